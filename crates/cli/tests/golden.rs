@@ -1,0 +1,90 @@
+//! Golden scenarios: runs `interleave` on every `tests/data/<name>/` folder.
+//!
+//! Each folder holds `scenario.json`, optionally `args` (extra arguments,
+//! default `--model sync,async`), and `expected.txt`: the exact stdout, or
+//! for a failing run `exit code N` followed by the exact stderr. Set
+//! `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn run_case(root: &Path, name: &str) -> String {
+    let dir = root.join("tests/data").join(name);
+    let args = std::fs::read_to_string(dir.join("args")).unwrap_or_else(|_| "--model sync,async".to_owned());
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .current_dir(root)
+        .arg("run")
+        .arg(format!("tests/data/{name}/scenario.json"))
+        .args(args.split_whitespace())
+        .output()
+        .unwrap();
+    if output.status.success() {
+        String::from_utf8(output.stdout).unwrap()
+    } else {
+        format!(
+            "exit code {}\n{}",
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stderr).unwrap()
+        )
+    }
+}
+
+#[test]
+fn golden_scenarios_print_their_expected_output() {
+    let root = workspace_root();
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut names: Vec<String> = std::fs::read_dir(root.join("tests/data"))
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().join("scenario.json").exists())
+        .map(|entry| entry.file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "expected golden scenarios in tests/data, found {names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let actual = run_case(&root, name);
+        let expected_path = root.join("tests/data").join(name).join("expected.txt");
+        if update {
+            std::fs::write(&expected_path, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if actual != expected {
+            failures.push(format!("--- {name}: expected\n{expected}\n--- {name}: actual\n{actual}"));
+        }
+    }
+    assert!(failures.is_empty(), "golden mismatches (UPDATE_EXPECT=1 to accept):\n{}", failures.join("\n"));
+}
+
+#[test]
+fn json_output_has_trace_and_metrics() {
+    let root = workspace_root();
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .current_dir(&root)
+        .args(["run", "tests/data/default/scenario.json", "--json", "--model", "async"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["metrics"]["makespan"], 90);
+    let utilisation = json["metrics"]["cpu_utilisation"].as_f64().unwrap();
+    assert!((utilisation - 60.0 / 90.0).abs() < 1e-9);
+    assert_eq!(json["trace"]["lanes"][0]["name"], "event loop");
+    assert!(json["trace"]["events"].as_array().unwrap().len() >= 9);
+}
+
+#[test]
+fn missing_files_exit_with_code_2() {
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["run", "no/such/file.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: no/such/file.json: cannot read the file"), "{stderr}");
+}

@@ -1,0 +1,18 @@
+//! Interleave's core: scenarios, simulation engines, traces and metrics.
+//!
+//! Everything here is pure and deterministic: no clock, no I/O, no web
+//! dependency. The same scenario gives the same trace natively and in wasm.
+//! Data flows one way: [`scenario::Scenario`] -> [`models::simulate`] ->
+//! [`trace::Trace`] -> [`metrics::Metrics`] and the views.
+
+pub mod scenario;
+pub mod models;
+pub mod trace;
+pub mod metrics;
+pub mod ascii;
+pub mod kernel;
+pub mod error;
+
+pub use error::ScenarioError;
+pub use scenario::Scenario;
+pub use trace::Trace;

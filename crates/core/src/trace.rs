@@ -1,0 +1,199 @@
+//! The one timeline grammar: lanes holding spans over time, plus events.
+//!
+//! Every lab produces a [`Trace`]; one timeline component draws any trace.
+//! Simulated and measured traces use the same type.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::scenario::Time;
+
+/// Index of a task in [`Trace::tasks`].
+pub type TaskId = usize;
+/// Index of a lane in [`Trace::lanes`].
+pub type LaneId = usize;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Display unit of every time in the trace, e.g. `ms`.
+    pub unit: String,
+    pub tasks: Vec<TaskInfo>,
+    pub lanes: Vec<Lane>,
+    /// Sorted by time; ties keep the order in which they happened.
+    pub events: Vec<Event>,
+    /// The end of the last span.
+    pub end: Time,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInfo {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lane {
+    pub name: String,
+    pub kind: LaneKind,
+    /// Sorted by start; never overlapping.
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneKind {
+    Thread,
+    Process,
+    Worker,
+    Core,
+    EventLoop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: Time,
+    pub end: Time,
+    pub kind: SpanKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskId>,
+}
+
+impl Span {
+    pub fn duration(&self) -> Time {
+        self.end - self.start
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    /// The lane runs the task on a CPU.
+    Running,
+    /// The lane is held by the task while the task waits on I/O.
+    Blocked,
+    /// The lane has nothing to do.
+    Idle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub time: Time,
+    pub kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane: Option<LaneId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The task joins the queue.
+    Arrive,
+    /// A lane takes the task for the first time.
+    Start,
+    /// The task starts waiting and holds its lane (synchronous model).
+    Block,
+    /// The task's wait ends; its lane goes on running it.
+    Unblock,
+    /// The task starts waiting and its lane lets it go (asynchronous model).
+    Park,
+    /// The parked task's wait ends; it is ready again.
+    Ready,
+    /// A lane picks a ready task up again after it was parked.
+    Resume,
+    /// The task has run its last segment.
+    Complete,
+}
+
+impl Trace {
+    /// Total time of `kind` spans on `lane`.
+    pub fn lane_total(&self, lane: LaneId, kind: SpanKind) -> Time {
+        self.lanes[lane]
+            .spans
+            .iter()
+            .filter(|span| span.kind == kind)
+            .map(Span::duration)
+            .sum()
+    }
+
+    /// What `lane` is doing at `time` (the span with start <= time < end).
+    pub fn span_at(&self, lane: LaneId, time: Time) -> Option<&Span> {
+        let spans = &self.lanes[lane].spans;
+        let idx = spans.partition_point(|span| span.end <= time);
+        spans.get(idx).filter(|span| span.start <= time)
+    }
+
+    /// Checks the invariants every trace keeps; returns the first broken one.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (lane_idx, lane) in self.lanes.iter().enumerate() {
+            for span in &lane.spans {
+                if span.start >= span.end {
+                    return Err(format!("lane {lane_idx}: empty or reversed span {span:?}"));
+                }
+                if span.end > self.end {
+                    return Err(format!("lane {lane_idx}: span {span:?} ends after trace end {}", self.end));
+                }
+                if let Some(task) = span.task
+                    && task >= self.tasks.len()
+                {
+                    return Err(format!("lane {lane_idx}: span names unknown task {task}"));
+                }
+            }
+            for pair in lane.spans.windows(2) {
+                if pair[0].end > pair[1].start {
+                    return Err(format!("lane {lane_idx}: spans overlap: {:?} and {:?}", pair[0], pair[1]));
+                }
+            }
+        }
+        for pair in self.events.windows(2) {
+            if pair[0].time > pair[1].time {
+                return Err(format!("events out of order: {:?} then {:?}", pair[0], pair[1]));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lane(spans: Vec<Span>) -> Lane {
+        Lane {
+            name: "t".into(),
+            kind: LaneKind::Thread,
+            spans,
+        }
+    }
+
+    fn span(start: Time, end: Time) -> Span {
+        Span {
+            start,
+            end,
+            kind: SpanKind::Running,
+            task: None,
+        }
+    }
+
+    #[test]
+    fn overlapping_spans_break_the_invariants() {
+        let trace = Trace {
+            lanes: vec![lane(vec![span(0, 5), span(4, 8)])],
+            end: 8,
+            ..Trace::default()
+        };
+        assert!(trace.check_invariants().unwrap_err().contains("overlap"));
+    }
+
+    #[test]
+    fn span_at_finds_the_span_covering_a_time() {
+        let trace = Trace {
+            lanes: vec![lane(vec![span(0, 5), span(7, 8)])],
+            end: 8,
+            ..Trace::default()
+        };
+        assert_eq!(trace.span_at(0, 4).map(|s| s.start), Some(0));
+        assert_eq!(trace.span_at(0, 5), None);
+        assert_eq!(trace.span_at(0, 7).map(|s| s.start), Some(7));
+        assert_eq!(trace.span_at(0, 8), None);
+    }
+}

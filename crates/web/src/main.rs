@@ -1,0 +1,2 @@
+//! Interleave browser app (placeholder while the core is built).
+fn main() {}
