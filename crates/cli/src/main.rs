@@ -13,7 +13,11 @@ use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
 use interleave_core::{Scenario, ScenarioError, ascii, models};
 
 #[derive(Debug, Parser)]
-#[command(name = "interleave", version, about = "See concurrency: run Interleave scenarios natively.")]
+#[command(
+    name = "interleave",
+    version,
+    about = "See concurrency: run Interleave scenarios natively."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -9,12 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn run_case(root: &Path, name: &str) -> String {
     let dir = root.join("tests/data").join(name);
-    let args = std::fs::read_to_string(dir.join("args")).unwrap_or_else(|_| "--model sync,async".to_owned());
+    let args = std::fs::read_to_string(dir.join("args"))
+        .unwrap_or_else(|_| "--model sync,async".to_owned());
     let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
         .current_dir(root)
         .arg("run")
@@ -44,7 +48,10 @@ fn golden_scenarios_print_their_expected_output() {
         .map(|entry| entry.file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert!(names.len() >= 4, "expected golden scenarios in tests/data, found {names:?}");
+    assert!(
+        names.len() >= 4,
+        "expected golden scenarios in tests/data, found {names:?}"
+    );
     let mut failures = Vec::new();
     for name in &names {
         let actual = run_case(&root, name);
@@ -55,10 +62,16 @@ fn golden_scenarios_print_their_expected_output() {
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if actual != expected {
-            failures.push(format!("--- {name}: expected\n{expected}\n--- {name}: actual\n{actual}"));
+            failures.push(format!(
+                "--- {name}: expected\n{expected}\n--- {name}: actual\n{actual}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "golden mismatches (UPDATE_EXPECT=1 to accept):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden mismatches (UPDATE_EXPECT=1 to accept):\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -66,7 +79,13 @@ fn json_output_has_trace_and_metrics() {
     let root = workspace_root();
     let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
         .current_dir(&root)
-        .args(["run", "tests/data/default/scenario.json", "--json", "--model", "async"])
+        .args([
+            "run",
+            "tests/data/default/scenario.json",
+            "--json",
+            "--model",
+            "async",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -86,5 +105,8 @@ fn missing_files_exit_with_code_2() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.starts_with("error: no/such/file.json: cannot read the file"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: no/such/file.json: cannot read the file"),
+        "{stderr}"
+    );
 }

@@ -14,7 +14,13 @@ const SCALES: [Time; 3] = [1, 2, 5];
 pub fn render(trace: &Trace, max_columns: usize) -> String {
     let scale = scale_for(trace.end, max_columns.max(10));
     let columns = trace.end.div_ceil(scale) as usize;
-    let label_width = trace.lanes.iter().map(|lane| lane.name.len()).max().unwrap_or(0).max(4);
+    let label_width = trace
+        .lanes
+        .iter()
+        .map(|lane| lane.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let pad = " ".repeat(label_width + 2);
     let mut out = String::new();
     out.push_str(&format!("1 column = {scale} {}\n", trace.unit));
@@ -41,7 +47,11 @@ pub fn render(trace: &Trace, max_columns: usize) -> String {
             let to = (from + scale).min(trace.end);
             row.push(cell(trace, lane_idx, from, to));
         }
-        out.push_str(&format!("{:<label_width$}  {}\n", lane.name, row.trim_end()));
+        out.push_str(&format!(
+            "{:<label_width$}  {}\n",
+            lane.name,
+            row.trim_end()
+        ));
     }
 
     out.push_str(&format!("{pad}A-Z running, a-z blocked on I/O, . idle\n"));
@@ -56,7 +66,10 @@ pub fn render(trace: &Trace, max_columns: usize) -> String {
         out.push_str(&format!("{pad}{}\n", named.join(", ")));
     }
     if trace.tasks.len() > 26 {
-        out.push_str(&format!("{pad}(letters repeat after Z: {} tasks)\n", trace.tasks.len()));
+        out.push_str(&format!(
+            "{pad}(letters repeat after Z: {} tasks)\n",
+            trace.tasks.len()
+        ));
     }
     out
 }

@@ -44,7 +44,9 @@ mod tests {
         let whole = checksum(0..10_000, 16);
         let split = combine(checksum(0..3_333, 16), checksum(3_333..10_000, 16));
         assert_eq!(whole, split);
-        let chunks = (0..10).fold(0, |sum, chunk| combine(sum, checksum(chunk * 1000..(chunk + 1) * 1000, 16)));
+        let chunks = (0..10).fold(0, |sum, chunk| {
+            combine(sum, checksum(chunk * 1000..(chunk + 1) * 1000, 16))
+        });
         assert_eq!(whole, chunks);
     }
 

@@ -5,13 +5,13 @@
 //! Data flows one way: [`scenario::Scenario`] -> [`models::simulate`] ->
 //! [`trace::Trace`] -> [`metrics::Metrics`] and the views.
 
-pub mod scenario;
-pub mod models;
-pub mod trace;
-pub mod metrics;
 pub mod ascii;
-pub mod kernel;
 pub mod error;
+pub mod kernel;
+pub mod metrics;
+pub mod models;
+pub mod scenario;
+pub mod trace;
 
 pub use error::ScenarioError;
 pub use scenario::Scenario;

@@ -81,15 +81,39 @@ impl Metrics {
     pub fn to_text(&self, unit: &str) -> String {
         let mut out = String::new();
         out.push_str(&format!("makespan         {} {unit}\n", self.makespan));
-        out.push_str(&format!("cpu utilisation  {:.1} %\n", self.cpu_utilisation * 100.0));
-        out.push_str(&format!("throughput       {:.2} tasks per 1000 {unit}\n", self.throughput));
-        let name_width = self.tasks.iter().map(|t| t.name.len()).max().unwrap_or(4).max(4);
+        out.push_str(&format!(
+            "cpu utilisation  {:.1} %\n",
+            self.cpu_utilisation * 100.0
+        ));
+        out.push_str(&format!(
+            "throughput       {:.2} tasks per 1000 {unit}\n",
+            self.throughput
+        ));
+        let name_width = self
+            .tasks
+            .iter()
+            .map(|t| t.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         out.push_str(&format!("{:<name_width$}  completes at\n", "task"));
         for task in &self.tasks {
-            out.push_str(&format!("{:<name_width$}  {} {unit}\n", task.name, task.completion));
+            out.push_str(&format!(
+                "{:<name_width$}  {} {unit}\n",
+                task.name, task.completion
+            ));
         }
-        let lane_width = self.lanes.iter().map(|l| l.name.len()).max().unwrap_or(4).max(4);
-        out.push_str(&format!("{:<lane_width$}  running  blocked  idle\n", "lane"));
+        let lane_width = self
+            .lanes
+            .iter()
+            .map(|l| l.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        out.push_str(&format!(
+            "{:<lane_width$}  running  blocked  idle\n",
+            "lane"
+        ));
         for lane in &self.lanes {
             out.push_str(&format!(
                 "{:<lane_width$}  {:>7}  {:>7}  {:>4}\n",

@@ -150,7 +150,11 @@ impl Scenario {
     pub fn default_models() -> Self {
         let task = |name: &str| TaskSpec {
             name: Some(name.to_owned()),
-            segments: vec![Segment::Compute(10), Segment::Wait(50), Segment::Compute(10)],
+            segments: vec![
+                Segment::Compute(10),
+                Segment::Wait(50),
+                Segment::Compute(10),
+            ],
         };
         Scenario {
             lab: Some(Lab::Models),
@@ -164,12 +168,13 @@ impl Scenario {
     /// Parses and validates a scenario file, locating any problem.
     pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|err| {
+        let scenario: Scenario =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
                 let message = strip_serde_position(&inner.to_string());
-                let mut error = ScenarioError::at_path(if path == "." { String::new() } else { path }, message);
+                let mut error =
+                    ScenarioError::at_path(if path == "." { String::new() } else { path }, message);
                 error.line = Some(inner.line());
                 error.column = Some(inner.column().max(1));
                 if let Some(hint) = hint_for(&error.message) {
@@ -201,13 +206,19 @@ impl Scenario {
         if self.tasks.len() > MAX_TASKS {
             return Err(ScenarioError::at_path(
                 "tasks",
-                format!("{} tasks is more than the limit of {MAX_TASKS}", self.tasks.len()),
+                format!(
+                    "{} tasks is more than the limit of {MAX_TASKS}",
+                    self.tasks.len()
+                ),
             ));
         }
         if self.model.threads == 0 || self.model.threads > MAX_THREADS {
             return Err(ScenarioError::at_path(
                 "model.threads",
-                format!("{} threads is outside 1..={MAX_THREADS}", self.model.threads),
+                format!(
+                    "{} threads is outside 1..={MAX_THREADS}",
+                    self.model.threads
+                ),
             ));
         }
         for (task_idx, task) in self.tasks.iter().enumerate() {
@@ -234,8 +245,10 @@ impl Scenario {
                 let path = format!("tasks[{task_idx}].segments[{segment_idx}].{field}");
                 let duration = segment.duration();
                 if duration == 0 {
-                    return Err(ScenarioError::at_path(path, "a duration must be at least 1")
-                        .with_hint("remove the segment instead of giving it zero length"));
+                    return Err(
+                        ScenarioError::at_path(path, "a duration must be at least 1")
+                            .with_hint("remove the segment instead of giving it zero length"),
+                    );
                 }
                 if duration > MAX_DURATION {
                     return Err(ScenarioError::at_path(
@@ -307,7 +320,8 @@ mod tests {
 
     #[test]
     fn minimal_file_takes_defaults() {
-        let scenario = Scenario::from_json(r#"{"tasks": [{"segments": [{"compute": 5}]}]}"#).unwrap();
+        let scenario =
+            Scenario::from_json(r#"{"tasks": [{"segments": [{"compute": 5}]}]}"#).unwrap();
         assert_eq!(scenario.model, Model::sync(1));
         assert_eq!(scenario.unit, TimeUnit::Ms);
         assert_eq!(scenario.task_name(0), "A");
@@ -317,7 +331,9 @@ mod tests {
     fn type_errors_name_line_column_and_field_path() {
         check_error(
             "{\"tasks\": [\n  {\"segments\": [{\"compute\": 10}, {\"wait\": \"fifty\"}]}\n]}",
-            expect![[r#"2:49 tasks[0].segments[1].wait: invalid type: string "fifty", expected u64 (hint: durations are whole numbers, e.g. 10)"#]],
+            expect![[
+                r#"2:49 tasks[0].segments[1].wait: invalid type: string "fifty", expected u64 (hint: durations are whole numbers, e.g. 10)"#
+            ]],
         );
     }
 
@@ -325,7 +341,9 @@ mod tests {
     fn negative_durations_are_rejected_with_a_location() {
         check_error(
             r#"{"tasks": [{"segments": [{"compute": -3}]}]}"#,
-            expect![[r#"1:39 tasks[0].segments[0].compute: invalid value: integer `-3`, expected u64 (hint: durations are positive whole numbers)"#]],
+            expect![[
+                r#"1:39 tasks[0].segments[0].compute: invalid value: integer `-3`, expected u64 (hint: durations are positive whole numbers)"#
+            ]],
         );
     }
 
@@ -333,7 +351,9 @@ mod tests {
     fn unknown_segment_kinds_get_a_hint() {
         check_error(
             r#"{"tasks": [{"segments": [{"sleep": 3}]}]}"#,
-            expect![[r#"1:33 tasks[0].segments[0]: unknown variant `sleep`, expected `compute` or `wait` (hint: a segment is {"compute": N} or {"wait": N})"#]],
+            expect![[
+                r#"1:33 tasks[0].segments[0]: unknown variant `sleep`, expected `compute` or `wait` (hint: a segment is {"compute": N} or {"wait": N})"#
+            ]],
         );
     }
 
@@ -341,7 +361,9 @@ mod tests {
     fn unknown_fields_are_rejected() {
         check_error(
             r#"{"tasks": [], "thread": 2}"#,
-            expect!["1:22 thread: unknown field `thread`, expected one of `lab`, `name`, `unit`, `model`, `tasks`"],
+            expect![
+                "1:22 thread: unknown field `thread`, expected one of `lab`, `name`, `unit`, `model`, `tasks`"
+            ],
         );
     }
 
@@ -349,16 +371,25 @@ mod tests {
     fn truncated_files_say_where_they_end() {
         check_error(
             "{\"tasks\": [{\"segments\": [",
-            expect![[r#"1:25 tasks[0].segments: EOF while parsing a list (hint: the file ends early: check for a missing } or ])"#]],
+            expect![[
+                r#"1:25 tasks[0].segments: EOF while parsing a list (hint: the file ends early: check for a missing } or ])"#
+            ]],
         );
     }
 
     #[test]
     fn semantic_errors_name_the_field() {
-        check_error(r#"{"tasks": []}"#, expect![[r#"tasks: the workload has no tasks (hint: add at least one task, e.g. {"segments": [{"compute": 10}]})"#]]);
+        check_error(
+            r#"{"tasks": []}"#,
+            expect![[
+                r#"tasks: the workload has no tasks (hint: add at least one task, e.g. {"segments": [{"compute": 10}]})"#
+            ]],
+        );
         check_error(
             r#"{"tasks": [{"segments": [{"compute": 1}, {"wait": 0}]}]}"#,
-            expect!["tasks[0].segments[1].wait: a duration must be at least 1 (hint: remove the segment instead of giving it zero length)"],
+            expect![
+                "tasks[0].segments[1].wait: a duration must be at least 1 (hint: remove the segment instead of giving it zero length)"
+            ],
         );
         check_error(
             r#"{"model": {"kind": "async", "threads": 0}, "tasks": [{"segments": [{"compute": 1}]}]}"#,

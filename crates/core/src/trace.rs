@@ -130,7 +130,10 @@ impl Trace {
                     return Err(format!("lane {lane_idx}: empty or reversed span {span:?}"));
                 }
                 if span.end > self.end {
-                    return Err(format!("lane {lane_idx}: span {span:?} ends after trace end {}", self.end));
+                    return Err(format!(
+                        "lane {lane_idx}: span {span:?} ends after trace end {}",
+                        self.end
+                    ));
                 }
                 if let Some(task) = span.task
                     && task >= self.tasks.len()
@@ -140,13 +143,19 @@ impl Trace {
             }
             for pair in lane.spans.windows(2) {
                 if pair[0].end > pair[1].start {
-                    return Err(format!("lane {lane_idx}: spans overlap: {:?} and {:?}", pair[0], pair[1]));
+                    return Err(format!(
+                        "lane {lane_idx}: spans overlap: {:?} and {:?}",
+                        pair[0], pair[1]
+                    ));
                 }
             }
         }
         for pair in self.events.windows(2) {
             if pair[0].time > pair[1].time {
-                return Err(format!("events out of order: {:?} then {:?}", pair[0], pair[1]));
+                return Err(format!(
+                    "events out of order: {:?} then {:?}",
+                    pair[0], pair[1]
+                ));
             }
         }
         Ok(())

@@ -1,2 +1,5 @@
-//! Interleave browser app (placeholder while the core is built).
-fn main() {}
+//! Entry point of the browser app: Trunk builds this binary.
+
+fn main() {
+    interleave_web::start();
+}

@@ -118,7 +118,12 @@ fn sync_two_threads_share_one_queue() {
 #[test]
 fn async_two_threads_resume_on_any_free_thread() {
     check(
-        &scenario(&[&[C(10), W(15), C(10)], &[C(30)], &[W(5), C(10), W(5), W(5)], &[C(5)]]),
+        &scenario(&[
+            &[C(10), W(15), C(10)],
+            &[C(30)],
+            &[W(5), C(10), W(5), W(5)],
+            &[C(5)],
+        ]),
         Model::asynchronous(2),
         expect![[r#"
             async, 2 threads
@@ -192,17 +197,25 @@ fn async_task_that_moves_threads_is_resumed_not_restarted() {
 }
 
 fn arb_segment() -> impl Strategy<Value = Segment> {
-    prop_oneof![(1u64..40).prop_map(Segment::Compute), (1u64..80).prop_map(Segment::Wait)]
+    prop_oneof![
+        (1u64..40).prop_map(Segment::Compute),
+        (1u64..80).prop_map(Segment::Wait)
+    ]
 }
 
 fn arb_scenario() -> impl Strategy<Value = Scenario> {
-    proptest::collection::vec(proptest::collection::vec(arb_segment(), 1..6), 1..9).prop_map(|tasks| Scenario {
-        tasks: tasks
-            .into_iter()
-            .map(|segments| TaskSpec { name: None, segments })
-            .collect(),
-        ..Scenario::default_models()
-    })
+    proptest::collection::vec(proptest::collection::vec(arb_segment(), 1..6), 1..9).prop_map(
+        |tasks| Scenario {
+            tasks: tasks
+                .into_iter()
+                .map(|segments| TaskSpec {
+                    name: None,
+                    segments,
+                })
+                .collect(),
+            ..Scenario::default_models()
+        },
+    )
 }
 
 fn arb_model() -> impl Strategy<Value = Model> {

@@ -1,0 +1,151 @@
+//! The Parallel panel: starts the pool and measures real speedup.
+
+use yew::prelude::*;
+
+use crate::parallel::{self, KernelRun, MAX_WORKERS};
+use crate::web;
+use interleave_core::kernel::{DEFAULT_ITEMS, DEFAULT_ROUNDS};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Pool {
+    /// The page is not cross-origin isolated: no shared memory.
+    NotIsolated,
+    Starting {
+        workers: usize,
+    },
+    Ready {
+        workers: usize,
+        start_millis: f64,
+    },
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Measurement {
+    None,
+    Running,
+    Done { one: KernelRun, all: KernelRun },
+}
+
+#[function_component(ParallelPanel)]
+pub fn parallel_panel() -> Html {
+    let pool = use_state(|| {
+        if web::cross_origin_isolated() {
+            Pool::Starting {
+                workers: web::hardware_concurrency().min(MAX_WORKERS),
+            }
+        } else {
+            Pool::NotIsolated
+        }
+    });
+    let measurement = use_state(|| Measurement::None);
+    let runs_done = use_state(|| 0u32);
+
+    {
+        let pool = pool.clone();
+        use_effect_with((), move |_| {
+            if let Pool::Starting { workers } = *pool {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match parallel::start_pool(workers).await {
+                        Ok(start_millis) => pool.set(Pool::Ready {
+                            workers,
+                            start_millis,
+                        }),
+                        Err(message) => pool.set(Pool::Failed(message)),
+                    }
+                });
+            }
+        });
+    }
+
+    let on_run = {
+        let measurement = measurement.clone();
+        let runs_done = runs_done.clone();
+        Callback::from(move |_| {
+            let measurement = measurement.clone();
+            let runs_done = runs_done.clone();
+            measurement.set(Measurement::Running);
+            wasm_bindgen_futures::spawn_local(async move {
+                let one = parallel::run_on_one_worker(DEFAULT_ITEMS, DEFAULT_ROUNDS).await;
+                let all = parallel::run_on_all_workers(DEFAULT_ITEMS, DEFAULT_ROUNDS).await;
+                measurement.set(Measurement::Done { one, all });
+                runs_done.set(*runs_done + 1);
+            });
+        })
+    };
+
+    let status = match &*pool {
+        Pool::NotIsolated => html! {
+            <p class="notice" data-mode="not-isolated">
+                { "This page is not cross-origin isolated, so it cannot share memory with web workers and the parallel run is off here; everything else on the page works." }
+            </p>
+        },
+        Pool::Starting { workers } => html! {
+            <p class="status" data-mode="starting">{ format!("Starting {workers} web workers…") }</p>
+        },
+        Pool::Ready {
+            workers,
+            start_millis,
+        } => html! {
+            <p class="status" data-mode="isolated" data-workers={workers.to_string()} data-pool-start-ms={format!("{start_millis:.1}")}>
+                { format!("Shared-memory pool ready: {workers} web worker{} started in {start_millis:.0} ms.", if *workers == 1 { "" } else { "s" }) }
+            </p>
+        },
+        Pool::Failed(message) => html! {
+            <p class="notice error" data-mode="failed">{ format!("The worker pool could not start: {message}") }</p>
+        },
+    };
+
+    let workers = match &*pool {
+        Pool::Ready { workers, .. } => Some(*workers),
+        _ => None,
+    };
+    let running = *measurement == Measurement::Running;
+    let result = match (&*measurement, workers) {
+        (Measurement::Done { one, all }, Some(workers)) => {
+            let speedup = one.millis / all.millis.max(0.001);
+            let same = one.checksum == all.checksum;
+            html! {
+                <dl class="parallel-result" data-runs={runs_done.to_string()}
+                    data-one-ms={format!("{:.2}", one.millis)} data-all-ms={format!("{:.2}", all.millis)}
+                    data-speedup={format!("{speedup:.3}")} data-checksums-match={same.to_string()}>
+                    <dt>{ "1 worker" }</dt><dd>{ format!("{:.0} ms", one.millis) }</dd>
+                    <dt>{ format!("{workers} workers") }</dt><dd>{ format!("{:.0} ms", all.millis) }</dd>
+                    <dt>{ "speedup" }</dt><dd class="speedup">{ format!("{speedup:.2}×") }</dd>
+                    <dt>{ "results" }</dt>
+                    <dd>{ if same { "identical on 1 and on all workers".to_owned() } else { format!("DIFFER: {:016x} vs {:016x}", one.checksum, all.checksum) } }</dd>
+                </dl>
+            }
+        }
+        (Measurement::Running, _) => {
+            html! { <p class="status" aria-live="polite">{ "Running on 1 worker, then on all…" }</p> }
+        }
+        _ => html! {},
+    };
+
+    html! {
+        <section class="lab" id="parallel" aria-labelledby="parallel-title">
+            <h2 id="parallel-title">{ "Real parallelism" }</h2>
+            <p class="lead">
+                { format!("A CPU-bound kernel ({} hash chains of {} rounds) runs on one web worker, then split over all of them. The speedup is measured on your machine, not simulated.", group_digits(DEFAULT_ITEMS), DEFAULT_ROUNDS) }
+            </p>
+            { status }
+            <button class="primary" onclick={on_run} disabled={workers.is_none() || running}>
+                { if running { "Running…" } else { "Run on 1 and on all workers" } }
+            </button>
+            { result }
+        </section>
+    }
+}
+
+fn group_digits(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (idx, ch) in digits.chars().enumerate() {
+        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}

@@ -1,0 +1,12 @@
+//! Interleave's browser app: the Yew UI, browser glue and the worker pool.
+//!
+//! Rules live in `interleave_core`; this crate renders them and owns the
+//! side effects (the pool, timers, the DOM). Browser bindings sit in
+//! [`web`].
+
+pub mod app;
+pub mod components;
+pub mod parallel;
+pub mod web;
+
+pub use web::start;

@@ -1,0 +1,42 @@
+//! The one place for browser glue: start-up, panic hook, JS imports.
+
+use wasm_bindgen::prelude::*;
+
+// Compile-time guard: a wasm build without atomics would load as a
+// single-threaded app and fail later with "not a shared typed array".
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+compile_error!("interleave_web must be built with +atomics (see .cargo/config.toml)");
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: works on the page and in workers alike.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub fn performance_now() -> f64;
+
+    /// `globalThis.crossOriginIsolated`, missing on old browsers.
+    #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
+    static CROSS_ORIGIN_ISOLATED: Option<bool>;
+}
+
+/// Whether the page may share memory with workers (COOP + COEP or DIP).
+pub fn cross_origin_isolated() -> bool {
+    CROSS_ORIGIN_ISOLATED.with(|value| value.unwrap_or(false))
+}
+
+/// `navigator.hardwareConcurrency`, at least 1.
+pub fn hardware_concurrency() -> usize {
+    web_sys::window()
+        .map(|window| window.navigator().hardware_concurrency() as usize)
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Mounts the app on the page.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let root = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("app"))
+        .expect("index.html has an element with id=\"app\"");
+    yew::Renderer::<crate::app::App>::with_root(root).render();
+}

@@ -1,0 +1,92 @@
+//! In-browser tests: mount components in real Chromium and read the DOM.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use interleave_core::Scenario;
+use interleave_core::models::simulate;
+use interleave_core::scenario::Model;
+use interleave_web::components::timeline::{Timeline, TimelineProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh_root() -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+async fn mount_timeline(model: Model) -> web_sys::Element {
+    let root = fresh_root();
+    let trace = Rc::new(simulate(&Scenario::default_models(), model));
+    let props = TimelineProps {
+        trace,
+        axis_end: Some(210),
+        label: model.label().into(),
+    };
+    yew::Renderer::<Timeline>::with_root_and_props(root.clone(), props).render();
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    root
+}
+
+fn count(root: &web_sys::Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+#[wasm_bindgen_test]
+async fn timeline_draws_one_lane_and_hatched_waits_for_sync() {
+    let root = mount_timeline(Model::sync(1)).await;
+    assert_eq!(count(&root, "g.lane"), 1);
+    assert_eq!(count(&root, "rect.span.running"), 6);
+    assert_eq!(count(&root, "rect.span.blocked"), 3);
+    let blocked = root.query_selector("rect.span.blocked").unwrap().unwrap();
+    assert!(
+        blocked
+            .get_attribute("fill")
+            .unwrap()
+            .starts_with("url(#hatch-")
+    );
+    let title = blocked
+        .query_selector("title")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(title, "thread 1: A · blocked on I/O · 10–60 ms");
+    let svg = root.query_selector("svg").unwrap().unwrap();
+    assert_eq!(
+        svg.get_attribute("aria-label").unwrap(),
+        "Timeline, sync, 1 thread: 1 lanes, ends at 210 ms"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn timeline_scales_spans_to_the_shared_axis() {
+    let root = mount_timeline(Model::asynchronous(1)).await;
+    assert_eq!(count(&root, "rect.span.blocked"), 0);
+    assert_eq!(
+        count(&root, "rect.span.idle"),
+        1,
+        "idle while all three tasks wait"
+    );
+    let widths: Vec<f64> = {
+        let rects = root.query_selector_all("rect.span.running").unwrap();
+        (0..rects.length())
+            .map(|idx| {
+                let rect: web_sys::Element = rects.item(idx).unwrap().dyn_into().unwrap();
+                rect.get_attribute("width").unwrap().parse().unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(widths.len(), 6);
+    // Each 10 ms compute is 10/210 of the plot width.
+    let expected = 10.0 / 210.0 * (960.0 - 110.0 - 16.0);
+    for width in widths {
+        assert!((width - expected).abs() < 1e-6, "{width} vs {expected}");
+    }
+}

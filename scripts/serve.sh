@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds Interleave (release) and serves it at http://127.0.0.1:8080 with
+# cross-origin isolation headers, installing whatever is missing first.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/scripts/setup.sh"
+cd "$ROOT"
+exec trunk serve --release "$@"
