@@ -51,7 +51,7 @@ check_threaded_build() {
   glue=$(ls dist/interleave_web-*.js | head -n1)
   grep -q 'shared: *true' "$glue" || { echo "dist JS glue does not create a shared WebAssembly.Memory"; return 1; }
   grep -q 'wbg_rayon_start_worker' "$glue" || { echo "dist JS glue lacks the rayon worker entry"; return 1; }
-  ls dist/snippets/wasm-bindgen-rayon-*/workerHelpers.no-bundler.js >/dev/null || { echo "worker helper snippet missing"; return 1; }
+  ls dist/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js >/dev/null || { echo "worker helper snippet missing"; return 1; }
   echo "threaded build ok: $(basename "$glue") creates a shared memory"
 }
 

@@ -10,3 +10,6 @@ pub mod parallel;
 pub mod web;
 
 pub use web::start;
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -100,7 +100,10 @@ pub fn timeline(props: &TimelineProps) -> Html {
             <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
                  aria-label={format!("Timeline, {}: {} lanes, ends at {} {}", props.label, trace.lanes.len(), trace.end, trace.unit)}>
                 <defs>{ for patterns }</defs>
-                <g class="axis">{ for ticks }</g>
+                <g class="axis">
+                    <text class="axis-unit" x="4" y="13">{ format!("time ({})", trace.unit) }</text>
+                    { for ticks }
+                </g>
                 { for lanes }
             </svg>
         </figure>
@@ -145,12 +148,15 @@ pub fn legend(props: &LegendProps) -> Html {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::tick_step;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn ticks_are_round_numbers() {
         assert_eq!(tick_step(90), 10);
-        assert_eq!(tick_step(210), 50);
+        assert_eq!(tick_step(210), 20);
+        assert_eq!(tick_step(1_000_000), 100_000);
         assert_eq!(tick_step(5), 1);
     }
 }
