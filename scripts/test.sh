@@ -55,9 +55,18 @@ check_threaded_build() {
   echo "threaded build ok: $(basename "$glue") creates a shared memory"
 }
 
+# interleave_core stays pure: no web crate anywhere in its dependency tree.
+check_core_is_pure() {
+  local web
+  web=$(cargo +stable tree -p interleave_core --prefix none -e normal,build | grep -E '^(wasm-bindgen|web-sys|js-sys|yew|gloo|wasm-bindgen-rayon)[ -]' || true)
+  [ -z "$web" ] || { echo "interleave_core depends on web crates:"; echo "$web"; return 1; }
+  echo "interleave_core has no web dependency"
+}
+
 step fmt cargo fmt --all --check
 step clippy-native cargo +stable clippy -p interleave_core -p interleave_cli --all-targets -- -D warnings
 step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web --all-targets -- -D warnings
+step core-pure check_core_is_pure
 step native cargo +stable test -p interleave_core -p interleave_cli
 step wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p interleave_web
 step build trunk build --release

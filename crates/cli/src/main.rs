@@ -39,6 +39,10 @@ struct RunArgs {
     /// Threads for every model run; default: the file's `model.threads`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
     threads: Option<u32>,
+    /// CPU cores shared by the threads (time-sliced when fewer than the
+    /// runnable threads); default: the file's `model.cores`, else one per thread.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
+    cores: Option<u32>,
     /// Print JSON (trace and metrics) instead of text.
     #[arg(long)]
     json: bool,
@@ -75,12 +79,13 @@ fn run(args: &RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let threads = args.threads.unwrap_or(scenario.model.threads);
+    let base = Model {
+        threads: args.threads.unwrap_or(scenario.model.threads),
+        cores: args.cores.or(scenario.model.cores),
+        ..scenario.model
+    };
     let runs: Vec<Model> = if args.model.is_empty() {
-        vec![Model {
-            threads,
-            ..scenario.model
-        }]
+        vec![base]
     } else {
         args.model
             .iter()
@@ -89,7 +94,7 @@ fn run(args: &RunArgs) -> ExitCode {
                     ModelArg::Sync => ModelKind::Sync,
                     ModelArg::Async => ModelKind::Async,
                 },
-                threads,
+                ..base
             })
             .collect()
     };

@@ -1,7 +1,8 @@
 //! ASCII timelines: one row per lane, one column per (scaled) time unit.
 //!
 //! Running spans show the task's letter (`A`), blocked spans its lower-case
-//! letter (`a`), idle time `.`. When a column covers several spans it shows
+//! letter (`a`), a thread waiting for a core `-`, a core switching
+//! threads `*`, idle time `.`. When a column covers several spans it shows
 //! the one that fills most of it. Used by the CLI and as test expectations.
 
 use crate::trace::{SpanKind, Time, Trace};
@@ -54,7 +55,20 @@ pub fn render(trace: &Trace, max_columns: usize) -> String {
         ));
     }
 
-    out.push_str(&format!("{pad}A-Z running, a-z blocked on I/O, . idle\n"));
+    let has = |kind: SpanKind| {
+        trace
+            .lanes
+            .iter()
+            .any(|lane| lane.spans.iter().any(|span| span.kind == kind))
+    };
+    let mut key = String::from("A-Z running, a-z blocked on I/O");
+    if has(SpanKind::Ready) {
+        key.push_str(", - ready (waiting for a core)");
+    }
+    if has(SpanKind::Switching) {
+        key.push_str(", * context switch");
+    }
+    out.push_str(&format!("{pad}{key}, . idle\n"));
     let named: Vec<String> = trace
         .tasks
         .iter()
@@ -98,6 +112,8 @@ fn cell(trace: &Trace, lane: usize, from: Time, to: Time) -> char {
         }
         let overlap = span.end.min(to) - span.start.max(from);
         let ch = match (span.kind, span.task) {
+            (SpanKind::Ready, _) => '-',
+            (SpanKind::Switching, _) => '*',
             (SpanKind::Idle, _) | (_, None) => '.',
             (kind, Some(task)) => symbol(task, kind),
         };

@@ -17,6 +17,8 @@ pub const MAX_TASKS: usize = 100_000;
 pub const MAX_SEGMENTS_PER_TASK: usize = 1_000;
 /// The longest single segment (about eleven days in milliseconds).
 pub const MAX_DURATION: Time = 1_000_000_000;
+/// The longest task name, in characters.
+pub const MAX_NAME_CHARS: usize = 60;
 /// The most threads a model may use.
 pub const MAX_THREADS: u32 = 64;
 
@@ -67,46 +69,197 @@ impl TimeUnit {
 pub struct TaskSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// When the task joins the queue.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub arrival: Time,
+    /// A colour for the task, `#rrggbb`; default: from the palette.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
     pub segments: Vec<Segment>,
 }
 
-/// One step of a task: `{"compute": 10}` or `{"wait": 50}`.
+fn is_zero(value: &Time) -> bool {
+    *value == 0
+}
+
+/// One step of a task: `{"compute": 10}` or `{"wait": 50, "on": "database"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "RawSegment", into = "RawSegment")]
 pub enum Segment {
     /// Uses a CPU for this long.
     Compute(Time),
-    /// Waits on I/O for this long, using no CPU.
-    Wait(Time),
+    /// Waits for this long, using no CPU.
+    Wait { duration: Time, on: WaitKind },
+}
+
+/// What a task waits on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaitKind {
+    /// Unspecified I/O.
+    #[default]
+    Io,
+    Disk,
+    Database,
+    Http,
+    /// A person typing or clicking.
+    Input,
+    Timer,
+}
+
+impl WaitKind {
+    pub const ALL: [WaitKind; 6] = [
+        WaitKind::Io,
+        WaitKind::Disk,
+        WaitKind::Database,
+        WaitKind::Http,
+        WaitKind::Input,
+        WaitKind::Timer,
+    ];
+
+    /// "the database", as in "waits for the database".
+    pub fn noun(self) -> &'static str {
+        match self {
+            WaitKind::Io => "I/O",
+            WaitKind::Disk => "the disk",
+            WaitKind::Database => "the database",
+            WaitKind::Http => "an HTTP response",
+            WaitKind::Input => "user input",
+            WaitKind::Timer => "a timer",
+        }
+    }
+
+    /// The JSON name: `database`.
+    pub fn key(self) -> &'static str {
+        match self {
+            WaitKind::Io => "io",
+            WaitKind::Disk => "disk",
+            WaitKind::Database => "database",
+            WaitKind::Http => "http",
+            WaitKind::Input => "input",
+            WaitKind::Timer => "timer",
+        }
+    }
 }
 
 impl Segment {
     pub fn duration(self) -> Time {
         match self {
-            Segment::Compute(d) | Segment::Wait(d) => d,
+            Segment::Compute(d) | Segment::Wait { duration: d, .. } => d,
+        }
+    }
+
+    pub fn wait(duration: Time) -> Self {
+        Segment::Wait {
+            duration,
+            on: WaitKind::Io,
+        }
+    }
+
+    pub fn is_compute(self) -> bool {
+        matches!(self, Segment::Compute(_))
+    }
+}
+
+/// The JSON shape of a segment; exactly one of `compute` and `wait`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSegment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    compute: Option<Time>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wait: Option<Time>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    on: Option<WaitKind>,
+}
+
+impl TryFrom<RawSegment> for Segment {
+    type Error = &'static str;
+
+    fn try_from(raw: RawSegment) -> Result<Self, Self::Error> {
+        match (raw.compute, raw.wait, raw.on) {
+            (Some(d), None, None) => Ok(Segment::Compute(d)),
+            (None, Some(d), on) => Ok(Segment::Wait {
+                duration: d,
+                on: on.unwrap_or_default(),
+            }),
+            (Some(_), None, Some(_)) => Err("`on` belongs to a wait, not to a compute segment"),
+            (Some(_), Some(_), _) => {
+                Err("a segment is either {\"compute\": N} or {\"wait\": N}, not both")
+            }
+            (None, None, _) => Err("a segment needs {\"compute\": N} or {\"wait\": N}"),
         }
     }
 }
 
-/// How tasks are run: `{"kind": "sync", "threads": 1}`.
+impl From<Segment> for RawSegment {
+    fn from(segment: Segment) -> Self {
+        match segment {
+            Segment::Compute(d) => RawSegment {
+                compute: Some(d),
+                wait: None,
+                on: None,
+            },
+            Segment::Wait { duration, on } => RawSegment {
+                compute: None,
+                wait: Some(duration),
+                on: (on != WaitKind::Io).then_some(on),
+            },
+        }
+    }
+}
+
+/// How tasks are run: `{"kind": "sync", "threads": 4, "cores": 2}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {
     pub kind: ModelKind,
     #[serde(default = "one")]
     pub threads: u32,
+    /// CPU cores the threads share; default: one core per thread. With
+    /// fewer cores than runnable threads, cores are time-sliced round-robin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<u32>,
+    /// The longest a thread runs before a waiting thread gets its core.
+    #[serde(
+        default = "default_quantum",
+        skip_serializing_if = "is_default_quantum"
+    )]
+    pub quantum: Time,
+    /// Time a core spends switching from one thread to another.
+    #[serde(
+        default = "default_switch_cost",
+        skip_serializing_if = "is_default_switch_cost"
+    )]
+    pub switch_cost: Time,
 }
 
 fn one() -> u32 {
     1
 }
 
+pub const DEFAULT_QUANTUM: Time = 10;
+pub const DEFAULT_SWITCH_COST: Time = 1;
+
+fn default_quantum() -> Time {
+    DEFAULT_QUANTUM
+}
+
+fn is_default_quantum(value: &Time) -> bool {
+    *value == DEFAULT_QUANTUM
+}
+
+fn default_switch_cost() -> Time {
+    DEFAULT_SWITCH_COST
+}
+
+fn is_default_switch_cost(value: &Time) -> bool {
+    *value == DEFAULT_SWITCH_COST
+}
+
 impl Default for Model {
     fn default() -> Self {
-        Model {
-            kind: ModelKind::Sync,
-            threads: 1,
-        }
+        Model::sync(1)
     }
 }
 
@@ -115,24 +268,75 @@ impl Model {
         Model {
             kind: ModelKind::Sync,
             threads,
+            cores: None,
+            quantum: DEFAULT_QUANTUM,
+            switch_cost: DEFAULT_SWITCH_COST,
         }
     }
 
     pub fn asynchronous(threads: u32) -> Self {
         Model {
             kind: ModelKind::Async,
-            threads,
+            ..Model::sync(threads)
         }
     }
 
-    /// `sync, 1 thread`, `async, 4 threads`.
+    pub fn on_cores(self, cores: u32) -> Self {
+        Model {
+            cores: Some(cores),
+            ..self
+        }
+    }
+
+    /// `sync, 1 thread`, `async, 4 threads, 2 cores`.
     pub fn label(self) -> String {
         let kind = match self.kind {
             ModelKind::Sync => "sync",
             ModelKind::Async => "async",
         };
-        let plural = if self.threads == 1 { "" } else { "s" };
-        format!("{kind}, {} thread{plural}", self.threads)
+        let plural = |n: u32| if n == 1 { "" } else { "s" };
+        let mut label = format!("{kind}, {} thread{}", self.threads, plural(self.threads));
+        if let Some(cores) = self.cores {
+            label.push_str(&format!(", {cores} core{}", plural(cores)));
+        }
+        label
+    }
+
+    /// Checks the model's limits; `path` is where it sits in the file.
+    pub fn validate(&self, path: &str) -> Result<(), ScenarioError> {
+        if self.threads == 0 || self.threads > MAX_THREADS {
+            return Err(ScenarioError::at_path(
+                format!("{path}.threads"),
+                format!("{} threads is outside 1..={MAX_THREADS}", self.threads),
+            ));
+        }
+        if let Some(cores) = self.cores
+            && (cores == 0 || cores > MAX_THREADS)
+        {
+            return Err(ScenarioError::at_path(
+                format!("{path}.cores"),
+                format!("{cores} cores is outside 1..={MAX_THREADS}"),
+            ));
+        }
+        if self.quantum == 0 || self.quantum > MAX_DURATION {
+            return Err(ScenarioError::at_path(
+                format!("{path}.quantum"),
+                format!(
+                    "a quantum of {} is outside 1..={MAX_DURATION}",
+                    self.quantum
+                ),
+            ));
+        }
+        if self.switch_cost > MAX_DURATION {
+            return Err(ScenarioError::at_path(
+                format!("{path}.switch_cost"),
+                format!(
+                    "a switch cost of {} is longer than {MAX_DURATION}",
+                    self.switch_cost
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -150,9 +354,14 @@ impl Scenario {
     pub fn default_models() -> Self {
         let task = |name: &str| TaskSpec {
             name: Some(name.to_owned()),
+            arrival: 0,
+            colour: None,
             segments: vec![
                 Segment::Compute(10),
-                Segment::Wait(50),
+                Segment::Wait {
+                    duration: 50,
+                    on: WaitKind::Database,
+                },
                 Segment::Compute(10),
             ],
         };
@@ -212,15 +421,7 @@ impl Scenario {
                 ),
             ));
         }
-        if self.model.threads == 0 || self.model.threads > MAX_THREADS {
-            return Err(ScenarioError::at_path(
-                "model.threads",
-                format!(
-                    "{} threads is outside 1..={MAX_THREADS}",
-                    self.model.threads
-                ),
-            ));
-        }
+        self.model.validate("model")?;
         for (task_idx, task) in self.tasks.iter().enumerate() {
             if task.segments.is_empty() {
                 return Err(ScenarioError::at_path(
@@ -237,10 +438,34 @@ impl Scenario {
                     ),
                 ));
             }
+            if let Some(name) = &task.name
+                && name.chars().count() > MAX_NAME_CHARS
+            {
+                return Err(ScenarioError::at_path(
+                    format!("tasks[{task_idx}].name"),
+                    format!("a name is at most {MAX_NAME_CHARS} characters"),
+                ));
+            }
+            if task.arrival > MAX_DURATION {
+                return Err(ScenarioError::at_path(
+                    format!("tasks[{task_idx}].arrival"),
+                    format!("{} is later than the limit of {MAX_DURATION}", task.arrival),
+                ));
+            }
+            if let Some(colour) = &task.colour
+                && !is_hex_colour(colour)
+            {
+                return Err(ScenarioError::at_path(
+                    format!("tasks[{task_idx}].colour"),
+                    format!("{colour:?} is not a colour"),
+                )
+                .with_hint("write it as #rrggbb, e.g. #0072b2"));
+            }
             for (segment_idx, segment) in task.segments.iter().enumerate() {
-                let field = match segment {
-                    Segment::Compute(_) => "compute",
-                    Segment::Wait(_) => "wait",
+                let field = if segment.is_compute() {
+                    "compute"
+                } else {
+                    "wait"
                 };
                 let path = format!("tasks[{task_idx}].segments[{segment_idx}].{field}");
                 let duration = segment.duration();
@@ -270,6 +495,11 @@ impl Scenario {
     }
 }
 
+/// `#rrggbb`.
+pub fn is_hex_colour(text: &str) -> bool {
+    text.len() == 7 && text.starts_with('#') && text[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
 /// A, B, ..., Z, T27, T28, ...
 pub fn default_task_name(task_idx: usize) -> String {
     if task_idx < 26 {
@@ -288,8 +518,10 @@ fn strip_serde_position(message: &str) -> String {
 }
 
 fn hint_for(message: &str) -> Option<&'static str> {
-    if message.contains("unknown variant") && message.contains("compute") {
-        Some("a segment is {\"compute\": N} or {\"wait\": N}")
+    if message.contains("expected one of `compute`, `wait`, `on`") {
+        Some("a segment is {\"compute\": N} or {\"wait\": N, \"on\": \"database\"}")
+    } else if message.contains("unknown variant") && message.contains("`database`") {
+        Some("a wait is on one of io, disk, database, http, input, timer")
     } else if message.contains("invalid type") && message.contains("u64") {
         Some("durations are whole numbers, e.g. 10")
     } else if message.contains("invalid value") && message.contains("u64") {
@@ -352,7 +584,7 @@ mod tests {
         check_error(
             r#"{"tasks": [{"segments": [{"sleep": 3}]}]}"#,
             expect![[
-                r#"1:33 tasks[0].segments[0]: unknown variant `sleep`, expected `compute` or `wait` (hint: a segment is {"compute": N} or {"wait": N})"#
+                r#"1:33 tasks[0].segments[0].sleep: unknown field `sleep`, expected one of `compute`, `wait`, `on` (hint: a segment is {"compute": N} or {"wait": N, "on": "database"})"#
             ]],
         );
     }
@@ -402,6 +634,66 @@ mod tests {
         check_error(
             r#"{"tasks": [{"segments": [{"wait": 1000000001}]}]}"#,
             expect!["tasks[0].segments[0].wait: 1000000001 is longer than the limit of 1000000000"],
+        );
+    }
+
+    #[test]
+    fn segments_take_exactly_one_of_compute_and_wait() {
+        check_error(
+            r#"{"tasks": [{"segments": [{"compute": 1, "wait": 2}]}]}"#,
+            expect![[
+                r#"1:51 tasks[0].segments[0]: a segment is either {"compute": N} or {"wait": N}, not both"#
+            ]],
+        );
+        check_error(
+            r#"{"tasks": [{"segments": [{"compute": 1, "on": "disk"}]}]}"#,
+            expect!["1:54 tasks[0].segments[0]: `on` belongs to a wait, not to a compute segment"],
+        );
+        check_error(
+            r#"{"tasks": [{"segments": [{"wait": 1, "on": "printer"}]}]}"#,
+            expect![
+                "1:52 tasks[0].segments[0].on: unknown variant `printer`, expected one of `io`, `disk`, `database`, `http`, `input`, `timer` (hint: a wait is on one of io, disk, database, http, input, timer)"
+            ],
+        );
+    }
+
+    #[test]
+    fn waits_name_what_they_wait_on() {
+        let scenario = Scenario::from_json(
+            r#"{"tasks": [{"segments": [{"wait": 5, "on": "http"}, {"wait": 6}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            scenario.tasks[0].segments,
+            vec![
+                Segment::Wait {
+                    duration: 5,
+                    on: WaitKind::Http
+                },
+                Segment::Wait {
+                    duration: 6,
+                    on: WaitKind::Io
+                }
+            ]
+        );
+        assert!(scenario.to_json().contains(r#""on": "http""#));
+    }
+
+    #[test]
+    fn task_fields_are_checked() {
+        check_error(
+            r##"{"tasks": [{"colour": "blue", "segments": [{"compute": 1}]}]}"##,
+            expect![[
+                r#"tasks[0].colour: "blue" is not a colour (hint: write it as #rrggbb, e.g. #0072b2)"#
+            ]],
+        );
+        check_error(
+            r#"{"model": {"kind": "sync", "cores": 0}, "tasks": [{"segments": [{"compute": 1}]}]}"#,
+            expect!["model.cores: 0 cores is outside 1..=64"],
+        );
+        check_error(
+            r#"{"model": {"kind": "sync", "quantum": 0}, "tasks": [{"segments": [{"compute": 1}]}]}"#,
+            expect!["model.quantum: a quantum of 0 is outside 1..=1000000000"],
         );
     }
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::scenario::Time;
+pub use crate::scenario::{Time, WaitKind};
 
 /// Index of a task in [`Trace::tasks`].
 pub type TaskId = usize;
@@ -27,6 +27,9 @@ pub struct Trace {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskInfo {
     pub name: String,
+    /// `#rrggbb` chosen by the scenario's author; default from the palette.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +57,10 @@ pub struct Span {
     pub kind: SpanKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<TaskId>,
+    /// The other lane involved: the core a thread runs on, or the thread a
+    /// core runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<LaneId>,
 }
 
 impl Span {
@@ -71,6 +78,10 @@ pub enum SpanKind {
     Blocked,
     /// The lane has nothing to do.
     Idle,
+    /// The thread could run the task but waits for a free core.
+    Ready,
+    /// The core switches from one thread to another (context switch).
+    Switching,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +92,12 @@ pub struct Event {
     pub task: Option<TaskId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lane: Option<LaneId>,
+    /// The other lane involved (the thread a core switches to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<LaneId>,
+    /// What a blocking or parking task waits on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<WaitKind>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +119,10 @@ pub enum EventKind {
     Resume,
     /// The task has run its last segment.
     Complete,
+    /// The thread used up its quantum and gives its core to a waiting thread.
+    Preempt,
+    /// A core starts switching to another thread (`other`).
+    Switch,
 }
 
 impl Trace {
@@ -180,6 +201,7 @@ mod tests {
             end,
             kind: SpanKind::Running,
             task: None,
+            other: None,
         }
     }
 

@@ -98,7 +98,9 @@ fn describe(scenario: &Scenario) -> String {
             .iter()
             .map(|segment| match segment {
                 Segment::Compute(d) => format!("compute {d} {unit}"),
-                Segment::Wait(d) => format!("wait {d} {unit}"),
+                Segment::Wait { duration, on } => {
+                    format!("wait {duration} {unit} on {}", on.noun())
+                }
             })
             .collect::<Vec<_>>()
             .join(", ")

@@ -65,6 +65,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
                     format!("url(#hatch-{})", task % TASK_COLOURS.len()),
                     "blocked on I/O",
                 ),
+                (SpanKind::Ready, Some(task)) => ("span ready", task_colour(task).to_owned(), "ready, waiting for a core"),
+                (SpanKind::Switching, _) => ("span switching", "var(--switching)".to_owned(), "context switch"),
                 _ => ("span idle", "var(--idle)".to_owned(), "idle"),
             };
             let who = span.task.map(|task| format!("{} · ", trace.tasks[task].name)).unwrap_or_default();
