@@ -10,6 +10,7 @@ pub mod error;
 pub mod kernel;
 pub mod metrics;
 pub mod models;
+pub mod models_lab;
 pub mod scenario;
 pub mod trace;
 

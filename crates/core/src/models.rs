@@ -17,7 +17,8 @@
 //! - Cores: without `cores`, every thread has its own core. With `cores`,
 //!   a thread with compute to do needs a core: it waits in a FIFO run
 //!   queue (ready but not running), runs for at most `quantum`, and is
-//!   preempted when its quantum ends while another thread waits. A core
+//!   preempted when its quantum ends while another thread waits (its
+//!   quantum carries over from one segment or task to the next). A core
 //!   that changes thread spends `switch_cost` switching. A thread that goes
 //!   straight from one task's compute to another's keeps its core.
 
@@ -79,7 +80,10 @@ struct ThreadRt {
 struct CoreRt {
     thread: Option<usize>,
     last_thread: Option<usize>,
+    /// Length of the slice running now.
     slice: Time,
+    /// How much of its quantum the current thread has used.
+    used: Time,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +177,7 @@ impl<'a> Simulation<'a> {
                     thread: None,
                     last_thread: None,
                     slice: 0,
+                    used: 0,
                 })
                 .collect(),
             tasks: vec![
@@ -315,19 +320,40 @@ impl<'a> Simulation<'a> {
                 self.advance(thread);
             }
             Pending::WaitDone(task) => {
+                let on = self.wait_kind(task);
                 self.tasks[task].next_segment += 1;
                 match self.segment(task) {
-                    None => self.event(EventKind::Complete, Some(task), None),
+                    None => self.lane_less(EventKind::Complete, task, on),
                     Some(Segment::Wait { duration, .. }) => {
                         self.schedule(self.now + duration, Pending::WaitDone(task))
                     }
                     Some(Segment::Compute(_)) => {
-                        self.event(EventKind::Ready, Some(task), None);
+                        self.lane_less(EventKind::Ready, task, on);
                         self.task_queue.push_back(task);
                     }
                 }
             }
         }
+    }
+
+    /// What the task's current segment waits on.
+    fn wait_kind(&self, task: TaskId) -> WaitKind {
+        match self.segment(task) {
+            Some(Segment::Wait { on, .. }) => on,
+            _ => WaitKind::Io,
+        }
+    }
+
+    /// An event with no lane, about the end of the task's wait on `on`.
+    fn lane_less(&mut self, kind: EventKind, task: TaskId, on: WaitKind) {
+        self.events.push(Event {
+            time: self.now,
+            kind,
+            task: Some(task),
+            lane: None,
+            other: None,
+            wait: Some(on),
+        });
     }
 
     fn segment(&self, task: TaskId) -> Option<Segment> {
@@ -437,6 +463,7 @@ impl<'a> Simulation<'a> {
         } else {
             // Every thread has its own core.
             self.cores[thread].thread = Some(thread);
+            self.cores[thread].used = 0;
             self.threads[thread].core = Some(thread);
             self.start_slice(thread, thread);
         }
@@ -453,6 +480,7 @@ impl<'a> Simulation<'a> {
     /// last ran another thread.
     fn assign(&mut self, core: usize, thread: usize) {
         self.cores[core].thread = Some(thread);
+        self.cores[core].used = 0;
         self.threads[thread].core = Some(core);
         let previous = self.cores[core].last_thread;
         if previous.is_some() && previous != Some(thread) {
@@ -475,12 +503,26 @@ impl<'a> Simulation<'a> {
         self.start_slice(thread, core);
     }
 
+    /// Runs the thread's current compute on `core` for one slice; a thread
+    /// whose quantum is used up gives the core to a waiting thread first.
     fn start_slice(&mut self, thread: usize, core: usize) {
         let task = self.threads[thread]
             .task
             .expect("a running thread has a task");
         let slice = if self.cores_limited {
-            self.tasks[task].remaining.min(self.model.quantum)
+            if self.cores[core].used >= self.model.quantum {
+                if !self.run_queue.is_empty() {
+                    self.event(EventKind::Preempt, Some(task), Some(thread));
+                    self.release_core(thread);
+                    self.set_thread(thread, ThreadState::Runnable);
+                    self.run_queue.push_back(thread);
+                    return;
+                }
+                self.cores[core].used = 0;
+            }
+            self.tasks[task]
+                .remaining
+                .min(self.model.quantum - self.cores[core].used)
         } else {
             self.tasks[task].remaining
         };
@@ -498,15 +540,12 @@ impl<'a> Simulation<'a> {
         let task = self.threads[thread]
             .task
             .expect("a running thread has a task");
-        self.tasks[task].remaining -= self.cores[core].slice;
+        let slice = self.cores[core].slice;
+        self.tasks[task].remaining -= slice;
+        self.cores[core].used += slice;
         if self.tasks[task].remaining == 0 {
             self.tasks[task].next_segment += 1;
             self.advance(thread);
-        } else if !self.run_queue.is_empty() {
-            self.event(EventKind::Preempt, Some(task), Some(thread));
-            self.release_core(thread);
-            self.set_thread(thread, ThreadState::Runnable);
-            self.run_queue.push_back(thread);
         } else {
             self.start_slice(thread, core);
         }

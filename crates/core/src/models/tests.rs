@@ -492,25 +492,25 @@ fn async_threads_on_fewer_cores_keep_their_core_between_tasks() {
             1 column = 1 ms
                       0         10        20        30        40        50
                       |         |         |         |         |         |
-            thread 1  AAAAACCCCCCCCCC-----------------CCCCCAAAAABBBBB......
-            thread 2  ----------------BBBBBDDDDDDDDDD-----------------DDDDD
-            core 1    AAAAACCCCCCCCCC*BBBBBDDDDDDDDDD*CCCCCAAAAABBBBB*DDDDD
+            thread 1  AAAAACCCCC------------CCCCCCCCCC------------AAAAA......
+            thread 2  -----------BBBBBDDDDD------------DDDDDDDDDD-------BBBBB
+            core 1    AAAAACCCCC*BBBBBDDDDD*CCCCCCCCCC*DDDDDDDDDD*AAAAA*BBBBB
                       A-Z running, a-z blocked on I/O, - ready (waiting for a core), * context switch, . idle
-            makespan         53 ms
-            throughput       75.47 tasks per 1000 ms
-            cpu utilisation  94.3 %
-            latency          mean 44.8, p95 53, max 53 ms
-            mean waits       for a thread 9.8, for a core 12.5, on I/O 10.0 ms
-            concurrency      at most 4 tasks in progress at once; 3 context switches
+            makespan         55 ms
+            throughput       72.73 tasks per 1000 ms
+            cpu utilisation  90.9 %
+            latency          mean 44.8, p95 55, max 55 ms
+            mean waits       for a thread 8.8, for a core 13.5, on I/O 10.0 ms
+            concurrency      at most 4 tasks in progress at once; 5 context switches
             task  arrives  completes  latency  thread-wait  core-wait  io-wait
-            A           0         42       42           12          0       20
-            B           0         47       47            1         16       20
-            C           0         37       37            5         17        0
-            D           0         53       53           21         17        0
+            A           0         49       49            7         12       20
+            B           0         55       55            7         18       20
+            C           0         32       32            5         12        0
+            D           0         43       43           16         12        0
             lane      running  ready  blocked  switching  idle  utilisation
-            thread 1       30     17        0          0     6        56.6 %
-            thread 2       20     33        0          0     0        37.7 %
-            core 1         50      0        0          3     0        94.3 %
+            thread 1       25     24        0          0     6        45.5 %
+            thread 2       25     30        0          0     0        45.5 %
+            core 1         50      0        0          5     0        90.9 %
         "#]],
     );
 }

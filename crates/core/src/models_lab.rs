@@ -1,0 +1,301 @@
+//! The Models lab's state and its one `apply(state, action)` reducer.
+//!
+//! The web crate wraps [`ModelsLab`] as a Yew reducer; components emit
+//! [`Action`]s. The state is plain data (serde), so a share link or the
+//! autosave can hold all of it: the workload, the compared configurations,
+//! the time cursor and the selection.
+
+pub mod codegen;
+pub mod narration;
+pub mod presets;
+pub mod snapshot;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScenarioError;
+use crate::scenario::{
+    MAX_SEGMENTS_PER_TASK, MAX_TASKS, Model, Scenario, Segment, TaskSpec, Time, WaitKind,
+};
+
+/// The most configurations compared side by side.
+pub const MAX_CONFIGS: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsLab {
+    pub scenario: Scenario,
+    /// The configurations compared on the workload, 1..=4.
+    pub configs: Vec<Model>,
+    /// The playback cursor, in the scenario's unit.
+    #[serde(default)]
+    pub cursor: Time,
+    /// Which configuration the details (state, code) are about.
+    #[serde(default)]
+    pub selected: usize,
+}
+
+impl Default for ModelsLab {
+    fn default() -> Self {
+        ModelsLab::with_scenario(Scenario::default_models())
+    }
+}
+
+/// Everything a user can do to the Models lab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    LoadPreset(usize),
+    /// Replaces the workload (an imported file); configurations stay.
+    ReplaceScenario(Scenario),
+    SetCursor(Time),
+    SelectConfig(usize),
+    AddConfig,
+    RemoveConfig(usize),
+    SetConfig(usize, Model),
+    AddTask,
+    RemoveTask(usize),
+    DuplicateTask(usize),
+    /// Moves a task one place up (-1) or down (+1).
+    MoveTask(usize, isize),
+    SetTaskName(usize, String),
+    SetArrival(usize, Time),
+    AddSegment(usize),
+    RemoveSegment(usize, usize),
+    MoveSegment(usize, usize, isize),
+    SetSegment(usize, usize, Segment),
+    SetWaitKind(usize, usize, WaitKind),
+}
+
+impl ModelsLab {
+    /// A lab on `scenario` with the default comparison: sync and async on
+    /// 1 and on 4 threads.
+    pub fn with_scenario(scenario: Scenario) -> Self {
+        ModelsLab {
+            scenario,
+            configs: vec![
+                Model::sync(1),
+                Model::sync(4),
+                Model::asynchronous(1),
+                Model::asynchronous(4),
+            ],
+            cursor: 0,
+            selected: 0,
+        }
+    }
+
+    /// Checks a lab read from outside (a link, a saved file).
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        self.scenario.validate()?;
+        if self.configs.is_empty() || self.configs.len() > MAX_CONFIGS {
+            return Err(ScenarioError::at_path(
+                "configs",
+                format!(
+                    "{} configurations is outside 1..={MAX_CONFIGS}",
+                    self.configs.len()
+                ),
+            ));
+        }
+        for (idx, model) in self.configs.iter().enumerate() {
+            model.validate(&format!("configs[{idx}]"))?;
+        }
+        if self.selected >= self.configs.len() {
+            return Err(ScenarioError::at_path(
+                "selected",
+                format!("configuration {} does not exist", self.selected),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Applies `action`. Actions that would break a rule (too many tasks, an
+/// index that does not exist, a zero duration) change nothing: the editor
+/// validates input before it dispatches, so this only guards.
+pub fn apply(lab: &mut ModelsLab, action: Action) {
+    let tasks = &mut lab.scenario.tasks;
+    match action {
+        Action::LoadPreset(idx) => {
+            if let Some(preset) = presets::PRESETS.get(idx) {
+                lab.scenario = preset.scenario();
+                lab.cursor = 0;
+            }
+        }
+        Action::ReplaceScenario(scenario) => {
+            if scenario.validate().is_ok() {
+                lab.scenario = scenario;
+                lab.cursor = 0;
+            }
+        }
+        Action::SetCursor(time) => lab.cursor = time,
+        Action::SelectConfig(idx) => {
+            if idx < lab.configs.len() {
+                lab.selected = idx;
+            }
+        }
+        Action::AddConfig => {
+            if lab.configs.len() < MAX_CONFIGS {
+                let last = *lab.configs.last().expect("at least one configuration");
+                lab.configs.push(last);
+                lab.selected = lab.configs.len() - 1;
+            }
+        }
+        Action::RemoveConfig(idx) => {
+            if idx < lab.configs.len() && lab.configs.len() > 1 {
+                lab.configs.remove(idx);
+                lab.selected = lab.selected.min(lab.configs.len() - 1);
+            }
+        }
+        Action::SetConfig(idx, model) => {
+            if idx < lab.configs.len() && model.validate("config").is_ok() {
+                lab.configs[idx] = model;
+            }
+        }
+        Action::AddTask => {
+            if tasks.len() < MAX_TASKS {
+                tasks.push(TaskSpec {
+                    name: None,
+                    arrival: 0,
+                    colour: None,
+                    segments: vec![
+                        Segment::Compute(10),
+                        Segment::Wait {
+                            duration: 30,
+                            on: WaitKind::Database,
+                        },
+                        Segment::Compute(5),
+                    ],
+                });
+            }
+        }
+        Action::RemoveTask(idx) => {
+            if idx < tasks.len() && tasks.len() > 1 {
+                tasks.remove(idx);
+            }
+        }
+        Action::DuplicateTask(idx) => {
+            if idx < tasks.len() && tasks.len() < MAX_TASKS {
+                let mut copy = tasks[idx].clone();
+                copy.name = copy.name.map(|name| format!("{name} copy"));
+                tasks.insert(idx + 1, copy);
+            }
+        }
+        Action::MoveTask(idx, delta) => {
+            if let Some(to) = idx.checked_add_signed(delta)
+                && idx < tasks.len()
+                && to < tasks.len()
+            {
+                tasks.swap(idx, to);
+            }
+        }
+        Action::SetTaskName(idx, name) => {
+            if let Some(task) = tasks.get_mut(idx) {
+                let name = name.trim();
+                task.name = (!name.is_empty()).then(|| name.to_owned());
+            }
+        }
+        Action::SetArrival(idx, time) => {
+            if let Some(task) = tasks.get_mut(idx)
+                && time <= crate::scenario::MAX_DURATION
+            {
+                task.arrival = time;
+            }
+        }
+        Action::AddSegment(idx) => {
+            if let Some(task) = tasks.get_mut(idx)
+                && task.segments.len() < MAX_SEGMENTS_PER_TASK
+            {
+                task.segments.push(Segment::Compute(5));
+            }
+        }
+        Action::RemoveSegment(idx, seg) => {
+            if let Some(task) = tasks.get_mut(idx)
+                && seg < task.segments.len()
+                && task.segments.len() > 1
+            {
+                task.segments.remove(seg);
+            }
+        }
+        Action::MoveSegment(idx, seg, delta) => {
+            if let Some(task) = tasks.get_mut(idx)
+                && let Some(to) = seg.checked_add_signed(delta)
+                && seg < task.segments.len()
+                && to < task.segments.len()
+            {
+                task.segments.swap(seg, to);
+            }
+        }
+        Action::SetSegment(idx, seg, segment) => {
+            let duration = segment.duration();
+            if let Some(slot) = tasks
+                .get_mut(idx)
+                .and_then(|task| task.segments.get_mut(seg))
+                && (1..=crate::scenario::MAX_DURATION).contains(&duration)
+            {
+                *slot = segment;
+            }
+        }
+        Action::SetWaitKind(idx, seg, kind) => {
+            if let Some(Segment::Wait { on, .. }) = tasks
+                .get_mut(idx)
+                .and_then(|task| task.segments.get_mut(seg))
+            {
+                *on = kind;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editing_actions_keep_the_scenario_valid() {
+        let mut lab = ModelsLab::default();
+        apply(&mut lab, Action::AddTask);
+        apply(&mut lab, Action::DuplicateTask(0));
+        apply(&mut lab, Action::MoveTask(0, 1));
+        apply(&mut lab, Action::SetSegment(0, 0, Segment::Compute(0)));
+        apply(&mut lab, Action::RemoveSegment(4, 0));
+        for _ in 0..10 {
+            apply(&mut lab, Action::RemoveTask(0));
+        }
+        assert_eq!(
+            lab.scenario.tasks.len(),
+            1,
+            "the last task cannot be removed"
+        );
+        assert_eq!(lab.scenario.validate(), Ok(()));
+    }
+
+    #[test]
+    fn duplicate_inserts_a_named_copy_after_the_original() {
+        let mut lab = ModelsLab::default();
+        apply(&mut lab, Action::DuplicateTask(1));
+        let names: Vec<String> = (0..lab.scenario.tasks.len())
+            .map(|idx| lab.scenario.task_name(idx))
+            .collect();
+        assert_eq!(names, ["A", "B", "B copy", "C"]);
+    }
+
+    #[test]
+    fn configurations_stay_between_one_and_four() {
+        let mut lab = ModelsLab::default();
+        apply(&mut lab, Action::AddConfig);
+        assert_eq!(lab.configs.len(), 4);
+        for _ in 0..5 {
+            apply(&mut lab, Action::RemoveConfig(0));
+        }
+        assert_eq!(lab.configs.len(), 1);
+        assert_eq!(lab.selected, 0);
+        assert_eq!(lab.validate(), Ok(()));
+    }
+
+    #[test]
+    fn the_lab_round_trips_through_json() {
+        let mut lab = ModelsLab::default();
+        apply(&mut lab, Action::SetCursor(42));
+        apply(&mut lab, Action::SelectConfig(2));
+        let json = serde_json::to_string(&lab).unwrap();
+        assert_eq!(serde_json::from_str::<ModelsLab>(&json).unwrap(), lab);
+    }
+}
