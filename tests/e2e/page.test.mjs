@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { serveDist } from './server.mjs';
 import { launch, openPage } from './browser.mjs';
+import { ModelsLab } from './pages/models_lab.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 let browser;
@@ -23,13 +24,13 @@ describe('isolated page (COOP + COEP)', () => {
 
   test('shows the sync and async timelines with their makespans', async () => {
     const { page, context, problems } = await openPage(browser, server.url);
-    await page.locator('.run[data-model="sync, 1 thread"] svg rect.span').first().waitFor();
-    assert.equal(await page.locator('figure.timeline').count(), 2);
-    assert.match(await page.locator('.run[data-model="sync, 1 thread"] .makespan-badge').innerText(), /210 ms/);
-    assert.match(await page.locator('.run[data-model="async, 1 thread"] .makespan-badge').innerText(), /90 ms/);
+    const lab = await new ModelsLab(page).ready();
+    assert.equal(await lab.root.locator('figure.timeline').count(), 4);
+    assert.equal(await lab.makespan('sync, 1 thread'), 210);
+    assert.equal(await lab.makespan('async, 1 thread'), 90);
     // Sync blocks its thread during waits; async parks tasks and never blocks.
-    assert.equal(await page.locator('.run[data-model="sync, 1 thread"] rect.span.blocked').count(), 3);
-    assert.equal(await page.locator('.run[data-model="async, 1 thread"] rect.span.blocked').count(), 0);
+    assert.equal(await lab.config('sync, 1 thread').locator('rect.span.blocked').count(), 3);
+    assert.equal(await lab.config('async, 1 thread').locator('rect.span.blocked').count(), 0);
     assert.deepEqual(problems, []);
     await context.close();
   });
@@ -74,11 +75,11 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
 
   test('loads, says plainly why the parallel run is off, and throws nothing', async () => {
     const { page, context, problems } = await openPage(browser, server.url);
-    await page.locator('.run svg rect.span').first().waitFor();
+    await new ModelsLab(page).ready();
     const notice = page.locator('[data-mode="not-isolated"]');
     await notice.waitFor();
     assert.match(await notice.innerText(), /not cross-origin isolated/);
-    assert.equal(await page.locator('figure.timeline').count(), 2);
+    assert.equal(await page.locator('figure.timeline').count(), 4);
     assert.equal(await page.getByRole('button', { name: /Run on 1 and on all workers/ }).isDisabled(), true);
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);
     await page.screenshot({ path: `${ARTIFACTS}not-isolated.png`, fullPage: true });

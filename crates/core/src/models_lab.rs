@@ -10,6 +10,8 @@ pub mod narration;
 pub mod presets;
 pub mod snapshot;
 
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
@@ -23,7 +25,8 @@ pub const MAX_CONFIGS: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelsLab {
-    pub scenario: Scenario,
+    /// Shared, so that cursor moves never copy the workload.
+    pub scenario: Rc<Scenario>,
     /// The configurations compared on the workload, 1..=4.
     pub configs: Vec<Model>,
     /// The playback cursor, in the scenario's unit.
@@ -70,7 +73,7 @@ impl ModelsLab {
     /// 1 and on 4 threads.
     pub fn with_scenario(scenario: Scenario) -> Self {
         ModelsLab {
-            scenario,
+            scenario: Rc::new(scenario),
             configs: vec![
                 Model::sync(1),
                 Model::sync(4),
@@ -111,17 +114,16 @@ impl ModelsLab {
 /// index that does not exist, a zero duration) change nothing: the editor
 /// validates input before it dispatches, so this only guards.
 pub fn apply(lab: &mut ModelsLab, action: Action) {
-    let tasks = &mut lab.scenario.tasks;
     match action {
         Action::LoadPreset(idx) => {
             if let Some(preset) = presets::PRESETS.get(idx) {
-                lab.scenario = preset.scenario();
+                lab.scenario = Rc::new(preset.scenario());
                 lab.cursor = 0;
             }
         }
         Action::ReplaceScenario(scenario) => {
             if scenario.validate().is_ok() {
-                lab.scenario = scenario;
+                lab.scenario = Rc::new(scenario);
                 lab.cursor = 0;
             }
         }
@@ -149,6 +151,13 @@ pub fn apply(lab: &mut ModelsLab, action: Action) {
                 lab.configs[idx] = model;
             }
         }
+        edit => edit_workload(&mut Rc::make_mut(&mut lab.scenario).tasks, edit),
+    }
+}
+
+/// The actions that change the workload.
+fn edit_workload(tasks: &mut Vec<TaskSpec>, action: Action) {
+    match action {
         Action::AddTask => {
             if tasks.len() < MAX_TASKS {
                 tasks.push(TaskSpec {
@@ -241,6 +250,13 @@ pub fn apply(lab: &mut ModelsLab, action: Action) {
                 *on = kind;
             }
         }
+        Action::LoadPreset(_)
+        | Action::ReplaceScenario(_)
+        | Action::SetCursor(_)
+        | Action::SelectConfig(_)
+        | Action::AddConfig
+        | Action::RemoveConfig(_)
+        | Action::SetConfig(..) => unreachable!("handled by apply"),
     }
 }
 

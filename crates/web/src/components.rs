@@ -1,7 +1,11 @@
 //! Reusable view components.
 
+pub mod bar_chart;
 pub mod metrics_table;
+pub mod number_field;
 pub mod timeline;
 
+pub use bar_chart::{Bar, BarChart};
 pub use metrics_table::{MetricsTable, Run};
+pub use number_field::NumberField;
 pub use timeline::{Legend, Timeline};

@@ -26,7 +26,9 @@ async fn mount_timeline(model: Model) -> web_sys::Element {
     let trace = Rc::new(simulate(&Scenario::default_models(), model));
     let props = TimelineProps {
         trace,
-        axis_end: Some(210),
+        window: Some((0, 210)),
+        cursor: Some(15),
+        on_scrub: None,
         label: model.label().into(),
     };
     yew::Renderer::<Timeline>::with_root_and_props(root.clone(), props).render();
@@ -87,6 +89,47 @@ async fn timeline_scales_spans_to_the_shared_axis() {
     // Each 10 ms compute is 10/210 of the plot width.
     let expected = 10.0 / 210.0 * (960.0 - 110.0 - 16.0);
     for width in widths {
-        assert!((width - expected).abs() < 1e-6, "{width} vs {expected}");
+        assert!((width - expected).abs() < 0.01, "{width} vs {expected}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn timeline_draws_the_cursor_at_its_time() {
+    let root = mount_timeline(Model::sync(1)).await;
+    let line = root.query_selector(".cursor line").unwrap().unwrap();
+    let x: f64 = line.get_attribute("x1").unwrap().parse().unwrap();
+    let expected = 110.0 + 15.0 / 210.0 * (960.0 - 110.0 - 16.0);
+    assert!((x - expected).abs() < 1e-6, "{x} vs {expected}");
+}
+
+#[wasm_bindgen_test]
+async fn a_huge_trace_draws_at_most_about_one_rect_per_pixel_per_lane() {
+    use interleave_core::scenario::{Segment, TaskSpec};
+    let mut scenario = Scenario::default_models();
+    scenario.tasks = (0..5_000)
+        .map(|_| TaskSpec {
+            name: None,
+            arrival: 0,
+            colour: None,
+            segments: vec![Segment::Compute(1), Segment::wait(1)],
+        })
+        .collect();
+    let trace = Rc::new(simulate(&scenario, Model::sync(2)));
+    let spans: usize = trace.lanes.iter().map(|lane| lane.spans.len()).sum();
+    assert!(spans >= 10_000, "{spans} spans");
+    let root = fresh_root();
+    let props = TimelineProps {
+        window: None,
+        cursor: None,
+        on_scrub: None,
+        label: "big".into(),
+        trace,
+    };
+    yew::Renderer::<Timeline>::with_root_and_props(root.clone(), props).render();
+    yew::platform::time::sleep(Duration::from_millis(50)).await;
+    let rects = count(&root, "rect.span");
+    assert!(
+        rects > 100 && rects <= 2 * 840,
+        "{rects} rects for {spans} spans"
+    );
 }

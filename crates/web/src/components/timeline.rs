@@ -1,11 +1,18 @@
 //! The one timeline: draws any [`Trace`] as lanes of coloured spans.
 //!
-//! A colour per task (Okabe-Ito, colour-blind safe), blocked spans hatched
-//! as well as coloured, idle spans grey. Every span has a hover title.
+//! A colour per task (Okabe-Ito, colour-blind safe); blocked spans hatched,
+//! ready spans dashed and pale, idle spans grey, context switches dark.
+//! Every span has a hover title. Only the visible window is drawn, and
+//! spans narrower than a pixel are merged per pixel column, so a trace of
+//! any size draws at most about one rectangle per pixel per lane. The span
+//! layer is a separate component: moving the cursor redraws only the
+//! cursor.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
-use interleave_core::trace::{SpanKind, Time, Trace};
+use interleave_core::trace::{Span, SpanKind, Time, Trace};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Okabe-Ito palette, without black.
@@ -13,102 +20,372 @@ pub const TASK_COLOURS: [&str; 7] = [
     "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
 ];
 
-const WIDTH: f64 = 960.0;
-const LABEL_WIDTH: f64 = 110.0;
+pub const WIDTH: f64 = 960.0;
+pub const LABEL_WIDTH: f64 = 110.0;
 const RIGHT_PAD: f64 = 16.0;
 const AXIS_HEIGHT: f64 = 26.0;
 const LANE_HEIGHT: f64 = 32.0;
 const BAR_HEIGHT: f64 = 22.0;
+pub const PLOT_WIDTH: f64 = WIDTH - LABEL_WIDTH - RIGHT_PAD;
 
-#[derive(Debug, Properties, PartialEq)]
+pub fn task_colour(trace: &Trace, task: usize) -> String {
+    trace.tasks[task]
+        .colour
+        .clone()
+        .unwrap_or_else(|| TASK_COLOURS[task % TASK_COLOURS.len()].to_owned())
+}
+
+#[derive(Debug, Properties)]
 pub struct TimelineProps {
     pub trace: Rc<Trace>,
-    /// Shared axis end, so several timelines compare at one scale.
+    /// The visible time range; default: the whole trace.
     #[prop_or_default]
-    pub axis_end: Option<Time>,
+    pub window: Option<(Time, Time)>,
+    #[prop_or_default]
+    pub cursor: Option<Time>,
+    /// Called with the time under the pointer on click and drag.
+    #[prop_or_default]
+    pub on_scrub: Option<Callback<Time>>,
     /// Accessible name of the drawing, e.g. "sync, 1 thread".
     pub label: AttrValue,
 }
 
-pub fn task_colour(task: usize) -> &'static str {
-    TASK_COLOURS[task % TASK_COLOURS.len()]
+impl PartialEq for TimelineProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace)
+            && self.window == other.window
+            && self.cursor == other.cursor
+            && self.on_scrub == other.on_scrub
+            && self.label == other.label
+    }
+}
+
+/// Maps times in a window to x positions in the drawing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scale {
+    from: Time,
+    to: Time,
+}
+
+impl Scale {
+    fn x(self, time: Time) -> f64 {
+        LABEL_WIDTH + (time as f64 - self.from as f64) / (self.to - self.from) as f64 * PLOT_WIDTH
+    }
+
+    fn time_at(self, x: f64) -> Time {
+        let fraction = ((x - LABEL_WIDTH) / PLOT_WIDTH).clamp(0.0, 1.0);
+        self.from + (fraction * (self.to - self.from) as f64).round() as Time
+    }
+}
+
+fn height(trace: &Trace) -> f64 {
+    AXIS_HEIGHT + LANE_HEIGHT * trace.lanes.len() as f64 + 4.0
 }
 
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let trace = &props.trace;
-    let axis_end = props.axis_end.unwrap_or(trace.end).max(trace.end).max(1);
-    let plot_width = WIDTH - LABEL_WIDTH - RIGHT_PAD;
-    let x = |time: Time| LABEL_WIDTH + time as f64 / axis_end as f64 * plot_width;
-    let height = AXIS_HEIGHT + LANE_HEIGHT * trace.lanes.len() as f64 + 4.0;
-    let unit = trace.unit.clone();
+    let (from, to) = props.window.unwrap_or((0, trace.end.max(1)));
+    let scale = Scale {
+        from,
+        to: to.max(from + 1),
+    };
+    let height = height(trace);
+    let dragging = use_mut_ref(|| Cell::new(false));
 
-    let step = tick_step(axis_end);
-    let ticks = (0..=axis_end / step).map(|idx| {
-        let time = idx * step;
-        html! {
-            <g class="tick">
-                <line x1={x(time).to_string()} x2={x(time).to_string()} y1="18" y2={height.to_string()} />
-                <text x={x(time).to_string()} y="13" text-anchor="middle">{ format!("{time}") }</text>
-            </g>
+    let time_of = move |event: &PointerEvent| -> Option<Time> {
+        let svg = event
+            .current_target()?
+            .dyn_into::<web_sys::Element>()
+            .ok()?;
+        let rect = svg.get_bounding_client_rect();
+        if rect.width() <= 0.0 {
+            return None;
         }
-    });
-
-    let lanes = trace.lanes.iter().enumerate().map(|(lane_idx, lane)| {
-        let y = AXIS_HEIGHT + LANE_HEIGHT * lane_idx as f64;
-        let bar_y = y + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
-        let spans = lane.spans.iter().map(|span| {
-            let (class, fill, what) = match (span.kind, span.task) {
-                (SpanKind::Running, Some(task)) => ("span running", task_colour(task).to_owned(), "running"),
-                (SpanKind::Blocked, Some(task)) => (
-                    "span blocked",
-                    format!("url(#hatch-{})", task % TASK_COLOURS.len()),
-                    "blocked on I/O",
-                ),
-                (SpanKind::Ready, Some(task)) => ("span ready", task_colour(task).to_owned(), "ready, waiting for a core"),
-                (SpanKind::Switching, _) => ("span switching", "var(--switching)".to_owned(), "context switch"),
-                _ => ("span idle", "var(--idle)".to_owned(), "idle"),
+        let x = (event.client_x() as f64 - rect.left()) / rect.width() * WIDTH;
+        Some(scale.time_at(x))
+    };
+    let (on_down, on_move, on_up) = match props.on_scrub.clone() {
+        Some(on_scrub) => {
+            let down = {
+                let on_scrub = on_scrub.clone();
+                let dragging = dragging.clone();
+                Callback::from(move |event: PointerEvent| {
+                    dragging.borrow().set(true);
+                    if let Some(target) = event
+                        .current_target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    {
+                        let _ = target.set_pointer_capture(event.pointer_id());
+                    }
+                    if let Some(time) = time_of(&event) {
+                        on_scrub.emit(time);
+                    }
+                })
             };
-            let who = span.task.map(|task| format!("{} · ", trace.tasks[task].name)).unwrap_or_default();
-            let title = format!("{}: {who}{what} · {}–{} {unit}", lane.name, span.start, span.end);
-            let width = (x(span.end) - x(span.start)).max(0.5);
+            let moved = {
+                let dragging = dragging.clone();
+                Callback::from(move |event: PointerEvent| {
+                    if dragging.borrow().get()
+                        && let Some(time) = time_of(&event)
+                    {
+                        on_scrub.emit(time);
+                    }
+                })
+            };
+            let up = {
+                let dragging = dragging.clone();
+                Callback::from(move |_: PointerEvent| dragging.borrow().set(false))
+            };
+            (Some(down), Some(moved), Some(up))
+        }
+        None => (None, None, None),
+    };
+
+    let cursor = props
+        .cursor
+        .filter(|time| (scale.from..=scale.to).contains(time))
+        .map(|time| {
+            let x = scale.x(time).to_string();
             html! {
-                <rect class={class} data-task={span.task.map(|t| t.to_string())}
-                      x={x(span.start).to_string()} y={bar_y.to_string()}
-                      width={width.to_string()} height={BAR_HEIGHT.to_string()} fill={fill}>
-                    <title>{ title }</title>
-                </rect>
+                <g class="cursor" aria-hidden="true">
+                    <line x1={x.clone()} x2={x.clone()} y1="16" y2={height.to_string()} />
+                    <circle cx={x} cy="16" r="4" />
+                </g>
             }
         });
-        html! {
-            <g class="lane" data-lane={lane_idx.to_string()}>
-                <text class="lane-label" x="4" y={(y + LANE_HEIGHT / 2.0 + 4.0).to_string()}>{ lane.name.clone() }</text>
-                { for spans }
-            </g>
-        }
-    });
-
-    let patterns = (0..TASK_COLOURS.len()).map(|idx| {
-        html! {
-            <pattern id={format!("hatch-{idx}")} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                <rect width="6" height="6" fill="var(--surface)" />
-                <rect width="3" height="6" fill={TASK_COLOURS[idx]} />
-            </pattern>
-        }
-    });
 
     html! {
         <figure class="timeline">
             <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
-                 aria-label={format!("Timeline, {}: {} lanes, ends at {} {}", props.label, trace.lanes.len(), trace.end, trace.unit)}>
-                <defs>{ for patterns }</defs>
-                <g class="axis">
-                    <text class="axis-unit" x="4" y="13">{ format!("time ({})", trace.unit) }</text>
-                    { for ticks }
-                </g>
-                { for lanes }
+                 class={classes!(props.on_scrub.is_some().then_some("scrubbable"))}
+                 aria-label={format!("Timeline, {}: {} lanes, ends at {} {}", props.label, trace.lanes.len(), trace.end, trace.unit)}
+                 onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointercancel={on_up}>
+                <Patterns trace={trace.clone()} />
+                <SpanLayer trace={trace.clone()} from={scale.from} to={scale.to} />
+                { for cursor }
             </svg>
         </figure>
+    }
+}
+
+#[derive(Debug, Properties)]
+struct PatternsProps {
+    trace: Rc<Trace>,
+}
+
+impl PartialEq for PatternsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace)
+    }
+}
+
+/// One hatch pattern per colour in use: blocked spans.
+#[function_component(Patterns)]
+fn patterns(props: &PatternsProps) -> Html {
+    let mut colours: Vec<String> = (0..props.trace.tasks.len())
+        .map(|task| task_colour(&props.trace, task))
+        .collect();
+    colours.sort();
+    colours.dedup();
+    let patterns = colours.iter().map(|colour| {
+        html! {
+            <pattern id={hatch_id(colour)} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                <rect width="6" height="6" fill="var(--surface)" />
+                <rect width="3" height="6" fill={colour.clone()} />
+            </pattern>
+        }
+    });
+    html! { <defs>{ for patterns }</defs> }
+}
+
+fn hatch_id(colour: &str) -> String {
+    format!(
+        "hatch-{}",
+        colour.trim_start_matches('#').to_ascii_lowercase()
+    )
+}
+
+#[derive(Debug, Properties)]
+struct SpanLayerProps {
+    trace: Rc<Trace>,
+    from: Time,
+    to: Time,
+}
+
+impl PartialEq for SpanLayerProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace) && self.from == other.from && self.to == other.to
+    }
+}
+
+#[function_component(SpanLayer)]
+fn span_layer(props: &SpanLayerProps) -> Html {
+    let trace = &props.trace;
+    let scale = Scale {
+        from: props.from,
+        to: props.to,
+    };
+    let height = height(trace);
+    let unit = &trace.unit;
+
+    let step = tick_step(scale.to - scale.from);
+    let first_tick = scale.from.div_ceil(step) * step;
+    let ticks = (0..)
+        .map(|idx| first_tick + idx * step)
+        .take_while(|time| *time <= scale.to)
+        .map(|time| {
+            let x = scale.x(time).to_string();
+            html! {
+                <g class="tick">
+                    <line x1={x.clone()} x2={x.clone()} y1="18" y2={height.to_string()} />
+                    <text x={x} y="13" text-anchor="middle">{ time.to_string() }</text>
+                </g>
+            }
+        });
+
+    let lanes = trace.lanes.iter().enumerate().map(|(lane_idx, lane)| {
+        let y = AXIS_HEIGHT + LANE_HEIGHT * lane_idx as f64;
+        let bar_y = y + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
+        let mut rects = Vec::new();
+        let mut dense: Option<DenseColumn> = None;
+        let first = lane.spans.partition_point(|span| span.end <= scale.from);
+        for span in lane.spans[first..].iter().take_while(|span| span.start < scale.to) {
+            let x0 = scale.x(span.start.max(scale.from));
+            let x1 = scale.x(span.end.min(scale.to));
+            if x1 - x0 >= 1.0 {
+                if let Some(column) = dense.take() {
+                    rects.push(column.render(trace, &lane.name, bar_y));
+                }
+                rects.push(span_rect(trace, &lane.name, span, x0, x1 - x0, bar_y, unit));
+                continue;
+            }
+            let column = x0.floor();
+            let weight = x1 - x0;
+            match &mut dense {
+                Some(current) if current.column == column => current.add(span, weight),
+                _ => {
+                    if let Some(done) = dense.take() {
+                        rects.push(done.render(trace, &lane.name, bar_y));
+                    }
+                    dense = Some(DenseColumn::new(column, span, weight));
+                }
+            }
+        }
+        if let Some(column) = dense.take() {
+            rects.push(column.render(trace, &lane.name, bar_y));
+        }
+        html! {
+            <g class="lane" data-lane={lane_idx.to_string()}>
+                <text class="lane-label" x="4" y={(y + LANE_HEIGHT / 2.0 + 4.0).to_string()}>{ lane.name.clone() }</text>
+                { for rects }
+            </g>
+        }
+    });
+
+    html! {
+        <g class="spans">
+            <g class="axis">
+                <text class="axis-unit" x="4" y="13">{ format!("time ({unit})") }</text>
+                { for ticks }
+            </g>
+            { for lanes }
+        </g>
+    }
+}
+
+/// Style of a span: CSS class, fill, and words for its title.
+fn style(trace: &Trace, span: &Span) -> (&'static str, String, &'static str) {
+    match (span.kind, span.task) {
+        (SpanKind::Running, Some(task)) => ("span running", task_colour(trace, task), "running"),
+        (SpanKind::Blocked, Some(task)) => (
+            "span blocked",
+            format!("url(#{})", hatch_id(&task_colour(trace, task))),
+            "blocked on I/O",
+        ),
+        (SpanKind::Ready, Some(task)) => (
+            "span ready",
+            task_colour(trace, task),
+            "ready, waiting for a core",
+        ),
+        (SpanKind::Switching, _) => (
+            "span switching",
+            "var(--switching)".to_owned(),
+            "context switch",
+        ),
+        _ => ("span idle", "var(--idle)".to_owned(), "idle"),
+    }
+}
+
+fn span_rect(
+    trace: &Trace,
+    lane_name: &str,
+    span: &Span,
+    x: f64,
+    width: f64,
+    y: f64,
+    unit: &str,
+) -> Html {
+    let (class, fill, what) = style(trace, span);
+    let who = span
+        .task
+        .map(|task| format!("{} · ", trace.tasks[task].name))
+        .unwrap_or_default();
+    let on = span
+        .other
+        .map(|other| format!(" · {}", trace.lanes[other].name))
+        .unwrap_or_default();
+    let title = format!(
+        "{lane_name}: {who}{what}{on} · {}–{} {unit}",
+        span.start, span.end
+    );
+    html! {
+        <rect class={class} data-task={span.task.map(|t| t.to_string())}
+              x={format!("{x:.2}")} y={y.to_string()} width={format!("{width:.2}")} height={BAR_HEIGHT.to_string()} fill={fill}>
+            <title>{ title }</title>
+        </rect>
+    }
+}
+
+/// Spans narrower than a pixel that fall in one pixel column: drawn as one
+/// 1-pixel rectangle in the style of the span that fills most of it.
+struct DenseColumn {
+    column: f64,
+    best: Span,
+    best_weight: f64,
+    count: usize,
+}
+
+impl DenseColumn {
+    fn new(column: f64, span: &Span, weight: f64) -> Self {
+        DenseColumn {
+            column,
+            best: *span,
+            best_weight: weight,
+            count: 1,
+        }
+    }
+
+    fn add(&mut self, span: &Span, weight: f64) {
+        self.count += 1;
+        if weight > self.best_weight {
+            self.best = *span;
+            self.best_weight = weight;
+        }
+    }
+
+    fn render(&self, trace: &Trace, lane_name: &str, y: f64) -> Html {
+        let (class, fill, _) = style(trace, &self.best);
+        let title = format!(
+            "{lane_name}: {} short spans from {} {}; zoom in to see them",
+            self.count, self.best.start, trace.unit
+        );
+        html! {
+            <rect class={classes!(class, "dense")} x={format!("{:.2}", self.column)} y={y.to_string()}
+                  width="1" height={BAR_HEIGHT.to_string()} fill={fill}>
+                <title>{ title }</title>
+            </rect>
+        }
     }
 }
 
@@ -126,23 +403,37 @@ fn tick_step(end: Time) -> Time {
 }
 
 /// The task colours and span patterns, explained once per page section.
-#[derive(Debug, Properties, PartialEq)]
+#[derive(Debug, Properties)]
 pub struct LegendProps {
     pub trace: Rc<Trace>,
 }
 
+impl PartialEq for LegendProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace)
+    }
+}
+
+/// Tasks listed in the legend; more are summarised.
+const LEGEND_TASKS: usize = 12;
+
 #[function_component(Legend)]
 pub fn legend(props: &LegendProps) -> Html {
-    let tasks = props.trace.tasks.iter().enumerate().map(|(idx, task)| {
+    let trace = &props.trace;
+    let tasks = trace.tasks.iter().take(LEGEND_TASKS).enumerate().map(|(idx, task)| {
         html! {
-            <li><span class="swatch" style={format!("background:{}", task_colour(idx))}></span>{ task.name.clone() }</li>
+            <li><span class="swatch" style={format!("background:{}", task_colour(trace, idx))}></span>{ task.name.clone() }</li>
         }
     });
+    let more = trace.tasks.len().saturating_sub(LEGEND_TASKS);
     html! {
         <ul class="legend" aria-label="Legend">
             { for tasks }
+            if more > 0 { <li>{ format!("and {more} more tasks") }</li> }
             <li><span class="swatch swatch-running"></span>{ "running (solid)" }</li>
             <li><span class="swatch swatch-blocked"></span>{ "blocked on I/O (hatched)" }</li>
+            <li><span class="swatch swatch-ready"></span>{ "ready, waiting for a core (dashed)" }</li>
+            <li><span class="swatch swatch-switching"></span>{ "context switch" }</li>
             <li><span class="swatch swatch-idle"></span>{ "idle (grey)" }</li>
         </ul>
     }
@@ -152,13 +443,23 @@ pub fn legend(props: &LegendProps) -> Html {
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    use super::tick_step;
+    use super::{Scale, tick_step};
 
     #[wasm_bindgen_test]
     fn ticks_are_round_numbers() {
         assert_eq!(tick_step(90), 10);
         assert_eq!(tick_step(210), 20);
         assert_eq!(tick_step(1_000_000), 100_000);
-        assert_eq!(tick_step(5), 1);
+    }
+
+    #[wasm_bindgen_test]
+    fn scale_maps_times_and_back() {
+        let scale = Scale { from: 100, to: 200 };
+        assert_eq!(scale.time_at(scale.x(150)), 150);
+        assert_eq!(
+            scale.time_at(0.0),
+            100,
+            "left of the plot clamps to the window start"
+        );
     }
 }

@@ -1,0 +1,142 @@
+//! The Models lab page: edit a workload, compare up to four
+//! configurations on one time axis, play it back, read what happens.
+
+mod code_view;
+mod config_card;
+mod details;
+mod editor;
+mod playback;
+mod state;
+
+use std::rc::Rc;
+
+use interleave_core::metrics::Metrics;
+use interleave_core::models::simulate;
+use interleave_core::models_lab::presets::PRESETS;
+use interleave_core::trace::{Time, Trace};
+use yew::prelude::*;
+
+use crate::components::{Bar, BarChart, Legend, MetricsTable, Run};
+pub use state::{LabAction, LabState};
+
+/// One simulated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulated {
+    pub trace: Rc<Trace>,
+    pub metrics: Rc<Metrics>,
+}
+
+#[function_component(ModelsLabView)]
+pub fn models_lab_view() -> Html {
+    let state = use_reducer(LabState::default);
+    let lab = &state.lab;
+    let runs = use_memo(
+        (lab.scenario.clone(), lab.configs.clone()),
+        |(scenario, configs)| {
+            configs
+                .iter()
+                .map(|model| {
+                    let trace = simulate(scenario, *model);
+                    let metrics = Metrics::of(&trace);
+                    Simulated {
+                        trace: Rc::new(trace),
+                        metrics: Rc::new(metrics),
+                    }
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let axis_end: Time = runs
+        .iter()
+        .map(|run| run.trace.end)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let window = state.zoom.unwrap_or((0, axis_end));
+    let unit = lab.scenario.unit.symbol();
+    let dispatch = state.dispatcher();
+
+    playback::use_playback(&state, axis_end);
+    playback::use_keyboard(&state, runs.clone());
+
+    let on_scrub = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |time: Time| dispatch.dispatch(LabAction::SetCursor(time)))
+    };
+    let cards = lab.configs.iter().enumerate().map(|(idx, model)| {
+        html! {
+            <config_card::ConfigCard index={idx} model={*model} run={runs[idx].clone()}
+                selected={idx == lab.selected} removable={lab.configs.len() > 1}
+                window={window} cursor={lab.cursor} on_scrub={on_scrub.clone()}
+                dispatch={dispatch.clone()} unit={unit} />
+        }
+    });
+
+    let selected = &runs[lab.selected.min(runs.len() - 1)];
+    let labels: Vec<String> = lab.configs.iter().map(|model| model.label()).collect();
+    let bars = |value: &dyn Fn(&Metrics) -> f64, text: &dyn Fn(&Metrics) -> String| -> Vec<Bar> {
+        runs.iter()
+            .zip(&labels)
+            .map(|(run, label)| Bar {
+                label: label.clone().into(),
+                value: value(&run.metrics),
+                text: text(&run.metrics).into(),
+            })
+            .collect()
+    };
+    let table_runs: Vec<Run> = runs
+        .iter()
+        .zip(&labels)
+        .map(|(run, label)| Run {
+            label: label.clone().into(),
+            metrics: (*run.metrics).clone(),
+        })
+        .collect();
+    let preset = PRESETS
+        .iter()
+        .find(|preset| lab.scenario.name.as_deref() == Some(preset.title));
+
+    html! {
+        <section class="lab models-lab" id="models" aria-labelledby="models-title">
+            <div class="lab-head">
+                <h2 id="models-title">{ "Synchronous vs asynchronous, on 1..N threads and C cores" }</h2>
+                <p class="lead">
+                    { "A synchronous thread takes a task and finishes it before the next; while the task waits, the thread is blocked (hatched). " }
+                    { "An asynchronous thread parks a waiting task and runs another. Threads are a separate axis, and threads are not cores." }
+                </p>
+                if let Some(preset) = preset {
+                    <p class="lesson"><strong>{ "What to look for: " }</strong>{ preset.lesson }</p>
+                }
+            </div>
+            <div class="lab-body">
+                <editor::WorkloadEditor scenario={lab.scenario.clone()} dispatch={dispatch.clone()} />
+                <div class="lab-main">
+                    <playback::PlaybackBar cursor={lab.cursor} end={axis_end} playing={state.playing}
+                        speed={state.speed} zoomed={state.zoom.is_some()} unit={unit} runs={runs.clone()}
+                        dispatch={dispatch.clone()} />
+                    <div class="configs">{ for cards }</div>
+                    if lab.configs.len() < interleave_core::models_lab::MAX_CONFIGS {
+                        <button class="add-config" onclick={dispatch.to_callback().reform(|_| LabAction::Lab(interleave_core::models_lab::Action::AddConfig))}>
+                            { "+ Compare another configuration" }
+                        </button>
+                    }
+                    <Legend trace={runs[0].trace.clone()} />
+                    <details::CursorDetails trace={selected.trace.clone()} cursor={lab.cursor}
+                        label={labels[lab.selected.min(labels.len() - 1)].clone()} />
+                    <h3>{ "Metrics" }</h3>
+                    <div class="charts">
+                        <BarChart title={format!("Makespan ({unit})")} selected={Some(lab.selected)}
+                            bars={bars(&|m| m.makespan as f64, &|m| format!("{} {unit}", m.makespan))} />
+                        <BarChart title={format!("Mean latency ({unit})")} selected={Some(lab.selected)}
+                            bars={bars(&|m| m.latency.mean, &|m| format!("{:.1} {unit}", m.latency.mean))} />
+                        <BarChart title="CPU utilisation" max={Some(1.0)} selected={Some(lab.selected)}
+                            bars={bars(&|m| m.cpu_utilisation, &|m| format!("{:.0} %", m.cpu_utilisation * 100.0))} />
+                    </div>
+                    <MetricsTable runs={table_runs} unit={unit} />
+                    <code_view::CodeView scenario={lab.scenario.clone()} model={lab.configs[lab.selected.min(lab.configs.len() - 1)]}
+                        language={state.language} dispatch={dispatch.clone()} />
+                </div>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,69 @@
+//! "Show as code": the selected configuration in Ruby, JavaScript or Rust.
+
+use std::rc::Rc;
+
+use interleave_core::Scenario;
+use interleave_core::models_lab::codegen::{Language, code};
+use interleave_core::scenario::Model;
+use yew::prelude::*;
+
+use super::state::{LabAction, LabState};
+
+#[derive(Properties)]
+pub struct CodeViewProps {
+    pub scenario: Rc<Scenario>,
+    pub model: Model,
+    pub language: Language,
+    pub dispatch: UseReducerDispatcher<LabState>,
+}
+
+impl PartialEq for CodeViewProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.scenario, &other.scenario)
+            && self.model == other.model
+            && self.language == other.language
+    }
+}
+
+impl std::fmt::Debug for CodeViewProps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeViewProps")
+            .field("model", &self.model)
+            .finish_non_exhaustive()
+    }
+}
+
+#[function_component(CodeView)]
+pub fn code_view(props: &CodeViewProps) -> Html {
+    let text = use_memo(
+        (props.scenario.clone(), props.model, props.language),
+        |(scenario, model, language)| code(scenario, *model, *language),
+    );
+    let tabs = Language::ALL.iter().map(|&language| {
+        let selected = language == props.language;
+        html! {
+            <button role="tab" aria-selected={selected.to_string()} class={classes!(selected.then_some("active"))}
+                onclick={props.dispatch.to_callback().reform(move |_| LabAction::SetLanguage(language))}>
+                { language.title() }
+            </button>
+        }
+    });
+    let copy = {
+        let text = text.clone();
+        Callback::from(move |_| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.navigator().clipboard().write_text(&text);
+            }
+        })
+    };
+    html! {
+        <section class="code-view" aria-label="Show as code">
+            <div class="code-head">
+                <h3>{ format!("As code: {}", props.model.label()) }</h3>
+                <div role="tablist" aria-label="Language">{ for tabs }</div>
+                <button class="copy" onclick={copy}>{ "Copy" }</button>
+            </div>
+            <pre><code class={format!("language-{}", props.language.title().to_lowercase())}>{ (*text).clone() }</code></pre>
+        </section>
+    }
+}

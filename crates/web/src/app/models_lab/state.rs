@@ -1,0 +1,107 @@
+//! The lab's Yew reducer: the core's `ModelsLab` plus playback and view
+//! state that never leaves the page.
+
+use std::rc::Rc;
+
+use interleave_core::models_lab::codegen::Language;
+use interleave_core::models_lab::{self, Action, ModelsLab};
+use interleave_core::trace::Time;
+use yew::prelude::*;
+
+/// At 1x, playback crosses the whole time axis in this many milliseconds.
+pub const PLAY_MILLIS_AT_1X: f64 = 10_000.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabState {
+    pub lab: ModelsLab,
+    pub playing: bool,
+    pub speed: f64,
+    /// The visible time window; `None` shows everything.
+    pub zoom: Option<(Time, Time)>,
+    pub language: Language,
+}
+
+impl Default for LabState {
+    fn default() -> Self {
+        LabState {
+            lab: ModelsLab::default(),
+            playing: false,
+            speed: 1.0,
+            zoom: None,
+            language: Language::JavaScript,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LabAction {
+    Lab(Action),
+    SetCursor(Time),
+    Play {
+        end: Time,
+    },
+    Pause,
+    SetSpeed(f64),
+    /// Zooms by `factor` (< 1 zooms in) around `center`.
+    Zoom {
+        center: Time,
+        factor: f64,
+        end: Time,
+    },
+    ZoomFit,
+    SetLanguage(Language),
+}
+
+impl Reducible for LabState {
+    type Action = LabAction;
+
+    fn reduce(self: Rc<Self>, action: LabAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            LabAction::Lab(action) => {
+                let workload_changes = !matches!(
+                    action,
+                    Action::SetCursor(_) | Action::SelectConfig(_) | Action::SetConfig(..)
+                );
+                models_lab::apply(&mut next.lab, action);
+                if workload_changes {
+                    next.zoom = None;
+                }
+            }
+            LabAction::SetCursor(time) => {
+                if time == self.lab.cursor {
+                    return self;
+                }
+                next.lab.cursor = time;
+            }
+            LabAction::Play { end } => {
+                if next.lab.cursor >= end {
+                    next.lab.cursor = 0;
+                }
+                next.playing = true;
+            }
+            LabAction::Pause => next.playing = false,
+            LabAction::SetSpeed(speed) => next.speed = speed.clamp(0.05, 16.0),
+            LabAction::Zoom {
+                center,
+                factor,
+                end,
+            } => {
+                let (from, to) = next.zoom.unwrap_or((0, end));
+                let span = ((to - from) as f64 * factor).round().clamp(4.0, end as f64) as Time;
+                let center = center.clamp(from, to);
+                let left =
+                    ((center - from) as f64 / (to - from).max(1) as f64 * span as f64) as Time;
+                let new_from = center.saturating_sub(left).min(end.saturating_sub(span));
+                next.zoom = if span >= end {
+                    None
+                } else {
+                    Some((new_from, new_from + span))
+                };
+            }
+            LabAction::ZoomFit => next.zoom = None,
+            LabAction::SetLanguage(language) => next.language = language,
+        }
+        Rc::new(next)
+    }
+}

@@ -1,0 +1,109 @@
+//! A whole-number input that validates as you type.
+//!
+//! What the user typed stays in the box even when it is invalid; the error
+//! shows beside the field and nothing is emitted until the text is valid,
+//! so the last valid result stays on screen.
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct NumberFieldProps {
+    pub value: u64,
+    pub min: u64,
+    pub max: u64,
+    /// Accessible name, e.g. "Task A, segment 2 duration".
+    pub label: AttrValue,
+    /// Unit shown after the box, e.g. "ms".
+    #[prop_or_default]
+    pub unit: AttrValue,
+    pub on_change: Callback<u64>,
+    #[prop_or_default]
+    pub class: Classes,
+}
+
+/// Why `text` is not a whole number in `min..=max`, if it is not.
+pub fn check_number(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("enter a number".to_owned());
+    }
+    if trimmed.starts_with('-') {
+        return Err(format!("must be at least {min}"));
+    }
+    let value: u64 = trimmed
+        .parse()
+        .map_err(|_| format!("{trimmed:?} is not a whole number"))?;
+    if value < min {
+        Err(format!("must be at least {min}"))
+    } else if value > max {
+        Err(format!("must be at most {max}"))
+    } else {
+        Ok(value)
+    }
+}
+
+#[function_component(NumberField)]
+pub fn number_field(props: &NumberFieldProps) -> Html {
+    let text = use_state(|| props.value.to_string());
+    let error = use_state(|| None::<String>);
+    let id = use_memo((), |_| format!("nf-{}", next_id()));
+
+    // A new value from outside (a preset, undo) replaces the text, unless
+    // the text already means that value.
+    {
+        let text = text.clone();
+        let error = error.clone();
+        use_effect_with(props.value, move |value| {
+            if text.trim().parse::<u64>().ok() != Some(*value) {
+                text.set(value.to_string());
+                error.set(None);
+            }
+        });
+    }
+
+    let on_input = {
+        let text = text.clone();
+        let error = error.clone();
+        let on_change = props.on_change.clone();
+        let (min, max) = (props.min, props.max);
+        Callback::from(move |event: InputEvent| {
+            let Some(input) = event
+                .target()
+                .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let raw = input.value();
+            match check_number(&raw, min, max) {
+                Ok(value) => {
+                    error.set(None);
+                    on_change.emit(value);
+                }
+                Err(message) => error.set(Some(message)),
+            }
+            text.set(raw);
+        })
+    };
+
+    let error_id = format!("{}-error", id);
+    html! {
+        <span class={classes!("number-field", props.class.clone(), error.is_some().then_some("invalid"))}>
+            <input id={(*id).clone()} type="text" inputmode="numeric" value={(*text).clone()}
+                aria-label={props.label.clone()} aria-invalid={error.is_some().to_string()}
+                aria-describedby={error.is_some().then(|| error_id.clone())}
+                oninput={on_input} size="5" />
+            if !props.unit.is_empty() { <span class="unit">{ props.unit.clone() }</span> }
+            if let Some(message) = &*error {
+                <span class="field-error" id={error_id} role="alert">{ message.clone() }</span>
+            }
+        </span>
+    }
+}
+
+fn next_id() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}

@@ -1,0 +1,78 @@
+// Page object for the Models lab: the only place e2e tests touch its DOM.
+export class ModelsLab {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('section.models-lab');
+  }
+
+  async ready() {
+    await this.root.locator('article.config svg rect.span').first().waitFor();
+    return this;
+  }
+
+  config(label) {
+    return this.root.locator(`article.config[data-model="${label}"]`);
+  }
+
+  async configLabels() {
+    return this.root.locator('article.config').evaluateAll((cards) => cards.map((card) => card.dataset.model));
+  }
+
+  async makespan(label) {
+    const text = await this.config(label).locator('.makespan-badge').innerText();
+    return Number(/done at (\d+)/.exec(text)[1]);
+  }
+
+  async loadPreset(title) {
+    await this.root.getByLabel('Load a preset workload').selectOption({ label: title });
+  }
+
+  async cursor() {
+    const text = await this.root.locator('.cursor-time').innerText();
+    return Number(/^(\d+)/.exec(text)[1]);
+  }
+
+  async scrubTo(time) {
+    await this.root.getByLabel('Time cursor').fill(String(time));
+  }
+
+  async play() {
+    await this.root.getByRole('button', { name: 'Play' }).click();
+  }
+
+  async pause() {
+    await this.root.getByRole('button', { name: 'Pause' }).click();
+  }
+
+  async nextEvent() {
+    await this.root.getByRole('button', { name: 'Next event' }).click();
+  }
+
+  async selectConfig(index) {
+    await this.root.locator('article.config .select-config').nth(index).click();
+  }
+
+  narration() {
+    return this.root.locator('.narration');
+  }
+
+  laneState(lane) {
+    return this.root.locator(`.lane-states li[data-lane="${lane}"] .lane-state`);
+  }
+
+  queue() {
+    return this.root.locator('.cursor-details .queue');
+  }
+
+  parked() {
+    return this.root.locator('.cursor-details .parked');
+  }
+
+  durationField(task, step) {
+    return this.root.getByLabel(`${task}, step ${step} duration`);
+  }
+
+  code() {
+    return this.root.locator('.code-view pre');
+  }
+}
