@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use interleave_core::metrics::Metrics;
 use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
 use interleave_core::{Scenario, ScenarioError, ascii, models};
@@ -33,8 +33,10 @@ enum Command {
 struct RunArgs {
     /// Scenario file (JSON; see docs/scenario-format.md), or `-` for stdin.
     file: String,
-    /// Models to run, comma separated; default: the file's `model`.
-    #[arg(long, value_delimiter = ',')]
+    /// Models to run, comma separated: `sync` or `async`, optionally with
+    /// threads and cores, e.g. `sync:4,async:1,async:4:2`; default: the
+    /// file's `model`.
+    #[arg(long, value_delimiter = ',', value_parser = parse_model_arg)]
     model: Vec<ModelArg>,
     /// Threads for every model run; default: the file's `model.threads`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
@@ -51,10 +53,36 @@ struct RunArgs {
     width: u16,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ModelArg {
-    Sync,
-    Async,
+/// `kind[:threads[:cores]]` from the command line.
+#[derive(Debug, Clone, Copy)]
+struct ModelArg {
+    kind: ModelKind,
+    threads: Option<u32>,
+    cores: Option<u32>,
+}
+
+fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
+    let mut parts = text.split(':');
+    let kind = match parts.next() {
+        Some("sync") => ModelKind::Sync,
+        Some("async") => ModelKind::Async,
+        other => return Err(format!("{:?} is not a model: use sync or async", other.unwrap_or(""))),
+    };
+    let mut count = |what: &str| -> Result<Option<u32>, String> {
+        match parts.next() {
+            None => Ok(None),
+            Some(part) => match part.parse::<u32>() {
+                Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(Some(n)),
+                _ => Err(format!("{part:?} is not a number of {what} in 1..={MAX_THREADS}")),
+            },
+        }
+    };
+    let threads = count("threads")?;
+    let cores = count("cores")?;
+    if parts.next().is_some() {
+        return Err(format!("{text:?} has too many parts: use kind[:threads[:cores]]"));
+    }
+    Ok(ModelArg { kind, threads, cores })
 }
 
 fn main() -> ExitCode {
@@ -89,11 +117,10 @@ fn run(args: &RunArgs) -> ExitCode {
     } else {
         args.model
             .iter()
-            .map(|model| Model {
-                kind: match model {
-                    ModelArg::Sync => ModelKind::Sync,
-                    ModelArg::Async => ModelKind::Async,
-                },
+            .map(|arg| Model {
+                kind: arg.kind,
+                threads: arg.threads.unwrap_or(base.threads),
+                cores: arg.cores.or(base.cores),
                 ..base
             })
             .collect()
