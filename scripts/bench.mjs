@@ -2,7 +2,9 @@
 // Each figure is a median over several runs after a warm-up; the speedup is
 // the median of per-run ratios, 1 worker and all workers measured back to
 // back in the same page.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import { DIST, serveDist } from '../tests/e2e/server.mjs';
@@ -10,6 +12,8 @@ import { launch } from '../tests/e2e/browser.mjs';
 
 const PAGE_LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const MODEL_TASKS = 100_000;
+const CLI = new URL('../target/release/interleave', import.meta.url).pathname;
 const WARMUP = 1;
 
 const median = (xs) => {
@@ -62,6 +66,52 @@ try {
   }
   await context.close();
 
+  // The Models engine: 100k tasks under the lab's four default
+  // configurations, natively (the CLI) and in wasm (this page).
+  const native = JSON.parse(execFileSync(CLI, ['bench-models', '--tasks', String(MODEL_TASKS), '--runs', String(RUNS)]));
+  const enginePage = await (await browser.newContext()).newPage();
+  await enginePage.goto(server.url);
+  await enginePage.waitForFunction(() => window.wasmBindings?.bench_models);
+  const wasmRuns = [];
+  for (let run = 0; run <= RUNS; run++) {
+    const ms = await enginePage.evaluate((n) => window.wasmBindings.bench_models(n), MODEL_TASKS);
+    if (run > 0) wasmRuns.push(ms);
+  }
+  await enginePage.context().close();
+
+  // A timeline of more than 10k spans: frame times while scrubbing,
+  // zooming and scrolling (the gaps between animation frames).
+  const scenarioFile = `${tmpdir()}/interleave-bench-timeline.json`;
+  await writeFile(scenarioFile, JSON.stringify({
+    name: 'Timeline bench',
+    generate: { tasks: 2500, seed: 5, arrival: { poisson: 2 }, segments: [
+      { compute: { uniform: [1, 4] } }, { wait: { exponential: 30 }, on: 'database' }, { compute: { uniform: [1, 6] } }] },
+  }));
+  const uiContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ui = await uiContext.newPage();
+  await ui.goto(server.url);
+  await ui.locator('article.config svg rect.span').first().waitFor();
+  await ui.getByLabel('Import a scenario file').setInputFiles(scenarioFile);
+  await ui.getByText('Timeline bench').first().waitFor().catch(() => {});
+  await ui.waitForFunction(() => Number(document.querySelector('article.config')?.dataset.spans) > 5000);
+  const spans = await ui.locator('article.config').evaluateAll((cards) => cards.map((c) => Number(c.dataset.spans)));
+  await ui.evaluate(() => {
+    window.__gaps = [];
+    let last = performance.now();
+    const frame = (now) => { window.__gaps.push(now - last); last = now; if (!window.__stop) requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+  });
+  const end = Number(await ui.getByLabel('Time cursor').getAttribute('max'));
+  for (let i = 1; i <= 20; i++) await ui.getByLabel('Time cursor').fill(String(Math.round((end * i) / 21)));
+  for (let i = 0; i < 3; i++) await ui.getByRole('button', { name: 'Zoom in' }).click();
+  for (let i = 0; i < 5; i++) await ui.getByLabel('Time cursor').fill(String(Math.round((end * (10 + i)) / 21)));
+  for (let i = 0; i < 3; i++) await ui.getByRole('button', { name: 'Zoom out' }).click();
+  for (let i = 0; i < 10; i++) { await ui.mouse.wheel(0, 300); await ui.waitForTimeout(30); }
+  await ui.waitForTimeout(100);
+  const gaps = await ui.evaluate(() => { window.__stop = true; return window.__gaps.slice(1); });
+  await uiContext.close();
+  const p95 = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.95)];
+
   const version = browser.version();
   console.log(`Interleave bench: headless Chromium ${version}, ${os.cpus().length} CPUs, ${workers} workers`);
   console.log(`wasm size        ${kb(wasm.length)} raw, ${kb(gzip.length)} gzip (${wasmName})`);
@@ -69,6 +119,9 @@ try {
   console.log(`kernel, 1 worker median ${median(one).toFixed(1)} ms over ${RUNS} runs after ${WARMUP} warm-up`);
   console.log(`kernel, ${workers} workers median ${median(all).toFixed(1)} ms`);
   console.log(`speedup          median ${median(ratios).toFixed(2)}x [${ratios.map((x) => x.toFixed(2)).join(', ')}]`);
+  const wasmMedian = median(wasmRuns);
+  console.log(`models engine    ${MODEL_TASKS} tasks, ${native.segments} segments, 4 configurations: wasm median ${wasmMedian.toFixed(1)} ms, native median ${native.median_ms.toFixed(1)} ms, wasm/native ${(wasmMedian / native.median_ms).toFixed(2)}x`);
+  console.log(`timeline frames  ${spans.reduce((a, b) => a + b, 0)} spans in 4 timelines [${spans.join(', ')}]; scrub, zoom, scroll: ${gaps.length} frames, max ${Math.max(...gaps).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
 } finally {
   await browser.close();
   await server.close();

@@ -9,4 +9,6 @@ cd "$ROOT"
 if [ "${1:-}" != "--no-build" ]; then
   trunk build --release >/dev/null
 fi
+# The native side of the engine comparison.
+cargo +stable build --release -p interleave_cli --quiet
 exec node scripts/bench.mjs

@@ -105,3 +105,29 @@ describe('Models lab', () => {
     await context.close();
   });
 });
+
+describe('Models lab files', () => {
+  test('imports a scenario file, and a broken one shows a located error and changes nothing', async () => {
+    const { lab, page, context, problems } = await open();
+    const input = lab.root.getByLabel('Import a scenario file');
+    await input.setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"tasks": [\n  {"segments": [{"compute": "ten"}]}\n]}'),
+    });
+    const error = lab.root.locator('.import-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /broken\.json: 2:33 tasks\[0\]\.segments\[0\]\.compute: invalid type: string "ten"/);
+    assert.equal(await lab.makespan('sync, 1 thread'), 210, 'the workload is unchanged');
+    await input.setInputFiles({
+      name: 'two.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ name: 'Two tasks', tasks: [{ segments: [{ compute: 5 }] }, { segments: [{ wait: 7, on: 'disk' }] }] })),
+    });
+    await error.waitFor({ state: 'detached' });
+    assert.equal(await lab.makespan('sync, 1 thread'), 12);
+    assert.equal(await page.locator('.task').count(), 2);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

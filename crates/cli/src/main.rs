@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use interleave_core::metrics::Metrics;
 use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
-use interleave_core::{Scenario, ScenarioError, ascii, models};
+use interleave_core::{Scenario, ScenarioError, ascii, models, models_lab};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,6 +27,19 @@ struct Cli {
 enum Command {
     /// Simulate a Models-lab scenario file and print its timeline and metrics.
     Run(RunArgs),
+    /// Time the Models engine natively on a generated workload (the same
+    /// work the bench measures in wasm) and print JSON.
+    BenchModels(BenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BenchArgs {
+    /// Tasks in the generated workload.
+    #[arg(long, default_value_t = 100_000)]
+    tasks: usize,
+    /// Timed runs after one warm-up; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -66,30 +79,73 @@ fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
     let kind = match parts.next() {
         Some("sync") => ModelKind::Sync,
         Some("async") => ModelKind::Async,
-        other => return Err(format!("{:?} is not a model: use sync or async", other.unwrap_or(""))),
+        other => {
+            return Err(format!(
+                "{:?} is not a model: use sync or async",
+                other.unwrap_or("")
+            ));
+        }
     };
     let mut count = |what: &str| -> Result<Option<u32>, String> {
         match parts.next() {
             None => Ok(None),
             Some(part) => match part.parse::<u32>() {
                 Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(Some(n)),
-                _ => Err(format!("{part:?} is not a number of {what} in 1..={MAX_THREADS}")),
+                _ => Err(format!(
+                    "{part:?} is not a number of {what} in 1..={MAX_THREADS}"
+                )),
             },
         }
     };
     let threads = count("threads")?;
     let cores = count("cores")?;
     if parts.next().is_some() {
-        return Err(format!("{text:?} has too many parts: use kind[:threads[:cores]]"));
+        return Err(format!(
+            "{text:?} has too many parts: use kind[:threads[:cores]]"
+        ));
     }
-    Ok(ModelArg { kind, threads, cores })
+    Ok(ModelArg {
+        kind,
+        threads,
+        cores,
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(&args),
+        Command::BenchModels(args) => bench_models(&args),
     }
+}
+
+fn bench_models(args: &BenchArgs) -> ExitCode {
+    let scenario = models_lab::bench_workload(args.tasks);
+    let configs = models_lab::ModelsLab::default().configs;
+    let segments: usize = scenario.tasks.iter().map(|task| task.segments.len()).sum();
+    let mut millis = Vec::new();
+    let mut work = 0;
+    for run in 0..=args.runs.max(1) {
+        let started = std::time::Instant::now();
+        work = models_lab::simulate_comparison(&scenario, &configs);
+        if run > 0 {
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    millis.sort_by(f64::total_cmp);
+    let median = millis[millis.len() / 2];
+    println!(
+        "{}",
+        serde_json::json!({
+            "tasks": args.tasks,
+            "segments": segments,
+            "configs": configs.len(),
+            "events": work,
+            "median_ms": median,
+            "runs_ms": millis,
+        })
+    );
+    ExitCode::SUCCESS
 }
 
 fn run(args: &RunArgs) -> ExitCode {

@@ -5,6 +5,7 @@
 //! threads `*`, idle time `.`. When a column covers several spans it shows
 //! the one that fills most of it. Used by the CLI and as test expectations.
 
+use crate::scenario::default_task_name;
 use crate::trace::{SpanKind, Time, Trace};
 
 /// Column widths tried, in time units per column.
@@ -73,7 +74,7 @@ pub fn render(trace: &Trace, max_columns: usize) -> String {
         .tasks
         .iter()
         .enumerate()
-        .filter(|(idx, task)| task.name != symbol(*idx, SpanKind::Running).to_string())
+        .filter(|(idx, task)| task.name != default_task_name(*idx))
         .map(|(idx, task)| format!("{} = {}", symbol(idx, SpanKind::Running), task.name))
         .collect();
     if !named.is_empty() {

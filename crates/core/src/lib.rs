@@ -7,6 +7,7 @@
 
 pub mod ascii;
 pub mod error;
+pub mod generator;
 pub mod kernel;
 pub mod metrics;
 pub mod models;

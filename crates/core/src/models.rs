@@ -22,10 +22,11 @@
 //!   that changes thread spends `switch_cost` switching. A thread that goes
 //!   straight from one task's compute to another's keeps its core.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use crate::scenario::{Model, ModelKind, Scenario, Segment, Time};
+use crate::scenario::{Model, ModelKind, Scenario, Segment, TaskSpec, Time, task_name};
 use crate::trace::{
     Event, EventKind, Lane, LaneId, LaneKind, Span, SpanKind, TaskId, TaskInfo, Trace, WaitKind,
 };
@@ -105,6 +106,8 @@ struct OpenSpan {
 
 struct Simulation<'a> {
     scenario: &'a Scenario,
+    /// The whole workload, generated tasks included.
+    workload: Cow<'a, [TaskSpec]>,
     model: Model,
     /// Whether cores are modelled (and drawn as lanes).
     cores_limited: bool,
@@ -155,9 +158,11 @@ impl<'a> Simulation<'a> {
             task: None,
             other: None,
         };
-        let n_tasks = scenario.tasks.len();
+        let workload = scenario.workload();
+        let n_tasks = workload.len();
         Simulation {
             scenario,
+            workload,
             model,
             cores_limited,
             now: 0,
@@ -282,8 +287,8 @@ impl<'a> Simulation<'a> {
     }
 
     fn run(&mut self) {
-        for (task, spec) in self.scenario.tasks.iter().enumerate() {
-            self.schedule(spec.arrival, Pending::Arrive(task));
+        for task in 0..self.workload.len() {
+            self.schedule(self.workload[task].arrival, Pending::Arrive(task));
         }
         while let Some(&Reverse((time, _, _))) = self.pending.peek() {
             self.now = time;
@@ -357,7 +362,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn segment(&self, task: TaskId) -> Option<Segment> {
-        self.scenario.tasks[task]
+        self.workload[task]
             .segments
             .get(self.tasks[task].next_segment)
             .copied()
@@ -558,10 +563,10 @@ impl<'a> Simulation<'a> {
             // Closing with a state no lane is in flushes the open span.
             self.set_lane(lane, SpanKind::Idle, Some(usize::MAX), None);
         }
-        let tasks = (0..self.scenario.tasks.len())
+        let tasks = (0..self.workload.len())
             .map(|idx| TaskInfo {
-                name: self.scenario.task_name(idx),
-                colour: self.scenario.tasks[idx].colour.clone(),
+                name: task_name(&self.workload, idx),
+                colour: self.workload[idx].colour.clone(),
             })
             .collect();
         Trace {

@@ -22,7 +22,7 @@ use crate::scenario::{
 /// The most configurations compared side by side.
 pub const MAX_CONFIGS: usize = 4;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelsLab {
     /// Shared, so that cursor moves never copy the workload.
@@ -44,7 +44,7 @@ impl Default for ModelsLab {
 }
 
 /// Everything a user can do to the Models lab.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Action {
     LoadPreset(usize),
     /// Replaces the workload (an imported file); configurations stay.
@@ -108,6 +108,30 @@ impl ModelsLab {
         }
         Ok(())
     }
+}
+
+/// The benchmark workload: `tasks` generated web requests (about three
+/// segments each, Poisson arrivals), written out.
+pub fn bench_workload(tasks: usize) -> Scenario {
+    let generator = crate::generator::Generator::web_traffic(tasks, 1);
+    Scenario {
+        name: Some(format!("{tasks} generated web requests")),
+        tasks: generator.generate(),
+        ..Scenario::default_models()
+    }
+}
+
+/// What the lab computes when a workload changes: every configuration's
+/// trace and metrics. Returns the number of events, so the work is used.
+pub fn simulate_comparison(scenario: &Scenario, configs: &[Model]) -> usize {
+    configs
+        .iter()
+        .map(|model| {
+            let trace = crate::models::simulate(scenario, *model);
+            let metrics = crate::metrics::Metrics::of(&trace);
+            trace.events.len() + metrics.max_concurrency
+        })
+        .sum()
 }
 
 /// Applies `action`. Actions that would break a rule (too many tasks, an

@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::borrow::Cow;
+
 use crate::error::ScenarioError;
+use crate::generator::Generator;
 
 /// Time in the scenario's unit (milliseconds unless `unit` says otherwise).
 pub type Time = u64;
@@ -22,7 +25,7 @@ pub const MAX_NAME_CHARS: usize = 60;
 /// The most threads a model may use.
 pub const MAX_THREADS: u32 = 64;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Which lab the file is for; only `models` exists today.
@@ -36,7 +39,12 @@ pub struct Scenario {
     /// The model `interleave run` uses when no `--model` is given.
     #[serde(default)]
     pub model: Model,
+    /// Tasks written out; may be empty when `generate` makes them.
+    #[serde(default)]
     pub tasks: Vec<TaskSpec>,
+    /// More tasks from a seeded generator, after the written-out ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generate: Option<Generator>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -371,6 +379,7 @@ impl Scenario {
             unit: TimeUnit::Ms,
             model: Model::default(),
             tasks: vec![task("A"), task("B"), task("C")],
+            generate: None,
         }
     }
 
@@ -408,7 +417,19 @@ impl Scenario {
 
     /// Checks the limits and rules that the JSON shape alone cannot express.
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        if self.tasks.is_empty() {
+        if let Some(generator) = &self.generate {
+            generator.validate("generate")?;
+            if self.tasks.len() + generator.tasks > MAX_TASKS {
+                return Err(ScenarioError::at_path(
+                    "generate.tasks",
+                    format!(
+                        "{} written and {} generated tasks is more than the limit of {MAX_TASKS}",
+                        self.tasks.len(),
+                        generator.tasks
+                    ),
+                ));
+            }
+        } else if self.tasks.is_empty() {
             return Err(ScenarioError::at_path("tasks", "the workload has no tasks")
                 .with_hint("add at least one task, e.g. {\"segments\": [{\"compute\": 10}]}"));
         }
@@ -488,11 +509,28 @@ impl Scenario {
 
     /// The name of task `task_idx`: its own, or A, B, C, ... by position.
     pub fn task_name(&self, task_idx: usize) -> String {
-        self.tasks[task_idx]
-            .name
-            .clone()
-            .unwrap_or_else(|| default_task_name(task_idx))
+        task_name(&self.tasks, task_idx)
     }
+
+    /// Every task: the written-out ones, then the generated ones.
+    pub fn workload(&self) -> Cow<'_, [TaskSpec]> {
+        match &self.generate {
+            None => Cow::Borrowed(&self.tasks),
+            Some(generator) => {
+                let mut tasks = self.tasks.clone();
+                tasks.extend(generator.generate());
+                Cow::Owned(tasks)
+            }
+        }
+    }
+}
+
+/// The name of `tasks[task_idx]`: its own, or A, B, C, ... by position.
+pub fn task_name(tasks: &[TaskSpec], task_idx: usize) -> String {
+    tasks
+        .get(task_idx)
+        .and_then(|task| task.name.clone())
+        .unwrap_or_else(|| default_task_name(task_idx))
 }
 
 /// `#rrggbb`.
@@ -593,9 +631,9 @@ mod tests {
     fn unknown_fields_are_rejected() {
         check_error(
             r#"{"tasks": [], "thread": 2}"#,
-            expect![
-                "1:22 thread: unknown field `thread`, expected one of `lab`, `name`, `unit`, `model`, `tasks`"
-            ],
+            expect![[
+                r#"1:22 thread: unknown field `thread`, expected one of `lab`, `name`, `unit`, `model`, `tasks`, `generate`"#
+            ]],
         );
     }
 

@@ -23,6 +23,11 @@ fn every_preset_has_an_identical_golden_scenario_file() {
         }
         let text = std::fs::read_to_string(dir.join("scenario.json"))
             .unwrap_or_else(|err| panic!("{}: {err} (UPDATE_EXPECT=1 writes it)", dir.display()));
-        assert_eq!(Scenario::from_json(&text).unwrap(), expected, "{} differs from its preset", dir.display());
+        assert_eq!(
+            Scenario::from_json(&text).unwrap(),
+            expected,
+            "{} differs from its preset",
+            dir.display()
+        );
     }
 }

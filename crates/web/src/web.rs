@@ -31,6 +31,22 @@ pub fn hardware_concurrency() -> usize {
         .max(1)
 }
 
+/// The Models-engine benchmark in wasm: the same work as the native
+/// `interleave bench-models`, timed with `performance.now()`. Returns the
+/// milliseconds of one run. Called by `scripts/bench.mjs` through
+/// `window.wasmBindings`.
+#[wasm_bindgen]
+pub fn bench_models(tasks: usize) -> f64 {
+    use interleave_core::models_lab;
+    let scenario = models_lab::bench_workload(tasks);
+    let configs = models_lab::ModelsLab::default().configs;
+    let started = performance_now();
+    let work = models_lab::simulate_comparison(&scenario, &configs);
+    let millis = performance_now() - started;
+    assert!(work > 0);
+    millis
+}
+
 /// Mounts the app on the page.
 pub fn start() {
     console_error_panic_hook::set_once();

@@ -148,7 +148,7 @@ mod tests {
         let mut time = 0;
         loop {
             if let Some((instant, lines)) = narrate(trace, time) {
-                out.push_str(&format!("{instant:>4}: {}\n", lines.join(" ")));
+                out.push_str(&format!("t={instant:<4} {}\n", lines.join(" ")));
             }
             match super::super::snapshot::next_event_time(trace, time) {
                 Some(next) => time = next,
@@ -163,14 +163,14 @@ mod tests {
         check(
             &simulate(&Scenario::default_models(), Model::asynchronous(1)),
             expect![[r#"
-                   0: Task A arrives and joins the queue. Task B arrives and joins the queue. Task C arrives and joins the queue. Event loop takes task A from the queue.
-                  10: Event loop parks task A while it waits for the database and picks up task B.
-                  20: Event loop parks task B while it waits for the database and picks up task C.
-                  30: Event loop parks task C while it waits for the database.
-                  60: Task A's wait for the database is over: it joins the queue to be resumed. Event loop resumes task A where it left off.
-                  70: Task B's wait for the database is over: it joins the queue to be resumed. Event loop finishes task A and resumes task B where it left off.
-                  80: Task C's wait for the database is over: it joins the queue to be resumed. Event loop finishes task B and resumes task C where it left off.
-                  90: Event loop finishes task C.
+                t=0    Task A arrives and joins the queue. Task B arrives and joins the queue. Task C arrives and joins the queue. Event loop takes task A from the queue.
+                t=10   Event loop parks task A while it waits for the database and picks up task B.
+                t=20   Event loop parks task B while it waits for the database and picks up task C.
+                t=30   Event loop parks task C while it waits for the database.
+                t=60   Task A's wait for the database is over: it joins the queue to be resumed. Event loop resumes task A where it left off.
+                t=70   Task B's wait for the database is over: it joins the queue to be resumed. Event loop finishes task A and resumes task B where it left off.
+                t=80   Task C's wait for the database is over: it joins the queue to be resumed. Event loop finishes task B and resumes task C where it left off.
+                t=90   Event loop finishes task C.
             "#]],
         );
     }
@@ -180,13 +180,13 @@ mod tests {
         check(
             &simulate(&Scenario::default_models(), Model::sync(2)),
             expect![[r#"
-                   0: Task A arrives and joins the queue. Task B arrives and joins the queue. Task C arrives and joins the queue. Thread 1 takes task A from the queue. Thread 2 takes task B from the queue.
-                  10: Thread 1 is blocked: task A waits for the database and the thread can do nothing else. Thread 2 is blocked: task B waits for the database and the thread can do nothing else.
-                  60: Thread 1 carries on with task A: its wait for I/O is over. Thread 2 carries on with task B: its wait for I/O is over.
-                  70: Thread 1 finishes task A and picks up task C. Thread 2 finishes task B.
-                  80: Thread 1 is blocked: task C waits for the database and the thread can do nothing else.
-                 130: Thread 1 carries on with task C: its wait for I/O is over.
-                 140: Thread 1 finishes task C.
+                t=0    Task A arrives and joins the queue. Task B arrives and joins the queue. Task C arrives and joins the queue. Thread 1 takes task A from the queue. Thread 2 takes task B from the queue.
+                t=10   Thread 1 is blocked: task A waits for the database and the thread can do nothing else. Thread 2 is blocked: task B waits for the database and the thread can do nothing else.
+                t=60   Thread 1 carries on with task A: its wait for I/O is over. Thread 2 carries on with task B: its wait for I/O is over.
+                t=70   Thread 1 finishes task A and picks up task C. Thread 2 finishes task B.
+                t=80   Thread 1 is blocked: task C waits for the database and the thread can do nothing else.
+                t=130  Thread 1 carries on with task C: its wait for I/O is over.
+                t=140  Thread 1 finishes task C.
             "#]],
         );
     }
@@ -214,15 +214,15 @@ mod tests {
         check(
             &simulate(&scenario, Model::asynchronous(2).on_cores(1)),
             expect![[r#"
-                   0: Task A arrives and joins the queue. Task B arrives and joins the queue. Task C arrives and joins the queue. Thread 1 takes task A from the queue. Thread 2 takes task B from the queue.
-                  10: Thread 1 parks task A while it waits for I/O, picks up task C and has used up its quantum, so task C waits for a core again. Core 1 switches to thread 2 (a context switch).
-                  15: Task A's wait for I/O is over: it joins the queue to be resumed.
-                  21: Thread 2 has used up its quantum, so task B waits for a core again. Core 1 switches to thread 1 (a context switch).
-                  32: Thread 1 has used up its quantum, so task C waits for a core again. Core 1 switches to thread 2 (a context switch).
-                  35: Thread 2 finishes task B and resumes task A where it left off (it ran on thread 1 before).
-                  43: Thread 2 has used up its quantum, so task A waits for a core again. Core 1 switches to thread 1 (a context switch).
-                  54: Thread 1 finishes task C. Core 1 switches to thread 2 (a context switch).
-                  57: Thread 2 finishes task A.
+                t=0    Task A arrives and joins the queue. Task B arrives and joins the queue. Task C arrives and joins the queue. Thread 1 takes task A from the queue. Thread 2 takes task B from the queue.
+                t=10   Thread 1 parks task A while it waits for I/O, picks up task C and has used up its quantum, so task C waits for a core again. Core 1 switches to thread 2 (a context switch).
+                t=15   Task A's wait for I/O is over: it joins the queue to be resumed.
+                t=21   Thread 2 has used up its quantum, so task B waits for a core again. Core 1 switches to thread 1 (a context switch).
+                t=32   Thread 1 has used up its quantum, so task C waits for a core again. Core 1 switches to thread 2 (a context switch).
+                t=35   Thread 2 finishes task B and resumes task A where it left off (it ran on thread 1 before).
+                t=43   Thread 2 has used up its quantum, so task A waits for a core again. Core 1 switches to thread 1 (a context switch).
+                t=54   Thread 1 finishes task C. Core 1 switches to thread 2 (a context switch).
+                t=57   Thread 2 finishes task A.
             "#]],
         );
     }

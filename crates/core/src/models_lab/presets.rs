@@ -20,6 +20,7 @@ impl Preset {
             unit: TimeUnit::Ms,
             model: Model::default(),
             tasks: (self.build)(),
+            generate: None,
         }
     }
 

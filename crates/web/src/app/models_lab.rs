@@ -89,7 +89,7 @@ pub fn models_lab_view() -> Html {
         .zip(&labels)
         .map(|(run, label)| Run {
             label: label.clone().into(),
-            metrics: (*run.metrics).clone(),
+            metrics: run.metrics.clone(),
         })
         .collect();
     let preset = PRESETS
@@ -132,7 +132,7 @@ pub fn models_lab_view() -> Html {
                         <BarChart title="CPU utilisation" max={Some(1.0)} selected={Some(lab.selected)}
                             bars={bars(&|m| m.cpu_utilisation, &|m| format!("{:.0} %", m.cpu_utilisation * 100.0))} />
                     </div>
-                    <MetricsTable runs={table_runs} unit={unit} />
+                    <MetricsTable runs={table_runs} unit={unit} selected={Some(lab.selected)} />
                     <code_view::CodeView scenario={lab.scenario.clone()} model={lab.configs[lab.selected.min(lab.configs.len() - 1)]}
                         language={state.language} dispatch={dispatch.clone()} />
                 </div>

@@ -1,57 +1,70 @@
-//! Side-by-side metrics of several runs of one workload.
+//! Side-by-side summary metrics of several runs of one workload.
+
+use std::rc::Rc;
 
 use interleave_core::metrics::Metrics;
 use yew::prelude::*;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Run {
     pub label: AttrValue,
-    pub metrics: Metrics,
+    pub metrics: Rc<Metrics>,
+}
+
+impl PartialEq for Run {
+    fn eq(&self, other: &Self) -> bool {
+        self.label == other.label && Rc::ptr_eq(&self.metrics, &other.metrics)
+    }
 }
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct MetricsTableProps {
     pub runs: Vec<Run>,
     pub unit: AttrValue,
+    /// Which row is highlighted.
+    #[prop_or_default]
+    pub selected: Option<usize>,
 }
 
 #[function_component(MetricsTable)]
 pub fn metrics_table(props: &MetricsTableProps) -> Html {
     let unit = &props.unit;
-    let Some(first) = props.runs.first() else {
-        return html! {};
-    };
-    let task_headers = first
-        .metrics
-        .tasks
-        .iter()
-        .map(|task| html! { <th scope="col">{ format!("{} done at", task.name) }</th> });
-    let rows = props.runs.iter().map(|run| {
-        let completions = run
-            .metrics
-            .tasks
-            .iter()
-            .map(|task| html! { <td>{ format!("{} {unit}", task.completion) }</td> });
+    let rows = props.runs.iter().enumerate().map(|(idx, run)| {
+        let m = &run.metrics;
         html! {
-            <tr>
+            <tr class={classes!((props.selected == Some(idx)).then_some("selected"))}>
                 <th scope="row">{ run.label.clone() }</th>
-                <td class="makespan">{ format!("{} {unit}", run.metrics.makespan) }</td>
-                <td>{ format!("{:.0} %", run.metrics.cpu_utilisation * 100.0) }</td>
-                { for completions }
+                <td class="makespan">{ format!("{} {unit}", m.makespan) }</td>
+                <td>{ format!("{:.1}", m.throughput) }</td>
+                <td>{ format!("{:.1} / {} / {}", m.latency.mean, m.latency.p95, m.latency.max) }</td>
+                <td>{ format!("{:.1}", m.mean_wait_for_thread) }</td>
+                <td>{ format!("{:.1}", m.mean_wait_for_core) }</td>
+                <td>{ format!("{:.1}", m.mean_wait_on_io) }</td>
+                <td>{ format!("{:.0} %", m.cpu_utilisation * 100.0) }</td>
+                <td>{ m.max_concurrency }</td>
+                <td>{ m.context_switches }</td>
             </tr>
         }
     });
     html! {
-        <table class="metrics">
-            <thead>
-                <tr>
-                    <th scope="col">{ "model" }</th>
-                    <th scope="col">{ "makespan" }</th>
-                    <th scope="col">{ "CPU utilisation" }</th>
-                    { for task_headers }
-                </tr>
-            </thead>
-            <tbody>{ for rows }</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="metrics">
+                <thead>
+                    <tr>
+                        <th scope="col">{ "model" }</th>
+                        <th scope="col">{ "makespan" }</th>
+                        <th scope="col" title={format!("tasks completed per 1000 {unit}")}>{ format!("throughput /1000 {unit}") }</th>
+                        <th scope="col">{ format!("latency mean / p95 / max ({unit})") }</th>
+                        <th scope="col" title="mean per task">{ format!("wait for a thread ({unit})") }</th>
+                        <th scope="col" title="mean per task">{ format!("wait for a core ({unit})") }</th>
+                        <th scope="col" title="mean per task">{ format!("wait on I/O ({unit})") }</th>
+                        <th scope="col">{ "CPU utilisation" }</th>
+                        <th scope="col" title="most tasks started and not finished at one instant">{ "max in progress" }</th>
+                        <th scope="col">{ "context switches" }</th>
+                    </tr>
+                </thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </div>
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! A colour per task (Okabe-Ito, colour-blind safe); blocked spans hatched,
 //! ready spans dashed and pale, idle spans grey, context switches dark.
-//! Every span has a hover title. Only the visible window is drawn, and
-//! spans narrower than a pixel are merged per pixel column, so a trace of
-//! any size draws at most about one rectangle per pixel per lane. The span
+//! Every span wider than a few pixels has a hover title. Only the visible
+//! window is drawn, and spans narrower than a column of `DENSE_PX` pixels
+//! are merged per column, so a trace of any size draws a bounded number of
+//! rectangles per lane. The span
 //! layer is a separate component: moving the cursor redraws only the
 //! cursor.
 
@@ -26,6 +27,10 @@ const RIGHT_PAD: f64 = 16.0;
 const AXIS_HEIGHT: f64 = 26.0;
 const LANE_HEIGHT: f64 = 32.0;
 const BAR_HEIGHT: f64 = 22.0;
+/// Width of a column into which narrow spans are merged.
+const DENSE_PX: f64 = 2.0;
+/// Spans at least this wide get a hover title.
+const TITLED_PX: f64 = 3.0;
 pub const PLOT_WIDTH: f64 = WIDTH - LABEL_WIDTH - RIGHT_PAD;
 
 pub fn task_colour(trace: &Trace, task: usize) -> String {
@@ -253,27 +258,27 @@ fn span_layer(props: &SpanLayerProps) -> Html {
         for span in lane.spans[first..].iter().take_while(|span| span.start < scale.to) {
             let x0 = scale.x(span.start.max(scale.from));
             let x1 = scale.x(span.end.min(scale.to));
-            if x1 - x0 >= 1.0 {
+            if x1 - x0 >= DENSE_PX {
                 if let Some(column) = dense.take() {
-                    rects.push(column.render(trace, &lane.name, bar_y));
+                    rects.push(column.render(trace, bar_y));
                 }
                 rects.push(span_rect(trace, &lane.name, span, x0, x1 - x0, bar_y, unit));
                 continue;
             }
-            let column = x0.floor();
+            let column = (x0 / DENSE_PX).floor() * DENSE_PX;
             let weight = x1 - x0;
             match &mut dense {
                 Some(current) if current.column == column => current.add(span, weight),
                 _ => {
                     if let Some(done) = dense.take() {
-                        rects.push(done.render(trace, &lane.name, bar_y));
+                        rects.push(done.render(trace, bar_y));
                     }
                     dense = Some(DenseColumn::new(column, span, weight));
                 }
             }
         }
         if let Some(column) = dense.take() {
-            rects.push(column.render(trace, &lane.name, bar_y));
+            rects.push(column.render(trace, bar_y));
         }
         html! {
             <g class="lane" data-lane={lane_idx.to_string()}>
@@ -327,6 +332,12 @@ fn span_rect(
     unit: &str,
 ) -> Html {
     let (class, fill, what) = style(trace, span);
+    if width < TITLED_PX {
+        return html! {
+            <rect class={class} data-task={span.task.map(|t| t.to_string())}
+                  x={format!("{x:.2}")} y={y.to_string()} width={format!("{width:.2}")} height={BAR_HEIGHT.to_string()} fill={fill} />
+        };
+    }
     let who = span
         .task
         .map(|task| format!("{} · ", trace.tasks[task].name))
@@ -347,13 +358,13 @@ fn span_rect(
     }
 }
 
-/// Spans narrower than a pixel that fall in one pixel column: drawn as one
-/// 1-pixel rectangle in the style of the span that fills most of it.
+/// Spans narrower than a column that fall in one column of `DENSE_PX`
+/// pixels: drawn as one rectangle in the style of the span that fills most
+/// of it (zoom in to see them apart).
 struct DenseColumn {
     column: f64,
     best: Span,
     best_weight: f64,
-    count: usize,
 }
 
 impl DenseColumn {
@@ -362,29 +373,21 @@ impl DenseColumn {
             column,
             best: *span,
             best_weight: weight,
-            count: 1,
         }
     }
 
     fn add(&mut self, span: &Span, weight: f64) {
-        self.count += 1;
         if weight > self.best_weight {
             self.best = *span;
             self.best_weight = weight;
         }
     }
 
-    fn render(&self, trace: &Trace, lane_name: &str, y: f64) -> Html {
+    fn render(&self, trace: &Trace, y: f64) -> Html {
         let (class, fill, _) = style(trace, &self.best);
-        let title = format!(
-            "{lane_name}: {} short spans from {} {}; zoom in to see them",
-            self.count, self.best.start, trace.unit
-        );
         html! {
             <rect class={classes!(class, "dense")} x={format!("{:.2}", self.column)} y={y.to_string()}
-                  width="1" height={BAR_HEIGHT.to_string()} fill={fill}>
-                <title>{ title }</title>
-            </rect>
+                  width={DENSE_PX.to_string()} height={BAR_HEIGHT.to_string()} fill={fill} />
         }
     }
 }

@@ -102,6 +102,7 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
     let label = model.label();
     html! {
         <article class={classes!("config", props.selected.then_some("selected"))} data-model={label.clone()}
+            data-spans={props.run.trace.lanes.iter().map(|lane| lane.spans.len()).sum::<usize>().to_string()}
             aria-label={format!("Configuration {}: {label}", idx + 1)}>
             <header class="config-head">
                 <button class="select-config" onclick={select} aria-pressed={props.selected.to_string()}

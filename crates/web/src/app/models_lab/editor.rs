@@ -66,7 +66,47 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
     let presets = PRESETS.iter().enumerate().map(|(idx, preset)| {
         html! { <option value={idx.to_string()} selected={current == Some(idx)}>{ preset.title }</option> }
     });
+    let import_error = use_state(|| None::<String>);
+    let on_import = {
+        let dispatch = dispatch.clone();
+        let import_error = import_error.clone();
+        Callback::from(move |event: Event| {
+            let Some(input) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let dispatch = dispatch.clone();
+            let import_error = import_error.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|text| text.as_string());
+                match text.map(|text| Scenario::from_json(&text)) {
+                    Some(Ok(scenario)) => {
+                        import_error.set(None);
+                        dispatch.dispatch(lab(Action::ReplaceScenario(scenario)));
+                    }
+                    Some(Err(error)) => import_error.set(Some(format!("{name}: {error}"))),
+                    None => import_error
+                        .set(Some(format!("{name}: the file could not be read as text"))),
+                }
+            });
+        })
+    };
+    let on_export = {
+        let scenario = scenario.clone();
+        Callback::from(move |_| download("scenario.json", &scenario.to_json()))
+    };
     let count = scenario.tasks.len();
+    let generated = scenario.generate.as_ref().map(|generator| generator.tasks);
     let tasks = scenario.tasks.iter().take(EDITABLE_TASKS).enumerate().map(|(idx, task)| {
         html! {
             <TaskEditor index={idx} name={scenario.task_name(idx)} task={task.clone()} count={count}
@@ -83,7 +123,22 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
                     { for presets }
                 </select>
             </label>
+            <div class="file-tools">
+                <label class="button">{ "Import JSON…" }
+                    <input type="file" accept=".json,application/json" onchange={on_import} aria-label="Import a scenario file" />
+                </label>
+                <button onclick={on_export}>{ "Export JSON" }</button>
+            </div>
+            if let Some(message) = &*import_error {
+                <p class="import-error" role="alert">
+                    { "Not imported, your workload is unchanged: " }{ message.clone() }
+                </p>
+            }
             <ol class="tasks">{ for tasks }</ol>
+            if let Some(generated) = generated {
+                <p class="note">{ format!("plus {generated} generated tasks (seed {}); edit the generator in the scenario file",
+                    scenario.generate.as_ref().map_or(0, |g| g.seed)) }</p>
+            }
             if count > EDITABLE_TASKS {
                 <p class="note">{ format!("and {} more tasks: edit larger workloads as a scenario file", count - EDITABLE_TASKS) }</p>
             }
@@ -225,4 +280,27 @@ fn task_editor(props: &TaskEditorProps) -> Html {
                 aria-label={format!("Add a step to {name}")}>{ "+ step" }</button>
         </li>
     }
+}
+
+/// Offers `text` as a file download.
+fn download(file_name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let document = gloo::utils::document();
+    if let Ok(anchor) = document
+        .create_element("a")
+        .map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
