@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod models;
 pub mod models_lab;
 pub mod scenario;
+pub mod share;
 pub mod trace;
 
 pub use error::ScenarioError;

@@ -548,7 +548,7 @@ pub fn default_task_name(task_idx: usize) -> String {
 }
 
 /// serde_json appends " at line L column C"; we report those separately.
-fn strip_serde_position(message: &str) -> String {
+pub(crate) fn strip_serde_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(idx) => message[..idx].to_owned(),
         None => message.to_owned(),

@@ -1,0 +1,314 @@
+//! Share links: the full state of a lab in the URL fragment.
+//!
+//! A link looks like `#/models?s=v1.<payload>&embed&autoplay`. The payload
+//! is the lab state as JSON, deflated (miniz_oxide) and base64url-encoded
+//! without padding. `v1` links decode forever: a later format gets `v2`
+//! and a migration from `v1`. Everything here is pure string logic.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScenarioError;
+use crate::models_lab::ModelsLab;
+
+/// The format written today.
+pub const VERSION: u32 = 1;
+/// Links longer than this are refused before any decoding.
+pub const MAX_LINK_CHARS: usize = 100_000;
+/// The most JSON a link may inflate to (a guard against zip bombs).
+pub const MAX_STATE_BYTES: usize = 2 << 20;
+/// Above this many characters a link may break in mail and chat: the page
+/// warns and offers the JSON file instead.
+pub const LONG_LINK_CHARS: usize = 2_000;
+
+/// What a link can hold: one lab's full state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SharedState {
+    Models(ModelsLab),
+}
+
+impl SharedState {
+    pub fn route(&self) -> Route {
+        match self {
+            SharedState::Models(_) => Route::Models,
+        }
+    }
+}
+
+/// Why a link could not be opened. Shown to the user as is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkError {
+    /// Not `v<N>.<payload>`.
+    Malformed,
+    /// Made by a newer Interleave than this one.
+    FutureVersion(u32),
+    TooLong(usize),
+    /// The payload is not base64url: cut or changed when copied.
+    Damaged,
+    /// The payload decodes but does not inflate.
+    Corrupt,
+    /// The state inflates past [`MAX_STATE_BYTES`].
+    TooLarge,
+    /// The state is well-formed data but not a valid lab.
+    Invalid(ScenarioError),
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkError::Malformed => write!(f, "this link's state is not in a format Interleave knows (expected v1.…)"),
+            LinkError::FutureVersion(version) => write!(
+                f,
+                "this link was made by a newer version of Interleave (format v{version}; this page reads up to v{VERSION}): reload the page to update it"
+            ),
+            LinkError::TooLong(chars) => write!(f, "this link is too long ({chars} characters; the limit is {MAX_LINK_CHARS})"),
+            LinkError::Damaged => write!(f, "this link is damaged: part of it was probably cut off or changed when it was copied"),
+            LinkError::Corrupt => write!(f, "this link is damaged: its data does not unpack (it may be cut off)"),
+            LinkError::TooLarge => write!(f, "this link unpacks to more than {} MiB of data and was not opened", MAX_STATE_BYTES >> 20),
+            LinkError::Invalid(error) => write!(f, "this link's scenario is not valid: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// `v1.<payload>` for `state`.
+pub fn encode(state: &SharedState) -> String {
+    let json = serde_json::to_vec(state).expect("lab states always serialise");
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("v{VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// Reads a `v<N>.<payload>` string back into a checked lab state.
+pub fn decode(text: &str) -> Result<SharedState, LinkError> {
+    if text.len() > MAX_LINK_CHARS {
+        return Err(LinkError::TooLong(text.len()));
+    }
+    let (version, payload) = text.split_once('.').ok_or(LinkError::Malformed)?;
+    let version: u32 = version
+        .strip_prefix('v')
+        .and_then(|digits| digits.parse().ok())
+        .ok_or(LinkError::Malformed)?;
+    match version {
+        1 => decode_v1(payload),
+        newer if newer > VERSION => Err(LinkError::FutureVersion(newer)),
+        _ => Err(LinkError::Malformed),
+    }
+}
+
+fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
+    let packed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| LinkError::Damaged)?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES).map_err(|err| {
+        if matches!(err.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+            LinkError::TooLarge
+        } else {
+            LinkError::Corrupt
+        }
+    })?;
+    let mut deserializer = serde_json::Deserializer::from_slice(&json);
+    let state: SharedState = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        LinkError::Invalid(ScenarioError::at_path(
+            if path == "." { String::new() } else { path },
+            crate::scenario::strip_serde_position(&err.into_inner().to_string()),
+        ))
+    })?;
+    match &state {
+        SharedState::Models(lab) => lab.validate().map_err(LinkError::Invalid)?,
+    }
+    Ok(state)
+}
+
+/// The page a fragment points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Route {
+    #[default]
+    Home,
+    Models,
+    Parallel,
+}
+
+impl Route {
+    pub fn path(self) -> &'static str {
+        match self {
+            Route::Home => "/",
+            Route::Models => "/models",
+            Route::Parallel => "/parallel",
+        }
+    }
+}
+
+/// Everything the fragment says: `#/models?s=v1.…&embed&autoplay`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fragment {
+    pub route: Route,
+    /// The encoded state (`v1.…`), not yet decoded.
+    pub state: Option<String>,
+    pub embed: bool,
+    pub autoplay: bool,
+    /// A path this page does not know, kept for the error message.
+    pub unknown_route: Option<String>,
+}
+
+impl Fragment {
+    pub fn parse(fragment: &str) -> Fragment {
+        let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+        let (path, query) = fragment.split_once('?').unwrap_or((fragment, ""));
+        let mut parsed = Fragment::default();
+        match path.trim_end_matches('/') {
+            "" => parsed.route = Route::Home,
+            "/models" => parsed.route = Route::Models,
+            "/parallel" => parsed.route = Route::Parallel,
+            // In-page anchors from before routes existed.
+            "models" => parsed.route = Route::Models,
+            "parallel" => parsed.route = Route::Parallel,
+            other => parsed.unknown_route = Some(other.to_owned()),
+        }
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "s" => parsed.state = Some(value.to_owned()),
+                "embed" => parsed.embed = value != "0",
+                "autoplay" => parsed.autoplay = value != "0",
+                _ => {}
+            }
+        }
+        parsed
+    }
+
+    /// `#/models?s=…&embed` (base64url needs no escaping).
+    pub fn to_hash(&self) -> String {
+        let mut out = format!("#{}", self.route.path());
+        let mut params = Vec::new();
+        if let Some(state) = &self.state {
+            params.push(format!("s={state}"));
+        }
+        if self.embed {
+            params.push("embed".to_owned());
+        }
+        if self.autoplay {
+            params.push("autoplay".to_owned());
+        }
+        if !params.is_empty() {
+            out.push('?');
+            out.push_str(&params.join("&"));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::models_lab::{Action, apply, presets::PRESETS};
+    use crate::scenario::Model;
+
+    /// A link saved when v1 shipped. It must open, unchanged, forever.
+    const SAVED_V1_LINK: &str = include_str!("../tests/links/v1-three-requests.txt");
+
+    #[test]
+    fn a_saved_v1_link_still_opens() {
+        let mut expected = ModelsLab::default();
+        apply(&mut expected, Action::SetCursor(25));
+        apply(&mut expected, Action::SelectConfig(2));
+        apply(&mut expected, Action::SetConfig(1, Model::sync(4).on_cores(2)));
+        let link = SAVED_V1_LINK.trim();
+        if std::env::var_os("UPDATE_EXPECT").is_some() && decode(link).is_err() {
+            panic!("never rewrite a saved link: {}", encode(&SharedState::Models(expected)));
+        }
+        assert_eq!(decode(link), Ok(SharedState::Models(expected)));
+    }
+
+    #[test]
+    fn typical_links_are_short() {
+        for preset in &PRESETS {
+            let lab = ModelsLab::with_scenario(preset.scenario());
+            let link = Fragment {
+                route: Route::Models,
+                state: Some(encode(&SharedState::Models(lab))),
+                ..Fragment::default()
+            }
+            .to_hash();
+            assert!(link.len() < 500, "{}: {} characters", preset.id, link.len());
+        }
+    }
+
+    #[test]
+    fn bad_links_say_what_is_wrong() {
+        let good = encode(&SharedState::Models(ModelsLab::default()));
+        assert_eq!(decode("hello"), Err(LinkError::Malformed));
+        assert_eq!(decode("v9.abc"), Err(LinkError::FutureVersion(9)));
+        assert_eq!(decode("v1.a*b"), Err(LinkError::Damaged));
+        let truncated = decode(&good[..good.len() / 2]);
+        assert!(matches!(truncated, Err(LinkError::Corrupt | LinkError::Damaged)), "{truncated:?}");
+        assert!(matches!(decode(&"v1.".repeat(40_000)), Err(LinkError::TooLong(_))));
+        // Valid data that is not a valid lab: the error names the field.
+        let mut lab = ModelsLab::default();
+        lab.configs.clear();
+        let empty = encode(&SharedState::Models(lab));
+        let error = decode(&empty).unwrap_err();
+        assert_eq!(error.to_string(), "this link's scenario is not valid: configs: 0 configurations is outside 1..=4");
+    }
+
+    #[test]
+    fn zip_bombs_are_refused() {
+        let json = format!("{{\"models\": {{\"pad\": \"{}\"}}}}", "a".repeat(MAX_STATE_BYTES + 10));
+        let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+        let link = format!("v1.{}", URL_SAFE_NO_PAD.encode(packed));
+        assert!(link.len() < MAX_LINK_CHARS);
+        assert_eq!(decode(&link), Err(LinkError::TooLarge));
+    }
+
+    #[test]
+    fn fragments_round_trip() {
+        let fragment = Fragment {
+            route: Route::Models,
+            state: Some("v1.abc_-".to_owned()),
+            embed: true,
+            autoplay: true,
+            unknown_route: None,
+        };
+        assert_eq!(fragment.to_hash(), "#/models?s=v1.abc_-&embed&autoplay");
+        assert_eq!(Fragment::parse(&fragment.to_hash()), fragment);
+        assert_eq!(Fragment::parse("").route, Route::Home);
+        assert_eq!(Fragment::parse("#/nowhere").unknown_route.as_deref(), Some("/nowhere"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_edited_lab_round_trips(
+            edits in proptest::collection::vec((0u8..8, 0usize..6, 1u64..500), 0..30),
+            cursor in 0u64..1000,
+        ) {
+            let mut lab = ModelsLab::default();
+            for (kind, idx, value) in edits {
+                let action = match kind {
+                    0 => Action::AddTask,
+                    1 => Action::DuplicateTask(idx),
+                    2 => Action::RemoveTask(idx),
+                    3 => Action::SetSegment(idx, 0, crate::scenario::Segment::Compute(value)),
+                    4 => Action::SetArrival(idx, value),
+                    5 => Action::SetTaskName(idx, format!("task <{value}> \"&'")),
+                    6 => Action::SetConfig(idx % 4, Model::asynchronous(1 + (value % 8) as u32).on_cores(1 + (value % 3) as u32)),
+                    _ => Action::LoadPreset(idx),
+                };
+                apply(&mut lab, action);
+            }
+            apply(&mut lab, Action::SetCursor(cursor));
+            let state = SharedState::Models(lab);
+            prop_assert_eq!(decode(&encode(&state)), Ok(state));
+        }
+
+        #[test]
+        fn decoding_arbitrary_text_never_panics(text in ".{0,300}") {
+            let _ = decode(&text);
+            let _ = decode(&format!("v1.{text}"));
+        }
+    }
+}
