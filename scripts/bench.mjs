@@ -36,7 +36,7 @@ try {
   for (let i = 0; i < PAGE_LOADS; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(`${server.url}#/parallel`);
     const status = page.locator('.status[data-mode="isolated"]');
     await status.waitFor({ timeout: 30_000 });
     poolStarts.push(Number(await status.getAttribute('data-pool-start-ms')));
@@ -46,7 +46,7 @@ try {
 
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(`${server.url}#/parallel`);
   await page.locator('.status[data-mode="isolated"]').waitFor({ timeout: 30_000 });
   const button = page.getByRole('button', { name: /Run on 1 and on all workers/ });
   const one = [];
@@ -89,7 +89,7 @@ try {
   }));
   const uiContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const ui = await uiContext.newPage();
-  await ui.goto(server.url);
+  await ui.goto(`${server.url}#/models`);
   await ui.locator('article.config svg rect.span').first().waitFor();
   await ui.getByLabel('Import a scenario file').setInputFiles(scenarioFile);
   await ui.getByText('Timeline bench').first().waitFor().catch(() => {});

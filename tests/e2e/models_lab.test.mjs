@@ -17,7 +17,7 @@ after(async () => {
 });
 
 async function open() {
-  const opened = await openPage(browser, server.url);
+  const opened = await openPage(browser, `${server.url}#/models`);
   return { ...opened, lab: await new ModelsLab(opened.page).ready() };
 }
 

@@ -23,7 +23,7 @@ describe('isolated page (COOP + COEP)', () => {
   after(async () => server?.close());
 
   test('shows the sync and async timelines with their makespans', async () => {
-    const { page, context, problems } = await openPage(browser, server.url);
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
     const lab = await new ModelsLab(page).ready();
     assert.equal(await lab.root.locator('figure.timeline').count(), 4);
     assert.equal(await lab.makespan('sync, 1 thread'), 210);
@@ -36,7 +36,7 @@ describe('isolated page (COOP + COEP)', () => {
   });
 
   test('runs the kernel on all workers faster than on one, with identical results', async () => {
-    const { page, context, problems } = await openPage(browser, server.url);
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
     const status = page.locator('.status[data-mode="isolated"]');
     await status.waitFor({ timeout: 20_000 });
     const workers = Number(await status.getAttribute('data-workers'));
@@ -74,12 +74,12 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
   after(async () => server?.close());
 
   test('loads, says plainly why the parallel run is off, and throws nothing', async () => {
-    const { page, context, problems } = await openPage(browser, server.url);
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
     await new ModelsLab(page).ready();
+    await page.getByRole('link', { name: 'Parallel' }).click();
     const notice = page.locator('[data-mode="not-isolated"]');
     await notice.waitFor();
     assert.match(await notice.innerText(), /not cross-origin isolated/);
-    assert.equal(await page.locator('figure.timeline').count(), 4);
     assert.equal(await page.getByRole('button', { name: /Run on 1 and on all workers/ }).isDisabled(), true);
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);
     await page.screenshot({ path: `${ARTIFACTS}not-isolated.png`, fullPage: true });

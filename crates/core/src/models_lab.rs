@@ -46,6 +46,8 @@ impl Default for ModelsLab {
 /// Everything a user can do to the Models lab.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Action {
+    /// Back to the default workload and comparison.
+    Reset,
     LoadPreset(usize),
     /// Replaces the workload (an imported file); configurations stay.
     ReplaceScenario(Scenario),
@@ -139,6 +141,7 @@ pub fn simulate_comparison(scenario: &Scenario, configs: &[Model]) -> usize {
 /// validates input before it dispatches, so this only guards.
 pub fn apply(lab: &mut ModelsLab, action: Action) {
     match action {
+        Action::Reset => *lab = ModelsLab::default(),
         Action::LoadPreset(idx) => {
             if let Some(preset) = presets::PRESETS.get(idx) {
                 lab.scenario = Rc::new(preset.scenario());
@@ -274,7 +277,8 @@ fn edit_workload(tasks: &mut Vec<TaskSpec>, action: Action) {
                 *on = kind;
             }
         }
-        Action::LoadPreset(_)
+        Action::Reset
+        | Action::LoadPreset(_)
         | Action::ReplaceScenario(_)
         | Action::SetCursor(_)
         | Action::SelectConfig(_)

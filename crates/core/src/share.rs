@@ -60,15 +60,31 @@ pub enum LinkError {
 impl fmt::Display for LinkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LinkError::Malformed => write!(f, "this link's state is not in a format Interleave knows (expected v1.…)"),
+            LinkError::Malformed => write!(
+                f,
+                "this link's state is not in a format Interleave knows (expected v1.…)"
+            ),
             LinkError::FutureVersion(version) => write!(
                 f,
                 "this link was made by a newer version of Interleave (format v{version}; this page reads up to v{VERSION}): reload the page to update it"
             ),
-            LinkError::TooLong(chars) => write!(f, "this link is too long ({chars} characters; the limit is {MAX_LINK_CHARS})"),
-            LinkError::Damaged => write!(f, "this link is damaged: part of it was probably cut off or changed when it was copied"),
-            LinkError::Corrupt => write!(f, "this link is damaged: its data does not unpack (it may be cut off)"),
-            LinkError::TooLarge => write!(f, "this link unpacks to more than {} MiB of data and was not opened", MAX_STATE_BYTES >> 20),
+            LinkError::TooLong(chars) => write!(
+                f,
+                "this link is too long ({chars} characters; the limit is {MAX_LINK_CHARS})"
+            ),
+            LinkError::Damaged => write!(
+                f,
+                "this link is damaged: part of it was probably cut off or changed when it was copied"
+            ),
+            LinkError::Corrupt => write!(
+                f,
+                "this link is damaged: its data does not unpack (it may be cut off)"
+            ),
+            LinkError::TooLarge => write!(
+                f,
+                "this link unpacks to more than {} MiB of data and was not opened",
+                MAX_STATE_BYTES >> 20
+            ),
             LinkError::Invalid(error) => write!(f, "this link's scenario is not valid: {error}"),
         }
     }
@@ -101,26 +117,92 @@ pub fn decode(text: &str) -> Result<SharedState, LinkError> {
 }
 
 fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
-    let packed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| LinkError::Damaged)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES).map_err(|err| {
-        if matches!(err.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
-            LinkError::TooLarge
-        } else {
-            LinkError::Corrupt
-        }
-    })?;
+    let packed = URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| LinkError::Damaged)?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES)
+        .map_err(|err| {
+            if matches!(err.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+                LinkError::TooLarge
+            } else {
+                LinkError::Corrupt
+            }
+        })?;
     let mut deserializer = serde_json::Deserializer::from_slice(&json);
-    let state: SharedState = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        LinkError::Invalid(ScenarioError::at_path(
-            if path == "." { String::new() } else { path },
-            crate::scenario::strip_serde_position(&err.into_inner().to_string()),
-        ))
-    })?;
+    let state: SharedState =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            LinkError::Invalid(ScenarioError::at_path(
+                if path == "." { String::new() } else { path },
+                crate::scenario::strip_serde_position(&err.into_inner().to_string()),
+            ))
+        })?;
     match &state {
         SharedState::Models(lab) => lab.validate().map_err(LinkError::Invalid)?,
     }
     Ok(state)
+}
+
+/// Where the Models lab's opening state came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Link,
+    Autosave,
+    Default,
+}
+
+/// The Models lab's opening state and any problem to tell the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub lab: ModelsLab,
+    pub source: Source,
+    /// Why a link or the autosave could not be used, in plain words.
+    pub problem: Option<String>,
+}
+
+/// Chooses the opening state: a valid link first, else the autosaved work,
+/// else the default. A bad link never replaces the autosave: the page shows
+/// the autosaved work and says what was wrong with the link.
+pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened {
+    let mut problem = None;
+    if let Some(link) = link {
+        match decode(link) {
+            Ok(SharedState::Models(lab)) => {
+                return Opened {
+                    lab,
+                    source: Source::Link,
+                    problem: None,
+                };
+            }
+            Err(error) => problem = Some(format!("The link could not be opened: {error}.")),
+        }
+    }
+    if let Some(saved) = autosave {
+        match decode(saved) {
+            Ok(SharedState::Models(lab)) => {
+                let problem = problem
+                    .map(|problem| format!("{problem} Showing your autosaved work instead."));
+                return Opened {
+                    lab,
+                    source: Source::Autosave,
+                    problem,
+                };
+            }
+            Err(error) => {
+                let note = format!("Your autosaved work could not be read ({error}).");
+                problem = Some(match problem {
+                    Some(problem) => format!("{problem} {note}"),
+                    None => note,
+                });
+            }
+        }
+    }
+    let problem = problem.map(|problem| format!("{problem} Showing the default scenario."));
+    Opened {
+        lab: ModelsLab::default(),
+        source: Source::Default,
+        problem,
+    }
 }
 
 /// The page a fragment points at.
@@ -217,10 +299,16 @@ mod tests {
         let mut expected = ModelsLab::default();
         apply(&mut expected, Action::SetCursor(25));
         apply(&mut expected, Action::SelectConfig(2));
-        apply(&mut expected, Action::SetConfig(1, Model::sync(4).on_cores(2)));
+        apply(
+            &mut expected,
+            Action::SetConfig(1, Model::sync(4).on_cores(2)),
+        );
         let link = SAVED_V1_LINK.trim();
         if std::env::var_os("UPDATE_EXPECT").is_some() && decode(link).is_err() {
-            panic!("never rewrite a saved link: {}", encode(&SharedState::Models(expected)));
+            panic!(
+                "never rewrite a saved link: {}",
+                encode(&SharedState::Models(expected))
+            );
         }
         assert_eq!(decode(link), Ok(SharedState::Models(expected)));
     }
@@ -246,19 +334,31 @@ mod tests {
         assert_eq!(decode("v9.abc"), Err(LinkError::FutureVersion(9)));
         assert_eq!(decode("v1.a*b"), Err(LinkError::Damaged));
         let truncated = decode(&good[..good.len() / 2]);
-        assert!(matches!(truncated, Err(LinkError::Corrupt | LinkError::Damaged)), "{truncated:?}");
-        assert!(matches!(decode(&"v1.".repeat(40_000)), Err(LinkError::TooLong(_))));
+        assert!(
+            matches!(truncated, Err(LinkError::Corrupt | LinkError::Damaged)),
+            "{truncated:?}"
+        );
+        assert!(matches!(
+            decode(&"v1.".repeat(40_000)),
+            Err(LinkError::TooLong(_))
+        ));
         // Valid data that is not a valid lab: the error names the field.
         let mut lab = ModelsLab::default();
         lab.configs.clear();
         let empty = encode(&SharedState::Models(lab));
         let error = decode(&empty).unwrap_err();
-        assert_eq!(error.to_string(), "this link's scenario is not valid: configs: 0 configurations is outside 1..=4");
+        assert_eq!(
+            error.to_string(),
+            "this link's scenario is not valid: configs: 0 configurations is outside 1..=4"
+        );
     }
 
     #[test]
     fn zip_bombs_are_refused() {
-        let json = format!("{{\"models\": {{\"pad\": \"{}\"}}}}", "a".repeat(MAX_STATE_BYTES + 10));
+        let json = format!(
+            "{{\"models\": {{\"pad\": \"{}\"}}}}",
+            "a".repeat(MAX_STATE_BYTES + 10)
+        );
         let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
         let link = format!("v1.{}", URL_SAFE_NO_PAD.encode(packed));
         assert!(link.len() < MAX_LINK_CHARS);
@@ -277,7 +377,33 @@ mod tests {
         assert_eq!(fragment.to_hash(), "#/models?s=v1.abc_-&embed&autoplay");
         assert_eq!(Fragment::parse(&fragment.to_hash()), fragment);
         assert_eq!(Fragment::parse("").route, Route::Home);
-        assert_eq!(Fragment::parse("#/nowhere").unknown_route.as_deref(), Some("/nowhere"));
+        assert_eq!(
+            Fragment::parse("#/nowhere").unknown_route.as_deref(),
+            Some("/nowhere")
+        );
+    }
+
+    #[test]
+    fn a_bad_link_falls_back_to_the_autosave_and_says_why() {
+        let mut saved = ModelsLab::default();
+        apply(&mut saved, Action::SetCursor(33));
+        let saved_text = encode(&SharedState::Models(saved.clone()));
+        let opened = open_models(Some("v1.@@@"), Some(&saved_text));
+        assert_eq!(opened.source, Source::Autosave);
+        assert_eq!(opened.lab, saved);
+        assert_eq!(
+            opened.problem.as_deref(),
+            Some(
+                "The link could not be opened: this link is damaged: part of it was probably cut off or changed when it was copied. Showing your autosaved work instead."
+            )
+        );
+        let good = open_models(Some(&saved_text), None);
+        assert_eq!((good.source, good.problem), (Source::Link, None));
+        let nothing = open_models(None, None);
+        assert_eq!((nothing.source, nothing.problem), (Source::Default, None));
+        let future = open_models(Some("v2.abc"), None);
+        assert_eq!(future.source, Source::Default);
+        assert!(future.problem.unwrap().contains("newer version"));
     }
 
     proptest! {

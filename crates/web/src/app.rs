@@ -1,26 +1,106 @@
-//! The page: the Models comparison and the Parallel panel.
+//! The page: routes (home, Models lab, Parallel), the banner for problems,
+//! and embed mode.
 
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use interleave_core::share::{Fragment, Opened, Route, open_models};
 use yew::prelude::*;
 
+use crate::url_state;
+
+mod embed;
+mod home;
 mod models_lab;
 mod parallel_panel;
 
+use home::Home;
 use models_lab::ModelsLabView;
-use parallel_panel::ParallelPanel;
+use parallel_panel::{ParallelPanel, Pool};
 
 #[function_component(App)]
 pub fn app() -> Html {
+    let fragment = use_state(url_state::current_fragment);
+    let embed = *use_memo((), |_| url_state::embed_requested());
+    let problem = use_state(|| None::<String>);
+    let pool = use_state(Pool::default);
+
+    // Links and the back button change the fragment.
+    {
+        let fragment = fragment.clone();
+        use_effect_with((), move |_| {
+            let listener = EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
+                fragment.set(url_state::current_fragment());
+            });
+            move || drop(listener)
+        });
+    }
+    embed::use_height_reports(embed);
+
+    // The Models lab opens on the link's state, else the autosave, else
+    // the default; a new link in the address opens anew.
+    let link = (fragment.route == Route::Models)
+        .then(|| fragment.state.clone())
+        .flatten();
+    let opened: Rc<Opened> = use_memo(link.clone(), |link| {
+        open_models(link.as_deref(), url_state::models_autosave().as_deref())
+    });
+    {
+        let problem = problem.clone();
+        use_effect_with(opened.clone(), move |opened| {
+            problem.set(opened.problem.clone())
+        });
+    }
+    let unknown = fragment.unknown_route.clone();
+
+    let page = match fragment.route {
+        Route::Home => html! { <Home /> },
+        Route::Models => html! {
+            <ModelsLabView key={link.clone().unwrap_or_default()} initial={opened.lab.clone()}
+                autoplay={fragment.autoplay} embed={embed} />
+        },
+        Route::Parallel => html! { <ParallelPanel pool={pool.clone()} /> },
+    };
+    let banner = problem.as_ref().map(|message| {
+        let problem = problem.clone();
+        html! {
+            <div class="banner" role="alert">
+                <p>{ message.clone() }</p>
+                <button onclick={Callback::from(move |_| problem.set(None))} aria-label="Dismiss">{ "×" }</button>
+            </div>
+        }
+    });
+    let unknown_banner = unknown.map(|path| {
+        html! { <div class="banner" role="alert"><p>{ format!("There is no page {path:?} here; showing the home page.") }</p></div> }
+    });
+    let nav_link = |route: Route, text: &str| {
+        let current = fragment.route == route;
+        html! {
+            <a href={Fragment { route, ..Fragment::default() }.to_hash()} aria-current={current.then_some("page")}>{ text.to_owned() }</a>
+        }
+    };
     html! {
-        <>
-            <header class="site-header">
-                <h1>{ "Interleave" }</h1>
-                <nav aria-label="Labs"><a href="#models">{ "Models" }</a><a href="#parallel">{ "Parallel" }</a></nav>
-                <p class="tagline">{ "See and feel concurrency: every run below is simulated or measured right here in your browser." }</p>
-            </header>
+        <div class={classes!("app", embed.then_some("embedded"))}>
+            if embed {
+                <div class="embed-bar">
+                    <span class="brand">{ "Interleave" }</span>
+                    <a href={url_state::page_url(&url_state::current_fragment())} target="_blank" rel="noopener">{ "Open full page ↗" }</a>
+                </div>
+            } else {
+                <header class="site-header">
+                    <a class="brand" href="#/"><h1>{ "Interleave" }</h1></a>
+                    <nav aria-label="Labs">
+                        { nav_link(Route::Models, "Models") }
+                        { nav_link(Route::Parallel, "Parallel") }
+                    </nav>
+                    <p class="tagline">{ "See and feel concurrency: every run here is simulated or measured right in your browser." }</p>
+                </header>
+            }
             <main>
-                <ModelsLabView />
-                <ParallelPanel />
+                { for banner }
+                { for unknown_banner }
+                { page }
             </main>
-        </>
+        </div>
     }
 }

@@ -6,7 +6,9 @@
 
 pub mod app;
 pub mod components;
+pub mod export;
 pub mod parallel;
+pub mod url_state;
 pub mod web;
 
 pub use web::start;

@@ -72,6 +72,21 @@ export class ModelsLab {
     return this.root.getByLabel(`${task}, step ${step} duration`);
   }
 
+  /** Opens Share / Embed and returns { link, snippet }. */
+  async share() {
+    await this.root.getByRole('button', { name: 'Share / Embed' }).click();
+    const dialog = this.page.getByRole('dialog');
+    const link = await dialog.getByLabel('Share link').inputValue();
+    const snippet = await dialog.getByLabel('Embed code').inputValue();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    return { link, snippet };
+  }
+
+  /** Waits until the address holds a state (edits are saved after a pause). */
+  async waitForSavedState() {
+    await this.page.waitForFunction(() => location.hash.includes('s=v1.'));
+  }
+
   code() {
     return this.root.locator('.code-view pre');
   }

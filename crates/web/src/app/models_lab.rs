@@ -6,13 +6,16 @@ mod config_card;
 mod details;
 mod editor;
 mod playback;
+mod share_dialog;
 mod state;
 
 use std::rc::Rc;
 
 use interleave_core::metrics::Metrics;
 use interleave_core::models::simulate;
+use interleave_core::models_lab::ModelsLab;
 use interleave_core::models_lab::presets::PRESETS;
+use interleave_core::share::{Fragment, Route, SharedState, encode};
 use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
 
@@ -26,10 +29,49 @@ pub struct Simulated {
     pub metrics: Rc<Metrics>,
 }
 
+#[derive(Debug, Properties, PartialEq)]
+pub struct ModelsLabProps {
+    /// The state to open on (from a link, the autosave or the default).
+    pub initial: ModelsLab,
+    #[prop_or_default]
+    pub autoplay: bool,
+    #[prop_or_default]
+    pub embed: bool,
+}
+
+/// How long the address and the autosave wait for edits to settle.
+const SAVE_DELAY_MILLIS: u32 = 300;
+
 #[function_component(ModelsLabView)]
-pub fn models_lab_view() -> Html {
-    let state = use_reducer(LabState::default);
+pub fn models_lab_view(props: &ModelsLabProps) -> Html {
+    let state = {
+        let initial = props.initial.clone();
+        let autoplay = props.autoplay;
+        use_reducer(move || LabState::new(initial, autoplay))
+    };
     let lab = &state.lab;
+    // Keep the address and the autosave in step with edits, debounced.
+    {
+        let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+        let embed = props.embed;
+        use_effect_with((state.lab.clone(), state.edited), move |(lab, edited)| {
+            if *edited {
+                let lab = lab.clone();
+                *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
+                    SAVE_DELAY_MILLIS,
+                    move || {
+                        crate::url_state::replace_fragment(&Fragment {
+                            route: Route::Models,
+                            state: Some(encode(&SharedState::Models(lab.clone()))),
+                            embed,
+                            ..Fragment::default()
+                        });
+                        crate::url_state::save_models(&lab);
+                    },
+                ));
+            }
+        });
+    }
     let runs = use_memo(
         (lab.scenario.clone(), lab.configs.clone()),
         |(scenario, configs)| {
@@ -107,6 +149,7 @@ pub fn models_lab_view() -> Html {
                 if let Some(preset) = preset {
                     <p class="lesson"><strong>{ "What to look for: " }</strong>{ preset.lesson }</p>
                 }
+                <share_dialog::ShareButton lab={lab.clone()} />
             </div>
             <div class="lab-body">
                 <editor::WorkloadEditor scenario={lab.scenario.clone()} dispatch={dispatch.clone()} />

@@ -6,8 +6,13 @@ use crate::parallel::{self, KernelRun, MAX_WORKERS};
 use crate::web;
 use interleave_core::kernel::{DEFAULT_ITEMS, DEFAULT_ROUNDS};
 
-#[derive(Debug, Clone, PartialEq)]
-enum Pool {
+/// The worker pool: started once per page (wasm-bindgen-rayon builds one
+/// global pool), so its state lives in the app, not in the panel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Pool {
+    /// Not asked for yet.
+    #[default]
+    Idle,
     /// The page is not cross-origin isolated: no shared memory.
     NotIsolated,
     Starting {
@@ -27,24 +32,25 @@ enum Measurement {
     Done { one: KernelRun, all: KernelRun },
 }
 
+#[derive(Debug, Properties, PartialEq)]
+pub struct ParallelPanelProps {
+    pub pool: UseStateHandle<Pool>,
+}
+
 #[function_component(ParallelPanel)]
-pub fn parallel_panel() -> Html {
-    let pool = use_state(|| {
-        if web::cross_origin_isolated() {
-            Pool::Starting {
-                workers: web::hardware_concurrency().min(MAX_WORKERS),
-            }
-        } else {
-            Pool::NotIsolated
-        }
-    });
+pub fn parallel_panel(props: &ParallelPanelProps) -> Html {
+    let pool = props.pool.clone();
     let measurement = use_state(|| Measurement::None);
     let runs_done = use_state(|| 0u32);
 
     {
         let pool = pool.clone();
         use_effect_with((), move |_| {
-            if let Pool::Starting { workers } = *pool {
+            if *pool == Pool::Idle && !web::cross_origin_isolated() {
+                pool.set(Pool::NotIsolated);
+            } else if *pool == Pool::Idle {
+                let workers = web::hardware_concurrency().min(MAX_WORKERS);
+                pool.set(Pool::Starting { workers });
                 wasm_bindgen_futures::spawn_local(async move {
                     match parallel::start_pool(workers).await {
                         Ok(start_millis) => pool.set(Pool::Ready {
@@ -80,6 +86,7 @@ pub fn parallel_panel() -> Html {
                 { "This page is not cross-origin isolated, so it cannot share memory with web workers and the parallel run is off here; everything else on the page works." }
             </p>
         },
+        Pool::Idle => html! {},
         Pool::Starting { workers } => html! {
             <p class="status" data-mode="starting">{ format!("Starting {workers} web workers…") }</p>
         },

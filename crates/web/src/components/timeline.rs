@@ -21,6 +21,11 @@ pub const TASK_COLOURS: [&str; 7] = [
     "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
 ];
 
+/// Fills are literal colours, not CSS variables, so an exported SVG looks
+/// the same outside the page.
+const IDLE_FILL: &str = "#e3e5e8";
+const SWITCHING_FILL: &str = "#3b3f46";
+
 pub const WIDTH: f64 = 960.0;
 pub const LABEL_WIDTH: f64 = 110.0;
 const RIGHT_PAD: f64 = 16.0;
@@ -196,7 +201,7 @@ fn patterns(props: &PatternsProps) -> Html {
     let patterns = colours.iter().map(|colour| {
         html! {
             <pattern id={hatch_id(colour)} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                <rect width="6" height="6" fill="var(--surface)" />
+                <rect width="6" height="6" fill="#ffffff" />
                 <rect width="3" height="6" fill={colour.clone()} />
             </pattern>
         }
@@ -315,10 +320,10 @@ fn style(trace: &Trace, span: &Span) -> (&'static str, String, &'static str) {
         ),
         (SpanKind::Switching, _) => (
             "span switching",
-            "var(--switching)".to_owned(),
+            SWITCHING_FILL.to_owned(),
             "context switch",
         ),
-        _ => ("span idle", "var(--idle)".to_owned(), "idle"),
+        _ => ("span idle", IDLE_FILL.to_owned(), "idle"),
     }
 }
 

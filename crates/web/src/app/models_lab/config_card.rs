@@ -98,10 +98,31 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
     let core_options = [1u32, 2, 4, 8, 16].into_iter().map(|cores| {
         html! { <option value={cores.to_string()} selected={model.cores == Some(cores)}>{ format!("{cores} core{}", if cores == 1 { "" } else { "s" }) }</option> }
     });
+    let card = use_node_ref();
+    let export = |png: bool| {
+        let card = card.clone();
+        let name = format!(
+            "interleave-{}.{}",
+            model.label().replace(", ", "-").replace(' ', "-"),
+            if png { "png" } else { "svg" }
+        );
+        Callback::from(move |_| {
+            let svg = card
+                .cast::<web_sys::Element>()
+                .and_then(|card| card.query_selector("figure.timeline svg").ok().flatten());
+            if let Some(svg) = svg {
+                if png {
+                    crate::export::download_png(&svg, &name);
+                } else {
+                    crate::export::download_svg(&svg, &name);
+                }
+            }
+        })
+    };
     let metrics = &props.run.metrics;
     let label = model.label();
     html! {
-        <article class={classes!("config", props.selected.then_some("selected"))} data-model={label.clone()}
+        <article ref={card.clone()} class={classes!("config", props.selected.then_some("selected"))} data-model={label.clone()}
             data-spans={props.run.trace.lanes.iter().map(|lane| lane.spans.len()).sum::<usize>().to_string()}
             aria-label={format!("Configuration {}: {label}", idx + 1)}>
             <header class="config-head">
@@ -122,6 +143,10 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
                 </select>
                 <span class="makespan-badge" title="When the last task completes">
                     { format!("done at {} {}", metrics.makespan, props.unit) }
+                </span>
+                <span class="export" role="group" aria-label="Download this timeline">
+                    <button onclick={export(false)} title="Download this timeline as SVG">{ "SVG" }</button>
+                    <button onclick={export(true)} title="Download this timeline as PNG">{ "PNG" }</button>
                 </span>
                 if props.removable {
                     <button class="remove" onclick={remove} aria-label={format!("Remove configuration {}", idx + 1)}>{ "×" }</button>

@@ -103,7 +103,9 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
     };
     let on_export = {
         let scenario = scenario.clone();
-        Callback::from(move |_| download("scenario.json", &scenario.to_json()))
+        Callback::from(move |_| {
+            crate::export::download_text("scenario.json", "application/json", &scenario.to_json())
+        })
     };
     let count = scenario.tasks.len();
     let generated = scenario.generate.as_ref().map(|generator| generator.tasks);
@@ -128,6 +130,9 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
                     <input type="file" accept=".json,application/json" onchange={on_import} aria-label="Import a scenario file" />
                 </label>
                 <button onclick={on_export}>{ "Export JSON" }</button>
+                <button onclick={dispatch.to_callback().reform(|_| lab(Action::Reset))} title="Back to the default workload and comparison">
+                    { "Reset to default" }
+                </button>
             </div>
             if let Some(message) = &*import_error {
                 <p class="import-error" role="alert">
@@ -280,27 +285,4 @@ fn task_editor(props: &TaskEditorProps) -> Html {
                 aria-label={format!("Add a step to {name}")}>{ "+ step" }</button>
         </li>
     }
-}
-
-/// Offers `text` as a file download.
-fn download(file_name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let document = gloo::utils::document();
-    if let Ok(anchor) = document
-        .create_element("a")
-        .map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>())
-    {
-        anchor.set_href(&url);
-        anchor.set_download(file_name);
-        anchor.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }

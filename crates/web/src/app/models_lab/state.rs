@@ -19,17 +19,27 @@ pub struct LabState {
     /// The visible time window; `None` shows everything.
     pub zoom: Option<(Time, Time)>,
     pub language: Language,
+    /// Whether the user changed anything since the page opened: only then
+    /// is the state written to the address and the autosave.
+    pub edited: bool,
+}
+
+impl LabState {
+    pub fn new(lab: ModelsLab, playing: bool) -> Self {
+        LabState {
+            lab,
+            playing,
+            speed: 1.0,
+            zoom: None,
+            language: Language::JavaScript,
+            edited: false,
+        }
+    }
 }
 
 impl Default for LabState {
     fn default() -> Self {
-        LabState {
-            lab: ModelsLab::default(),
-            playing: false,
-            speed: 1.0,
-            zoom: None,
-            language: Language::JavaScript,
-        }
+        LabState::new(ModelsLab::default(), false)
     }
 }
 
@@ -59,6 +69,7 @@ impl Reducible for LabState {
         let mut next = (*self).clone();
         match action {
             LabAction::Lab(action) => {
+                next.edited = true;
                 let workload_changes = !matches!(
                     action,
                     Action::SetCursor(_) | Action::SelectConfig(_) | Action::SetConfig(..)
@@ -73,6 +84,7 @@ impl Reducible for LabState {
                     return self;
                 }
                 next.lab.cursor = time;
+                next.edited = true;
             }
             LabAction::Play { end } => {
                 if next.lab.cursor >= end {

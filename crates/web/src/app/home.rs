@@ -1,0 +1,68 @@
+//! The front door: what each lab teaches, with a live example of each.
+
+use std::rc::Rc;
+
+use interleave_core::models::simulate;
+use interleave_core::models_lab::ModelsLab;
+use interleave_core::models_lab::presets::PRESETS;
+use interleave_core::scenario::Model;
+use interleave_core::share::{Fragment, Route, SharedState, encode};
+use yew::prelude::*;
+
+use crate::components::Timeline;
+
+fn models_link(lab: ModelsLab) -> String {
+    Fragment {
+        route: Route::Models,
+        state: Some(encode(&SharedState::Models(lab))),
+        ..Fragment::default()
+    }
+    .to_hash()
+}
+
+#[function_component(Home)]
+pub fn home() -> Html {
+    let thumbnails = use_memo((), |_| {
+        let scenario = PRESETS[0].scenario();
+        [Model::sync(1), Model::asynchronous(1)]
+            .map(|model| (model, Rc::new(simulate(&scenario, model))))
+    });
+    let end = thumbnails
+        .iter()
+        .map(|(_, trace)| trace.end)
+        .max()
+        .unwrap_or(1);
+    let examples = PRESETS.iter().map(|preset| {
+        html! {
+            <li><a href={models_link(ModelsLab::with_scenario(preset.scenario()))}>{ preset.title }</a></li>
+        }
+    });
+    html! {
+        <div class="home">
+            <section class="lab-card" aria-labelledby="home-models">
+                <h2 id="home-models"><a href="#/models">{ "Models: synchronous vs asynchronous" }</a></h2>
+                <p>
+                    { "A synchronous thread runs a task to the end and sits blocked while it waits; an asynchronous thread parks a waiting task and runs another. " }
+                    { "Compare both on 1 to N threads and C cores, play them back step by step, and see the same program as Ruby, JavaScript or Rust." }
+                </p>
+                <a class="thumbnail" href="#/models" aria-label="Open the Models lab">
+                    { for thumbnails.iter().map(|(model, trace)| html! {
+                        <div class="thumb">
+                            <span class="thumb-label">{ model.label() }</span>
+                            <Timeline trace={trace.clone()} window={Some((0, end))} label={model.label()} />
+                        </div>
+                    }) }
+                </a>
+                <p class="examples-title">{ "One-click examples:" }</p>
+                <ul class="examples">{ for examples }</ul>
+            </section>
+            <section class="lab-card" aria-labelledby="home-parallel">
+                <h2 id="home-parallel"><a href="#/parallel">{ "Parallel: real multi-core speedup" }</a></h2>
+                <p>
+                    { "Splitting CPU work over cores gives real speedup, measured here on your machine's own web workers: run a kernel on one worker and on all of them and compare." }
+                </p>
+                <p><a class="button-link" href="#/parallel">{ "Measure the speedup on this machine" }</a></p>
+            </section>
+        </div>
+    }
+}

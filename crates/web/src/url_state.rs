@@ -1,0 +1,89 @@
+//! Where a lab's state lives outside the page: the URL fragment (share
+//! links) and local storage (autosave). The only module that touches
+//! `location`, `history` and `localStorage`.
+
+use gloo::storage::{LocalStorage, Storage};
+use interleave_core::models_lab::ModelsLab;
+use interleave_core::share::{Fragment, SharedState, encode};
+
+/// Local-storage key of the Models lab's autosave (a `v1.…` string).
+pub const MODELS_AUTOSAVE_KEY: &str = "interleave.models";
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|window| window.location())
+}
+
+/// The fragment of the page's address, parsed.
+pub fn current_fragment() -> Fragment {
+    Fragment::parse(
+        &location()
+            .and_then(|location| location.hash().ok())
+            .unwrap_or_default(),
+    )
+}
+
+/// Embed mode: `?embed=1` in the query or `&embed` in the fragment.
+pub fn embed_requested() -> bool {
+    let search = location()
+        .and_then(|location| location.search().ok())
+        .unwrap_or_default();
+    let in_query = search.trim_start_matches('?').split('&').any(|pair| {
+        pair == "embed"
+            || pair
+                .strip_prefix("embed=")
+                .is_some_and(|value| value != "0")
+    });
+    in_query || current_fragment().embed
+}
+
+/// Replaces the address's fragment without adding a history entry.
+pub fn replace_fragment(fragment: &Fragment) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&fragment.to_hash()),
+        );
+    }
+}
+
+/// The page's address (without embed in the query) with `fragment`.
+pub fn page_url(fragment: &Fragment) -> String {
+    let Some(location) = location() else {
+        return fragment.to_hash();
+    };
+    let origin = location.origin().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    let search: Vec<String> = location
+        .search()
+        .unwrap_or_default()
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && *pair != "embed" && !pair.starts_with("embed="))
+        .map(str::to_owned)
+        .collect();
+    let search = if search.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", search.join("&"))
+    };
+    format!("{origin}{path}{search}{}", fragment.to_hash())
+}
+
+/// The autosaved Models lab, as stored (decoded by the caller).
+pub fn models_autosave() -> Option<String> {
+    LocalStorage::raw()
+        .get_item(MODELS_AUTOSAVE_KEY)
+        .ok()
+        .flatten()
+}
+
+pub fn save_models(lab: &ModelsLab) {
+    let _ = LocalStorage::raw().set_item(
+        MODELS_AUTOSAVE_KEY,
+        &encode(&SharedState::Models(lab.clone())),
+    );
+}

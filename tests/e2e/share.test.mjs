@@ -1,0 +1,144 @@
+// End-to-end: share links, bad links, autosave, embed mode, export.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { serveDist } from './server.mjs';
+import { launch, openPage } from './browser.mjs';
+import { ModelsLab } from './pages/models_lab.mjs';
+
+let browser;
+let server;
+before(async () => {
+  browser = await launch();
+  server = await serveDist({ isolated: false });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('share links', () => {
+  test('a copied link opens the same state in a fresh browser', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    const lab = await new ModelsLab(page).ready();
+    await lab.durationField('A', 2).fill('20');
+    await lab.selectConfig(2);
+    await lab.scrubTo(15);
+    await lab.waitForSavedState();
+    const { link, snippet } = await lab.share();
+    assert.ok(link.startsWith(server.url) && link.includes('#/models?s=v1.'), link);
+    assert.ok(link.length < 500, `a typical link is short: ${link.length}`);
+    assert.match(snippet, /^<iframe src="[^"]*#\/models\?s=v1\.[^"]*&amp;embed"|^<iframe src="[^"]*&embed"/);
+    assert.match(snippet, /allow="cross-origin-isolated"/);
+    await context.close();
+
+    const fresh = await openPage(browser, link);
+    const again = await new ModelsLab(fresh.page).ready();
+    assert.equal(await again.makespan('sync, 1 thread'), 180);
+    assert.equal(await again.cursor(), 15);
+    assert.equal(await again.durationField('A', 2).inputValue(), '20');
+    assert.equal(await again.laneState(0).innerText(), 'running B');
+    assert.deepEqual([...problems, ...fresh.problems], []);
+    await fresh.context.close();
+  });
+
+  test('a corrupted link shows a banner and the autosaved work, which stays intact', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    const lab = await new ModelsLab(page).ready();
+    await lab.durationField('B', 2).fill('90');
+    await lab.waitForSavedState();
+    const saved = await page.evaluate(() => localStorage.getItem('interleave.models'));
+    assert.ok(saved?.startsWith('v1.'));
+    const { link } = await lab.share();
+    const broken = link.slice(0, link.length - 40);
+    await page.goto(broken);
+    await page.reload();
+    const banner = page.getByRole('alert').filter({ hasText: 'could not be opened' });
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /damaged.*Showing your autosaved work instead/s);
+    const reopened = await new ModelsLab(page).ready();
+    assert.equal(await reopened.durationField('B', 2).inputValue(), '90');
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => localStorage.getItem('interleave.models')), saved, 'autosave untouched');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('links from a newer version and unknown pages say so', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models?s=v7.abcdef`);
+    await page.getByRole('alert').filter({ hasText: 'newer version of Interleave' }).waitFor();
+    await new ModelsLab(page).ready();
+    await page.goto(`${server.url}#/nowhere`);
+    await page.getByRole('alert').filter({ hasText: 'There is no page "/nowhere"' }).waitFor();
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the home page explains the labs and opens a one-click example', async () => {
+    const { page, context, problems } = await openPage(browser, server.url);
+    await page.getByRole('heading', { name: /Models: synchronous vs asynchronous/ }).waitFor();
+    await page.getByRole('link', { name: 'A CPU-heavy batch' }).click();
+    const lab = await new ModelsLab(page).ready();
+    assert.equal(await lab.makespan('sync, 1 thread'), 160);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('embed mode', () => {
+  test('works in an iframe on another origin without isolation, and reports its height', async () => {
+    const target = `${server.url}#/models?embed`;
+    const parent = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Course page</title>
+        <h1>Week 3: concurrency</h1>
+        <script>window.heights = []; window.canvas = [];
+          addEventListener('message', (e) => {
+            if (e.data && e.data.type === 'interleave:resize') heights.push(e.data.height);
+            if (typeof e.data === 'string' && e.data.includes('lti.frameResize')) canvas.push(JSON.parse(e.data).height);
+          });</script>
+        <iframe id="lab" src="${target}" width="900" height="600" allow="cross-origin-isolated"></iframe>`);
+    });
+    await new Promise((ok) => parent.listen(0, '127.0.0.1', ok));
+    const { page, context, problems } = await openPage(browser, `http://127.0.0.1:${parent.address().port}/`);
+    const frame = page.frameLocator('#lab');
+    await frame.locator('article.config svg rect.span').first().waitFor();
+    assert.equal(await frame.locator('header.site-header').count(), 0, 'no site chrome');
+    assert.match(await frame.getByRole('link', { name: /Open full page/ }).getAttribute('href'), /#\/models/);
+    await page.waitForFunction(() => window.heights.length > 0 && window.canvas.length > 0);
+    const [heights, canvas] = await page.evaluate(() => [window.heights, window.canvas]);
+    assert.ok(heights.at(-1) > 600, `reported height ${heights.at(-1)}`);
+    assert.equal(canvas.at(-1), heights.at(-1));
+    assert.deepEqual(problems, []);
+    await context.close();
+    await new Promise((ok) => parent.close(ok));
+  });
+});
+
+describe('export', () => {
+  test('downloads a timeline as SVG and PNG, and the scenario as JSON that imports back', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    const lab = await new ModelsLab(page).ready();
+    const card = lab.config('async, 1 thread');
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'SVG' }).click()]);
+    const svg = await readFile(await svgDownload.path(), 'utf8');
+    assert.match(svg, /^<\?xml/);
+    assert.match(svg, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal((svg.match(/class="span running"/g) ?? []).length, 6);
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'PNG' }).click()]);
+    const png = await readFile(await pngDownload.path());
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+    assert.ok(png.length > 2000);
+
+    await lab.durationField('C', 1).fill('33');
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), lab.root.getByRole('button', { name: 'Export JSON' }).click()]);
+    const json = await readFile(await jsonDownload.path(), 'utf8');
+    await lab.root.getByRole('button', { name: 'Reset to default' }).click();
+    await lab.durationField('C', 1).waitFor();
+    assert.equal(await lab.durationField('C', 1).inputValue(), '10');
+    await lab.root.getByLabel('Import a scenario file').setInputFiles({ name: 'scenario.json', mimeType: 'application/json', buffer: Buffer.from(json) });
+    await page.waitForFunction(() => document.querySelector('[aria-label="C, step 1 duration"]')?.value === '33');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
