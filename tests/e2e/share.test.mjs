@@ -142,3 +142,40 @@ describe('export', () => {
     await context.close();
   });
 });
+
+describe('security and offline', () => {
+  test('a Content-Security-Policy allows no eval beyond wasm, and nothing third-party loads', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const origins = new Set();
+    const problems = [];
+    page.on('request', (request) => origins.add(new URL(request.url()).origin));
+    page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+    await page.goto(`${server.url}#/models`);
+    await new ModelsLab(page).ready();
+    const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+    assert.doesNotMatch(policy.replace("'wasm-unsafe-eval'", ''), /unsafe-eval/);
+    assert.match(policy, /default-src 'self'/);
+    const own = new URL(server.url).origin;
+    assert.deepEqual([...origins].filter((origin) => origin !== own && !origin.startsWith('blob:') && origin !== 'null'), []);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('keeps working offline once loaded', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    await new ModelsLab(page).ready();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await new ModelsLab(page).ready();
+    await context.setOffline(true);
+    await page.reload();
+    const lab = await new ModelsLab(page).ready();
+    assert.equal(await lab.makespan('async, 1 thread'), 90);
+    await context.setOffline(false);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use interleave_core::metrics::Metrics;
 use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
+use interleave_core::share::{self, Fragment, SharedState};
 use interleave_core::{Scenario, ScenarioError, ascii, models, models_lab};
 
 #[derive(Debug, Parser)]
@@ -43,9 +44,14 @@ struct BenchArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["file", "link"])))]
 struct RunArgs {
     /// Scenario file (JSON; see docs/scenario-format.md), or `-` for stdin.
-    file: String,
+    file: Option<String>,
+    /// A share link from the page (`https://…/#/models?s=v1.…`): runs the
+    /// lab's workload under the link's configurations.
+    #[arg(long)]
+    link: Option<String>,
     /// Models to run, comma separated: `sync` or `async`, optionally with
     /// threads and cores, e.g. `sync:4,async:1,async:4:2`; default: the
     /// file's `model`.
@@ -148,18 +154,35 @@ fn bench_models(args: &BenchArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The scenario to run, where it came from (for messages), and the
+/// configurations a link compares.
+fn load(args: &RunArgs) -> Result<(Scenario, String, Vec<Model>), String> {
+    if let Some(link) = &args.link {
+        let fragment = Fragment::parse(
+            link.split_once('#')
+                .map_or(link.as_str(), |(_, fragment)| fragment),
+        );
+        let state = fragment.state.ok_or_else(|| {
+            "error: --link: the link holds no scenario (no s=v1.… after #)".to_owned()
+        })?;
+        return match share::decode(&state) {
+            Ok(SharedState::Models(lab)) => {
+                Ok(((*lab.scenario).clone(), "the link".to_owned(), lab.configs))
+            }
+            Err(error) => Err(format!("error: --link: {error}")),
+        };
+    }
+    let file = args.file.clone().expect("clap requires a file or a link");
+    let text = read_input(&file).map_err(|message| format!("error: {file}: {message}"))?;
+    let scenario = Scenario::from_json(&text).map_err(|error| located(&file, &error))?;
+    Ok((scenario, file, Vec::new()))
+}
+
 fn run(args: &RunArgs) -> ExitCode {
-    let text = match read_input(&args.file) {
-        Ok(text) => text,
+    let (scenario, source, link_configs) = match load(args) {
+        Ok(loaded) => loaded,
         Err(message) => {
-            eprintln!("error: {}: {message}", args.file);
-            return ExitCode::from(2);
-        }
-    };
-    let scenario = match Scenario::from_json(&text) {
-        Ok(scenario) => scenario,
-        Err(error) => {
-            eprintln!("{}", located(&args.file, &error));
+            eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
@@ -168,7 +191,16 @@ fn run(args: &RunArgs) -> ExitCode {
         cores: args.cores.or(scenario.model.cores),
         ..scenario.model
     };
-    let runs: Vec<Model> = if args.model.is_empty() {
+    let runs: Vec<Model> = if args.model.is_empty() && !link_configs.is_empty() {
+        link_configs
+            .iter()
+            .map(|model| Model {
+                threads: args.threads.unwrap_or(model.threads),
+                cores: args.cores.or(model.cores),
+                ..*model
+            })
+            .collect()
+    } else if args.model.is_empty() {
         vec![base]
     } else {
         args.model
@@ -204,7 +236,7 @@ fn run(args: &RunArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let title = scenario.name.clone().unwrap_or_else(|| args.file.clone());
+    let title = scenario.name.clone().unwrap_or(source);
     for (idx, &model) in runs.iter().enumerate() {
         if idx > 0 {
             println!();

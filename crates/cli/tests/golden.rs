@@ -110,3 +110,46 @@ fn missing_files_exit_with_code_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn share_links_run_like_the_page() {
+    let link = std::fs::read_to_string(
+        workspace_root().join("crates/core/tests/links/v1-three-requests.txt"),
+    )
+    .unwrap();
+    let url = format!("https://example.org/interleave/#/models?s={}", link.trim());
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["run", "--link", &url])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let titles: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("Three requests"))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Three requests that each wait on a database - sync, 1 thread",
+            "Three requests that each wait on a database - sync, 4 threads, 2 cores",
+            "Three requests that each wait on a database - async, 1 thread",
+            "Three requests that each wait on a database - async, 4 threads",
+        ]
+    );
+
+    let broken = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["run", "--link", &url[..url.len() - 30]])
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        String::from_utf8(broken.stderr)
+            .unwrap()
+            .starts_with("error: --link: this link is damaged")
+    );
+}

@@ -55,4 +55,17 @@ pub fn start() {
         .and_then(|document| document.get_element_by_id("app"))
         .expect("index.html has an element with id=\"app\"");
     yew::Renderer::<crate::app::App>::with_root(root).render();
+    register_service_worker();
+}
+
+/// Registers `sw.js`, which keeps the page working offline once loaded.
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let secure = window.is_secure_context();
+    let navigator = window.navigator();
+    if secure && js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        let _ = navigator.service_worker().register("./sw.js");
+    }
 }
