@@ -39,8 +39,14 @@ describe('share links', () => {
     assert.equal(await again.cursor(), 15);
     assert.equal(await again.durationField('A', 2).inputValue(), '20');
     assert.equal(await again.laneState(0).innerText(), 'running B');
-    assert.deepEqual([...problems, ...fresh.problems], []);
     await fresh.context.close();
+
+    const playing = await openPage(browser, link.replace(/#\/models\?s=([^&]*)/, '#/models?s=$1&autoplay'));
+    const auto = await new ModelsLab(playing.page).ready();
+    await playing.page.waitForFunction(() => Number(document.querySelector('.cursor-time').textContent.split(' ')[0]) > 20);
+    assert.ok(await auto.root.getByRole('button', { name: 'Pause' }).isVisible(), 'autoplay starts playing');
+    assert.deepEqual([...problems, ...fresh.problems, ...playing.problems], []);
+    await playing.context.close();
   });
 
   test('a corrupted link shows a banner and the autosaved work, which stays intact', async () => {
