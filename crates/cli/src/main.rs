@@ -31,6 +31,38 @@ enum Command {
     /// Time the Models engine natively on a generated workload (the same
     /// work the bench measures in wasm) and print JSON.
     BenchModels(BenchArgs),
+    /// Run the Parallel lab's kernels natively with rayon on 1..N threads
+    /// and print times, speedups, efficiency and the fitted serial fraction.
+    BenchPar(BenchParArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BenchParArgs {
+    /// Kernels to run, comma separated: mandelbrot, primes, hash-chain.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "mandelbrot,primes,hash-chain"
+    )]
+    kernel: Vec<String>,
+    /// Thread counts, comma separated; default: 1, 2, 4, ... up to the cores here.
+    #[arg(long, value_delimiter = ',')]
+    threads: Vec<usize>,
+    /// Kernel size (see docs); default: each kernel's default.
+    #[arg(long)]
+    size: Option<u64>,
+    /// Items per chunk; default: each kernel's default.
+    #[arg(long)]
+    chunk: Option<u64>,
+    /// Share of the items run serially first, 0 to 0.95.
+    #[arg(long, default_value_t = 0.0)]
+    serial: f64,
+    /// Timed runs per thread count after one warm-up; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +154,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::BenchModels(args) => bench_models(&args),
+        Command::BenchPar(args) => bench_par(&args),
     }
 }
 
@@ -276,4 +309,136 @@ fn located(file: &str, error: &ScenarioError) -> String {
         out.push_str(&format!("\n  hint: {hint}"));
     }
     out
+}
+
+fn bench_par(args: &BenchParArgs) -> ExitCode {
+    use interleave_core::parallel::amdahl;
+    use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
+    use interleave_core::parallel::run::run_kernel;
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads: Vec<usize> = if args.threads.is_empty() {
+        let mut counts: Vec<usize> = std::iter::successors(Some(1usize), |n| Some(n * 2))
+            .take_while(|n| *n <= cores)
+            .collect();
+        if counts.last() != Some(&cores) {
+            counts.push(cores);
+        }
+        counts
+    } else {
+        args.threads.clone()
+    };
+    if threads.iter().any(|n| *n == 0 || *n > 1024) {
+        eprintln!("error: --threads: counts must be in 1..=1024");
+        return ExitCode::from(2);
+    }
+    let started = std::time::Instant::now();
+    let clock = move || started.elapsed().as_secs_f64() * 1000.0;
+    let mut report = Vec::new();
+    for name in &args.kernel {
+        let Some(kind) = KernelKind::ALL.into_iter().find(|kind| {
+            serde_json::to_value(kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .as_deref()
+                == Some(name.as_str())
+        }) else {
+            eprintln!("error: --kernel: {name:?} is not one of mandelbrot, primes, hash-chain");
+            return ExitCode::from(2);
+        };
+        let defaults = KernelSpec::default_for(kind);
+        let spec = KernelSpec {
+            size: args.size.unwrap_or(defaults.size),
+            chunk: args.chunk.unwrap_or(defaults.chunk),
+            serial_fraction: args.serial,
+            ..defaults
+        };
+        if let Err(error) = spec.validate() {
+            eprintln!("error: {}: {}", error.path, error.message);
+            return ExitCode::from(2);
+        }
+        let image_len = if kind == KernelKind::Mandelbrot {
+            (spec.width() * spec.height()) as usize
+        } else {
+            0
+        };
+        let mut rows = Vec::new();
+        let mut reference = None;
+        for &workers in &threads {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(workers)
+                .build()
+                .expect("a thread pool");
+            let mut image = vec![0u16; image_len];
+            let mut times = Vec::new();
+            let mut checksum = 0;
+            for run in 0..=args.runs.max(1) {
+                let result = pool.install(|| run_kernel(&spec, workers, &mut image, &clock));
+                checksum = result.checksum;
+                if run > 0 {
+                    times.push(result.millis);
+                }
+            }
+            if *reference.get_or_insert(checksum) != checksum {
+                eprintln!(
+                    "error: {name}: checksum on {workers} threads differs from the first run"
+                );
+                return ExitCode::from(1);
+            }
+            times.sort_by(f64::total_cmp);
+            rows.push((workers, times[times.len() / 2], checksum));
+        }
+        let base = rows
+            .iter()
+            .find(|(n, _, _)| *n == 1)
+            .map_or(rows[0].1 * rows[0].0 as f64, |row| row.1);
+        let points: Vec<(f64, f64)> = rows
+            .iter()
+            .map(|(n, ms, _)| (*n as f64, base / ms))
+            .collect();
+        let fitted = amdahl::fit_serial_fraction(&points);
+        report.push(serde_json::json!({
+            "kernel": name,
+            "spec": spec,
+            "fitted_serial_fraction": fitted,
+            "runs": rows.iter().map(|(n, ms, checksum)| serde_json::json!({
+                "threads": n, "median_ms": ms, "speedup": base / ms, "efficiency": base / ms / *n as f64,
+                "amdahl": amdahl::speedup(spec.serial_fraction, *n as f64), "checksum": format!("{checksum:016x}"),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "cores": cores, "kernels": report })
+        );
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{cores} cores here; medians of {} runs after a warm-up",
+        args.runs.max(1)
+    );
+    for kernel in &report {
+        println!(
+            "\n{} (size {}, chunk {}, serial fraction {}): fitted serial fraction {:.3}",
+            kernel["kernel"].as_str().unwrap_or(""),
+            kernel["spec"]["size"],
+            kernel["spec"]["chunk"],
+            kernel["spec"]["serial_fraction"],
+            kernel["fitted_serial_fraction"].as_f64().unwrap_or(0.0)
+        );
+        println!("threads   median ms   speedup   efficiency   Amdahl   checksum");
+        for run in kernel["runs"].as_array().into_iter().flatten() {
+            println!(
+                "{:>7}   {:>9.1}   {:>6.2}x   {:>9.0} %   {:>5.2}x   {}",
+                run["threads"].as_u64().unwrap_or(0),
+                run["median_ms"].as_f64().unwrap_or(0.0),
+                run["speedup"].as_f64().unwrap_or(0.0),
+                run["efficiency"].as_f64().unwrap_or(0.0) * 100.0,
+                run["amdahl"].as_f64().unwrap_or(0.0),
+                run["checksum"].as_str().unwrap_or("")
+            );
+        }
+    }
+    ExitCode::SUCCESS
 }

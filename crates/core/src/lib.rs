@@ -8,10 +8,10 @@
 pub mod ascii;
 pub mod error;
 pub mod generator;
-pub mod kernel;
 pub mod metrics;
 pub mod models;
 pub mod models_lab;
+pub mod parallel;
 pub mod scenario;
 pub mod share;
 pub mod trace;

@@ -2,9 +2,11 @@
 
 use yew::prelude::*;
 
-use crate::parallel::{self, KernelRun, MAX_WORKERS};
+use interleave_core::parallel::kernels::{HASH_ROUNDS, KernelKind, KernelSpec};
+use interleave_core::parallel::run::KernelRun;
+
+use crate::parallel::{self, MAX_WORKERS};
 use crate::web;
-use interleave_core::kernel::{DEFAULT_ITEMS, DEFAULT_ROUNDS};
 
 /// The worker pool: started once per page (wasm-bindgen-rayon builds one
 /// global pool), so its state lives in the app, not in the panel.
@@ -64,16 +66,21 @@ pub fn parallel_panel(props: &ParallelPanelProps) -> Html {
         });
     }
 
+    let spec = KernelSpec::default_for(KernelKind::HashChain);
     let on_run = {
         let measurement = measurement.clone();
         let runs_done = runs_done.clone();
+        let workers = match &*pool {
+            Pool::Ready { workers, .. } => *workers,
+            _ => 1,
+        };
         Callback::from(move |_| {
             let measurement = measurement.clone();
             let runs_done = runs_done.clone();
             measurement.set(Measurement::Running);
             wasm_bindgen_futures::spawn_local(async move {
-                let one = parallel::run_on_one_worker(DEFAULT_ITEMS, DEFAULT_ROUNDS).await;
-                let all = parallel::run_on_all_workers(DEFAULT_ITEMS, DEFAULT_ROUNDS).await;
+                let one = parallel::run_on_workers(spec, 1).await;
+                let all = parallel::run_on_workers(spec, workers).await;
                 measurement.set(Measurement::Done { one, all });
                 runs_done.set(*runs_done + 1);
             });
@@ -134,7 +141,7 @@ pub fn parallel_panel(props: &ParallelPanelProps) -> Html {
         <section class="lab" id="parallel" aria-labelledby="parallel-title">
             <h2 id="parallel-title">{ "Real parallelism" }</h2>
             <p class="lead">
-                { format!("A CPU-bound kernel ({} hash chains of {} rounds) runs on one web worker, then split over all of them. The speedup is measured on your machine, not simulated.", group_digits(DEFAULT_ITEMS), DEFAULT_ROUNDS) }
+                { format!("A CPU-bound kernel ({} hash chains of {HASH_ROUNDS} rounds) runs on one web worker, then split over all of them. The speedup is measured on your machine, not simulated.", group_digits(spec.size)) }
             </p>
             { status }
             <button class="primary" onclick={on_run} disabled={workers.is_none() || running}>

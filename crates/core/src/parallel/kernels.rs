@@ -1,0 +1,308 @@
+//! Three CPU-bound kernels, each a function of a range of items. No
+//! allocation inside: safe in hot parallel loops under wasm atomics, where
+//! the allocator is behind one lock.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScenarioError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KernelKind {
+    /// Rows of a Mandelbrot image; items are rows, costs vary by row.
+    Mandelbrot,
+    /// Counting primes by trial division; later numbers cost more.
+    Primes,
+    /// A chain of 64 hash rounds per item; every item costs the same.
+    HashChain,
+}
+
+impl KernelKind {
+    pub const ALL: [KernelKind; 3] = [
+        KernelKind::Mandelbrot,
+        KernelKind::Primes,
+        KernelKind::HashChain,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            KernelKind::Mandelbrot => "Mandelbrot image",
+            KernelKind::Primes => "counting primes",
+            KernelKind::HashChain => "hash chains",
+        }
+    }
+}
+
+/// Mandelbrot images are `size` × `size * 2 / 3` pixels.
+pub const MANDELBROT_MAX_ITER: u32 = 256;
+/// Rounds per item of the hash-chain kernel.
+pub const HASH_ROUNDS: u32 = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KernelSpec {
+    pub kind: KernelKind,
+    /// Mandelbrot: image width; primes: count primes below it; hash chain:
+    /// number of items.
+    pub size: u64,
+    /// Items per chunk (rows for Mandelbrot): the unit of work a worker
+    /// takes at a time.
+    pub chunk: u64,
+    /// Share of the items done first, serially, on one worker, 0 to 0.95.
+    pub serial_fraction: f64,
+}
+
+impl KernelSpec {
+    /// Defaults sized for about half a second on one core of a laptop in wasm.
+    pub fn default_for(kind: KernelKind) -> Self {
+        let (size, chunk) = match kind {
+            KernelKind::Mandelbrot => (1200, 8),
+            KernelKind::Primes => (3_000_000, 50_000),
+            KernelKind::HashChain => (4_000_000, 50_000),
+        };
+        KernelSpec {
+            kind,
+            size,
+            chunk,
+            serial_fraction: 0.0,
+        }
+    }
+
+    /// The number of items (rows for Mandelbrot).
+    pub fn items(&self) -> u64 {
+        match self.kind {
+            KernelKind::Mandelbrot => self.height(),
+            KernelKind::Primes | KernelKind::HashChain => self.size,
+        }
+    }
+
+    /// Mandelbrot image width in pixels.
+    pub fn width(&self) -> u64 {
+        self.size
+    }
+
+    /// Mandelbrot image height in pixels.
+    pub fn height(&self) -> u64 {
+        (self.size * 2 / 3).max(1)
+    }
+
+    /// Items done serially before the parallel part.
+    pub fn serial_items(&self) -> u64 {
+        ((self.items() as f64) * self.serial_fraction).round() as u64
+    }
+
+    /// The chunks of the parallel part, in order.
+    pub fn chunks(&self) -> Vec<Range<u64>> {
+        let start = self.serial_items();
+        let end = self.items();
+        let chunk = self.chunk.max(1);
+        (start..end)
+            .step_by(chunk as usize)
+            .map(|from| from..(from + chunk).min(end))
+            .collect()
+    }
+
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let (min, max) = match self.kind {
+            KernelKind::Mandelbrot => (16, 4096),
+            KernelKind::Primes => (100, 200_000_000),
+            KernelKind::HashChain => (100, 200_000_000),
+        };
+        if !(min..=max).contains(&self.size) {
+            return Err(ScenarioError::at_path(
+                "size",
+                format!("{} is outside {min}..={max}", self.size),
+            ));
+        }
+        if self.chunk == 0 || self.chunk > self.items() {
+            return Err(ScenarioError::at_path(
+                "chunk",
+                format!(
+                    "a chunk of {} items is outside 1..={}",
+                    self.chunk,
+                    self.items()
+                ),
+            ));
+        }
+        if self.items() / self.chunk > 100_000 {
+            return Err(ScenarioError::at_path(
+                "chunk",
+                "more than 100000 chunks: make chunks larger",
+            ));
+        }
+        if !(0.0..=0.95).contains(&self.serial_fraction) {
+            return Err(ScenarioError::at_path(
+                "serial_fraction",
+                format!("{} is outside 0..=0.95", self.serial_fraction),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs `items` and returns their checksum. For Mandelbrot, writes the
+    /// iteration count of every pixel of those rows into `rows`, which
+    /// holds exactly those rows.
+    pub fn run_items(&self, items: Range<u64>, rows: &mut [u16]) -> u64 {
+        match self.kind {
+            KernelKind::Mandelbrot => mandelbrot_rows(self.width(), self.height(), items, rows),
+            KernelKind::Primes => count_primes(items),
+            KernelKind::HashChain => items.fold(0u64, |sum, item| {
+                sum.wrapping_add(hash_chain(item, HASH_ROUNDS))
+            }),
+        }
+    }
+}
+
+/// Combines the checksums of disjoint ranges (order does not matter).
+pub fn combine(a: u64, b: u64) -> u64 {
+    a.wrapping_add(b)
+}
+
+/// The hash chain of one item: `rounds` rounds of a 64-bit mixer.
+#[inline]
+pub fn hash_chain(item: u64, rounds: u32) -> u64 {
+    let mut x = item ^ 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..rounds {
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^= x >> 31;
+    }
+    x
+}
+
+/// How many of the numbers in `range` are prime (trial division).
+pub fn count_primes(range: Range<u64>) -> u64 {
+    range.filter(|&n| is_prime(n)).count() as u64
+}
+
+fn is_prime(n: u64) -> bool {
+    if n < 2 {
+        return false;
+    }
+    if n < 4 {
+        return true;
+    }
+    if n.is_multiple_of(2) {
+        return false;
+    }
+    let mut divisor = 3;
+    while divisor * divisor <= n {
+        if n.is_multiple_of(divisor) {
+            return false;
+        }
+        divisor += 2;
+    }
+    true
+}
+
+/// Iteration counts of rows `rows_range` of a `width` × `height` view of
+/// the Mandelbrot set; returns the sum of the counts.
+pub fn mandelbrot_rows(width: u64, height: u64, rows_range: Range<u64>, out: &mut [u16]) -> u64 {
+    let (x0, x1, y0, y1) = (-2.2f64, 0.8f64, -1.0f64, 1.0f64);
+    let mut sum = 0u64;
+    for (row_idx, row) in rows_range.enumerate() {
+        let ci = y0 + (y1 - y0) * (row as f64 + 0.5) / height as f64;
+        for col in 0..width {
+            let cr = x0 + (x1 - x0) * (col as f64 + 0.5) / width as f64;
+            let (mut zr, mut zi, mut iter) = (0.0f64, 0.0f64, 0u32);
+            while iter < MANDELBROT_MAX_ITER && zr * zr + zi * zi <= 4.0 {
+                let next = zr * zr - zi * zi + cr;
+                zi = 2.0 * zr * zi + ci;
+                zr = next;
+                iter += 1;
+            }
+            if let Some(slot) = out.get_mut(row_idx * width as usize + col as usize) {
+                *slot = iter as u16;
+            }
+            sum += iter as u64;
+        }
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checksum(spec: &KernelSpec) -> u64 {
+        let width = if spec.kind == KernelKind::Mandelbrot {
+            spec.width() as usize
+        } else {
+            0
+        };
+        let mut image = vec![0u16; spec.height() as usize * width];
+        let serial = spec.serial_items();
+        let mut sum = spec.run_items(0..serial, &mut image[..serial as usize * width]);
+        for chunk in spec.chunks() {
+            let rows = &mut image[chunk.start as usize * width..chunk.end as usize * width];
+            sum = combine(sum, spec.run_items(chunk, rows));
+        }
+        sum
+    }
+
+    #[test]
+    fn checksums_do_not_depend_on_chunking_or_serial_part() {
+        for kind in KernelKind::ALL {
+            let base = KernelSpec {
+                size: if kind == KernelKind::Mandelbrot {
+                    60
+                } else {
+                    5_000
+                },
+                chunk: 7,
+                ..KernelSpec::default_for(kind)
+            };
+            let reference = checksum(&base);
+            for (chunk, serial_fraction) in [(1, 0.0), (13, 0.5), (40, 0.9)] {
+                let spec = KernelSpec {
+                    chunk,
+                    serial_fraction,
+                    ..base
+                };
+                assert_eq!(
+                    checksum(&spec),
+                    reference,
+                    "{kind:?} chunk {chunk} serial {serial_fraction}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn primes_are_counted_right() {
+        assert_eq!(count_primes(0..100), 25);
+        assert_eq!(count_primes(0..10_000), 1229);
+        assert_eq!(
+            combine(count_primes(0..5_000), count_primes(5_000..10_000)),
+            1229
+        );
+    }
+
+    #[test]
+    fn chunks_cover_the_parallel_part_exactly() {
+        let spec = KernelSpec {
+            size: 1000,
+            chunk: 300,
+            serial_fraction: 0.25,
+            kind: KernelKind::HashChain,
+        };
+        assert_eq!(spec.serial_items(), 250);
+        assert_eq!(spec.chunks(), vec![250..550, 550..850, 850..1000]);
+    }
+
+    #[test]
+    fn bad_specs_name_the_field() {
+        let mut spec = KernelSpec::default_for(KernelKind::Primes);
+        spec.chunk = 0;
+        assert_eq!(spec.validate().unwrap_err().path, "chunk");
+        spec.chunk = 100_000;
+        spec.serial_fraction = 1.5;
+        assert_eq!(spec.validate().unwrap_err().path, "serial_fraction");
+        for kind in KernelKind::ALL {
+            assert_eq!(KernelSpec::default_for(kind).validate(), Ok(()));
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The rayon driver: runs a kernel on exactly `workers` workers of the
+//! current pool, each taking the next chunk when it finishes one, and
+//! records every chunk's worker, start and end on the caller's clock.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::kernels::{KernelKind, KernelSpec, combine};
+use crate::trace::{Lane, LaneKind, Span, SpanKind, TaskInfo, Time, Trace};
+
+/// One chunk as it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChunkRecord {
+    /// Index in `KernelSpec::chunks`, or `None` for the serial part.
+    pub chunk: Option<usize>,
+    /// Which of the run's workers (0-based) ran it.
+    pub worker: usize,
+    /// Milliseconds since the run started.
+    pub start: f64,
+    pub end: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KernelRun {
+    pub spec: KernelSpec,
+    pub workers: usize,
+    pub checksum: u64,
+    /// Wall time of the whole run, serial part included.
+    pub millis: f64,
+    pub records: Vec<ChunkRecord>,
+}
+
+/// Runs `spec` on `workers` workers of the current rayon pool (which must
+/// have at least that many threads to run them all at once). Mandelbrot
+/// rows are written into `image` (`width * height` values; empty for the
+/// other kernels). `clock` returns milliseconds.
+pub fn run_kernel(
+    spec: &KernelSpec,
+    workers: usize,
+    image: &mut [u16],
+    clock: &(dyn Fn() -> f64 + Sync),
+) -> KernelRun {
+    let workers = workers.max(1);
+    let width = if spec.kind == KernelKind::Mandelbrot {
+        spec.width() as usize
+    } else {
+        0
+    };
+    let chunks = spec.chunks();
+    let serial = spec.serial_items() as usize;
+    let (serial_rows, rest) = image.split_at_mut((serial * width).min(image.len()));
+    // One slice per chunk, each behind its own (never contended) lock, so
+    // workers can fill disjoint rows without unsafe code.
+    let mut slices = Vec::with_capacity(chunks.len());
+    let mut remaining = rest;
+    for chunk in &chunks {
+        let len = ((chunk.end - chunk.start) as usize * width).min(remaining.len());
+        let (head, tail) = remaining.split_at_mut(len);
+        slices.push(Mutex::new(head));
+        remaining = tail;
+    }
+    let origin = clock();
+    let mut records = Vec::with_capacity(chunks.len() + 1);
+    let mut checksum = 0;
+    if serial > 0 {
+        let start = clock() - origin;
+        checksum = spec.run_items(0..serial as u64, serial_rows);
+        records.push(ChunkRecord {
+            chunk: None,
+            worker: 0,
+            start,
+            end: clock() - origin,
+        });
+    }
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<(Vec<ChunkRecord>, u64)>> = (0..workers)
+        .map(|_| Mutex::new((Vec::with_capacity(chunks.len() / workers + 1), 0)))
+        .collect();
+    rayon::scope(|scope| {
+        for (worker, result) in results.iter().enumerate() {
+            let (next, chunks, slices) = (&next, &chunks, &slices);
+            scope.spawn(move |_| {
+                let mut result = result.lock().expect("one worker per result");
+                loop {
+                    let idx = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(range) = chunks.get(idx) else { break };
+                    let start = clock() - origin;
+                    let mut rows = slices[idx].lock().expect("one chunk per slice");
+                    let sum = spec.run_items(range.clone(), &mut rows);
+                    result.1 = combine(result.1, sum);
+                    result.0.push(ChunkRecord {
+                        chunk: Some(idx),
+                        worker,
+                        start,
+                        end: clock() - origin,
+                    });
+                }
+            });
+        }
+    });
+    for result in results {
+        let (mut worker_records, sum) = result.into_inner().expect("workers finished");
+        checksum = combine(checksum, sum);
+        records.append(&mut worker_records);
+    }
+    records.sort_by(|a, b| a.start.total_cmp(&b.start));
+    KernelRun {
+        spec: *spec,
+        workers,
+        checksum,
+        millis: clock() - origin,
+        records,
+    }
+}
+
+impl KernelRun {
+    /// The run as a trace: a lane per worker, a span per chunk (times in
+    /// microseconds), idle time between.
+    pub fn to_trace(&self) -> Trace {
+        let micros = |ms: f64| (ms * 1000.0).round().max(0.0) as Time;
+        let n_chunks = self
+            .records
+            .iter()
+            .filter_map(|r| r.chunk)
+            .max()
+            .map_or(0, |max| max + 1);
+        let mut tasks: Vec<TaskInfo> = (0..n_chunks)
+            .map(|idx| TaskInfo {
+                name: format!("chunk {}", idx + 1),
+                colour: None,
+            })
+            .collect();
+        tasks.push(TaskInfo {
+            name: "serial part".to_owned(),
+            colour: Some("#3b3f46".to_owned()),
+        });
+        let serial_task = tasks.len() - 1;
+        let end = micros(self.millis).max(
+            self.records
+                .iter()
+                .map(|r| micros(r.end))
+                .max()
+                .unwrap_or(0),
+        );
+        let lanes = (0..self.workers)
+            .map(|worker| {
+                let mut spans = Vec::new();
+                let mut time = 0;
+                for record in self.records.iter().filter(|r| r.worker == worker) {
+                    let (start, stop) = (micros(record.start).max(time), micros(record.end));
+                    if start > time {
+                        spans.push(Span {
+                            start: time,
+                            end: start,
+                            kind: SpanKind::Idle,
+                            task: None,
+                            other: None,
+                        });
+                        time = start;
+                    }
+                    if stop > start {
+                        spans.push(Span {
+                            start,
+                            end: stop,
+                            kind: SpanKind::Running,
+                            task: Some(record.chunk.unwrap_or(serial_task)),
+                            other: None,
+                        });
+                        time = stop;
+                    }
+                }
+                if end > time {
+                    spans.push(Span {
+                        start: time,
+                        end,
+                        kind: SpanKind::Idle,
+                        task: None,
+                        other: None,
+                    });
+                }
+                Lane {
+                    name: format!("worker {}", worker + 1),
+                    kind: LaneKind::Worker,
+                    spans,
+                }
+            })
+            .collect();
+        Trace {
+            unit: "us".to_owned(),
+            tasks,
+            lanes,
+            events: Vec::new(),
+            end,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn results_are_identical_for_every_worker_count() {
+        for kind in KernelKind::ALL {
+            let spec = KernelSpec {
+                size: if kind == KernelKind::Mandelbrot {
+                    90
+                } else {
+                    20_000
+                },
+                chunk: 9,
+                serial_fraction: 0.1,
+                kind,
+            };
+            let image_len = if kind == KernelKind::Mandelbrot {
+                (spec.width() * spec.height()) as usize
+            } else {
+                0
+            };
+            let started = Instant::now();
+            let clock = move || started.elapsed().as_secs_f64() * 1000.0;
+            let mut reference_image = vec![0u16; image_len];
+            let reference = pool(1).install(|| run_kernel(&spec, 1, &mut reference_image, &clock));
+            for workers in 2..=4 {
+                let mut image = vec![0u16; image_len];
+                let run = pool(workers).install(|| run_kernel(&spec, workers, &mut image, &clock));
+                assert_eq!(
+                    run.checksum, reference.checksum,
+                    "{kind:?} on {workers} workers"
+                );
+                assert_eq!(image, reference_image);
+                assert_eq!(run.records.len(), spec.chunks().len() + 1);
+                assert!(
+                    run.records
+                        .iter()
+                        .all(|r| r.worker < workers && r.start <= r.end)
+                );
+                let trace = run.to_trace();
+                assert_eq!(trace.check_invariants(), Ok(()));
+                assert_eq!(trace.lanes.len(), workers);
+            }
+        }
+    }
+}
