@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { serveDist } from './server.mjs';
 import { launch, openPage } from './browser.mjs';
 import { ModelsLab } from './pages/models_lab.mjs';
+import { ParallelLab } from './pages/parallel_lab.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 let browser;
@@ -35,17 +36,15 @@ describe('isolated page (COOP + COEP)', () => {
     await context.close();
   });
 
-  test('runs the kernel on all workers faster than on one, with identical results', async () => {
+  test('sweeps a kernel over 1..N workers: faster on all, identical results, drawn per chunk', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
-    const status = page.locator('.status[data-mode="isolated"]');
-    await status.waitFor({ timeout: 20_000 });
-    const workers = Number(await status.getAttribute('data-workers'));
+    const lab = new ParallelLab(page);
+    const workers = await lab.poolReady();
     assert.ok(workers >= 2, `expected at least 2 workers, got ${workers}`);
-    const button = page.getByRole('button', { name: /Run on 1 and on all workers/ });
-    await button.click();
+    const before = await lab.sweep();
     // The main thread stays free during the run: timers fire on time while
-    // the workers compute (the result is not there yet when they do).
-    await page.getByText('Running on 1 worker').waitFor();
+    // the workers compute (the sweep has not finished when they do).
+    await lab.root.getByText(/Running on \d+ worker/).waitFor();
     const lag = await page.evaluate(async () => {
       let worst = 0;
       for (let i = 0; i < 5; i++) {
@@ -53,16 +52,53 @@ describe('isolated page (COOP + COEP)', () => {
         await new Promise((ok) => setTimeout(ok, 20));
         worst = Math.max(worst, performance.now() - t0 - 20);
       }
-      return { worst, running: document.querySelector('.parallel-result') === null };
+      return { worst, running: document.querySelector('.parallel-actions .status') !== null };
     });
-    assert.ok(lag.running, 'the run ended before the probe: make the kernel longer');
+    assert.ok(lag.running, 'the sweep ended before the probe: make the kernel longer');
     assert.ok(lag.worst < 100, `a 20 ms timer fired ${lag.worst} ms late during the run`);
-    const result = page.locator('.parallel-result');
-    await result.waitFor({ timeout: 60_000 });
-    const speedup = Number(await result.getAttribute('data-speedup'));
-    assert.equal(await result.getAttribute('data-checksums-match'), 'true');
-    assert.ok(speedup > 1.2, `speedup ${speedup} should exceed 1.2 on 2 cores`);
+    await lab.waitForSweeps(before + 1);
+    const results = await lab.results();
+    assert.deepEqual(results.map((r) => r.workers), [...Array(workers).keys()].map((i) => i + 1));
+    assert.ok(await lab.checksumsMatch());
+    assert.equal(new Set(results.map((r) => r.checksum)).size, 1);
+    const best = results.at(-1).speedup;
+    assert.ok(best > 1.2, `speedup ${best} should exceed 1.2 on 2 cores`);
+    assert.equal(await lab.root.locator('figure.timeline g.lane').count(), workers);
+    assert.match(await lab.root.locator('.explanation').innerText(), /Amdahl's law allows/);
     await page.screenshot({ path: `${ARTIFACTS}isolated.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the racy counter loses updates on 2 workers; fetch_add and the mutex never do', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
+    const lab = new ParallelLab(page);
+    await lab.poolReady();
+    let lost = false;
+    for (let attempt = 0; attempt < 3 && !lost; attempt++) {
+      const rows = await lab.race(2, 3_000_000);
+      const [racy, fetchAdd, mutex] = rows;
+      assert.equal(racy.method, 'LoadStore');
+      assert.equal(fetchAdd.actual, fetchAdd.expected);
+      assert.equal(mutex.actual, mutex.expected);
+      assert.ok(racy.actual <= racy.expected);
+      lost = racy.actual < racy.expected;
+    }
+    assert.ok(lost, 'two racing workers should lose updates');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a run can be cancelled', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
+    const lab = new ParallelLab(page);
+    await lab.poolReady();
+    await lab.chooseKernel('hash chains');
+    await lab.root.getByLabel('Kernel size').fill('60000000');
+    await lab.root.getByRole('button', { name: /^Run on/ }).click();
+    await lab.root.getByText(/Running on/).waitFor();
+    await lab.root.getByRole('button', { name: 'Cancel' }).click();
+    await lab.root.getByText('Cancelled.').waitFor({ timeout: 10_000 });
     assert.deepEqual(problems, []);
     await context.close();
   });
@@ -76,11 +112,11 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
   test('loads, says plainly why the parallel run is off, and throws nothing', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
     await new ModelsLab(page).ready();
-    await page.getByRole('link', { name: 'Parallel' }).click();
+    await page.getByRole('link', { name: 'Parallel', exact: true }).click();
     const notice = page.locator('[data-mode="not-isolated"]');
     await notice.waitFor();
     assert.match(await notice.innerText(), /not cross-origin isolated/);
-    assert.equal(await page.getByRole('button', { name: /Run on 1 and on all workers/ }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: /^Sweep 1 to/ }).isDisabled(), true);
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);
     await page.screenshot({ path: `${ARTIFACTS}not-isolated.png`, fullPage: true });
     assert.deepEqual(problems, []);

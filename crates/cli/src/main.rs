@@ -314,7 +314,7 @@ fn located(file: &str, error: &ScenarioError) -> String {
 fn bench_par(args: &BenchParArgs) -> ExitCode {
     use interleave_core::parallel::amdahl;
     use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
-    use interleave_core::parallel::run::run_kernel;
+    use interleave_core::parallel::run::{RunControl, run_kernel};
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads: Vec<usize> = if args.threads.is_empty() {
@@ -357,11 +357,6 @@ fn bench_par(args: &BenchParArgs) -> ExitCode {
             eprintln!("error: {}: {}", error.path, error.message);
             return ExitCode::from(2);
         }
-        let image_len = if kind == KernelKind::Mandelbrot {
-            (spec.width() * spec.height()) as usize
-        } else {
-            0
-        };
         let mut rows = Vec::new();
         let mut reference = None;
         for &workers in &threads {
@@ -369,11 +364,16 @@ fn bench_par(args: &BenchParArgs) -> ExitCode {
                 .num_threads(workers)
                 .build()
                 .expect("a thread pool");
-            let mut image = vec![0u16; image_len];
+            let image = spec.new_image();
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let control = RunControl {
+                clock: &clock,
+                cancel: &cancel,
+            };
             let mut times = Vec::new();
             let mut checksum = 0;
             for run in 0..=args.runs.max(1) {
-                let result = pool.install(|| run_kernel(&spec, workers, &mut image, &clock));
+                let result = pool.install(|| run_kernel(&spec, workers, &image, control));
                 checksum = result.checksum;
                 if run > 0 {
                     times.push(result.millis);

@@ -12,11 +12,11 @@ use crate::url_state;
 mod embed;
 mod home;
 mod models_lab;
-mod parallel_panel;
+mod parallel_lab;
 
 use home::Home;
 use models_lab::ModelsLabView;
-use parallel_panel::{ParallelPanel, Pool};
+use parallel_lab::{ParallelLab, Pool};
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -59,7 +59,7 @@ pub fn app() -> Html {
             <ModelsLabView key={link.clone().unwrap_or_default()} initial={opened.lab.clone()}
                 autoplay={fragment.autoplay} embed={embed} />
         },
-        Route::Parallel => html! { <ParallelPanel pool={pool.clone()} /> },
+        Route::Parallel => html! { <ParallelLab pool={pool.clone()} /> },
     };
     let banner = problem.as_ref().map(|message| {
         let problem = problem.clone();

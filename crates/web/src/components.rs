@@ -3,9 +3,11 @@
 pub mod bar_chart;
 pub mod metrics_table;
 pub mod number_field;
+pub mod speedup_chart;
 pub mod timeline;
 
 pub use bar_chart::{Bar, BarChart};
 pub use metrics_table::{MetricsTable, Run};
 pub use number_field::NumberField;
+pub use speedup_chart::SpeedupChart;
 pub use timeline::{Legend, Timeline};

@@ -1,17 +1,22 @@
-//! Real parallelism: the wasm-bindgen-rayon pool and kernel runs on it.
+//! Real parallelism: the wasm-bindgen-rayon pool and the runs on it.
 //!
 //! The page's main thread never blocks on the pool: work is handed over
 //! with `rayon::spawn` and the result comes back on a oneshot channel that
-//! the page awaits. Times are taken inside the pool threads.
+//! the page awaits. Times are taken inside the pool threads; a run stops at
+//! its next chunk when its cancel flag is set.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU16};
 
 use futures_channel::oneshot;
-use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
-use interleave_core::parallel::run::{KernelRun, run_kernel};
+use interleave_core::parallel::kernels::KernelSpec;
+use interleave_core::parallel::race::{CounterMethod, RaceResult, race};
+use interleave_core::parallel::run::{KernelRun, RunControl, run_kernel};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::web::performance_now;
 
-/// The most workers the panel starts, whatever the browser reports.
+/// The most workers the page starts, whatever the browser reports.
 pub const MAX_WORKERS: usize = 8;
 
 /// Starts the global pool with `workers` threads; returns how long it took.
@@ -28,18 +33,27 @@ pub async fn start_pool(workers: usize) -> Result<f64, String> {
     Ok(performance_now() - started)
 }
 
-/// Runs `spec` on `workers` workers of the pool (at most the pool's size).
-pub async fn run_on_workers(spec: KernelSpec, workers: usize) -> KernelRun {
+/// Runs `spec` on `workers` workers of the pool (at most the pool's size),
+/// filling `image` as chunks finish.
+pub async fn run_on_workers(
+    spec: KernelSpec,
+    workers: usize,
+    image: Arc<Vec<AtomicU16>>,
+    cancel: Arc<AtomicBool>,
+) -> KernelRun {
     on_pool(move || {
-        let pixels = if spec.kind == KernelKind::Mandelbrot {
-            (spec.width() * spec.height()) as usize
-        } else {
-            0
+        let control = RunControl {
+            clock: &performance_now,
+            cancel: &cancel,
         };
-        let mut image = vec![0u16; pixels];
-        run_kernel(&spec, workers, &mut image, &performance_now)
+        run_kernel(&spec, workers, &image, control)
     })
     .await
+}
+
+/// The shared-counter race on `workers` workers of the pool.
+pub async fn race_on_workers(method: CounterMethod, workers: usize, per_worker: u64) -> RaceResult {
+    on_pool(move || race(method, workers, per_worker, &performance_now)).await
 }
 
 /// Runs `work` on a pool thread and awaits its result without blocking.

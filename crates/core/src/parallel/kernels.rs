@@ -3,6 +3,7 @@
 //! the allocator is behind one lock.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,16 @@ impl KernelSpec {
         self.size
     }
 
+    /// A zeroed image for this spec (empty unless Mandelbrot).
+    pub fn new_image(&self) -> Vec<AtomicU16> {
+        let pixels = if self.kind == KernelKind::Mandelbrot {
+            (self.width() * self.height()) as usize
+        } else {
+            0
+        };
+        (0..pixels).map(|_| AtomicU16::new(0)).collect()
+    }
+
     /// Mandelbrot image height in pixels.
     pub fn height(&self) -> u64 {
         (self.size * 2 / 3).max(1)
@@ -141,10 +152,11 @@ impl KernelSpec {
         Ok(())
     }
 
-    /// Runs `items` and returns their checksum. For Mandelbrot, writes the
+    /// Runs `items` and returns their checksum. For Mandelbrot, stores the
     /// iteration count of every pixel of those rows into `rows`, which
-    /// holds exactly those rows.
-    pub fn run_items(&self, items: Range<u64>, rows: &mut [u16]) -> u64 {
+    /// holds exactly those rows (atomics, so a page can paint the image
+    /// while workers fill it).
+    pub fn run_items(&self, items: Range<u64>, rows: &[AtomicU16]) -> u64 {
         match self.kind {
             KernelKind::Mandelbrot => mandelbrot_rows(self.width(), self.height(), items, rows),
             KernelKind::Primes => count_primes(items),
@@ -200,7 +212,7 @@ fn is_prime(n: u64) -> bool {
 
 /// Iteration counts of rows `rows_range` of a `width` × `height` view of
 /// the Mandelbrot set; returns the sum of the counts.
-pub fn mandelbrot_rows(width: u64, height: u64, rows_range: Range<u64>, out: &mut [u16]) -> u64 {
+pub fn mandelbrot_rows(width: u64, height: u64, rows_range: Range<u64>, out: &[AtomicU16]) -> u64 {
     let (x0, x1, y0, y1) = (-2.2f64, 0.8f64, -1.0f64, 1.0f64);
     let mut sum = 0u64;
     for (row_idx, row) in rows_range.enumerate() {
@@ -214,8 +226,8 @@ pub fn mandelbrot_rows(width: u64, height: u64, rows_range: Range<u64>, out: &mu
                 zr = next;
                 iter += 1;
             }
-            if let Some(slot) = out.get_mut(row_idx * width as usize + col as usize) {
-                *slot = iter as u16;
+            if let Some(slot) = out.get(row_idx * width as usize + col as usize) {
+                slot.store(iter as u16, Ordering::Relaxed);
             }
             sum += iter as u64;
         }
@@ -233,11 +245,11 @@ mod tests {
         } else {
             0
         };
-        let mut image = vec![0u16; spec.height() as usize * width];
+        let image = spec.new_image();
         let serial = spec.serial_items();
-        let mut sum = spec.run_items(0..serial, &mut image[..serial as usize * width]);
+        let mut sum = spec.run_items(0..serial, &image[..serial as usize * width]);
         for chunk in spec.chunks() {
-            let rows = &mut image[chunk.start as usize * width..chunk.end as usize * width];
+            let rows = &image[chunk.start as usize * width..chunk.end as usize * width];
             sum = combine(sum, spec.run_items(chunk, rows));
         }
         sum

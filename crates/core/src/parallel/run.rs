@@ -3,7 +3,7 @@
 //! records every chunk's worker, start and end on the caller's clock.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -30,18 +30,36 @@ pub struct KernelRun {
     /// Wall time of the whole run, serial part included.
     pub millis: f64,
     pub records: Vec<ChunkRecord>,
+    /// Whether the run stopped early because it was cancelled.
+    pub cancelled: bool,
+}
+
+/// What the caller gives a run: a clock in milliseconds, and a flag that
+/// stops it at the next chunk.
+#[derive(Clone, Copy)]
+pub struct RunControl<'a> {
+    pub clock: &'a (dyn Fn() -> f64 + Sync),
+    pub cancel: &'a AtomicBool,
+}
+
+impl std::fmt::Debug for RunControl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunControl")
+            .field("cancel", &self.cancel)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Runs `spec` on `workers` workers of the current rayon pool (which must
 /// have at least that many threads to run them all at once). Mandelbrot
-/// rows are written into `image` (`width * height` values; empty for the
-/// other kernels). `clock` returns milliseconds.
+/// rows are stored into `image` (`KernelSpec::new_image`).
 pub fn run_kernel(
     spec: &KernelSpec,
     workers: usize,
-    image: &mut [u16],
-    clock: &(dyn Fn() -> f64 + Sync),
+    image: &[AtomicU16],
+    control: RunControl<'_>,
 ) -> KernelRun {
+    let RunControl { clock, cancel } = control;
     let workers = workers.max(1);
     let width = if spec.kind == KernelKind::Mandelbrot {
         spec.width() as usize
@@ -50,23 +68,17 @@ pub fn run_kernel(
     };
     let chunks = spec.chunks();
     let serial = spec.serial_items() as usize;
-    let (serial_rows, rest) = image.split_at_mut((serial * width).min(image.len()));
-    // One slice per chunk, each behind its own (never contended) lock, so
-    // workers can fill disjoint rows without unsafe code.
-    let mut slices = Vec::with_capacity(chunks.len());
-    let mut remaining = rest;
-    for chunk in &chunks {
-        let len = ((chunk.end - chunk.start) as usize * width).min(remaining.len());
-        let (head, tail) = remaining.split_at_mut(len);
-        slices.push(Mutex::new(head));
-        remaining = tail;
-    }
+    let rows = |range: &std::ops::Range<u64>| {
+        let from = (range.start as usize * width).min(image.len());
+        let to = (range.end as usize * width).min(image.len());
+        &image[from..to]
+    };
     let origin = clock();
     let mut records = Vec::with_capacity(chunks.len() + 1);
     let mut checksum = 0;
     if serial > 0 {
         let start = clock() - origin;
-        checksum = spec.run_items(0..serial as u64, serial_rows);
+        checksum = spec.run_items(0..serial as u64, rows(&(0..serial as u64)));
         records.push(ChunkRecord {
             chunk: None,
             worker: 0,
@@ -80,15 +92,14 @@ pub fn run_kernel(
         .collect();
     rayon::scope(|scope| {
         for (worker, result) in results.iter().enumerate() {
-            let (next, chunks, slices) = (&next, &chunks, &slices);
+            let (next, chunks, rows) = (&next, &chunks, &rows);
             scope.spawn(move |_| {
                 let mut result = result.lock().expect("one worker per result");
-                loop {
+                while !cancel.load(Ordering::Relaxed) {
                     let idx = next.fetch_add(1, Ordering::Relaxed);
                     let Some(range) = chunks.get(idx) else { break };
                     let start = clock() - origin;
-                    let mut rows = slices[idx].lock().expect("one chunk per slice");
-                    let sum = spec.run_items(range.clone(), &mut rows);
+                    let sum = spec.run_items(range.clone(), rows(range));
                     result.1 = combine(result.1, sum);
                     result.0.push(ChunkRecord {
                         chunk: Some(idx),
@@ -112,6 +123,7 @@ pub fn run_kernel(
         checksum,
         millis: clock() - origin,
         records,
+        cancelled: cancel.load(Ordering::Relaxed),
     }
 }
 
@@ -223,23 +235,29 @@ mod tests {
                 serial_fraction: 0.1,
                 kind,
             };
-            let image_len = if kind == KernelKind::Mandelbrot {
-                (spec.width() * spec.height()) as usize
-            } else {
-                0
-            };
             let started = Instant::now();
             let clock = move || started.elapsed().as_secs_f64() * 1000.0;
-            let mut reference_image = vec![0u16; image_len];
-            let reference = pool(1).install(|| run_kernel(&spec, 1, &mut reference_image, &clock));
+            let cancel = AtomicBool::new(false);
+            let control = RunControl {
+                clock: &clock,
+                cancel: &cancel,
+            };
+            let pixels = |image: &[AtomicU16]| {
+                image
+                    .iter()
+                    .map(|p| p.load(Ordering::Relaxed))
+                    .collect::<Vec<u16>>()
+            };
+            let reference_image = spec.new_image();
+            let reference = pool(1).install(|| run_kernel(&spec, 1, &reference_image, control));
             for workers in 2..=4 {
-                let mut image = vec![0u16; image_len];
-                let run = pool(workers).install(|| run_kernel(&spec, workers, &mut image, &clock));
+                let image = spec.new_image();
+                let run = pool(workers).install(|| run_kernel(&spec, workers, &image, control));
                 assert_eq!(
                     run.checksum, reference.checksum,
                     "{kind:?} on {workers} workers"
                 );
-                assert_eq!(image, reference_image);
+                assert_eq!(pixels(&image), pixels(&reference_image));
                 assert_eq!(run.records.len(), spec.chunks().len() + 1);
                 assert!(
                     run.records
@@ -251,5 +269,31 @@ mod tests {
                 assert_eq!(trace.lanes.len(), workers);
             }
         }
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_taking_chunks() {
+        let spec = KernelSpec {
+            size: 100_000,
+            chunk: 100,
+            serial_fraction: 0.0,
+            kind: KernelKind::HashChain,
+        };
+        let started = Instant::now();
+        let clock = move || started.elapsed().as_secs_f64() * 1000.0;
+        let cancel = AtomicBool::new(true);
+        let run = pool(2).install(|| {
+            run_kernel(
+                &spec,
+                2,
+                &[],
+                RunControl {
+                    clock: &clock,
+                    cancel: &cancel,
+                },
+            )
+        });
+        assert!(run.cancelled);
+        assert!(run.records.is_empty());
     }
 }

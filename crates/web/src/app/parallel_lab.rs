@@ -1,0 +1,424 @@
+//! The Parallel lab: real kernels on 1..N real web workers, the speedup
+//! against Amdahl's law, the run on the shared timeline, and a real race on
+//! shared memory.
+
+mod mandelbrot_canvas;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use interleave_core::parallel::amdahl;
+use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
+use interleave_core::parallel::race::{CounterMethod, RaceResult};
+use interleave_core::parallel::run::KernelRun;
+use interleave_core::share::{Fragment, Route};
+use interleave_core::trace::Trace;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::components::{NumberField, SpeedupChart, Timeline};
+use crate::parallel::{self, MAX_WORKERS};
+use crate::{url_state, web};
+
+/// The worker pool: started once per page (wasm-bindgen-rayon builds one
+/// global pool), so its state lives in the app, not in the lab.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Pool {
+    /// Not asked for yet.
+    #[default]
+    Idle,
+    /// The page is not cross-origin isolated: no shared memory.
+    NotIsolated,
+    Starting {
+        workers: usize,
+    },
+    Ready {
+        workers: usize,
+        start_millis: f64,
+    },
+    Failed(String),
+}
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct ParallelLabProps {
+    pub pool: UseStateHandle<Pool>,
+}
+
+/// Pause between the runs of a sweep, for the page to draw.
+const SETTLE_MILLIS: u64 = 120;
+
+/// What is running now.
+#[derive(Debug, Clone, PartialEq)]
+enum Busy {
+    Kernel { workers: usize },
+    Race,
+}
+
+#[function_component(ParallelLab)]
+pub fn parallel_lab(props: &ParallelLabProps) -> Html {
+    let pool = props.pool.clone();
+    {
+        let pool = pool.clone();
+        use_effect_with((), move |_| {
+            if *pool == Pool::Idle && !web::cross_origin_isolated() {
+                pool.set(Pool::NotIsolated);
+            } else if *pool == Pool::Idle {
+                let workers = web::hardware_concurrency().min(MAX_WORKERS);
+                pool.set(Pool::Starting { workers });
+                wasm_bindgen_futures::spawn_local(async move {
+                    match parallel::start_pool(workers).await {
+                        Ok(start_millis) => pool.set(Pool::Ready {
+                            workers,
+                            start_millis,
+                        }),
+                        Err(message) => pool.set(Pool::Failed(message)),
+                    }
+                });
+            }
+        });
+    }
+    let pool_workers = match &*pool {
+        Pool::Ready { workers, .. } => Some(*workers),
+        _ => None,
+    };
+
+    let spec = use_state(|| KernelSpec::default_for(KernelKind::Mandelbrot));
+    let workers = use_state(|| pool_workers.unwrap_or(2));
+    // Measured runs of the current spec, by worker count.
+    let runs = use_state(BTreeMap::<usize, KernelRun>::new);
+    let last = use_state(|| None::<Rc<KernelRun>>);
+    let sweeps = use_state(|| 0u32);
+    let busy = use_state(|| None::<Busy>);
+    let cancel = use_mut_ref(|| Arc::new(AtomicBool::new(false)));
+    let image = use_state(|| Arc::new(spec.new_image()));
+    let race_workers = use_state(|| 2usize);
+    let race_count = use_state(|| 2_000_000u64);
+    let race_results = use_state(Vec::<RaceResult>::new);
+
+    let max_workers = pool_workers.unwrap_or(1);
+    let chosen_workers = (*workers).clamp(1, max_workers);
+
+    let set_spec = {
+        let spec = spec.clone();
+        let runs = runs.clone();
+        let image = image.clone();
+        let last = last.clone();
+        Callback::from(move |new: KernelSpec| {
+            if new != *spec && new.validate().is_ok() {
+                runs.set(BTreeMap::new());
+                last.set(None);
+                image.set(Arc::new(new.new_image()));
+                spec.set(new);
+            }
+        })
+    };
+
+    // Runs the kernel on each worker count in `counts`, one after another.
+    let run_counts = {
+        let (spec, runs, last, busy, cancel, image, sweeps) = (
+            spec.clone(),
+            runs.clone(),
+            last.clone(),
+            busy.clone(),
+            cancel.clone(),
+            image.clone(),
+            sweeps.clone(),
+        );
+        move |counts: Vec<usize>| {
+            let (spec, runs, last, busy, image, sweeps) = (
+                *spec,
+                runs.clone(),
+                last.clone(),
+                busy.clone(),
+                image.clone(),
+                sweeps.clone(),
+            );
+            let flag = Arc::new(AtomicBool::new(false));
+            *cancel.borrow_mut() = flag.clone();
+            let mut measured = (*runs).clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                for workers in counts {
+                    if flag.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    busy.set(Some(Busy::Kernel { workers }));
+                    // Let the page finish drawing the previous run before the
+                    // next starts: on a machine with as many workers as
+                    // cores, page work during a run slows the workers down.
+                    yew::platform::time::sleep(std::time::Duration::from_millis(SETTLE_MILLIS))
+                        .await;
+                    let fresh = Arc::new(spec.new_image());
+                    image.set(fresh.clone());
+                    let run = parallel::run_on_workers(spec, workers, fresh, flag.clone()).await;
+                    if !run.cancelled {
+                        measured.insert(workers, run.clone());
+                        runs.set(measured.clone());
+                    }
+                    last.set(Some(Rc::new(run)));
+                }
+                sweeps.set(*sweeps + 1);
+                busy.set(None);
+            });
+        }
+    };
+    let on_run = {
+        let run_counts = run_counts.clone();
+        Callback::from(move |_| run_counts(vec![chosen_workers]))
+    };
+    let on_sweep = {
+        let run_counts = run_counts.clone();
+        Callback::from(move |_| run_counts((1..=max_workers).collect()))
+    };
+    let on_cancel = {
+        let cancel = cancel.clone();
+        Callback::from(move |_| cancel.borrow().store(true, Ordering::Relaxed))
+    };
+    let on_race = {
+        let (busy, race_results) = (busy.clone(), race_results.clone());
+        let (race_workers, race_count) = ((*race_workers).clamp(1, max_workers), *race_count);
+        Callback::from(move |_| {
+            let (busy, race_results) = (busy.clone(), race_results.clone());
+            busy.set(Some(Busy::Race));
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut results = Vec::new();
+                for method in CounterMethod::ALL {
+                    results.push(parallel::race_on_workers(method, race_workers, race_count).await);
+                    race_results.set(results.clone());
+                }
+                busy.set(None);
+            });
+        })
+    };
+
+    let status = match &*pool {
+        Pool::Idle => html! {},
+        Pool::NotIsolated => html! {
+            <div class="notice" data-mode="not-isolated">
+                <p>{ "This page is not cross-origin isolated, so it cannot share memory with web workers and the parallel runs are off here; everything else on the page works." }</p>
+                <p><a href={url_state::page_url(&Fragment { route: Route::Parallel, ..Fragment::default() })} target="_blank" rel="noopener">
+                    { "Open the Parallel lab in a new tab" }</a>{ " (it is isolated there when the site sends the isolation headers)." }</p>
+            </div>
+        },
+        Pool::Starting { workers } => {
+            html! { <p class="status" data-mode="starting">{ format!("Starting {workers} web workers…") }</p> }
+        }
+        Pool::Ready {
+            workers,
+            start_millis,
+        } => html! {
+            <p class="status mode-badge" data-mode="isolated" data-workers={workers.to_string()} data-pool-start-ms={format!("{start_millis:.1}")}>
+                <strong>{ "Shared memory" }</strong>
+                { format!(": a pool of {workers} web worker{} sharing one wasm memory, started in {start_millis:.0} ms (the page is cross-origin isolated).", if *workers == 1 { "" } else { "s" }) }
+            </p>
+        },
+        Pool::Failed(message) => {
+            html! { <p class="notice error" data-mode="failed">{ format!("The worker pool could not start: {message}") }</p> }
+        }
+    };
+
+    let ready = pool_workers.is_some();
+    let running = busy.is_some();
+    // Paint while the workers fill the image only if a core is left over.
+    let live_paint =
+        matches!(*busy, Some(Busy::Kernel { workers }) if workers < web::hardware_concurrency());
+    let on_kind = {
+        let set_spec = set_spec.clone();
+        Callback::from(move |event: Event| {
+            let kind = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+                .and_then(|select| {
+                    KernelKind::ALL
+                        .into_iter()
+                        .find(|kind| kind.title() == select.value())
+                });
+            if let Some(kind) = kind {
+                set_spec.emit(KernelSpec::default_for(kind));
+            }
+        })
+    };
+    let spec_now = *spec;
+    let kinds = KernelKind::ALL.iter().map(|kind| {
+        html! { <option value={kind.title()} selected={*kind == spec_now.kind}>{ kind.title() }</option> }
+    });
+    let size_label = match spec_now.kind {
+        KernelKind::Mandelbrot => "image width (px)",
+        KernelKind::Primes => "count primes below",
+        KernelKind::HashChain => "items",
+    };
+    let (size_min, size_max) = match spec_now.kind {
+        KernelKind::Mandelbrot => (16, 4096),
+        _ => (100, 200_000_000),
+    };
+
+    // Results.
+    let baseline = runs.get(&1).map(|run| run.millis);
+    let points: Vec<(usize, f64)> = match baseline {
+        Some(base) => runs
+            .iter()
+            .map(|(n, run)| (*n, base / run.millis.max(0.001)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let fitted = (points.len() >= 2).then(|| {
+        amdahl::fit_serial_fraction(
+            &points
+                .iter()
+                .map(|(n, s)| (*n as f64, *s))
+                .collect::<Vec<_>>(),
+        )
+    });
+    let checksums_match = runs
+        .values()
+        .map(|run| run.checksum)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        <= 1;
+    let rows = runs.iter().map(|(n, run)| {
+        let speedup = baseline.map(|base| base / run.millis.max(0.001));
+        html! {
+            <tr data-workers={n.to_string()} data-ms={format!("{:.2}", run.millis)}
+                data-speedup={speedup.map(|s| format!("{s:.3}")).unwrap_or_default()} data-checksum={format!("{:016x}", run.checksum)}>
+                <th scope="row">{ n }</th>
+                <td>{ format!("{:.0} ms", run.millis) }</td>
+                <td>{ speedup.map(|s| format!("{s:.2}×")).unwrap_or_else(|| "–".to_owned()) }</td>
+                <td>{ speedup.map(|s| format!("{:.0} %", s / *n as f64 * 100.0)).unwrap_or_else(|| "–".to_owned()) }</td>
+                <td>{ format!("{:.2}×", amdahl::speedup(spec_now.serial_fraction, *n as f64)) }</td>
+                <td><code>{ format!("{:016x}", run.checksum) }</code></td>
+            </tr>
+        }
+    });
+    let explanation = explain(&runs, spec_now.serial_fraction);
+    let trace: Option<Rc<Trace>> = last.as_ref().map(|run| Rc::new(run.to_trace()));
+
+    let race_rows = race_results.iter().map(|result| {
+        html! {
+            <tr data-method={format!("{:?}", result.method)} data-expected={result.expected.to_string()} data-actual={result.actual.to_string()}>
+                <th scope="row">{ result.method.title() }</th>
+                <td>{ result.expected }</td>
+                <td>{ result.actual }</td>
+                <td class={classes!((result.lost() > 0).then_some("lost"))}>{ result.lost() }</td>
+                <td>{ format!("{:.0} ms", result.millis) }</td>
+            </tr>
+        }
+    });
+
+    html! {
+        <section class="lab parallel-lab" id="parallel" aria-labelledby="parallel-title">
+            <h2 id="parallel-title">{ "Real parallelism" }</h2>
+            <p class="lead">
+                { "Splitting CPU work over cores gives real speedup: here a kernel runs on real web workers of your own machine, on one and on several. " }
+                { "The serial part and the overheads (handing out chunks, imbalance, the idle tail) are why the speedup stays below the number of workers." }
+            </p>
+            { status }
+            <div class="parallel-controls" role="group" aria-label="Kernel settings">
+                <label>{ "kernel " }<select onchange={on_kind} aria-label="Kernel" disabled={running}>{ for kinds }</select></label>
+                <label>{ format!("{size_label} ") }
+                    <NumberField value={spec_now.size} min={size_min} max={size_max} label="Kernel size"
+                        on_change={set_spec.reform(move |size| KernelSpec { size, ..spec_now })} />
+                </label>
+                <label>{ "chunk " }
+                    <NumberField value={spec_now.chunk} min={1} max={spec_now.items().max(1)} label="Items per chunk"
+                        on_change={set_spec.reform(move |chunk| KernelSpec { chunk, ..spec_now })} />
+                </label>
+                <label>{ "serial part " }
+                    <NumberField value={(spec_now.serial_fraction * 100.0).round() as u64} min={0} max={95} unit="%" label="Serial part, percent"
+                        on_change={set_spec.reform(move |percent: u64| KernelSpec { serial_fraction: percent as f64 / 100.0, ..spec_now })} />
+                </label>
+                <label>{ "workers " }
+                    <NumberField value={chosen_workers as u64} min={1} max={max_workers as u64} label="Workers"
+                        on_change={{ let workers = workers.clone(); Callback::from(move |n: u64| workers.set(n as usize)) }} />
+                    { format!(" of {max_workers}") }
+                </label>
+            </div>
+            <div class="parallel-actions">
+                <button class="primary" onclick={on_run} disabled={!ready || running}>{ format!("Run on {chosen_workers} worker{}", if chosen_workers == 1 { "" } else { "s" }) }</button>
+                <button class="primary" onclick={on_sweep} disabled={!ready || running}>{ format!("Sweep 1 to {max_workers} workers") }</button>
+                <button onclick={on_cancel} disabled={!matches!(*busy, Some(Busy::Kernel { .. }))}>{ "Cancel" }</button>
+                if let Some(Busy::Kernel { workers }) = &*busy {
+                    <span class="status" aria-live="polite">{ format!("Running on {workers} worker{}…", if *workers == 1 { "" } else { "s" }) }</span>
+                }
+                if last.as_ref().is_some_and(|run| run.cancelled) && busy.is_none() {
+                    <span class="status cancelled" aria-live="polite">{ "Cancelled." }</span>
+                }
+            </div>
+            <div class="parallel-results" data-sweeps={sweeps.to_string()} data-checksums-match={checksums_match.to_string()}>
+                if spec_now.kind == KernelKind::Mandelbrot && ready {
+                    <mandelbrot_canvas::MandelbrotCanvas image={(*image).clone()} width={spec_now.width()} height={spec_now.height()} running={live_paint} />
+                    if matches!(*busy, Some(Busy::Kernel { .. })) && !live_paint {
+                        <p class="note">{ "Every core is computing, so the image is drawn when the run ends: drawing it now would take a core from the workers and spoil the measurement." }</p>
+                    }
+                }
+                if let Some(trace) = trace {
+                    <h3>{ format!("The last run, chunk by chunk ({} workers)", trace.lanes.len()) }</h3>
+                    <Timeline trace={trace.clone()} label={format!("{} on {} workers", spec_now.kind.title(), trace.lanes.len())} />
+                }
+                if !runs.is_empty() {
+                    <div class="speedup">
+                        <SpeedupChart points={points.clone()} max_workers={max_workers} serial_fraction={spec_now.serial_fraction} fitted={fitted} />
+                        <div>
+                            <table class="metrics speedup-table">
+                                <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "time" }</th><th scope="col">{ "speedup" }</th>
+                                    <th scope="col">{ "efficiency" }</th><th scope="col">{ "Amdahl" }</th><th scope="col">{ "checksum" }</th></tr></thead>
+                                <tbody>{ for rows }</tbody>
+                            </table>
+                            <p class="checksums">{ if checksums_match { "The results are identical on every worker count." } else { "The results DIFFER between worker counts: this is a bug." } }</p>
+                            if let Some(text) = explanation { <p class="explanation">{ text }</p> }
+                        </div>
+                    </div>
+                }
+            </div>
+            <section class="race" aria-labelledby="race-title">
+                <h3 id="race-title">{ "A real race on shared memory" }</h3>
+                <p>{ "Each worker adds 1 to one shared counter, many times. Reading the counter and then writing it back (two separate atomic steps, well-defined Rust) loses every increment another worker made in between; fetch_add and a mutex make the increment indivisible, and cost time." }</p>
+                <div class="parallel-controls">
+                    <label>{ "workers " }
+                        <NumberField value={(*race_workers).clamp(1, max_workers) as u64} min={1} max={max_workers as u64} label="Race workers"
+                            on_change={{ let race_workers = race_workers.clone(); Callback::from(move |n: u64| race_workers.set(n as usize)) }} />
+                    </label>
+                    <label>{ "increments per worker " }
+                        <NumberField value={*race_count} min={1} max={50_000_000} label="Increments per worker"
+                            on_change={{ let race_count = race_count.clone(); Callback::from(move |n: u64| race_count.set(n)) }} />
+                    </label>
+                    <button class="primary" onclick={on_race} disabled={!ready || running}>{ "Run the race" }</button>
+                    if *busy == Some(Busy::Race) { <span class="status" aria-live="polite">{ "Racing…" }</span> }
+                </div>
+                if !race_results.is_empty() {
+                    <table class="metrics race-table">
+                        <thead><tr><th scope="col">{ "increment" }</th><th scope="col">{ "expected" }</th><th scope="col">{ "actual" }</th>
+                            <th scope="col">{ "lost" }</th><th scope="col">{ "time" }</th></tr></thead>
+                        <tbody>{ for race_rows }</tbody>
+                    </table>
+                }
+            </section>
+        </section>
+    }
+}
+
+/// One or two sentences on why the measured speedup falls short.
+fn explain(runs: &BTreeMap<usize, KernelRun>, serial_fraction: f64) -> Option<String> {
+    let base = runs.get(&1)?.millis;
+    let (&n, run) = runs.iter().rev().find(|(n, _)| **n > 1)?;
+    let measured = base / run.millis.max(0.001);
+    let bound = amdahl::speedup(serial_fraction, n as f64);
+    let mut busy = vec![0.0f64; run.workers];
+    let mut last_end = vec![0.0f64; run.workers];
+    for record in &run.records {
+        busy[record.worker] += record.end - record.start;
+        last_end[record.worker] = last_end[record.worker].max(record.end);
+    }
+    let max_busy = busy.iter().cloned().fold(0.0, f64::max);
+    let min_busy = busy.iter().cloned().fold(f64::INFINITY, f64::min);
+    let idle_tail: f64 = last_end.iter().map(|end| (run.millis - end).max(0.0)).sum();
+    let together: f64 = busy.iter().sum();
+    let extra = (together / base - 1.0) * 100.0;
+    Some(format!(
+        "On {n} workers the run was {measured:.2}× as fast as on one; Amdahl's law allows {bound:.2}× with a {:.0} % serial part. \
+         The rest of the gap: together the workers computed {together:.0} ms where one worker alone needed {base:.0} ms ({extra:+.0} %: shared caches, memory and clock speed); \
+         the busiest worker computed {max_busy:.0} ms and the least busy {min_busy:.0} ms (imbalance); and workers sat idle {idle_tail:.0} ms in total waiting for the last chunks.",
+        serial_fraction * 100.0,
+    ))
+}

@@ -1,0 +1,54 @@
+// Page object for the Parallel lab.
+export class ParallelLab {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('section.parallel-lab');
+  }
+
+  /** Waits for the shared-memory pool; returns its worker count. */
+  async poolReady() {
+    const status = this.root.locator('[data-mode="isolated"]');
+    await status.waitFor({ timeout: 30_000 });
+    return Number(await status.getAttribute('data-workers'));
+  }
+
+  async chooseKernel(title) {
+    await this.root.getByLabel('Kernel', { exact: true }).selectOption({ label: title });
+  }
+
+  async sweep() {
+    const before = Number(await this.root.locator('.parallel-results').getAttribute('data-sweeps'));
+    await this.root.getByRole('button', { name: /^Sweep 1 to/ }).click();
+    return before;
+  }
+
+  async waitForSweeps(count, timeout = 120_000) {
+    await this.root.locator(`.parallel-results[data-sweeps="${count}"]`).waitFor({ timeout });
+  }
+
+  /** Rows of the results table: [{ workers, ms, speedup, checksum }]. */
+  async results() {
+    return this.root.locator('.speedup-table tbody tr').evaluateAll((rows) =>
+      rows.map((row) => ({
+        workers: Number(row.dataset.workers),
+        ms: Number(row.dataset.ms),
+        speedup: Number(row.dataset.speedup),
+        checksum: row.dataset.checksum,
+      })),
+    );
+  }
+
+  async checksumsMatch() {
+    return (await this.root.locator('.parallel-results').getAttribute('data-checksums-match')) === 'true';
+  }
+
+  async race(workers, perWorker) {
+    await this.root.getByLabel('Race workers').fill(String(workers));
+    await this.root.getByLabel('Increments per worker').fill(String(perWorker));
+    await this.root.getByRole('button', { name: 'Run the race' }).click();
+    await this.root.locator('.race-table tbody tr').nth(2).waitFor({ timeout: 60_000 });
+    return this.root.locator('.race-table tbody tr').evaluateAll((rows) =>
+      rows.map((row) => ({ method: row.dataset.method, expected: Number(row.dataset.expected), actual: Number(row.dataset.actual) })),
+    );
+  }
+}
