@@ -69,6 +69,27 @@ try {
   }
   await context.close();
 
+  // The same sweeps on message-passing workers (the page served without
+  // isolation headers, as in a course-site iframe).
+  const plain = await serveDist({ isolated: false });
+  const mpContext = await browser.newContext();
+  const mpPage = await mpContext.newPage();
+  await mpPage.goto(`${plain.url}#/parallel`);
+  const mpBadge = mpPage.locator('[data-mode="message-passing"]');
+  await mpBadge.waitFor({ timeout: 30_000 });
+  const mpStart = Number(await mpBadge.getAttribute('data-pool-start-ms'));
+  const mpRatios = [];
+  for (let run = 1; run <= WARMUP + RUNS; run++) {
+    await mpPage.getByRole('button', { name: /^Sweep 1 to/ }).click();
+    await mpPage.locator(`.parallel-results[data-sweeps="${run}"]`).waitFor({ timeout: 120_000 });
+    if ((await mpPage.locator('.parallel-results').getAttribute('data-checksums-match')) !== 'true') throw new Error('checksums differ');
+    if (run <= WARMUP) continue;
+    const rows = await mpPage.locator('.speedup-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({ workers: Number(tr.dataset.workers), ms: Number(tr.dataset.ms) })));
+    mpRatios.push(rows.find((r) => r.workers === 1).ms / rows.find((r) => r.workers === workers).ms);
+  }
+  await mpContext.close();
+  await plain.close();
+
   // The Models engine: 100k tasks under the lab's four default
   // configurations, natively (the CLI) and in wasm (this page).
   const native = JSON.parse(execFileSync(CLI, ['bench-models', '--tasks', String(MODEL_TASKS), '--runs', String(RUNS)]));
@@ -121,7 +142,8 @@ try {
   console.log(`pool start       median ${median(poolStarts).toFixed(1)} ms over ${PAGE_LOADS} page loads [${poolStarts.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`Mandelbrot, 1 worker median ${median(one).toFixed(1)} ms over ${RUNS} sweeps after ${WARMUP} warm-up`);
   console.log(`Mandelbrot, ${workers} workers median ${median(all).toFixed(1)} ms`);
-  console.log(`speedup          median ${median(ratios).toFixed(2)}x [${ratios.map((x) => x.toFixed(2)).join(', ')}]`);
+  console.log(`shared memory    (isolated) speedup median ${median(ratios).toFixed(2)}x [${ratios.map((x) => x.toFixed(2)).join(', ')}]`);
+  console.log(`message passing  (not isolated) speedup median ${median(mpRatios).toFixed(2)}x [${mpRatios.map((x) => x.toFixed(2)).join(', ')}]; workers started in ${mpStart.toFixed(0)} ms`);
   const wasmMedian = median(wasmRuns);
   console.log(`models engine    ${MODEL_TASKS} tasks, ${native.segments} segments, 4 configurations: wasm median ${wasmMedian.toFixed(1)} ms, native median ${native.median_ms.toFixed(1)} ms, wasm/native ${(wasmMedian / native.median_ms).toFixed(2)}x`);
   console.log(`timeline frames  ${spans.reduce((a, b) => a + b, 0)} spans in 4 timelines [${spans.join(', ')}]; scrub, zoom, scroll: ${gaps.length} frames, max ${Math.max(...gaps).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);

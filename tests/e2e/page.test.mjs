@@ -109,14 +109,24 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
   before(async () => (server = await serveDist({ isolated: false })));
   after(async () => server?.close());
 
-  test('loads, says plainly why the parallel run is off, and throws nothing', async () => {
+  test('runs on message-passing workers: real speedup, identical results; shared-memory demos say why they are off', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
     await new ModelsLab(page).ready();
     await page.getByRole('link', { name: 'Parallel', exact: true }).click();
-    const notice = page.locator('[data-mode="not-isolated"]');
-    await notice.waitFor();
-    assert.match(await notice.innerText(), /not cross-origin isolated/);
-    assert.equal(await page.getByRole('button', { name: /^Sweep 1 to/ }).isDisabled(), true);
+    const lab = new ParallelLab(page);
+    const badge = lab.root.locator('[data-mode="message-passing"]');
+    await badge.waitFor({ timeout: 30_000 });
+    assert.match(await badge.innerText(), /not cross-origin isolated/);
+    const workers = Number(await badge.getAttribute('data-workers'));
+    const before = await lab.sweep();
+    await lab.waitForSweeps(before + 1);
+    const results = await lab.results();
+    assert.deepEqual(results.map((r) => r.workers), [...Array(workers).keys()].map((i) => i + 1));
+    assert.ok(await lab.checksumsMatch());
+    assert.ok(results.at(-1).speedup > 1.2, `message-passing speedup ${results.at(-1).speedup}`);
+    const raceOff = lab.root.locator('[data-mode="race-off"]');
+    assert.match(await raceOff.innerText(), /needs memory shared between workers/);
+    assert.equal(await raceOff.getByRole('link', { name: 'Open it in a new tab' }).getAttribute('target'), '_blank');
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);
     await page.screenshot({ path: `${ARTIFACTS}not-isolated.png`, fullPage: true });
     assert.deepEqual(problems, []);

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod components;
 pub mod export;
+pub mod message_pool;
 pub mod parallel;
 pub mod url_state;
 pub mod web;

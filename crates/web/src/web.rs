@@ -13,6 +13,10 @@ extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     pub fn performance_now() -> f64;
 
+    /// The URL of this JS glue module, for workers that load it again.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static MAIN_JS: js_sys::JsString;
+
     /// `globalThis.crossOriginIsolated`, missing on old browsers.
     #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
     static CROSS_ORIGIN_ISOLATED: Option<bool>;
@@ -47,12 +51,74 @@ pub fn bench_models(tasks: usize) -> f64 {
     millis
 }
 
-/// Mounts the app on the page.
+/// The URL of the app's JS glue module.
+pub fn main_js_url() -> String {
+    MAIN_JS.with(|url| String::from(url.clone()))
+}
+
+/// One chunk for a message-passing worker (`web/compute-worker.js`), which
+/// has its own wasm instance: returns `{checksum, rows}` (the checksum as
+/// hex, Mandelbrot rows as a Uint16Array, else null).
+#[wasm_bindgen]
+pub fn mp_run_items(
+    kind: &str,
+    size: f64,
+    chunk: f64,
+    serial: f64,
+    start: f64,
+    end: f64,
+) -> JsValue {
+    use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
+    let kind = KernelKind::ALL
+        .into_iter()
+        .find(|candidate| crate::parallel::kind_key(*candidate) == kind)
+        .unwrap_or(KernelKind::HashChain);
+    let spec = KernelSpec {
+        kind,
+        size: size as u64,
+        chunk: chunk as u64,
+        serial_fraction: serial,
+    };
+    let (start, end) = (start as u64, end as u64);
+    let width = if kind == KernelKind::Mandelbrot {
+        spec.width() as usize
+    } else {
+        0
+    };
+    let rows: Vec<std::sync::atomic::AtomicU16> = (0..(end - start) as usize * width)
+        .map(|_| std::sync::atomic::AtomicU16::new(0))
+        .collect();
+    let checksum = spec.run_items(start..end, &rows);
+    let result = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &result,
+        &"checksum".into(),
+        &format!("{checksum:016x}").into(),
+    );
+    let rows_js = if width > 0 {
+        let plain: Vec<u16> = rows
+            .iter()
+            .map(|pixel| pixel.load(std::sync::atomic::Ordering::Relaxed))
+            .collect();
+        let array = js_sys::Uint16Array::new_with_length(plain.len() as u32);
+        array.copy_from(&plain);
+        JsValue::from(array)
+    } else {
+        JsValue::NULL
+    };
+    let _ = js_sys::Reflect::set(&result, &"rows".into(), &rows_js);
+    result.into()
+}
+
+/// Mounts the app on the page; does nothing in a worker (message-passing
+/// workers load this module for its kernels only).
 pub fn start() {
     console_error_panic_hook::set_once();
-    let root = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id("app"))
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    let root = document
+        .get_element_by_id("app")
         .expect("index.html has an element with id=\"app\"");
     yew::Renderer::<crate::app::App>::with_root(root).render();
     register_service_worker();

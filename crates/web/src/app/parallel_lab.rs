@@ -20,6 +20,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::{NumberField, SpeedupChart, Timeline};
+use crate::message_pool::MessagePool;
 use crate::parallel::{self, MAX_WORKERS};
 use crate::{url_state, web};
 
@@ -30,14 +31,21 @@ pub enum Pool {
     /// Not asked for yet.
     #[default]
     Idle,
-    /// The page is not cross-origin isolated: no shared memory.
-    NotIsolated,
+    /// Not cross-origin isolated and no workers either: one thread.
+    NoWorkers,
     Starting {
         workers: usize,
     },
+    /// Cross-origin isolated: a wasm-bindgen-rayon pool sharing memory.
     Ready {
         workers: usize,
         start_millis: f64,
+    },
+    /// Not isolated: message-passing workers, each with its own memory.
+    MessagePassing {
+        workers: usize,
+        start_millis: f64,
+        pool: Rc<MessagePool>,
     },
     Failed(String),
 }
@@ -63,10 +71,12 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     {
         let pool = pool.clone();
         use_effect_with((), move |_| {
-            if *pool == Pool::Idle && !web::cross_origin_isolated() {
-                pool.set(Pool::NotIsolated);
-            } else if *pool == Pool::Idle {
-                let workers = web::hardware_concurrency().min(MAX_WORKERS);
+            let workers = web::hardware_concurrency().min(MAX_WORKERS);
+            let has_workers =
+                js_sys::Reflect::has(&js_sys::global(), &"Worker".into()).unwrap_or(false);
+            if *pool != Pool::Idle {
+                // Started already: the pool outlives this page.
+            } else if web::cross_origin_isolated() {
                 pool.set(Pool::Starting { workers });
                 wasm_bindgen_futures::spawn_local(async move {
                     match parallel::start_pool(workers).await {
@@ -77,13 +87,29 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                         Err(message) => pool.set(Pool::Failed(message)),
                     }
                 });
+            } else if has_workers {
+                pool.set(Pool::Starting { workers });
+                wasm_bindgen_futures::spawn_local(async move {
+                    let started = web::performance_now();
+                    match MessagePool::start(workers).await {
+                        Ok(message_pool) => pool.set(Pool::MessagePassing {
+                            workers,
+                            start_millis: web::performance_now() - started,
+                            pool: Rc::new(message_pool),
+                        }),
+                        Err(message) => pool.set(Pool::Failed(message)),
+                    }
+                });
+            } else {
+                pool.set(Pool::NoWorkers);
             }
         });
     }
     let pool_workers = match &*pool {
-        Pool::Ready { workers, .. } => Some(*workers),
+        Pool::Ready { workers, .. } | Pool::MessagePassing { workers, .. } => Some(*workers),
         _ => None,
     };
+    let shared_memory = matches!(*pool, Pool::Ready { .. });
 
     let spec = use_state(|| KernelSpec::default_for(KernelKind::Mandelbrot));
     let workers = use_state(|| pool_workers.unwrap_or(2));
@@ -127,7 +153,9 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             image.clone(),
             sweeps.clone(),
         );
+        let pool = pool.clone();
         move |counts: Vec<usize>| {
+            let mode = (*pool).clone();
             let (spec, runs, last, busy, image, sweeps) = (
                 *spec,
                 runs.clone(),
@@ -152,7 +180,15 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                         .await;
                     let fresh = Arc::new(spec.new_image());
                     image.set(fresh.clone());
-                    let run = parallel::run_on_workers(spec, workers, fresh, flag.clone()).await;
+                    let run = match &mode {
+                        Pool::MessagePassing { pool, .. } => {
+                            match pool.clone().run(spec, workers, fresh, flag.clone()).await {
+                                Ok(run) => run,
+                                Err(_) => break,
+                            }
+                        }
+                        _ => parallel::run_on_workers(spec, workers, fresh, flag.clone()).await,
+                    };
                     if !run.cancelled {
                         measured.insert(workers, run.clone());
                         runs.set(measured.clone());
@@ -195,12 +231,18 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
 
     let status = match &*pool {
         Pool::Idle => html! {},
-        Pool::NotIsolated => html! {
-            <div class="notice" data-mode="not-isolated">
-                <p>{ "This page is not cross-origin isolated, so it cannot share memory with web workers and the parallel runs are off here; everything else on the page works." }</p>
-                <p><a href={url_state::page_url(&Fragment { route: Route::Parallel, ..Fragment::default() })} target="_blank" rel="noopener">
-                    { "Open the Parallel lab in a new tab" }</a>{ " (it is isolated there when the site sends the isolation headers)." }</p>
-            </div>
+        Pool::NoWorkers => html! {
+            <p class="notice" data-mode="single-thread">{ "This browser offers no web workers here, so everything runs on one thread and there is no parallel run to measure." }</p>
+        },
+        Pool::MessagePassing {
+            workers,
+            start_millis,
+            ..
+        } => html! {
+            <p class="status mode-badge" data-mode="message-passing" data-workers={workers.to_string()} data-pool-start-ms={format!("{start_millis:.1}")}>
+                <strong>{ "Message passing" }</strong>
+                { format!(": {workers} web worker{}, each with its own copy of the program and its own memory, started in {start_millis:.0} ms. This page is not cross-origin isolated (as in most course-site frames), so workers cannot share memory; chunks go out and results come back as messages.", if *workers == 1 { "" } else { "s" }) }
+            </p>
         },
         Pool::Starting { workers } => {
             html! { <p class="status" data-mode="starting">{ format!("Starting {workers} web workers…") }</p> }
@@ -220,6 +262,10 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     };
 
     let ready = pool_workers.is_some();
+    let isolated_link = url_state::page_url(&Fragment {
+        route: Route::Parallel,
+        ..Fragment::default()
+    });
     let running = busy.is_some();
     // Paint while the workers fill the image only if a core is left over.
     let live_paint =
@@ -347,7 +393,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             </div>
             <div class="parallel-results" data-sweeps={sweeps.to_string()} data-checksums-match={checksums_match.to_string()}>
                 if spec_now.kind == KernelKind::Mandelbrot && ready {
-                    <mandelbrot_canvas::MandelbrotCanvas image={(*image).clone()} width={spec_now.width()} height={spec_now.height()} running={live_paint} />
+                    <mandelbrot_canvas::MandelbrotCanvas image={(*image).clone()} width={spec_now.width()} height={spec_now.height()} running={running} live={live_paint} />
                     if matches!(*busy, Some(Busy::Kernel { .. })) && !live_paint {
                         <p class="note">{ "Every core is computing, so the image is drawn when the run ends: drawing it now would take a core from the workers and spoil the measurement." }</p>
                     }
@@ -383,9 +429,16 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                         <NumberField value={*race_count} min={1} max={50_000_000} label="Increments per worker"
                             on_change={{ let race_count = race_count.clone(); Callback::from(move |n: u64| race_count.set(n)) }} />
                     </label>
-                    <button class="primary" onclick={on_race} disabled={!ready || running}>{ "Run the race" }</button>
+                    <button class="primary" onclick={on_race} disabled={!ready || running || !shared_memory}>{ "Run the race" }</button>
                     if *busy == Some(Busy::Race) { <span class="status" aria-live="polite">{ "Racing…" }</span> }
                 </div>
+                if ready && !shared_memory {
+                    <p class="notice" data-mode="race-off">
+                        { "This demo needs memory shared between workers, which browsers allow only on cross-origin isolated pages, and this one is not. " }
+                        <a href={isolated_link.clone()} target="_blank" rel="noopener">{ "Open it in a new tab" }</a>
+                        { " (isolated there when the site sends the isolation headers)." }
+                    </p>
+                }
                 if !race_results.is_empty() {
                     <table class="metrics race-table">
                         <thead><tr><th scope="col">{ "increment" }</th><th scope="col">{ "expected" }</th><th scope="col">{ "actual" }</th>

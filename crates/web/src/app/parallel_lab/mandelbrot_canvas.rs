@@ -14,7 +14,10 @@ pub struct MandelbrotCanvasProps {
     pub image: Arc<Vec<AtomicU16>>,
     pub width: u64,
     pub height: u64,
+    /// A run is filling the image.
     pub running: bool,
+    /// Paint while it runs (only when a core is left over).
+    pub live: bool,
 }
 
 impl PartialEq for MandelbrotCanvasProps {
@@ -23,6 +26,7 @@ impl PartialEq for MandelbrotCanvasProps {
             && self.width == other.width
             && self.height == other.height
             && self.running == other.running
+            && self.live == other.live
     }
 }
 
@@ -47,16 +51,22 @@ pub fn mandelbrot_canvas(props: &MandelbrotCanvasProps) -> Html {
             props.width as usize,
             props.height as usize,
         );
+        // Re-run when the image changes, when a run ends (to paint it all)
+        // and when live painting starts or stops.
         use_effect_with(
-            (Arc::as_ptr(&props.image) as usize, props.running),
-            move |(_, running)| {
+            (
+                Arc::as_ptr(&props.image) as usize,
+                props.running,
+                props.live,
+            ),
+            move |(_, _, live)| {
                 // Rows already on the canvas: each tick paints only rows that
                 // finished since, so painting costs the page one pass over the
                 // image per run, not one per tick (on a machine with as many
                 // workers as cores, page work slows the workers down).
                 let mut painted = vec![false; height];
                 paint_new_rows(&canvas, &image, width, &mut painted);
-                let interval = running.then(|| {
+                let interval = live.then(|| {
                     let canvas = canvas.clone();
                     Interval::new(PAINT_MILLIS, move || {
                         paint_new_rows(&canvas, &image, width, &mut painted)
