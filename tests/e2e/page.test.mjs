@@ -132,4 +132,19 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test('on a host without headers, the service worker makes the top-level page isolated after a reload', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
+    const lab = new ParallelLab(page);
+    await lab.root.locator('[data-mode="message-passing"]').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    // Any re-render shows the offer; going to Models and back is one.
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
+    await page.getByRole('link', { name: 'Parallel', exact: true }).click();
+    await lab.root.getByRole('button', { name: 'Reload with shared memory' }).click();
+    await lab.root.locator('[data-mode="isolated"]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

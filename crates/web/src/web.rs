@@ -27,6 +27,29 @@ pub fn cross_origin_isolated() -> bool {
     CROSS_ORIGIN_ISOLATED.with(|value| value.unwrap_or(false))
 }
 
+/// Whether a reload would make this page cross-origin isolated: it is a
+/// top-level page, not isolated now, and `sw.js` controls it (the service
+/// worker adds the isolation headers to top-level page loads).
+pub fn isolation_on_reload() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let top_level = window
+        .top()
+        .ok()
+        .flatten()
+        .is_some_and(|top| js_sys::Object::is(&top, &js_sys::global()));
+    top_level
+        && !cross_origin_isolated()
+        && window.navigator().service_worker().controller().is_some()
+}
+
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// `navigator.hardwareConcurrency`, at least 1.
 pub fn hardware_concurrency() -> usize {
     web_sys::window()

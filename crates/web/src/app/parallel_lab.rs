@@ -239,10 +239,18 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             start_millis,
             ..
         } => html! {
+            <div>
             <p class="status mode-badge" data-mode="message-passing" data-workers={workers.to_string()} data-pool-start-ms={format!("{start_millis:.1}")}>
                 <strong>{ "Message passing" }</strong>
                 { format!(": {workers} web worker{}, each with its own copy of the program and its own memory, started in {start_millis:.0} ms. This page is not cross-origin isolated (as in most course-site frames), so workers cannot share memory; chunks go out and results come back as messages.", if *workers == 1 { "" } else { "s" }) }
             </p>
+                if web::isolation_on_reload() {
+                    <p class="note" data-mode="reload-for-isolation">
+                        { "This site sends no isolation headers, but Interleave's service worker can add them: " }
+                        <button onclick={Callback::from(|_| web::reload())}>{ "Reload with shared memory" }</button>
+                    </p>
+                }
+            </div>
         },
         Pool::Starting { workers } => {
             html! { <p class="status" data-mode="starting">{ format!("Starting {workers} web workers…") }</p> }
