@@ -96,10 +96,15 @@ async fn timeline_scales_spans_to_the_shared_axis() {
 #[wasm_bindgen_test]
 async fn timeline_draws_the_cursor_at_its_time() {
     let root = mount_timeline(Model::sync(1)).await;
-    let line = root.query_selector(".cursor line").unwrap().unwrap();
-    let x: f64 = line.get_attribute("x1").unwrap().parse().unwrap();
-    let expected = 110.0 + 15.0 / 210.0 * (960.0 - 110.0 - 16.0);
-    assert!((x - expected).abs() < 1e-6, "{x} vs {expected}");
+    let cursor = root.query_selector(".cursor").unwrap().unwrap();
+    let style = cursor.get_attribute("style").unwrap();
+    let left: f64 = style
+        .trim_start_matches("left:")
+        .trim_end_matches('%')
+        .parse()
+        .unwrap();
+    let expected = (110.0 + 15.0 / 210.0 * (960.0 - 110.0 - 16.0)) / 960.0 * 100.0;
+    assert!((left - expected).abs() < 1e-3, "{left} vs {expected}");
 }
 
 #[wasm_bindgen_test]

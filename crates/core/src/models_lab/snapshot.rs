@@ -39,24 +39,31 @@ impl Snapshot {
     /// The state just after every event at `time` has happened.
     pub fn at(trace: &Trace, time: Time) -> Snapshot {
         let n_tasks = trace.tasks.len();
-        let mut queue: Vec<TaskId> = Vec::new();
-        let mut parked: Vec<(TaskId, WaitKind)> = Vec::new();
+        // Per task: when (in event order) it joined the queue or parked, if
+        // it is there now. Linear in the events, whatever the queue length.
+        let mut queued_at: Vec<Option<usize>> = vec![None; n_tasks];
+        let mut parked_at: Vec<Option<(usize, WaitKind)>> = vec![None; n_tasks];
         let mut blocked_on: Vec<WaitKind> = vec![WaitKind::Io; trace.lanes.len()];
         let mut arrived = 0;
         let mut completed = 0;
-        for event in trace.events.iter().take_while(|event| event.time <= time) {
+        for (seq, event) in trace
+            .events
+            .iter()
+            .take_while(|event| event.time <= time)
+            .enumerate()
+        {
             let Some(task) = event.task else { continue };
             match event.kind {
                 EventKind::Arrive => {
                     arrived += 1;
-                    queue.push(task);
+                    queued_at[task] = Some(seq);
                 }
                 EventKind::Ready => {
-                    parked.retain(|(parked, _)| *parked != task);
-                    queue.push(task);
+                    parked_at[task] = None;
+                    queued_at[task] = Some(seq);
                 }
-                EventKind::Start | EventKind::Resume => queue.retain(|queued| *queued != task),
-                EventKind::Park => parked.push((task, event.wait.unwrap_or_default())),
+                EventKind::Start | EventKind::Resume => queued_at[task] = None,
+                EventKind::Park => parked_at[task] = Some((seq, event.wait.unwrap_or_default())),
                 EventKind::Block => {
                     if let Some(lane) = event.lane {
                         blocked_on[lane] = event.wait.unwrap_or_default();
@@ -64,11 +71,26 @@ impl Snapshot {
                 }
                 EventKind::Complete => {
                     completed += 1;
-                    parked.retain(|(parked, _)| *parked != task);
+                    parked_at[task] = None;
                 }
                 EventKind::Unblock | EventKind::Preempt | EventKind::Switch => {}
             }
         }
+        let mut queue: Vec<(usize, TaskId)> = queued_at
+            .iter()
+            .enumerate()
+            .filter_map(|(task, seq)| seq.map(|seq| (seq, task)))
+            .collect();
+        queue.sort_unstable();
+        let queue: Vec<TaskId> = queue.into_iter().map(|(_, task)| task).collect();
+        let mut parked: Vec<(usize, TaskId, WaitKind)> = parked_at
+            .iter()
+            .enumerate()
+            .filter_map(|(task, entry)| entry.map(|(seq, on)| (seq, task, on)))
+            .collect();
+        parked.sort_unstable_by_key(|(seq, _, _)| *seq);
+        let parked: Vec<(TaskId, WaitKind)> =
+            parked.into_iter().map(|(_, task, on)| (task, on)).collect();
         let lanes = (0..trace.lanes.len())
             .map(|lane| match trace.span_at(lane, time) {
                 None => LaneState::Idle,

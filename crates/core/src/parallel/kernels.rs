@@ -56,10 +56,12 @@ pub struct KernelSpec {
 }
 
 impl KernelSpec {
-    /// Defaults sized for about half a second on one core of a laptop in wasm.
+    /// Defaults sized for a few hundred milliseconds on one core of a laptop
+    /// in wasm: long enough that fixed costs (waking workers, timers) stay
+    /// small next to the work.
     pub fn default_for(kind: KernelKind) -> Self {
         let (size, chunk) = match kind {
-            KernelKind::Mandelbrot => (1200, 8),
+            KernelKind::Mandelbrot => (1600, 8),
             KernelKind::Primes => (3_000_000, 50_000),
             KernelKind::HashChain => (4_000_000, 50_000),
         };

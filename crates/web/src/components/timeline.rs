@@ -152,18 +152,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
         None => (None, None, None),
     };
 
-    let cursor = props
-        .cursor
-        .filter(|time| (scale.from..=scale.to).contains(time))
-        .map(|time| {
-            let x = scale.x(time).to_string();
-            html! {
-                <g class="cursor" aria-hidden="true">
-                    <line x1={x.clone()} x2={x.clone()} y1="16" y2={height.to_string()} />
-                    <circle cx={x} cy="16" r="4" />
-                </g>
-            }
-        });
+    // The cursor is an HTML overlay on its own compositing layer, so moving
+    // it repaints neither the SVG nor its thousands of rectangles.
+    let cursor = props.cursor.filter(|time| (scale.from..=scale.to).contains(time)).map(|time| {
+        let left = scale.x(time) / WIDTH * 100.0;
+        html! { <div class="cursor" aria-hidden="true" data-time={time.to_string()} style={format!("left:{left:.4}%")}></div> }
+    });
 
     html! {
         <figure class="timeline">
@@ -173,8 +167,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointercancel={on_up}>
                 <Patterns trace={trace.clone()} />
                 <SpanLayer trace={trace.clone()} from={scale.from} to={scale.to} />
-                { for cursor }
             </svg>
+            { for cursor }
         </figure>
     }
 }
