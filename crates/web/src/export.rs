@@ -41,6 +41,13 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) {
     }
 }
 
+/// The canvas's 2D drawing context.
+pub fn context_2d(
+    canvas: &web_sys::HtmlCanvasElement,
+) -> Option<web_sys::CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
+}
+
 /// A standalone SVG document of `svg`, styles inlined.
 pub fn svg_document(svg: &web_sys::Element) -> Option<String> {
     let copy: web_sys::Element = svg.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
@@ -117,12 +124,7 @@ pub fn download_png(svg: &web_sys::Element, file_name: &str) {
         };
         canvas.set_width(width as u32);
         canvas.set_height(height as u32);
-        let Some(context) = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|context| context.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-        else {
+        let Some(context) = context_2d(&canvas) else {
             return;
         };
         let _ = context

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU16, Ordering};
 
 use gloo::timers::callback::Interval;
 use interleave_core::parallel::kernels::MANDELBROT_MAX_ITER;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties)]
@@ -92,12 +91,7 @@ fn paint_new_rows(canvas: &NodeRef, image: &[AtomicU16], width: usize, painted: 
     let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
         return;
     };
-    let Some(context) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|context| context.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
+    let Some(context) = crate::export::context_2d(&canvas) else {
         return;
     };
     if width == 0 {
