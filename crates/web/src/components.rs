@@ -1,6 +1,7 @@
 //! Reusable view components.
 
 pub mod bar_chart;
+pub mod form;
 pub mod metrics_table;
 pub mod number_field;
 pub mod speedup_chart;

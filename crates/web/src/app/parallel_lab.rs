@@ -15,9 +15,9 @@ use interleave_core::parallel::race::{CounterMethod, RaceResult};
 use interleave_core::parallel::run::KernelRun;
 use interleave_core::share::{Fragment, Route};
 use interleave_core::trace::Trace;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+use crate::components::form;
 
 use crate::components::{NumberField, SpeedupChart, Timeline};
 use crate::message_pool::MessagePool;
@@ -281,14 +281,11 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     let on_kind = {
         let set_spec = set_spec.clone();
         Callback::from(move |event: Event| {
-            let kind = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-                .and_then(|select| {
-                    KernelKind::ALL
-                        .into_iter()
-                        .find(|kind| kind.title() == select.value())
-                });
+            let kind = form::select_value(&event).and_then(|value| {
+                KernelKind::ALL
+                    .into_iter()
+                    .find(|kind| kind.title() == value)
+            });
             if let Some(kind) = kind {
                 set_spec.emit(KernelSpec::default_for(kind));
             }

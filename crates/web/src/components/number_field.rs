@@ -4,8 +4,6 @@
 //! shows beside the field and nothing is emitted until the text is valid,
 //! so the last valid result stays on screen.
 
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -69,13 +67,9 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
         let on_change = props.on_change.clone();
         let (min, max) = (props.min, props.max);
         Callback::from(move |event: InputEvent| {
-            let Some(input) = event
-                .target()
-                .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
-            else {
+            let Some(raw) = super::form::input_value(&event) else {
                 return;
             };
-            let raw = input.value();
             match check_number(&raw, min, max) {
                 Ok(value) => {
                     error.set(None);

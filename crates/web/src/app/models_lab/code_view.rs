@@ -50,11 +50,7 @@ pub fn code_view(props: &CodeViewProps) -> Html {
     });
     let copy = {
         let text = text.clone();
-        Callback::from(move |_| {
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&text);
-            }
-        })
+        Callback::from(move |_| crate::components::form::copy_to_clipboard(&text))
     };
     html! {
         <section class="code-view" aria-label="Show as code">

@@ -3,9 +3,9 @@
 use interleave_core::models_lab::Action;
 use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
 use interleave_core::trace::Time;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+use crate::components::form;
 
 use super::Simulated;
 use super::state::{LabAction, LabState};
@@ -46,13 +46,6 @@ impl std::fmt::Debug for ConfigCardProps {
     }
 }
 
-fn select_value(event: &Event) -> Option<String> {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<HtmlSelectElement>().ok())
-        .map(|select| select.value())
-}
-
 #[function_component(ConfigCard)]
 pub fn config_card(props: &ConfigCardProps) -> Html {
     let idx = props.index;
@@ -64,7 +57,7 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
     let on_kind = {
         let set = set.clone();
         Callback::from(move |event: Event| {
-            let kind = match select_value(&event).as_deref() {
+            let kind = match form::select_value(&event).as_deref() {
                 Some("async") => ModelKind::Async,
                 _ => ModelKind::Sync,
             };
@@ -83,7 +76,7 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
     let on_cores = {
         let set = set.clone();
         Callback::from(move |event: Event| {
-            let cores = select_value(&event).and_then(|value| value.parse::<u32>().ok());
+            let cores = form::select_value(&event).and_then(|value| value.parse::<u32>().ok());
             set(Model { cores, ..model });
         })
     };

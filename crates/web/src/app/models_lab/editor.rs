@@ -10,9 +10,10 @@ use interleave_core::Scenario;
 use interleave_core::models_lab::Action;
 use interleave_core::models_lab::presets::PRESETS;
 use interleave_core::scenario::{MAX_DURATION, MAX_NAME_CHARS, Segment, TaskSpec, WaitKind};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use crate::components::form;
 
 use super::state::{LabAction, LabState};
 use crate::components::NumberField;
@@ -51,10 +52,8 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
     let on_preset = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
-            if let Some(select) = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-                && let Ok(idx) = select.value().parse::<usize>()
+            if let Some(idx) =
+                form::select_value(&event).and_then(|value| value.parse::<usize>().ok())
             {
                 dispatch.dispatch(lab(Action::LoadPreset(idx)));
             }
@@ -71,10 +70,7 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
         let dispatch = dispatch.clone();
         let import_error = import_error.clone();
         Callback::from(move |event: Event| {
-            let Some(input) = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            else {
+            let Some(input) = form::target::<HtmlInputElement>(&event) else {
                 return;
             };
             let Some(file) = input.files().and_then(|files| files.get(0)) else {
@@ -196,11 +192,8 @@ fn task_editor(props: &TaskEditorProps) -> Html {
     let on_name = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: InputEvent| {
-            if let Some(input) = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            {
-                dispatch.dispatch(lab(Action::SetTaskName(idx, input.value())));
+            if let Some(name) = form::input_value(&event) {
+                dispatch.dispatch(lab(Action::SetTaskName(idx, name)));
             }
         })
     };
@@ -212,7 +205,7 @@ fn task_editor(props: &TaskEditorProps) -> Html {
         let on_kind = {
             let dispatch = dispatch.clone();
             Callback::from(move |event: Event| {
-                let Some(value) = event.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|s| s.value()) else {
+                let Some(value) = form::select_value(&event) else {
                     return;
                 };
                 let duration = segment.duration();

@@ -8,8 +8,10 @@ use gloo::timers::callback::Interval;
 use interleave_core::models_lab::snapshot::{next_event_time, previous_event_time};
 use interleave_core::trace::Time;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, KeyboardEvent};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
+
+use crate::components::form;
 
 use super::Simulated;
 use super::state::{LabAction, LabState, PLAY_MILLIS_AT_1X};
@@ -203,10 +205,8 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
     let on_scrub = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: InputEvent| {
-            if let Some(input) = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                && let Ok(time) = input.value().parse::<Time>()
+            if let Some(time) =
+                form::input_value(&event).and_then(|value| value.parse::<Time>().ok())
             {
                 dispatch.dispatch(LabAction::SetCursor(time));
             }
@@ -215,10 +215,8 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
     let on_speed = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
-            if let Some(select) = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                && let Ok(speed) = select.value().parse::<f64>()
+            if let Some(speed) =
+                form::select_value(&event).and_then(|value| value.parse::<f64>().ok())
             {
                 dispatch.dispatch(LabAction::SetSpeed(speed));
             }

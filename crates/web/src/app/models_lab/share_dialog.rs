@@ -5,8 +5,10 @@ use gloo::events::EventListener;
 use interleave_core::models_lab::ModelsLab;
 use interleave_core::share::{Fragment, LONG_LINK_CHARS, Route, SharedState, encode};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
+use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
+
+use crate::components::form;
 
 use crate::url_state::page_url;
 
@@ -21,19 +23,6 @@ const SIZES: [(&str, &str, &str); 4] = [
 #[derive(Debug, Properties, PartialEq)]
 pub struct ShareButtonProps {
     pub lab: ModelsLab,
-}
-
-fn checked(event: &Event) -> bool {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
-        .is_some_and(|input| input.checked())
-}
-
-fn copy(text: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
-    }
 }
 
 #[function_component(ShareButton)]
@@ -99,7 +88,7 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         let link = link.clone();
         let copied = copied.clone();
         Callback::from(move |_| {
-            copy(&link);
+            form::copy_to_clipboard(&link);
             copied.set(Some("link"));
         })
     };
@@ -107,25 +96,23 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         let snippet = snippet.clone();
         let copied = copied.clone();
         Callback::from(move |_| {
-            copy(&snippet);
+            form::copy_to_clipboard(&snippet);
             copied.set(Some("snippet"));
         })
     };
     let on_step = {
         let with_step = with_step.clone();
-        Callback::from(move |event: Event| with_step.set(checked(&event)))
+        Callback::from(move |event: Event| with_step.set(form::checked(&event)))
     };
     let on_autoplay = {
         let autoplay = autoplay.clone();
-        Callback::from(move |event: Event| autoplay.set(checked(&event)))
+        Callback::from(move |event: Event| autoplay.set(form::checked(&event)))
     };
     let on_size = {
         let size = size.clone();
         Callback::from(move |event: Event| {
-            if let Some(value) = event
-                .target()
-                .and_then(|target| target.dyn_into::<HtmlSelectElement>().ok())
-                .and_then(|select| select.value().parse::<usize>().ok())
+            if let Some(value) =
+                form::select_value(&event).and_then(|value| value.parse::<usize>().ok())
             {
                 size.set(value.min(SIZES.len() - 1));
             }
