@@ -128,7 +128,7 @@ fn cell(trace: &Trace, lane: usize, from: Time, to: Time) -> char {
 fn symbol(task: usize, kind: SpanKind) -> char {
     let letter = b'A' + (task % 26) as u8;
     match kind {
-        SpanKind::Blocked => char::from(letter.to_ascii_lowercase()),
+        SpanKind::Blocked | SpanKind::Waiting => char::from(letter.to_ascii_lowercase()),
         _ => char::from(letter),
     }
 }

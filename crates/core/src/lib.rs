@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod models;
 pub mod models_lab;
 pub mod parallel;
+pub mod races;
 pub mod scenario;
 pub mod share;
 pub mod trace;

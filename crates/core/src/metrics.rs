@@ -122,7 +122,11 @@ impl Metrics {
                     in_progress -= 1;
                 }
                 EventKind::Switch => context_switches += 1,
-                EventKind::Preempt => {}
+                EventKind::Preempt
+                | EventKind::Acquire
+                | EventKind::Release
+                | EventKind::Fail
+                | EventKind::Deadlock => {}
             }
         }
         for lane in trace

@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::{Time, WaitKind};
 
+/// The Okabe-Ito palette without black: task colours, colour-blind safe.
+pub const PALETTE: [&str; 7] = [
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+];
+
 /// Index of a task in [`Trace::tasks`].
 pub type TaskId = usize;
 /// Index of a lane in [`Trace::lanes`].
@@ -82,6 +87,8 @@ pub enum SpanKind {
     Ready,
     /// The core switches from one thread to another (context switch).
     Switching,
+    /// The thread waits for a lock another thread holds.
+    Waiting,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +130,14 @@ pub enum EventKind {
     Preempt,
     /// A core starts switching to another thread (`other`).
     Switch,
+    /// The lane's thread takes a lock.
+    Acquire,
+    /// The lane's thread releases a lock.
+    Release,
+    /// An assertion fails or a runtime error stops the lane's thread.
+    Fail,
+    /// Every live thread is blocked.
+    Deadlock,
 }
 
 impl Trace {

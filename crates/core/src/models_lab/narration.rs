@@ -103,7 +103,12 @@ fn lane_sentence(trace: &Trace, lane: LaneId, events: &[&Event]) -> Option<Strin
                 ),
                 None => "switches threads (a context switch)".to_owned(),
             },
-            EventKind::Arrive | EventKind::Ready => continue,
+            EventKind::Arrive
+            | EventKind::Ready
+            | EventKind::Acquire
+            | EventKind::Release
+            | EventKind::Fail
+            | EventKind::Deadlock => continue,
         };
         clauses.push(clause);
     }

@@ -73,7 +73,13 @@ impl Snapshot {
                     completed += 1;
                     parked_at[task] = None;
                 }
-                EventKind::Unblock | EventKind::Preempt | EventKind::Switch => {}
+                EventKind::Unblock
+                | EventKind::Preempt
+                | EventKind::Switch
+                | EventKind::Acquire
+                | EventKind::Release
+                | EventKind::Fail
+                | EventKind::Deadlock => {}
             }
         }
         let mut queue: Vec<(usize, TaskId)> = queued_at

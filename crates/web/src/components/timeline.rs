@@ -17,9 +17,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Okabe-Ito palette, without black.
-pub const TASK_COLOURS: [&str; 7] = [
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-];
+pub const TASK_COLOURS: [&str; 7] = interleave_core::trace::PALETTE;
 
 /// Fills are literal colours, not CSS variables, so an exported SVG looks
 /// the same outside the page.
@@ -306,6 +304,11 @@ fn style(trace: &Trace, span: &Span) -> (&'static str, String, &'static str) {
             "span blocked",
             format!("url(#{})", hatch_id(&task_colour(trace, task))),
             "blocked on I/O",
+        ),
+        (SpanKind::Waiting, Some(task)) => (
+            "span blocked",
+            format!("url(#{})", hatch_id(&task_colour(trace, task))),
+            "waiting for a lock",
         ),
         (SpanKind::Ready, Some(task)) => (
             "span ready",

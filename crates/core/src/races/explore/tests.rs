@@ -1,0 +1,244 @@
+//! The explorer against what must be true of every interleaving.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::races::compile_source;
+use crate::races::lessons;
+use crate::races::schedule;
+
+fn explore(text: &str, reduction: bool) -> Report {
+    let program = Rc::new(compile_source(text).unwrap());
+    let start = State::initial(&program);
+    let options = Options {
+        reduction,
+        ..Options::default()
+    };
+    Explorer::new(program, start, options).run_to_end()
+}
+
+fn lesson(id: &str) -> &'static str {
+    lessons::find(id).unwrap().source
+}
+
+fn values(report: &Report, name: &str) -> BTreeSet<String> {
+    report
+        .outcomes
+        .iter()
+        .filter(|o| o.count > 0)
+        .map(|o| o.outcome.shared[name].to_string())
+        .collect()
+}
+
+fn binomial(n: u64, k: u64) -> u64 {
+    (1..=k).fold(1, |acc, i| acc * (n - k + i) / i)
+}
+
+#[test]
+fn without_reduction_two_threads_of_n_and_m_steps_have_n_plus_m_choose_n_interleavings() {
+    for (n, m) in [(1, 1), (2, 3), (4, 4), (5, 3)] {
+        let steps = |count: usize| "  a = 1\n".repeat(count);
+        let text = format!("thread A {{\n{}}}\nthread B {{\n{}}}\n", steps(n), steps(m));
+        let report = explore(&text, false);
+        assert_eq!(
+            report.interleavings,
+            binomial((n + m) as u64, n as u64),
+            "n={n} m={m}"
+        );
+        assert!(report.complete);
+    }
+}
+
+#[test]
+fn unlocked_increments_end_with_one_or_two_and_locked_ones_with_two() {
+    for reduction in [false, true] {
+        let report = explore(lesson("lost-update"), reduction);
+        assert_eq!(
+            values(&report, "x"),
+            BTreeSet::from(["1".into(), "2".into()])
+        );
+        assert_eq!(report.goal_reachable, Some(true));
+        let report = explore(lesson("counter-mutex"), reduction);
+        assert_eq!(values(&report, "x"), BTreeSet::from(["2".into()]));
+        assert_eq!(report.failing, 0);
+    }
+    let report = explore(lesson("lost-update"), false);
+    assert_eq!(report.interleavings, 20);
+    let lost = report
+        .outcomes
+        .iter()
+        .find(|o| o.outcome.shared["x"] == Shown::Int(1))
+        .unwrap();
+    assert!(lost.outcome.lost_update && lost.outcome.assert_failed);
+}
+
+#[test]
+fn the_shortest_failing_schedule_replays_to_the_failure() {
+    let text = lesson("lost-update");
+    let report = explore(text, true);
+    let shortest = report.shortest_failing.clone().unwrap();
+    assert_eq!(shortest.len(), 6);
+    let program = compile_source(text).unwrap();
+    let schedule = schedule::parse(&program, &shortest.join(" ")).unwrap();
+    let run = schedule::replay(&program, &schedule).unwrap();
+    assert!(failing_state(&program, run.last()));
+}
+
+#[test]
+fn adjacent_removals_can_leave_a_removed_node_in_the_list_but_not_with_a_lock() {
+    for reduction in [false, true] {
+        let report = explore(lesson("list-removal"), reduction);
+        let lists = values(&report, "head");
+        assert!(lists.contains("[0, 1, 4]"), "{lists:?}");
+        assert!(
+            lists.contains("[0, 1, 3, 4]"),
+            "node 3 stays reachable: {lists:?}"
+        );
+        assert_eq!(report.goal_reachable, Some(true));
+        let report = explore(lesson("list-removal-mutex"), reduction);
+        assert_eq!(
+            values(&report, "head"),
+            BTreeSet::from(["[0, 1, 4]".into()])
+        );
+        assert_eq!(report.failing, 0);
+    }
+}
+
+#[test]
+fn opposite_lock_orders_can_deadlock_and_the_fixes_cannot() {
+    for reduction in [false, true] {
+        let report = explore(lesson("deadlock"), reduction);
+        assert!(report.deadlocks > 0);
+        let deadlock = report.outcomes.iter().find(|o| o.outcome.deadlock).unwrap();
+        assert_eq!(
+            deadlock.outcome.result,
+            "deadlock: A waits for b (held by B), B waits for a (held by A)"
+        );
+        for fixed in ["deadlock-ordered", "deadlock-lock-all"] {
+            let report = explore(lesson(fixed), reduction);
+            assert_eq!(report.deadlocks, 0, "{fixed}");
+            assert_eq!(report.failing, 0, "{fixed}");
+        }
+    }
+}
+
+#[test]
+fn the_home_made_lock_lets_two_threads_in_and_the_mutex_does_not() {
+    let report = explore(lesson("critical-section"), true);
+    assert_eq!(report.goal_reachable, Some(true));
+    assert!(report.cycles, "the spin loop can go round forever");
+    let report = explore(lesson("critical-section-mutex"), true);
+    assert!(report.outcomes.iter().all(|o| !o.outcome.critical));
+}
+
+#[test]
+fn file_lessons_lose_a_line_without_a_lock_and_never_with_flock() {
+    let report = explore(lesson("file-append"), true);
+    assert_eq!(report.goal_reachable, Some(true));
+    let logs: BTreeSet<&str> = report
+        .outcomes
+        .iter()
+        .map(|o| o.outcome.files["log"].as_str())
+        .collect();
+    assert!(
+        logs.contains("P2 was here\n") || logs.contains("P1 was here\n"),
+        "{logs:?}"
+    );
+    let report = explore(lesson("file-append-flock"), true);
+    assert_eq!(report.failing, 0);
+    let report = explore(lesson("check-then-act"), true);
+    assert_eq!(report.goal_reachable, Some(true));
+}
+
+#[test]
+fn every_lesson_compiles_and_explores_completely() {
+    for lesson in &lessons::LESSONS {
+        let report = explore(lesson.source, true);
+        assert!(report.complete, "{}", lesson.id);
+        assert!(report.interleavings > 0, "{}", lesson.id);
+        let program = compile_source(lesson.source).unwrap();
+        if let Some(goal) = program.goal {
+            assert_eq!(report.goal_reachable, Some(true), "{}: {goal:?}", lesson.id);
+        }
+    }
+}
+
+#[test]
+fn the_state_cap_stops_the_search_and_says_so() {
+    let text = "shared x = 0\nthread A { while true { x = x + 1 } }\nthread B { while true { x = x - 1 } }\n";
+    let program = Rc::new(compile_source(text).unwrap());
+    let start = State::initial(&program);
+    let options = Options {
+        max_states: 1_000,
+        ..Options::default()
+    };
+    let report = Explorer::new(program, start, options).run_to_end();
+    assert!(!report.complete);
+}
+
+#[test]
+fn a_runaway_thread_stops_at_the_step_limit() {
+    let text = "thread A {\n  i = 0\n  while true {\n    i = i + 1\n  }\n}\n";
+    let report = explore(text, true);
+    assert!(report.outcomes.iter().any(|o| o.outcome.runaway));
+}
+
+/// Small random programs: two or three threads of straight-line shared
+/// accesses and locks, no loops, so the unreduced search is finite.
+fn program_strategy() -> impl Strategy<Value = String> {
+    let statement = prop_oneof![
+        Just("x = x + 1".to_owned()),
+        Just("y = x".to_owned()),
+        Just("x = y + 1".to_owned()),
+        Just("t = y".to_owned()),
+        Just("t = t + 1".to_owned()),
+        Just("lock(m)\n  x = x * 2\n  unlock(m)".to_owned()),
+        Just("if x > 0 { y = y + 1 }".to_owned()),
+        Just("lock(m)\n  lock(n)\n  unlock(n)\n  unlock(m)".to_owned()),
+        Just("lock(n)\n  lock(m)\n  unlock(m)\n  unlock(n)".to_owned()),
+        Just("critical { y = 1 }".to_owned()),
+    ];
+    // Small enough that the unreduced tree stays in the tens of thousands.
+    let two = prop::collection::vec(prop::collection::vec(statement.clone(), 1..=2), 2);
+    let three = prop::collection::vec(prop::collection::vec(statement, 1), 3);
+    prop_oneof![two, three].prop_map(|threads| {
+        let mut text = String::from("shared x = 0\nshared y = 0\nmutex m, n\n");
+        for (idx, body) in threads.iter().enumerate() {
+            text.push_str(&format!("thread T{idx} {{\n  {}\n}}\n", body.join("\n  ")));
+        }
+        text
+    })
+}
+
+fn outcome_set(report: &Report) -> BTreeSet<String> {
+    report
+        .outcomes
+        .iter()
+        .filter(|o| o.count > 0)
+        .map(|o| {
+            format!(
+                "{} | {} | {}",
+                o.outcome.values_text(),
+                o.outcome.result,
+                o.outcome.failing
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn reduction_never_changes_the_set_of_final_outcomes(text in program_strategy()) {
+        let reduced = explore(&text, true);
+        let full = explore(&text, false);
+        prop_assert!(full.complete);
+        prop_assert_eq!(outcome_set(&reduced), outcome_set(&full));
+        prop_assert_eq!(reduced.deadlocks > 0, full.deadlocks > 0);
+        prop_assert!(reduced.states <= full.states);
+    }
+}

@@ -1,0 +1,516 @@
+//! Schedules: which thread takes each step. A schedule replays exactly,
+//! reads and writes as text (`A B B A`), narrates each step and becomes a
+//! [`Trace`] for the shared timeline.
+
+use super::explore::deadlock_text;
+use super::limits;
+use super::machine::{Effects, Phase, Readiness, State, Status, eval_on};
+use super::program::{Op, Program, Value};
+use crate::error::ScenarioError;
+use crate::trace::{Event, EventKind, Lane, LaneKind, PALETTE, Span, SpanKind, TaskInfo, Trace};
+
+/// Reads `A B B A` (names, separated by spaces or commas; `A*3` repeats).
+pub fn parse(program: &Program, text: &str) -> Result<Vec<usize>, ScenarioError> {
+    let mut schedule = Vec::new();
+    for (idx, token) in text
+        .split(|ch: char| ch.is_whitespace() || ch == ',')
+        .filter(|token| !token.is_empty())
+        .enumerate()
+    {
+        let (name, times) = match token.split_once('*') {
+            Some((name, times)) => {
+                let times = times
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| {
+                        ScenarioError::at_path(
+                            format!("schedule[{idx}]"),
+                            format!("'{token}': the count after * is not a positive number"),
+                        )
+                    })?;
+                (name, times)
+            }
+            None => (token, 1),
+        };
+        let thread = program.thread_index(name).ok_or_else(|| {
+            let names: Vec<&str> = program
+                .threads
+                .iter()
+                .map(|code| code.name.as_str())
+                .collect();
+            ScenarioError::at_path(
+                format!("schedule[{idx}]"),
+                format!("there is no thread '{name}'"),
+            )
+            .with_hint(format!("the threads are {}", names.join(", ")))
+        })?;
+        if schedule.len() + times > limits::MAX_RUN_STEPS {
+            return Err(ScenarioError::at_path(
+                "schedule",
+                format!("a schedule has at most {} steps", limits::MAX_RUN_STEPS),
+            ));
+        }
+        schedule.extend(std::iter::repeat_n(thread, times));
+    }
+    Ok(schedule)
+}
+
+/// `A B B A`.
+pub fn to_text(program: &Program, schedule: &[usize]) -> String {
+    schedule
+        .iter()
+        .map(|&thread| program.threads[thread].name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One executed step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    pub thread: usize,
+    pub pc: u32,
+    pub line: u32,
+    /// The step as code: `t1 ← x`.
+    pub text: String,
+    /// The step in words, with values: `A reads x (0) into t1.`
+    pub narration: String,
+    pub effects: Effects,
+}
+
+/// A replayed schedule: the state before each step and after the last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// `states[i]` is the state after `i` steps.
+    pub states: Vec<State>,
+    pub steps: Vec<StepRecord>,
+}
+
+impl Run {
+    pub fn new(program: &Program) -> Run {
+        Run {
+            states: vec![State::initial(program)],
+            steps: Vec::new(),
+        }
+    }
+
+    pub fn last(&self) -> &State {
+        self.states.last().expect("the initial state")
+    }
+
+    /// Steps `thread`, or says why it cannot.
+    pub fn step(&mut self, program: &Program, thread: usize) -> Result<(), String> {
+        let name = program
+            .threads
+            .get(thread)
+            .map(|code| code.name.as_str())
+            .ok_or_else(|| format!("there is no thread number {thread}"))?;
+        if self.steps.len() >= limits::MAX_RUN_STEPS {
+            return Err(format!(
+                "the run stopped at the step limit ({} steps)",
+                limits::MAX_RUN_STEPS
+            ));
+        }
+        let before = self.last();
+        match before.readiness(program, thread) {
+            Readiness::Ready => {}
+            reason => return Err(format!("{name} {}", why_not(program, &reason))),
+        }
+        let mut after = before.clone();
+        let effects = after.step(program, thread);
+        let pc = before.threads[thread].pc;
+        let code = &program.threads[thread];
+        let record = StepRecord {
+            thread,
+            pc,
+            line: code.instrs[pc as usize].line,
+            text: code.describe(pc, program),
+            narration: narrate(program, before, &after, thread, effects),
+            effects,
+        };
+        self.steps.push(record);
+        self.states.push(after);
+        Ok(())
+    }
+}
+
+/// Why a thread cannot step, as the end of a sentence.
+pub fn why_not(program: &Program, readiness: &Readiness) -> String {
+    match readiness {
+        Readiness::Ready => "can step".into(),
+        Readiness::WaitsForMutex { mutex, owner } => format!(
+            "waits for {} (held by {})",
+            program.mutexes[*mutex as usize], program.threads[*owner as usize].name
+        ),
+        Readiness::WaitsForFile { file } => format!(
+            "waits for a lock on {} that another thread holds",
+            program.files[*file as usize].name
+        ),
+        Readiness::Finished => "has finished".into(),
+    }
+}
+
+/// Replays `schedule` from the initial state.
+pub fn replay(program: &Program, schedule: &[usize]) -> Result<Run, ScenarioError> {
+    let mut run = Run::new(program);
+    for (idx, &thread) in schedule.iter().enumerate() {
+        run.step(program, thread).map_err(|message| {
+            ScenarioError::at_path(
+                format!("schedule[{idx}]"),
+                format!("step {}: {message}", idx + 1),
+            )
+        })?;
+    }
+    Ok(run)
+}
+
+/// One step in words, from the states before and after it.
+pub fn narrate(
+    program: &Program,
+    before: &State,
+    after: &State,
+    thread: usize,
+    effects: Effects,
+) -> String {
+    let code = &program.threads[thread];
+    let name = &code.name;
+    let pc = before.threads[thread].pc;
+    let slot = |slot: &u16| code.slot_name(*slot).to_owned();
+    let now = |slot: &u16| after.threads[thread].locals[*slot as usize].to_string();
+    let mut text = match &code.instrs[pc as usize].op {
+        Op::Load { dst, var } => format!(
+            "{name} reads {} ({}) into {}.",
+            program.shared[*var as usize].name,
+            now(dst),
+            slot(dst)
+        ),
+        Op::Store { var, .. } => format!(
+            "{name} writes {} to {}.",
+            after.world.shared[*var as usize], program.shared[*var as usize].name
+        ),
+        Op::LoadField { dst, field, .. } => {
+            format!(
+                "{name} reads a node's {} ({}) into {}.",
+                field.name(),
+                now(dst),
+                slot(dst)
+            )
+        }
+        Op::StoreField { field, .. } => format!("{name} writes a node's {}.", field.name()),
+        Op::Compute { dst, expr } => format!(
+            "{name} computes {} = {} into {}.",
+            code.pure_text(expr),
+            now(dst),
+            slot(dst)
+        ),
+        Op::Branch { cond, .. } => {
+            let holds = eval_on(&before.threads[thread].locals, cond).map(|value| value.truthy());
+            let word = match holds {
+                Ok(true) => "true",
+                Ok(false) => "false",
+                Err(_) => "an error",
+            };
+            format!("{name} tests {}: {word}.", code.pure_text(cond))
+        }
+        Op::Jump { .. } => format!("{name} jumps."),
+        Op::Lock(m) => format!("{name} takes {}.", program.mutexes[*m as usize]),
+        Op::Unlock(m) => format!("{name} releases {}.", program.mutexes[*m as usize]),
+        Op::TryLock { dst, mutex } => {
+            let got = after.threads[thread].locals[*dst as usize] == Value::Int(1);
+            format!(
+                "{name} tries {}: {}.",
+                program.mutexes[*mutex as usize],
+                if got {
+                    "it was free, now held"
+                } else {
+                    "it is held, so no"
+                }
+            )
+        }
+        Op::LockAll(ms) => format!(
+            "{name} takes {} at once.",
+            ms.iter()
+                .map(|m| program.mutexes[*m as usize].as_str())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+        Op::EnterCritical => format!("{name} enters the critical section."),
+        Op::ExitCritical => format!("{name} leaves the critical section."),
+        Op::Assert { text, .. } => match after.threads[thread].status {
+            Status::Failed(_) => format!("{name} checks {text}: it fails!"),
+            _ => format!("{name} checks {text}: it holds."),
+        },
+        Op::New { dst, .. } => format!("{name} allocates {} into {}.", now(dst), slot(dst)),
+        Op::Open { dst, file } => {
+            format!(
+                "{name} opens {} as {}.",
+                program.files[*file as usize].name,
+                slot(dst)
+            )
+        }
+        Op::Read { dst, .. } => format!("{name} reads the file: {}.", now(dst)),
+        Op::SeekEnd { handle } => format!(
+            "{name} moves {} to the end of the file ({}).",
+            slot(handle),
+            now(handle)
+        ),
+        Op::Write { handle, .. } => format!(
+            "{name} writes through {} (now {}).",
+            slot(handle),
+            now(handle)
+        ),
+        Op::Flock { exclusive, .. } => format!(
+            "{name} takes a {} file lock.",
+            if *exclusive { "exclusive" } else { "shared" }
+        ),
+        Op::Funlock { .. } => format!("{name} releases its file lock."),
+    };
+    if let Some(writer) = effects.lost_update_of {
+        text.push_str(&format!(
+            " It overwrote {}'s update, which {name} never saw: a lost update!",
+            program.threads[writer as usize].name
+        ));
+    }
+    if effects.broke_mutual_exclusion {
+        text.push_str(" Another thread is already inside: mutual exclusion is broken!");
+    }
+    match &after.threads[thread].status {
+        Status::Failed(failure) if !matches!(code.instrs[pc as usize].op, Op::Assert { .. }) => {
+            text.push_str(&format!(" {name} stops: {failure}."));
+        }
+        Status::Done => text.push_str(&format!(" {name} has finished.")),
+        _ => {}
+    }
+    if after.phase(program) == Phase::Deadlock {
+        text.push_str(&format!(
+            " Now no thread can go on: {}.",
+            deadlock_text(program, after)
+        ));
+    }
+    text
+}
+
+/// The colour of a thread's steps on the timeline.
+pub fn thread_colour(thread: usize) -> &'static str {
+    PALETTE[thread % PALETTE.len()]
+}
+
+/// The run on the shared timeline: a lane per thread, a span per step
+/// (time is the step number), hatched spans while a thread waits for a
+/// lock, and events for locks, failures and deadlock.
+pub fn to_trace(program: &Program, run: &Run) -> Trace {
+    let mut trace = Trace {
+        unit: "step".into(),
+        lanes: program
+            .threads
+            .iter()
+            .map(|code| Lane {
+                name: code.name.clone(),
+                kind: LaneKind::Thread,
+                spans: Vec::new(),
+            })
+            .collect(),
+        end: run.steps.len() as u64,
+        ..Trace::default()
+    };
+    let mut waiting: Vec<Option<(String, usize)>> = vec![None; program.threads.len()];
+    for (idx, step) in run.steps.iter().enumerate() {
+        let time = idx as u64;
+        trace.tasks.push(TaskInfo {
+            name: format!(
+                "{}: {} (line {})",
+                program.threads[step.thread].name, step.text, step.line
+            ),
+            colour: Some(thread_colour(step.thread).to_owned()),
+        });
+        trace.lanes[step.thread].spans.push(Span {
+            start: time,
+            end: time + 1,
+            kind: SpanKind::Running,
+            task: Some(trace.tasks.len() - 1),
+            other: None,
+        });
+        let before = &run.states[idx];
+        let after = &run.states[idx + 1];
+        for (m, (was, now)) in before
+            .world
+            .mutexes
+            .iter()
+            .zip(&after.world.mutexes)
+            .enumerate()
+        {
+            if was != now {
+                let _ = m;
+                trace.events.push(Event {
+                    time,
+                    kind: if now.is_some() {
+                        EventKind::Acquire
+                    } else {
+                        EventKind::Release
+                    },
+                    task: None,
+                    lane: Some(step.thread),
+                    other: None,
+                    wait: None,
+                });
+            }
+        }
+        if before.threads[step.thread].status == Status::Running
+            && matches!(after.threads[step.thread].status, Status::Failed(_))
+        {
+            trace.events.push(Event {
+                time: time + 1,
+                kind: EventKind::Fail,
+                task: None,
+                lane: Some(step.thread),
+                other: None,
+                wait: None,
+            });
+        }
+        for (thread, slot) in waiting.iter_mut().enumerate() {
+            let reason = match before.readiness(program, thread) {
+                readiness @ (Readiness::WaitsForMutex { .. } | Readiness::WaitsForFile { .. }) => {
+                    Some(why_not(program, &readiness))
+                }
+                _ => None,
+            };
+            let same = matches!((&*slot, &reason), (Some((open, _)), Some(now)) if open == now);
+            if !same {
+                if let Some((why, start)) = slot.take() {
+                    close_wait(
+                        &mut trace,
+                        thread,
+                        &program.threads[thread].name,
+                        why,
+                        start,
+                        time,
+                    );
+                }
+                if let Some(why) = reason {
+                    *slot = Some((why, idx));
+                }
+            }
+        }
+    }
+    let end = run.steps.len() as u64;
+    for (thread, slot) in waiting.into_iter().enumerate() {
+        if let Some((why, start)) = slot {
+            close_wait(
+                &mut trace,
+                thread,
+                &program.threads[thread].name,
+                why,
+                start,
+                end,
+            );
+        }
+    }
+    for lane in &mut trace.lanes {
+        lane.spans.sort_by_key(|span| span.start);
+    }
+    if run.last().phase(program) == Phase::Deadlock {
+        trace.events.push(Event {
+            time: end,
+            kind: EventKind::Deadlock,
+            task: None,
+            lane: None,
+            other: None,
+            wait: None,
+        });
+    }
+    trace.events.sort_by_key(|event| event.time);
+    trace
+}
+
+fn close_wait(trace: &mut Trace, thread: usize, name: &str, why: String, start: usize, end: u64) {
+    if end <= start as u64 {
+        return;
+    }
+    trace.tasks.push(TaskInfo {
+        name: format!("{name} {why}"),
+        colour: Some(thread_colour(thread).to_owned()),
+    });
+    trace.lanes[thread].spans.push(Span {
+        start: start as u64,
+        end,
+        kind: SpanKind::Waiting,
+        task: Some(trace.tasks.len() - 1),
+        other: None,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::races::compile_source;
+
+    const COUNTER: &str = "shared x = 0\nthread A { x = x + 1 }\nthread B { x = x + 1 }\n";
+
+    #[test]
+    fn schedules_read_names_and_repeats_and_say_what_is_wrong() {
+        let program = compile_source(COUNTER).unwrap();
+        assert_eq!(
+            parse(&program, "A, B A*2  B*2").unwrap(),
+            vec![0, 1, 0, 0, 1, 1]
+        );
+        assert_eq!(to_text(&program, &[0, 1, 1]), "A B B");
+        assert_eq!(
+            parse(&program, "A C").unwrap_err().to_string(),
+            "schedule[1]: there is no thread 'C' (hint: the threads are A, B)"
+        );
+        assert_eq!(
+            replay(&program, &[0, 0, 0, 0]).unwrap_err().to_string(),
+            "schedule[3]: step 4: A has finished"
+        );
+    }
+
+    #[test]
+    fn narration_tells_the_lost_update() {
+        let program = compile_source(COUNTER).unwrap();
+        let run = replay(&program, &[0, 1, 0, 0, 1, 1]).unwrap();
+        let lines: Vec<&str> = run
+            .steps
+            .iter()
+            .map(|step| step.narration.as_str())
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "A reads x (0) into t1.",
+                "B reads x (0) into t1.",
+                "A computes t1 + 1 = 1 into t2.",
+                "A writes 1 to x. A has finished.",
+                "B computes t1 + 1 = 1 into t2.",
+                "B writes 1 to x. It overwrote A's update, which B never saw: a lost update! B has finished.",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_trace_has_a_span_per_step_and_hatched_waits() {
+        let program = compile_source(
+            "mutex m\nthread A { lock(m); unlock(m) }\nthread B { lock(m); unlock(m) }\n",
+        )
+        .unwrap();
+        let run = replay(&program, &[0, 0, 1, 1]).unwrap();
+        let trace = to_trace(&program, &run);
+        trace.check_invariants().unwrap();
+        assert_eq!(trace.lanes[0].spans.len(), 2);
+        let mut run = Run::new(&program);
+        run.step(&program, 0).unwrap();
+        assert_eq!(
+            run.step(&program, 1).unwrap_err(),
+            "B waits for m (held by A)"
+        );
+        run.step(&program, 0).unwrap();
+        run.step(&program, 1).unwrap();
+        let trace = to_trace(&program, &run);
+        let waits: Vec<_> = trace.lanes[1]
+            .spans
+            .iter()
+            .filter(|span| span.kind == SpanKind::Waiting)
+            .map(|span| (span.start, span.end))
+            .collect();
+        assert_eq!(waits, vec![(1, 2)]);
+    }
+}
