@@ -34,6 +34,40 @@ enum Command {
     /// Run the Parallel lab's kernels natively with rayon on 1..N threads
     /// and print times, speedups, efficiency and the fitted serial fraction.
     BenchPar(BenchParArgs),
+    /// Explore every interleaving of a Races-lab program (see
+    /// docs/races-language.md): the outcome histogram and the shortest
+    /// failing schedule.
+    Explore(ExploreArgs),
+    /// Replay a schedule of a Races-lab program and print every step.
+    Replay(ReplayArgs),
+    /// Time the Races explorer natively on the bench programs (JSON).
+    BenchRaces(BenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ExploreArgs {
+    /// Program file (the Races lab's language), or `-` for stdin.
+    file: String,
+    /// Visit every schedule: no deduplication of visited states and no
+    /// partial-order reduction (counts every interleaving exactly).
+    #[arg(long)]
+    no_reduction: bool,
+    /// Stop after this many states and say the search is incomplete.
+    #[arg(long, default_value_t = interleave_core::races::limits::DEFAULT_MAX_STATES)]
+    max_states: usize,
+    /// Print JSON: interleavings, outcomes (final shared variables and a
+    /// count), deadlocks, shortest_failing and more.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReplayArgs {
+    /// Program file (the Races lab's language), or `-` for stdin.
+    file: String,
+    /// Thread names in order, e.g. `A B B A` or `A*2 B`.
+    #[arg(required = true, num_args = 1..)]
+    schedule: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,12 +183,17 @@ fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
     })
 }
 
+mod races_cli;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(&args),
         Command::BenchModels(args) => bench_models(&args),
         Command::BenchPar(args) => bench_par(&args),
+        Command::Explore(args) => races_cli::explore(&args),
+        Command::Replay(args) => races_cli::replay(&args),
+        Command::BenchRaces(args) => races_cli::bench(&args),
     }
 }
 

@@ -2,8 +2,10 @@
 //!
 //! Each folder holds `scenario.json`, optionally `args` (extra arguments,
 //! default `--model sync,async`), and `expected.txt`: the exact stdout, or
-//! for a failing run `exit code N` followed by the exact stderr. Set
-//! `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
+//! for a failing run `exit code N` followed by the exact stderr. A Races-lab
+//! folder holds `program.race` instead, and `args` is the whole command
+//! line with `PROGRAM` for the program's path (`explore PROGRAM --json`).
+//! Set `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,15 +19,27 @@ fn workspace_root() -> PathBuf {
 
 fn run_case(root: &Path, name: &str) -> String {
     let dir = root.join("tests/data").join(name);
-    let args = std::fs::read_to_string(dir.join("args"))
-        .unwrap_or_else(|_| "--model sync,async".to_owned());
-    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .current_dir(root)
-        .arg("run")
-        .arg(format!("tests/data/{name}/scenario.json"))
-        .args(args.split_whitespace())
-        .output()
-        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
+    command.current_dir(root);
+    if dir.join("program.race").exists() {
+        let args = std::fs::read_to_string(dir.join("args")).expect("a races case has args");
+        let program = format!("tests/data/{name}/program.race");
+        command.args(args.split_whitespace().map(|arg| {
+            if arg == "PROGRAM" {
+                program.as_str()
+            } else {
+                arg
+            }
+        }));
+    } else {
+        let args = std::fs::read_to_string(dir.join("args"))
+            .unwrap_or_else(|_| "--model sync,async".to_owned());
+        command
+            .arg("run")
+            .arg(format!("tests/data/{name}/scenario.json"))
+            .args(args.split_whitespace());
+    }
+    let output = command.output().unwrap();
     if output.status.success() {
         String::from_utf8(output.stdout).unwrap()
     } else {
@@ -44,7 +58,10 @@ fn golden_scenarios_print_their_expected_output() {
     let mut names: Vec<String> = std::fs::read_dir(root.join("tests/data"))
         .unwrap()
         .map(|entry| entry.unwrap())
-        .filter(|entry| entry.path().join("scenario.json").exists())
+        .filter(|entry| {
+            entry.path().join("scenario.json").exists()
+                || entry.path().join("program.race").exists()
+        })
         .map(|entry| entry.file_name().into_string().unwrap())
         .collect();
     names.sort();

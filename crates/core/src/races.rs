@@ -7,6 +7,7 @@
 //! [`schedule`]) and [`explore::Explorer`] -> [`explore::Report`].
 //! The language is documented in `docs/races-language.md`.
 
+pub mod bench;
 pub mod compile;
 pub mod explore;
 pub mod lessons;

@@ -23,166 +23,83 @@ pub const LESSONS: [Lesson; 12] = [
         title: "Lost update on a counter",
         intro: "Two threads each add 1 to a shared counter. Expand the steps: `x = x + 1` is a read, an add and a write. Step A and B so that both read x before either writes it.",
         takeaway: "The result depends on the order of the steps: a race condition. When both read 0, both write 1, and one update is lost.",
-        source: "// Two threads add 1 to a shared counter.\nshared x = 0\n\nthread A {\n  x = x + 1\n}\n\nthread B {\n  x = x + 1\n}\n\nafter {\n  assert(x == 2)\n}\n\ngoal assert\n",
+        source: include_str!("../../lessons/lost-update.race"),
     },
     Lesson {
         id: "counter-mutex",
         title: "The counter with a mutex",
         intro: "The same counter, with the increment between lock(m) and unlock(m). Try to make the threads lose an update, then ask the explorer.",
         takeaway: "The lock makes read-add-write indivisible for everyone who takes it: every interleaving ends with x = 2. The other thread waits (hatched on the timeline).",
-        source: "// The increment is a critical section guarded by m.\nshared x = 0\nmutex m\n\nthread A {\n  lock(m)\n  x = x + 1\n  unlock(m)\n}\n\nthread B {\n  lock(m)\n  x = x + 1\n  unlock(m)\n}\n\nafter {\n  assert(x == 2)\n}\n",
+        source: include_str!("../../lessons/counter-mutex.race"),
     },
     Lesson {
         id: "list-removal",
         title: "Removing adjacent list nodes",
         intro: "A removes 2 and B removes 3 from the list 1 → 2 → 3 → 4 (behind a sentinel 0). Let both find their node before either relinks: both read prev.next first.",
         takeaway: "A relinks 1 → 3 while B relinks 2 → 4, but node 2 is already out of the list: node 3 stays reachable although B's removal \"succeeded\".",
-        source: LIST_REMOVAL,
+        source: include_str!("../../lessons/list-removal.race"),
     },
     Lesson {
         id: "list-removal-mutex",
         title: "List removal with a mutex",
         intro: "The same removals, each under one list lock. Try the schedule that broke the list before, then explore.",
         takeaway: "With the lock, a removal's reads and its write happen with no other removal in between: every interleaving ends with [0, 1, 4].",
-        source: LIST_REMOVAL_MUTEX,
+        source: include_str!("../../lessons/list-removal-mutex.race"),
     },
     Lesson {
         id: "critical-section",
         title: "A home-made lock",
         intro: "Each thread waits until busy is 0, sets it to 1, and enters the critical section. Get both threads inside at once.",
         takeaway: "Checking the flag and setting it are two steps, so both threads can see 0 before either sets 1. A lock must test and set in one indivisible step.",
-        source: "// A flag as a lock: wait until it is down, raise it, enter.\nshared busy = 0\n\nthread A {\n  while busy == 1 {\n  }\n  busy = 1\n  critical {\n    inside = 1\n  }\n  busy = 0\n}\n\nthread B {\n  while busy == 1 {\n  }\n  busy = 1\n  critical {\n    inside = 1\n  }\n  busy = 0\n}\n\ngoal critical\n",
+        source: include_str!("../../lessons/critical-section.race"),
     },
     Lesson {
         id: "critical-section-mutex",
         title: "A real lock",
         intro: "The flag replaced by a mutex. Try to put both threads in the critical section.",
         takeaway: "lock(m) tests and takes in one step: no interleaving puts two threads inside, which is mutual exclusion.",
-        source: "// The same critical section guarded by a mutex.\nmutex m\n\nthread A {\n  lock(m)\n  critical {\n    inside = 1\n  }\n  unlock(m)\n}\n\nthread B {\n  lock(m)\n  critical {\n    inside = 1\n  }\n  unlock(m)\n}\n",
+        source: include_str!("../../lessons/critical-section-mutex.race"),
     },
     Lesson {
         id: "deadlock",
         title: "Deadlock: two locks, opposite orders",
         intro: "A takes a then b; B takes b then a (a transfer between two accounts, both ways). Reach the state where each holds one lock and waits for the other.",
         takeaway: "Each thread holds what the other needs and waits forever: a deadlock. Any program that can take two locks in opposite orders can deadlock.",
-        source: "// Transfers both ways: each takes its own account's lock first.\nshared from_a = 10\nshared from_b = 10\nmutex a, b\n\nthread A {\n  lock(a)\n  lock(b)\n  from_a = from_a - 1\n  from_b = from_b + 1\n  unlock(b)\n  unlock(a)\n}\n\nthread B {\n  lock(b)\n  lock(a)\n  from_b = from_b - 1\n  from_a = from_a + 1\n  unlock(a)\n  unlock(b)\n}\n\ngoal deadlock\n",
+        source: include_str!("../../lessons/deadlock.race"),
     },
     Lesson {
         id: "deadlock-ordered",
         title: "Fix: one global lock order",
         intro: "Both threads now take a before b. Try to deadlock them.",
         takeaway: "With one order for all locks, whoever holds a can always get b: no cycle of waiting, so no deadlock.",
-        source: "// Every thread takes the locks in the same order: a, then b.\nshared from_a = 10\nshared from_b = 10\nmutex a, b\n\nthread A {\n  lock(a)\n  lock(b)\n  from_a = from_a - 1\n  from_b = from_b + 1\n  unlock(b)\n  unlock(a)\n}\n\nthread B {\n  lock(a)\n  lock(b)\n  from_b = from_b - 1\n  from_a = from_a + 1\n  unlock(b)\n  unlock(a)\n}\n",
+        source: include_str!("../../lessons/deadlock-ordered.race"),
     },
     Lesson {
         id: "deadlock-lock-all",
         title: "Fix: reserve everything up front",
         intro: "Each thread reserves both locks at once with lock_all before it starts. Try to deadlock them.",
         takeaway: "A thread that gets every resource it needs in one step never holds one while waiting for another: no deadlock.",
-        source: "// Each thread reserves all it needs in one step.\nshared from_a = 10\nshared from_b = 10\nmutex a, b\n\nthread A {\n  lock_all(a, b)\n  from_a = from_a - 1\n  from_b = from_b + 1\n  unlock(b)\n  unlock(a)\n}\n\nthread B {\n  lock_all(b, a)\n  from_b = from_b - 1\n  from_a = from_a + 1\n  unlock(a)\n  unlock(b)\n}\n",
+        source: include_str!("../../lessons/deadlock-lock-all.race"),
     },
     Lesson {
         id: "file-append",
         title: "Two processes append to one file",
         intro: "P1 and P2 append a line each to a log. An append without O_APPEND is two steps: find the end, then write there. Make one line overwrite the other.",
         takeaway: "Both found the same end of file, so the second write landed on the first: a line is lost. Files are shared state too.",
-        source: "// Two processes append a line each to one log file.\nfile log = \"\"\n\nthread P1 {\n  h = open(log)\n  append(h, \"P1 was here\\n\")\n}\n\nthread P2 {\n  h = open(log)\n  append(h, \"P2 was here\\n\")\n}\n\nafter {\n  h = open(log)\n  assert(len(read(h)) == 24)\n}\n\ngoal assert\n",
+        source: include_str!("../../lessons/file-append.race"),
     },
     Lesson {
         id: "file-append-flock",
         title: "Appending under a file lock",
         intro: "Each process takes an exclusive flock before its append and releases it after. Try to lose a line.",
         takeaway: "The exclusive lock makes find-the-end-and-write indivisible among processes that take it (flock is advisory: one that skips it is not stopped).",
-        source: "// The same appends, each under an exclusive file lock.\nfile log = \"\"\n\nthread P1 {\n  h = open(log)\n  flock(h, exclusive)\n  append(h, \"P1 was here\\n\")\n  funlock(h)\n}\n\nthread P2 {\n  h = open(log)\n  flock(h, exclusive)\n  append(h, \"P2 was here\\n\")\n  funlock(h)\n}\n\nafter {\n  h = open(log)\n  assert(len(read(h)) == 24)\n}\n",
+        source: include_str!("../../lessons/file-append-flock.race"),
     },
     Lesson {
         id: "check-then-act",
         title: "Check-then-act on a file",
         intro: "Each process claims a config file if it is still empty. Let both check before either writes.",
         takeaway: "The check was true when made and false when acted on: both processes claim the file. The check and the act must be one indivisible step, e.g. under one exclusive flock.",
-        source: "// Claim the config file if nobody has yet.\nfile config = \"\"\n\nthread P1 {\n  h = open(config)\n  if read(h) == \"\" {\n    append(h, \"owner=P1\\n\")\n  }\n}\n\nthread P2 {\n  h = open(config)\n  if read(h) == \"\" {\n    append(h, \"owner=P2\\n\")\n  }\n}\n\nafter {\n  h = open(config)\n  assert(len(read(h)) == 9)\n}\n\ngoal assert\n",
+        source: include_str!("../../lessons/check-then-act.race"),
     },
 ];
-
-const LIST_REMOVAL: &str = "// The list 1 -> 2 -> 3 -> 4 behind a sentinel node 0.
-shared head = nodes(0, 1, 2, 3, 4)
-
-fn remove(list, v) {
-  prev = list
-  cur = prev.next
-  while cur != null && cur.value != v {
-    prev = cur
-    cur = cur.next
-  }
-  if cur != null {
-    prev.next = cur.next
-  }
-}
-
-fn contains(list, v) {
-  cur = list.next
-  while cur != null {
-    if cur.value == v {
-      return true
-    }
-    cur = cur.next
-  }
-  return false
-}
-
-thread A {
-  remove(head, 2)
-}
-
-thread B {
-  remove(head, 3)
-}
-
-after {
-  assert(!contains(head, 2) && !contains(head, 3))
-}
-
-goal assert
-";
-
-const LIST_REMOVAL_MUTEX: &str = "// The same removals, each under the list's lock.
-shared head = nodes(0, 1, 2, 3, 4)
-mutex m
-
-fn remove(list, v) {
-  lock(m)
-  prev = list
-  cur = prev.next
-  while cur != null && cur.value != v {
-    prev = cur
-    cur = cur.next
-  }
-  if cur != null {
-    prev.next = cur.next
-  }
-  unlock(m)
-}
-
-fn contains(list, v) {
-  cur = list.next
-  while cur != null {
-    if cur.value == v {
-      return true
-    }
-    cur = cur.next
-  }
-  return false
-}
-
-thread A {
-  remove(head, 2)
-}
-
-thread B {
-  remove(head, 3)
-}
-
-after {
-  assert(!contains(head, 2) && !contains(head, 3))
-}
-";

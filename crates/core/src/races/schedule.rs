@@ -177,6 +177,10 @@ pub fn narrate(
     let pc = before.threads[thread].pc;
     let slot = |slot: &u16| code.slot_name(*slot).to_owned();
     let now = |slot: &u16| after.threads[thread].locals[*slot as usize].to_string();
+    let node_name = |node: &super::program::Pure| {
+        eval_on(&before.threads[thread].locals, node)
+            .map_or_else(|_| "a node".to_owned(), |value| value.to_string())
+    };
     let mut text = match &code.instrs[pc as usize].op {
         Op::Load { dst, var } => format!(
             "{name} reads {} ({}) into {}.",
@@ -188,15 +192,23 @@ pub fn narrate(
             "{name} writes {} to {}.",
             after.world.shared[*var as usize], program.shared[*var as usize].name
         ),
-        Op::LoadField { dst, field, .. } => {
-            format!(
-                "{name} reads a node's {} ({}) into {}.",
-                field.name(),
-                now(dst),
-                slot(dst)
-            )
+        Op::LoadField { dst, field, node } => format!(
+            "{name} reads {}'s {} ({}) into {}.",
+            node_name(node),
+            field.name(),
+            now(dst),
+            slot(dst)
+        ),
+        Op::StoreField { field, node, src } => format!(
+            "{name} sets {}'s {} to {}.",
+            node_name(node),
+            field.name(),
+            eval_on(&before.threads[thread].locals, src)
+                .map_or_else(|err| err, |value| value.to_string())
+        ),
+        Op::Compute { dst, expr } if expr.is_simple() => {
+            format!("{name} sets {} to {}.", slot(dst), now(dst))
         }
-        Op::StoreField { field, .. } => format!("{name} writes a node's {}.", field.name()),
         Op::Compute { dst, expr } => format!(
             "{name} computes {} = {} into {}.",
             code.pure_text(expr),

@@ -1,0 +1,199 @@
+//! `interleave explore`, `replay` and `bench-races`: the Races lab on the
+//! command line.
+
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use interleave_core::races::explore::{Explorer, Options, Report};
+use interleave_core::races::machine::{AfterResult, Phase, State};
+use interleave_core::races::{self, bench, schedule};
+
+use super::{BenchArgs, ExploreArgs, ReplayArgs, located, read_input};
+
+fn load(file: &str) -> Result<races::Program, ExitCode> {
+    let text = read_input(file).map_err(|err| {
+        eprintln!("error: {file}: {err}");
+        ExitCode::from(2)
+    })?;
+    races::compile_source(&text).map_err(|err| {
+        eprintln!("{}", located(file, &err));
+        ExitCode::from(2)
+    })
+}
+
+pub fn explore(args: &ExploreArgs) -> ExitCode {
+    let program = match load(&args.file) {
+        Ok(program) => Rc::new(program),
+        Err(code) => return code,
+    };
+    let options = Options {
+        reduction: !args.no_reduction,
+        max_states: args.max_states,
+        ..Options::default()
+    };
+    let start = State::initial(&program);
+    let report = Explorer::new(program.clone(), start, options).run_to_end();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("reports serialise")
+        );
+    } else {
+        print!("{}", report_text(&program, &report));
+    }
+    ExitCode::SUCCESS
+}
+
+/// The report as the CLI prints it: counts, a histogram, the verdicts.
+pub fn report_text(program: &races::Program, report: &Report) -> String {
+    let mut out = format!(
+        "{} interleavings, {} states ({}){}\n",
+        report.interleavings,
+        report.states,
+        if report.reduction {
+            "deduplicated, partial-order reduced"
+        } else {
+            "every schedule, no reduction"
+        },
+        if report.complete {
+            String::new()
+        } else {
+            "; STOPPED at the state cap, so this is a part of the whole".to_owned()
+        }
+    );
+    let widest = report
+        .outcomes
+        .iter()
+        .map(|o| o.outcome.values_text().chars().count())
+        .max()
+        .unwrap_or(0);
+    let most = report
+        .outcomes
+        .iter()
+        .map(|o| o.count)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    out.push_str(&format!("outcomes ({}):\n", report.outcomes.len()));
+    for outcome in &report.outcomes {
+        let bar = "#".repeat(((outcome.count * 30).div_ceil(most)) as usize);
+        out.push_str(&format!(
+            "  {:<widest$}  {:>8}  {:<30}  {}{}\n",
+            outcome.outcome.values_text(),
+            outcome.count,
+            bar,
+            if outcome.outcome.failing {
+                "FAIL: "
+            } else {
+                "ok: "
+            },
+            outcome.outcome.result,
+        ));
+    }
+    out.push_str(&format!(
+        "deadlocks: {}, failing: {}{}\n",
+        report.deadlocks,
+        report.failing,
+        if report.cycles {
+            ", some schedules loop forever (not counted)"
+        } else {
+            ""
+        }
+    ));
+    match &report.shortest_failing {
+        Some(steps) => out.push_str(&format!(
+            "shortest failing schedule ({} steps): {}\n",
+            steps.len(),
+            steps.join(" ")
+        )),
+        None => out.push_str("no schedule fails\n"),
+    }
+    if let (Some(goal), Some(reachable)) = (program.goal, report.goal_reachable) {
+        out.push_str(&format!(
+            "goal: {} {}\n",
+            goal.sentence(),
+            if reachable {
+                "Reachable."
+            } else {
+                "Not reachable."
+            }
+        ));
+    }
+    out
+}
+
+pub fn replay(args: &ReplayArgs) -> ExitCode {
+    let program = match load(&args.file) {
+        Ok(program) => program,
+        Err(code) => return code,
+    };
+    let text = args.schedule.join(" ");
+    let steps = match schedule::parse(&program, &text)
+        .and_then(|steps| schedule::replay(&program, &steps))
+    {
+        Ok(run) => run,
+        Err(err) => {
+            eprintln!("{}", located("schedule", &err));
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = String::new();
+    for (idx, step) in steps.steps.iter().enumerate() {
+        out.push_str(&format!(
+            "{:>4}  {:<6} line {:<3} {:<28} {}\n",
+            idx + 1,
+            program.threads[step.thread].name,
+            step.line,
+            step.text,
+            step.narration
+        ));
+    }
+    let last = steps.last();
+    let outcome = races::explore::outcome_of(&program, last, false);
+    out.push_str(&format!("state: {}\n", outcome.values_text()));
+    match last.phase(&program) {
+        Phase::Running => {
+            let ready: Vec<&str> = (0..program.threads.len())
+                .filter(|&thread| last.can_step(&program, thread))
+                .map(|thread| program.threads[thread].name.as_str())
+                .collect();
+            out.push_str(&format!("not finished: {} can step\n", ready.join(", ")));
+        }
+        Phase::Deadlock | Phase::Finished => {
+            out.push_str(&format!("{}\n", outcome.result));
+            if let AfterResult::Runaway = last.run_after(&program) {
+                out.push_str("the final check did not finish\n");
+            }
+        }
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+pub fn bench(args: &BenchArgs) -> ExitCode {
+    let mut cases = Vec::new();
+    for (name, source) in bench::cases() {
+        let mut millis = Vec::new();
+        let mut report = None;
+        for run in 0..=args.runs.max(1) {
+            let started = std::time::Instant::now();
+            let done = bench::explore_case(&source);
+            if run > 0 {
+                millis.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+            report = Some(done);
+        }
+        millis.sort_by(f64::total_cmp);
+        let median = millis[millis.len() / 2];
+        let report = report.expect("at least one run");
+        cases.push(serde_json::json!({
+            "case": name,
+            "interleavings": report.interleavings,
+            "states": report.states,
+            "median_ms": median,
+            "states_per_s": report.states as f64 / (median / 1000.0).max(1e-9),
+        }));
+    }
+    println!("{}", serde_json::json!({ "cases": cases }));
+    ExitCode::SUCCESS
+}
