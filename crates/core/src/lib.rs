@@ -13,6 +13,7 @@ pub mod models;
 pub mod models_lab;
 pub mod parallel;
 pub mod races;
+pub mod races_lab;
 pub mod scenario;
 pub mod share;
 pub mod trace;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
 use crate::models_lab::ModelsLab;
+use crate::races_lab::RacesLab;
 
 /// The format written today.
 pub const VERSION: u32 = 1;
@@ -29,12 +30,14 @@ pub const LONG_LINK_CHARS: usize = 2_000;
 #[serde(rename_all = "lowercase")]
 pub enum SharedState {
     Models(ModelsLab),
+    Races(RacesLab),
 }
 
 impl SharedState {
     pub fn route(&self) -> Route {
         match self {
             SharedState::Models(_) => Route::Models,
+            SharedState::Races(_) => Route::Races,
         }
     }
 }
@@ -139,11 +142,12 @@ fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
         })?;
     match &state {
         SharedState::Models(lab) => lab.validate().map_err(LinkError::Invalid)?,
+        SharedState::Races(lab) => lab.validate().map_err(LinkError::Invalid)?,
     }
     Ok(state)
 }
 
-/// Where the Models lab's opening state came from.
+/// Where a lab's opening state came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Link,
@@ -151,23 +155,48 @@ pub enum Source {
     Default,
 }
 
-/// The Models lab's opening state and any problem to tell the user.
+/// A lab's opening state and any problem to tell the user.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Opened {
-    pub lab: ModelsLab,
+pub struct Opened<T = ModelsLab> {
+    pub lab: T,
     pub source: Source,
     /// Why a link or the autosave could not be used, in plain words.
     pub problem: Option<String>,
 }
 
-/// Chooses the opening state: a valid link first, else the autosaved work,
-/// else the default. A bad link never replaces the autosave: the page shows
-/// the autosaved work and says what was wrong with the link.
-pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened {
+/// Chooses the Models lab's opening state: a valid link first, else the
+/// autosaved work, else the default. A bad link never replaces the
+/// autosave: the page shows the autosaved work and says what was wrong.
+pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened<ModelsLab> {
+    open_lab(link, autosave, |state| match state {
+        SharedState::Models(lab) => Some(lab),
+        _ => None,
+    })
+}
+
+/// The same choice for the Races lab.
+pub fn open_races(link: Option<&str>, autosave: Option<&str>) -> Opened<RacesLab> {
+    open_lab(link, autosave, |state| match state {
+        SharedState::Races(lab) => Some(lab),
+        _ => None,
+    })
+}
+
+fn open_lab<T: Default>(
+    link: Option<&str>,
+    autosave: Option<&str>,
+    pick: impl Fn(SharedState) -> Option<T>,
+) -> Opened<T> {
     let mut problem = None;
+    let read = |text: &str| -> Result<T, String> {
+        match decode(text) {
+            Ok(state) => pick(state).ok_or_else(|| "it holds another lab's state".to_owned()),
+            Err(error) => Err(error.to_string()),
+        }
+    };
     if let Some(link) = link {
-        match decode(link) {
-            Ok(SharedState::Models(lab)) => {
+        match read(link) {
+            Ok(lab) => {
                 return Opened {
                     lab,
                     source: Source::Link,
@@ -178,8 +207,8 @@ pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened {
         }
     }
     if let Some(saved) = autosave {
-        match decode(saved) {
-            Ok(SharedState::Models(lab)) => {
+        match read(saved) {
+            Ok(lab) => {
                 let problem = problem
                     .map(|problem| format!("{problem} Showing your autosaved work instead."));
                 return Opened {
@@ -199,7 +228,7 @@ pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened {
     }
     let problem = problem.map(|problem| format!("{problem} Showing the default scenario."));
     Opened {
-        lab: ModelsLab::default(),
+        lab: T::default(),
         source: Source::Default,
         problem,
     }
@@ -211,6 +240,7 @@ pub enum Route {
     #[default]
     Home,
     Models,
+    Races,
     Parallel,
 }
 
@@ -219,6 +249,7 @@ impl Route {
         match self {
             Route::Home => "/",
             Route::Models => "/models",
+            Route::Races => "/races",
             Route::Parallel => "/parallel",
         }
     }
@@ -244,6 +275,7 @@ impl Fragment {
         match path.trim_end_matches('/') {
             "" => parsed.route = Route::Home,
             "/models" => parsed.route = Route::Models,
+            "/races" => parsed.route = Route::Races,
             "/parallel" => parsed.route = Route::Parallel,
             // In-page anchors from before routes existed.
             "models" => parsed.route = Route::Models,

@@ -1,0 +1,359 @@
+//! The Races lab's state and its one `apply(session, action)` reducer.
+//!
+//! [`RacesLab`] is what a link or the autosave holds: the program text
+//! (kept even when it does not compile), the lesson it came from, the
+//! schedule stepped so far and the cursor into it. [`Session`] adds what
+//! follows from it: the compiled program and the replayed run, with every
+//! state, so going back and forth (time travel) is free, and stepping from
+//! an earlier point branches there.
+
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScenarioError;
+use crate::races::explore::{failing_state, outcome_of};
+use crate::races::lessons::{self, Lesson};
+use crate::races::machine::{Phase, State, Status};
+use crate::races::program::Goal;
+use crate::races::schedule::Run;
+use crate::races::{self, Program, limits};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RacesLab {
+    /// The program text, as typed.
+    pub source: String,
+    /// The built-in lesson the text came from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<String>,
+    /// Thread numbers, one per step taken.
+    #[serde(default)]
+    pub schedule: Vec<usize>,
+    /// Steps shown: the state after `cursor` steps of `schedule`.
+    #[serde(default)]
+    pub cursor: usize,
+    /// Show every indivisible step (load, compute, store) instead of lines.
+    #[serde(default)]
+    pub expanded: bool,
+}
+
+impl Default for RacesLab {
+    fn default() -> Self {
+        RacesLab::from_lesson(&lessons::LESSONS[0])
+    }
+}
+
+impl RacesLab {
+    pub fn from_lesson(lesson: &Lesson) -> Self {
+        RacesLab {
+            source: lesson.source.to_owned(),
+            lesson: Some(lesson.id.to_owned()),
+            schedule: Vec::new(),
+            cursor: 0,
+            expanded: true,
+        }
+    }
+
+    /// Checks what a link can hold (the program itself may not compile:
+    /// the page shows why).
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.source.len() > limits::MAX_SOURCE_BYTES {
+            return Err(ScenarioError::at_path(
+                "source",
+                format!("the program is longer than {} bytes", limits::MAX_SOURCE_BYTES),
+            ));
+        }
+        if self.schedule.len() > limits::MAX_RUN_STEPS {
+            return Err(ScenarioError::at_path(
+                "schedule",
+                format!("a schedule has at most {} steps", limits::MAX_RUN_STEPS),
+            ));
+        }
+        if self.cursor > self.schedule.len() {
+            return Err(ScenarioError::at_path(
+                "cursor",
+                "the cursor is past the end of the schedule",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Everything a user can do to the Races lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    LoadLesson(String),
+    /// New program text: compiled at once; the schedule is kept as far as
+    /// it still replays.
+    Edit(String),
+    /// One indivisible step of a thread at the cursor (branching there).
+    Step(usize),
+    /// Steps a thread until it reaches another source line, blocks or ends.
+    StepLine(usize),
+    SetCursor(usize),
+    Back,
+    Forward,
+    /// Back to the initial state, forgetting the schedule.
+    Restart,
+    /// Replaces the schedule (an explorer result) and moves to its end.
+    LoadSchedule(Vec<usize>),
+    SetExpanded(bool),
+}
+
+/// The lab plus what follows from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub lab: RacesLab,
+    /// The last program that compiled (shown while the text has an error).
+    pub program: Option<Rc<Program>>,
+    /// The schedule replayed on `program`.
+    pub run: Rc<Run>,
+    /// Why the current text does not compile.
+    pub error: Option<ScenarioError>,
+    /// A one-off message: why a step could not be taken, or what part of
+    /// a schedule no longer replays.
+    pub notice: Option<String>,
+}
+
+impl Session {
+    pub fn new(lab: RacesLab) -> Session {
+        let mut session = Session {
+            lab: RacesLab {
+                schedule: Vec::new(),
+                cursor: 0,
+                ..lab.clone()
+            },
+            program: None,
+            run: Rc::new(Run {
+                states: Vec::new(),
+                steps: Vec::new(),
+            }),
+            error: None,
+            notice: None,
+        };
+        session.recompile(lab.source, lab.schedule);
+        session.lab.cursor = lab.cursor.min(session.lab.schedule.len());
+        session
+    }
+
+    /// Compiles `source`; on success replays as much of `schedule` as fits.
+    fn recompile(&mut self, source: String, schedule: Vec<usize>) {
+        self.lab.source = source;
+        match races::compile_source(&self.lab.source) {
+            Ok(program) => {
+                self.error = None;
+                let mut run = Run::new(&program);
+                let mut kept = Vec::new();
+                for (idx, &thread) in schedule.iter().enumerate() {
+                    if let Err(why) = run.step(&program, thread) {
+                        self.notice = Some(format!(
+                            "The schedule no longer replays from step {}: {why}. Kept the first {idx} steps.",
+                            idx + 1
+                        ));
+                        break;
+                    }
+                    kept.push(thread);
+                }
+                self.lab.cursor = self.lab.cursor.min(kept.len());
+                self.lab.schedule = kept;
+                self.program = Some(Rc::new(program));
+                self.run = Rc::new(run);
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    /// The state at the cursor.
+    pub fn state(&self) -> Option<&State> {
+        self.program.as_ref()?;
+        self.run.states.get(self.lab.cursor)
+    }
+
+    pub fn lesson(&self) -> Option<&'static Lesson> {
+        self.lab.lesson.as_deref().and_then(lessons::find)
+    }
+
+    /// Whether the program's goal is met at the cursor.
+    pub fn goal_met(&self) -> Option<bool> {
+        let program = self.program.as_ref()?;
+        let goal = program.goal?;
+        let state = self.state()?;
+        let finished = state.phase(program) != Phase::Running;
+        Some(match goal {
+            Goal::Critical => state.world.flags.critical,
+            Goal::LostUpdate => state.world.flags.lost_update,
+            Goal::Deadlock => state.phase(program) == Phase::Deadlock,
+            Goal::Assert => {
+                state
+                    .threads
+                    .iter()
+                    .any(|thread| matches!(thread.status, Status::Failed(crate::races::machine::Failure::Assert { .. })))
+                    || (finished && outcome_of(program, state, false).assert_failed)
+            }
+        })
+    }
+
+    /// Whether something has gone wrong at the cursor.
+    pub fn failing(&self) -> bool {
+        match (self.program.as_ref(), self.state()) {
+            (Some(program), Some(state)) => failing_state(program, state),
+            _ => false,
+        }
+    }
+}
+
+/// The one reducer.
+pub fn apply(session: &mut Session, action: Action) {
+    session.notice = None;
+    match action {
+        Action::LoadLesson(id) => {
+            if let Some(lesson) = lessons::find(&id) {
+                let expanded = session.lab.expanded;
+                *session = Session::new(RacesLab {
+                    expanded,
+                    ..RacesLab::from_lesson(lesson)
+                });
+            }
+        }
+        Action::Edit(source) => {
+            if source != session.lab.source {
+                let schedule = session.lab.schedule.clone();
+                session.recompile(source, schedule);
+            }
+        }
+        Action::Step(thread) => step(session, thread, false),
+        Action::StepLine(thread) => step(session, thread, true),
+        Action::SetCursor(cursor) => session.lab.cursor = cursor.min(session.lab.schedule.len()),
+        Action::Back => session.lab.cursor = session.lab.cursor.saturating_sub(1),
+        Action::Forward => {
+            session.lab.cursor = (session.lab.cursor + 1).min(session.lab.schedule.len())
+        }
+        Action::Restart => {
+            let source = session.lab.source.clone();
+            session.lab.cursor = 0;
+            session.recompile(source, Vec::new());
+        }
+        Action::LoadSchedule(schedule) => {
+            let source = session.lab.source.clone();
+            session.lab.cursor = usize::MAX;
+            session.recompile(source, schedule);
+            session.lab.cursor = session.lab.schedule.len();
+        }
+        Action::SetExpanded(expanded) => session.lab.expanded = expanded,
+    }
+}
+
+/// Steps at the cursor, cutting off the steps after it (a new branch).
+fn step(session: &mut Session, thread: usize, whole_line: bool) {
+    let Some(program) = session.program.clone() else {
+        return;
+    };
+    let cursor = session.lab.cursor;
+    if cursor < session.lab.schedule.len() {
+        session.lab.schedule.truncate(cursor);
+        let run = Rc::make_mut(&mut session.run);
+        run.states.truncate(cursor + 1);
+        run.steps.truncate(cursor);
+    }
+    let run = Rc::make_mut(&mut session.run);
+    let start_line = run
+        .last()
+        .threads
+        .get(thread)
+        .and_then(|state| program.threads[thread].instrs.get(state.pc as usize))
+        .map(|instr| instr.line);
+    let mut taken = 0;
+    loop {
+        match run.step(&program, thread) {
+            Ok(()) => {
+                session.lab.schedule.push(thread);
+                taken += 1;
+            }
+            Err(why) => {
+                if taken == 0 {
+                    session.notice = Some(why);
+                }
+                break;
+            }
+        }
+        if !whole_line || taken >= 200 {
+            break;
+        }
+        let next = &run.last().threads[thread];
+        let next_line = program.threads[thread].instrs.get(next.pc as usize).map(|i| i.line);
+        if next.status != Status::Running || next_line != start_line || !run.last().can_step(&program, thread) {
+            break;
+        }
+    }
+    session.lab.cursor = session.lab.schedule.len();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stepping_back_then_stepping_again_branches_the_schedule() {
+        let mut session = Session::new(RacesLab::default());
+        for thread in [0, 0, 0] {
+            apply(&mut session, Action::Step(thread));
+        }
+        assert_eq!(session.lab.schedule, vec![0, 0, 0]);
+        apply(&mut session, Action::Back);
+        apply(&mut session, Action::Back);
+        assert_eq!(session.lab.cursor, 1);
+        apply(&mut session, Action::Step(1));
+        assert_eq!(session.lab.schedule, vec![0, 1]);
+        assert_eq!(session.run.states.len(), 3);
+    }
+
+    #[test]
+    fn a_line_step_runs_the_whole_increment_and_meets_the_goal_when_updates_are_lost() {
+        let mut session = Session::new(RacesLab::default());
+        apply(&mut session, Action::Step(0));
+        apply(&mut session, Action::Step(1));
+        assert_eq!(session.goal_met(), Some(false));
+        apply(&mut session, Action::StepLine(0));
+        apply(&mut session, Action::StepLine(1));
+        assert_eq!(session.lab.schedule, vec![0, 1, 0, 0, 1, 1]);
+        assert_eq!(session.goal_met(), Some(true));
+    }
+
+    #[test]
+    fn a_bad_edit_keeps_the_text_and_the_last_good_program() {
+        let mut session = Session::new(RacesLab::default());
+        apply(&mut session, Action::Step(0));
+        let good = session.program.clone();
+        apply(&mut session, Action::Edit("thread A {".into()));
+        assert_eq!(session.lab.source, "thread A {");
+        assert!(session.error.is_some());
+        assert_eq!(session.program, good);
+        assert_eq!(session.lab.schedule, vec![0]);
+    }
+
+    #[test]
+    fn an_edit_keeps_the_schedule_as_far_as_it_replays() {
+        let mut session = Session::new(RacesLab::default());
+        for thread in [0, 0, 0, 1] {
+            apply(&mut session, Action::Step(thread));
+        }
+        apply(
+            &mut session,
+            Action::Edit("shared x = 0\nthread A { x = x + 1 }\nthread B { x = 5 }\n".into()),
+        );
+        assert_eq!(session.lab.schedule, vec![0, 0, 0, 1]);
+        apply(&mut session, Action::Edit("shared x = 0\nthread A { x = 1 }\nthread B { x = 5 }\n".into()));
+        assert_eq!(session.lab.schedule, vec![0]);
+        assert!(session.notice.as_deref().unwrap().contains("from step 2"));
+    }
+
+    #[test]
+    fn a_blocked_thread_does_not_step_and_says_why() {
+        let mut session = Session::new(RacesLab::from_lesson(lessons::find("counter-mutex").unwrap()));
+        apply(&mut session, Action::Step(0));
+        apply(&mut session, Action::Step(1));
+        assert_eq!(session.lab.schedule, vec![0]);
+        assert_eq!(session.notice.as_deref(), Some("B waits for m (held by A)"));
+    }
+}
