@@ -61,7 +61,10 @@ impl RacesLab {
         if self.source.len() > limits::MAX_SOURCE_BYTES {
             return Err(ScenarioError::at_path(
                 "source",
-                format!("the program is longer than {} bytes", limits::MAX_SOURCE_BYTES),
+                format!(
+                    "the program is longer than {} bytes",
+                    limits::MAX_SOURCE_BYTES
+                ),
             ));
         }
         if self.schedule.len() > limits::MAX_RUN_STEPS {
@@ -185,11 +188,12 @@ impl Session {
             Goal::LostUpdate => state.world.flags.lost_update,
             Goal::Deadlock => state.phase(program) == Phase::Deadlock,
             Goal::Assert => {
-                state
-                    .threads
-                    .iter()
-                    .any(|thread| matches!(thread.status, Status::Failed(crate::races::machine::Failure::Assert { .. })))
-                    || (finished && outcome_of(program, state, false).assert_failed)
+                state.threads.iter().any(|thread| {
+                    matches!(
+                        thread.status,
+                        Status::Failed(crate::races::machine::Failure::Assert { .. })
+                    )
+                }) || (finished && outcome_of(program, state, false).assert_failed)
             }
         })
     }
@@ -281,8 +285,14 @@ fn step(session: &mut Session, thread: usize, whole_line: bool) {
             break;
         }
         let next = &run.last().threads[thread];
-        let next_line = program.threads[thread].instrs.get(next.pc as usize).map(|i| i.line);
-        if next.status != Status::Running || next_line != start_line || !run.last().can_step(&program, thread) {
+        let next_line = program.threads[thread]
+            .instrs
+            .get(next.pc as usize)
+            .map(|i| i.line);
+        if next.status != Status::Running
+            || next_line != start_line
+            || !run.last().can_step(&program, thread)
+        {
             break;
         }
     }
@@ -343,14 +353,19 @@ mod tests {
             Action::Edit("shared x = 0\nthread A { x = x + 1 }\nthread B { x = 5 }\n".into()),
         );
         assert_eq!(session.lab.schedule, vec![0, 0, 0, 1]);
-        apply(&mut session, Action::Edit("shared x = 0\nthread A { x = 1 }\nthread B { x = 5 }\n".into()));
+        apply(
+            &mut session,
+            Action::Edit("shared x = 0\nthread A { x = 1 }\nthread B { x = 5 }\n".into()),
+        );
         assert_eq!(session.lab.schedule, vec![0]);
         assert!(session.notice.as_deref().unwrap().contains("from step 2"));
     }
 
     #[test]
     fn a_blocked_thread_does_not_step_and_says_why() {
-        let mut session = Session::new(RacesLab::from_lesson(lessons::find("counter-mutex").unwrap()));
+        let mut session = Session::new(RacesLab::from_lesson(
+            lessons::find("counter-mutex").unwrap(),
+        ));
         apply(&mut session, Action::Step(0));
         apply(&mut session, Action::Step(1));
         assert_eq!(session.lab.schedule, vec![0]);

@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use gloo::events::EventListener;
-use interleave_core::share::{Fragment, Opened, Route, open_models};
+use interleave_core::races_lab::RacesLab;
+use interleave_core::share::{Fragment, Opened, Route, open_models, open_races};
 use yew::prelude::*;
 
 use crate::url_state;
@@ -13,10 +14,12 @@ mod embed;
 mod home;
 mod models_lab;
 mod parallel_lab;
+mod races_lab;
 
 use home::Home;
 use models_lab::ModelsLabView;
 use parallel_lab::{ParallelLab, Pool};
+use races_lab::RacesLabView;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -51,6 +54,21 @@ pub fn app() -> Html {
             problem.set(opened.problem.clone())
         });
     }
+    let races_link = (fragment.route == Route::Races)
+        .then(|| fragment.state.clone())
+        .flatten();
+    let races_opened: Rc<Opened<RacesLab>> = use_memo(
+        (races_link.clone(), fragment.route == Route::Races),
+        |(link, _)| open_races(link.as_deref(), url_state::races_autosave().as_deref()),
+    );
+    {
+        let problem = problem.clone();
+        use_effect_with(races_opened.clone(), move |opened| {
+            if opened.problem.is_some() {
+                problem.set(opened.problem.clone());
+            }
+        });
+    }
     let unknown = fragment.unknown_route.clone();
 
     let page = match fragment.route {
@@ -58,6 +76,9 @@ pub fn app() -> Html {
         Route::Models => html! {
             <ModelsLabView key={link.clone().unwrap_or_default()} initial={opened.lab.clone()}
                 autoplay={fragment.autoplay} embed={embed} />
+        },
+        Route::Races => html! {
+            <RacesLabView key={races_link.clone().unwrap_or_default()} initial={races_opened.lab.clone()} embed={embed} />
         },
         Route::Parallel => html! { <ParallelLab pool={pool.clone()} /> },
     };
@@ -91,6 +112,7 @@ pub fn app() -> Html {
                     <a class="brand" href="#/"><h1>{ "Interleave" }</h1></a>
                     <nav aria-label="Labs">
                         { nav_link(Route::Models, "Models") }
+                        { nav_link(Route::Races, "Races") }
                         { nav_link(Route::Parallel, "Parallel") }
                     </nav>
                     <p class="tagline">{ "See and feel concurrency: every run here is simulated or measured right in your browser." }</p>

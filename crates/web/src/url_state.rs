@@ -4,10 +4,13 @@
 
 use gloo::storage::{LocalStorage, Storage};
 use interleave_core::models_lab::ModelsLab;
+use interleave_core::races_lab::RacesLab;
 use interleave_core::share::{Fragment, SharedState, encode};
 
 /// Local-storage key of the Models lab's autosave (a `v1.…` string).
 pub const MODELS_AUTOSAVE_KEY: &str = "interleave.models";
+/// Local-storage key of the Races lab's autosave.
+pub const RACES_AUTOSAVE_KEY: &str = "interleave.races";
 
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|window| window.location())
@@ -85,5 +88,20 @@ pub fn save_models(lab: &ModelsLab) {
     let _ = LocalStorage::raw().set_item(
         MODELS_AUTOSAVE_KEY,
         &encode(&SharedState::Models(lab.clone())),
+    );
+}
+
+/// The autosaved Races lab, as stored (decoded by the caller).
+pub fn races_autosave() -> Option<String> {
+    LocalStorage::raw()
+        .get_item(RACES_AUTOSAVE_KEY)
+        .ok()
+        .flatten()
+}
+
+pub fn save_races(lab: &RacesLab) {
+    let _ = LocalStorage::raw().set_item(
+        RACES_AUTOSAVE_KEY,
+        &encode(&SharedState::Races(lab.clone())),
     );
 }

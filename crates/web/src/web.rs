@@ -74,6 +74,74 @@ pub fn bench_models(tasks: usize) -> f64 {
     millis
 }
 
+/// The Races explorer for `web/races-worker.js`, which runs it in its own
+/// wasm instance off the page's main thread. Replays `schedule` (thread
+/// numbers) on `source`, explores every interleaving from there, calls
+/// `progress(states, outcomes, shortening)` every ~100 ms, and returns the
+/// report (or `{"error": …}`) as JSON.
+#[wasm_bindgen]
+pub fn races_explore(
+    source: &str,
+    schedule: Vec<u32>,
+    reduction: bool,
+    max_states: u32,
+    progress: &js_sys::Function,
+) -> String {
+    use interleave_core::races::{self, explore, schedule as replay};
+    let program = match races::compile_source(source) {
+        Ok(program) => std::rc::Rc::new(program),
+        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
+    };
+    let steps: Vec<usize> = schedule.into_iter().map(|thread| thread as usize).collect();
+    let run = match replay::replay(&program, &steps) {
+        Ok(run) => run,
+        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
+    };
+    let options = explore::Options {
+        reduction,
+        max_states: max_states as usize,
+        ..explore::Options::default()
+    };
+    let mut explorer = explore::Explorer::new(program, run.last().clone(), options);
+    let mut last = performance_now();
+    while !explorer.run(2_000) {
+        let now = performance_now();
+        if now - last > 100.0 {
+            last = now;
+            let at = explorer.progress();
+            let _ = progress.call3(
+                &JsValue::NULL,
+                &JsValue::from(at.states as f64),
+                &JsValue::from(at.outcomes as f64),
+                &JsValue::from(at.shortening),
+            );
+        }
+    }
+    serde_json::to_string(&explorer.report()).expect("reports serialise")
+}
+
+/// The Races-explorer benchmark in wasm: explores each bench case once
+/// and returns `[{case, states, interleavings, ms}]`.
+#[wasm_bindgen]
+pub fn bench_races() -> String {
+    use interleave_core::races::bench;
+    let cases: Vec<serde_json::Value> = bench::cases()
+        .into_iter()
+        .map(|(name, source)| {
+            let started = performance_now();
+            let report = bench::explore_case(&source);
+            let millis = performance_now() - started;
+            serde_json::json!({
+                "case": name,
+                "states": report.states,
+                "interleavings": report.interleavings,
+                "ms": millis,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(cases).to_string()
+}
+
 /// The URL of the app's JS glue module.
 pub fn main_js_url() -> String {
     MAIN_JS.with(|url| String::from(url.clone()))

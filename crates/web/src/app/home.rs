@@ -5,6 +5,8 @@ use std::rc::Rc;
 use interleave_core::models::simulate;
 use interleave_core::models_lab::ModelsLab;
 use interleave_core::models_lab::presets::PRESETS;
+use interleave_core::races::lessons::LESSONS;
+use interleave_core::races_lab::RacesLab;
 use interleave_core::scenario::Model;
 use interleave_core::share::{Fragment, Route, SharedState, encode};
 use yew::prelude::*;
@@ -37,6 +39,15 @@ pub fn home() -> Html {
             <li><a href={models_link(ModelsLab::with_scenario(preset.scenario()))}>{ preset.title }</a></li>
         }
     });
+    let races_lessons = LESSONS.iter().take(7).map(|lesson| {
+        let link = Fragment {
+            route: Route::Races,
+            state: Some(encode(&SharedState::Races(RacesLab::from_lesson(lesson)))),
+            ..Fragment::default()
+        }
+        .to_hash();
+        html! { <li><a href={link}>{ lesson.title }</a></li> }
+    });
     html! {
         <div class="home">
             <section class="lab-card" aria-labelledby="home-models">
@@ -55,6 +66,14 @@ pub fn home() -> Html {
                 </a>
                 <p class="examples-title">{ "One-click examples:" }</p>
                 <ul class="examples">{ for examples }</ul>
+            </section>
+            <section class="lab-card" aria-labelledby="home-races">
+                <h2 id="home-races"><a href="#/races">{ "Races: be the scheduler" }</a></h2>
+                <p>
+                    { "Two threads add 1 to a counter and it ends at 1. Step threads by hand one indivisible step at a time, rewind, and let the explorer run every interleaving: lost updates, a linked list that keeps a removed node, deadlock, file locking." }
+                </p>
+                <p class="examples-title">{ "Lessons:" }</p>
+                <ul class="examples">{ for races_lessons }</ul>
             </section>
             <section class="lab-card" aria-labelledby="home-parallel">
                 <h2 id="home-parallel"><a href="#/parallel">{ "Parallel: real multi-core speedup" }</a></h2>

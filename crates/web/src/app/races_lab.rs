@@ -1,0 +1,252 @@
+//! The Races lab page: the learner is the scheduler. A code pane and a
+//! step button per thread, back/forward/scrub through the run, the run on
+//! the shared timeline, an inspector of variables, locks, the heap (drawn
+//! as boxes and arrows) and files, and an explorer that runs every
+//! interleaving in a worker.
+
+mod code_pane;
+mod explorer;
+mod heap;
+mod inspector;
+
+use std::rc::Rc;
+
+use interleave_core::races::lessons::LESSONS;
+use interleave_core::races::machine::Phase;
+use interleave_core::races::schedule;
+use interleave_core::races_lab::{Action, RacesLab, Session, apply};
+use interleave_core::share::{Fragment, Route, SharedState, encode};
+use interleave_core::trace::Time;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::components::{Timeline, form};
+
+/// The page's reducer: the core's session, and whether the user changed
+/// anything (only then is the state written to the address and autosave).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RacesState {
+    pub session: Session,
+    pub edited: bool,
+}
+
+impl Reducible for RacesState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        apply(&mut next.session, action);
+        next.edited = true;
+        Rc::new(next)
+    }
+}
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct RacesLabProps {
+    pub initial: RacesLab,
+    #[prop_or_default]
+    pub embed: bool,
+}
+
+const SAVE_DELAY_MILLIS: u32 = 300;
+
+#[function_component(RacesLabView)]
+pub fn races_lab_view(props: &RacesLabProps) -> Html {
+    let state = {
+        let initial = props.initial.clone();
+        use_reducer(move || RacesState {
+            session: Session::new(initial),
+            edited: false,
+        })
+    };
+    let session = &state.session;
+    let lab = &session.lab;
+    {
+        let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+        let embed = props.embed;
+        use_effect_with((lab.clone(), state.edited), move |(lab, edited)| {
+            if *edited {
+                let lab = lab.clone();
+                *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
+                    SAVE_DELAY_MILLIS,
+                    move || {
+                        crate::url_state::replace_fragment(&Fragment {
+                            route: Route::Races,
+                            state: Some(encode(&SharedState::Races(lab.clone()))),
+                            embed,
+                            ..Fragment::default()
+                        });
+                        crate::url_state::save_races(&lab);
+                    },
+                ));
+            }
+        });
+    }
+    let dispatch = state.dispatcher();
+    let trace = use_memo(
+        (session.program.clone(), session.run.clone()),
+        |(program, run)| {
+            program
+                .as_ref()
+                .map(|program| Rc::new(schedule::to_trace(program, run)))
+        },
+    );
+
+    let on_lesson = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: Event| {
+            if let Some(id) = form::select_value(&event) {
+                dispatch.dispatch(Action::LoadLesson(id));
+            }
+        })
+    };
+    let on_edit = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(area) = form::target::<HtmlTextAreaElement>(&event) {
+                dispatch.dispatch(Action::Edit(area.value()));
+            }
+        })
+    };
+    let on_expand = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: Event| {
+            dispatch.dispatch(Action::SetExpanded(form::checked(&event)))
+        })
+    };
+    let act = |action: Action| {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(action.clone()))
+    };
+    let on_scrub = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |time: Time| dispatch.dispatch(Action::SetCursor(time as usize)))
+    };
+    let on_slider = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(value) = form::input_value(&event).and_then(|v| v.parse::<usize>().ok()) {
+                dispatch.dispatch(Action::SetCursor(value));
+            }
+        })
+    };
+
+    let lesson = session.lesson();
+    let lessons = LESSONS.iter().map(|candidate| {
+        html! {
+            <option value={candidate.id} selected={lesson.is_some_and(|l| l.id == candidate.id)}>{ candidate.title }</option>
+        }
+    });
+    let error = session.error.as_ref().map(|error| {
+        html! { <p class="field-error" role="alert" data-testid="program-error">{ format!("Line {error}") }</p> }
+    });
+
+    let total = lab.schedule.len();
+    let cursor = lab.cursor;
+    let body = match (&session.program, session.state()) {
+        (Some(program), Some(now)) => {
+            let panes = (0..program.threads.len()).map(|thread| {
+                html! {
+                    <code_pane::CodePane program={program.clone()} state={Rc::new(now.clone())} thread={thread}
+                        source={Rc::<str>::from(lab.source.as_str())} expanded={lab.expanded}
+                        dispatch={dispatch.clone()} />
+                }
+            });
+            let phase = now.phase(program);
+            let narration = if cursor == 0 {
+                "Nothing has run yet. Press a thread's Step button: you are the scheduler."
+                    .to_owned()
+            } else {
+                session.run.steps[cursor - 1].narration.clone()
+            };
+            let status_line = match phase {
+                Phase::Running => None,
+                Phase::Finished => {
+                    let outcome = interleave_core::races::explore::outcome_of(program, now, false);
+                    Some(format!(
+                        "All threads have finished. {}: {}.",
+                        outcome.values_text(),
+                        outcome.result
+                    ))
+                }
+                Phase::Deadlock => {
+                    Some(interleave_core::races::explore::deadlock_text(program, now))
+                }
+            };
+            let goal = program.goal.map(|goal| {
+                let met = session.goal_met() == Some(true);
+                html! {
+                    <p class={classes!("goal", met.then_some("met"))} data-testid="goal">
+                        if met { <strong>{ "Goal met! " }</strong>{ goal.sentence() }{ " You found the bug: now ask the explorer how often it happens." } }
+                        else { <strong>{ "Goal: " }</strong>{ goal.sentence() } }
+                    </p>
+                }
+            });
+            html! {
+                <>
+                    { for goal }
+                    <div class="races-controls playback" role="group" aria-label="Time travel">
+                        <button onclick={act(Action::Restart)} disabled={total == 0} title="Back to the start, forgetting the schedule">{ "Restart" }</button>
+                        <button onclick={act(Action::Back)} disabled={cursor == 0} data-testid="back">{ "◀ Back" }</button>
+                        <button onclick={act(Action::Forward)} disabled={cursor >= total} data-testid="forward">{ "Forward ▶" }</button>
+                        <input class="scrubber" type="range" min="0" max={total.to_string()} value={cursor.to_string()}
+                            oninput={on_slider} aria-label="Step" disabled={total == 0} />
+                        <span class="cursor-time" data-testid="step-count">{ format!("step {cursor} of {total}") }</span>
+                        <label class="expand"><input type="checkbox" checked={lab.expanded} onchange={on_expand} />{ " show every indivisible step" }</label>
+                    </div>
+                    <p class="narration" aria-live="polite" data-testid="narration">{ narration }</p>
+                    if let Some(line) = status_line {
+                        <p class={classes!("run-status", (phase == Phase::Deadlock || session.failing()).then_some("failing"))} data-testid="run-status">{ line }</p>
+                    }
+                    if let Some(notice) = &session.notice {
+                        <p class="notice" role="status">{ notice.clone() }</p>
+                    }
+                    <div class="thread-panes">{ for panes }</div>
+                    if let Some(trace) = trace.as_ref() {
+                        if total > 0 {
+                            <div class="races-timeline">
+                                <Timeline trace={trace.clone()} window={Some((0, (total as Time).max(1)))} cursor={Some(cursor as Time)}
+                                    on_scrub={on_scrub} label="The run: one span per step" />
+                            </div>
+                        }
+                    }
+                    <inspector::Inspector program={program.clone()} state={Rc::new(now.clone())} />
+                    <explorer::ExplorerPanel program={program.clone()} source={lab.source.clone()}
+                        prefix={lab.schedule[..cursor].to_vec()} dispatch={dispatch.clone()}
+                        takeaway={lesson.map(|l| l.takeaway)} />
+                </>
+            }
+        }
+        _ => {
+            html! { <p class="notice error">{ "The program does not compile yet: fix the error above to run it." }</p> }
+        }
+    };
+
+    html! {
+        <section class="lab races-lab" id="races" aria-labelledby="races-title">
+            <div class="lab-head">
+                <h2 id="races-title">{ "Races: be the scheduler" }</h2>
+                <p class="lead">{ "Threads share variables, a linked list and files. Step them one indivisible step at a time, rewind, and ask the explorer for every possible outcome." }</p>
+            </div>
+            <div class="races-top">
+                <label class="preset-picker">{ "Lesson " }
+                    <select onchange={on_lesson} data-testid="lesson">
+                        if lesson.is_none() { <option selected=true>{ "Your program" }</option> }
+                        { for lessons }
+                    </select>
+                </label>
+                if let Some(lesson) = lesson {
+                    <p class="lesson-intro" data-testid="lesson-intro">{ lesson.intro }</p>
+                }
+            </div>
+            <details class="program-editor" open={session.error.is_some()}>
+                <summary>{ "Edit the program" }</summary>
+                <p class="note">{ "Shared variables, mutexes, files, functions, threads, an after { } check and a goal. See docs/races-language.md. Edits apply as you type; the schedule is kept as far as it still runs." }</p>
+                <textarea class="program-text" spellcheck="false" rows="18" value={lab.source.clone()} oninput={on_edit}
+                    aria-label="Program" data-testid="program" />
+                { for error }
+            </details>
+            { body }
+        </section>
+    }
+}

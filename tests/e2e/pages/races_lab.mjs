@@ -1,0 +1,110 @@
+// Page object for the Races lab: the only place e2e tests touch its DOM.
+export class RacesLab {
+  constructor(page) {
+    this.page = page;
+    this.root = page.locator('section.races-lab');
+  }
+
+  async ready() {
+    await this.root.locator('.thread-pane').first().waitFor();
+    return this;
+  }
+
+  async loadLesson(id) {
+    await this.root.getByTestId('lesson').selectOption(id);
+    await this.root.locator('.thread-pane').first().waitFor();
+  }
+
+  /** Steps threads by name, one indivisible step (or line) per name. */
+  async step(...threads) {
+    for (const thread of threads) await this.root.getByTestId(`step-${thread}`).click();
+  }
+
+  stepButton(thread) {
+    return this.root.getByTestId(`step-${thread}`);
+  }
+
+  async stepCount() {
+    const text = await this.root.getByTestId('step-count').innerText();
+    const [, at, of] = /step (\d+) of (\d+)/.exec(text);
+    return { at: Number(at), of: Number(of) };
+  }
+
+  async back() {
+    await this.root.getByTestId('back').click();
+  }
+
+  async restart() {
+    await this.root.getByRole('button', { name: 'Restart' }).click();
+  }
+
+  variable(name) {
+    return this.root.getByTestId(`var-${name}`);
+  }
+
+  file(name) {
+    return this.root.getByTestId(`file-${name}`);
+  }
+
+  goal() {
+    return this.root.getByTestId('goal');
+  }
+
+  narration() {
+    return this.root.getByTestId('narration');
+  }
+
+  runStatus() {
+    return this.root.getByTestId('run-status');
+  }
+
+  threadStatus(thread) {
+    return this.root.getByTestId(`status-${thread}`);
+  }
+
+  heap() {
+    return this.root.getByTestId('heap');
+  }
+
+  async editProgram(text) {
+    const editor = this.root.locator('details.program-editor');
+    if (!(await editor.evaluate((el) => el.open))) await editor.locator('summary').click();
+    await this.root.getByTestId('program').fill(text);
+  }
+
+  programError() {
+    return this.root.getByTestId('program-error');
+  }
+
+  async explore({ wait = true } = {}) {
+    await this.root.getByTestId('explore').click();
+    if (wait) await this.root.getByTestId('explore-result').waitFor({ timeout: 30_000 });
+  }
+
+  progress() {
+    return this.root.getByTestId('explore-progress');
+  }
+
+  async cancelExplore() {
+    await this.root.getByTestId('cancel-explore').click();
+  }
+
+  /** The explorer's outcomes: [{ values, count, failing }]. */
+  async outcomes() {
+    return this.root.locator('[data-testid=outcomes] li.outcome').evaluateAll((items) =>
+      items.map((item) => ({
+        values: item.querySelector('.outcome-values').textContent,
+        count: Number(/(\d+)/.exec(item.querySelector('.outcome-count').textContent)[1]),
+        failing: item.classList.contains('failing'),
+      })),
+    );
+  }
+
+  shortest() {
+    return this.root.getByTestId('shortest');
+  }
+
+  async loadShortest() {
+    await this.root.getByTestId('load-shortest').click();
+  }
+}

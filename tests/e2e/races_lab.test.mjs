@@ -1,0 +1,164 @@
+// End-to-end: the Races lab in real headless Chromium, isolated and not
+// (the explorer's worker must work in an LMS iframe too). Needs dist/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist } from './server.mjs';
+import { launch, openPage } from './browser.mjs';
+import { RacesLab } from './pages/races_lab.mjs';
+
+let browser;
+const servers = {};
+before(async () => {
+  browser = await launch();
+  servers.isolated = await serveDist({ isolated: true });
+  servers.plain = await serveDist({ isolated: false });
+});
+after(async () => {
+  await browser?.close();
+  await servers.isolated?.close();
+  await servers.plain?.close();
+});
+
+async function open(mode = 'plain', hash = '#/races') {
+  const opened = await openPage(browser, `${servers[mode].url}${hash}`);
+  return { ...opened, lab: await new RacesLab(opened.page).ready() };
+}
+
+describe('Races lab', () => {
+  test('the learner schedules a lost update by hand, rewinds, and the goal is met', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    await lab.step('A', 'B', 'A', 'A');
+    assert.equal(await lab.variable('x').innerText(), '1');
+    assert.match(await lab.goal().innerText(), /^Goal: /);
+    await lab.step('B', 'B');
+    assert.equal(await lab.variable('x').innerText(), '1');
+    assert.match(await lab.goal().innerText(), /Goal met!/);
+    assert.match(await lab.narration().innerText(), /lost update/);
+    assert.match(await lab.runStatus().innerText(), /assert\(x == 2\) failed/);
+    await lab.back();
+    assert.deepEqual(await lab.stepCount(), { at: 5, of: 6 });
+    assert.match(await lab.goal().innerText(), /^Goal: /);
+    // Branch from step 2: the rest of the old schedule is gone.
+    await lab.back();
+    await lab.back();
+    await lab.back();
+    await lab.step('B');
+    assert.deepEqual(await lab.stepCount(), { at: 3, of: 3 });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  for (const mode of ['isolated', 'plain']) {
+    test(`the explorer finds every outcome off the main thread and loads the shortest failing schedule (${mode})`, async () => {
+      const { lab, context, problems } = await open(mode);
+      await lab.loadLesson('lost-update');
+      await lab.explore();
+      const outcomes = await lab.outcomes();
+      assert.deepEqual(outcomes.map((o) => o.values).sort(), ['x = 1', 'x = 2']);
+      assert.ok(outcomes.find((o) => o.values === 'x = 1').failing);
+      assert.ok(!outcomes.find((o) => o.values === 'x = 2').failing);
+      assert.equal((await lab.shortest().innerText()).split(' ').length, 6);
+      await lab.loadShortest();
+      assert.deepEqual(await lab.stepCount(), { at: 6, of: 6 });
+      assert.equal(await lab.variable('x').innerText(), '1');
+      assert.match(await lab.goal().innerText(), /Goal met!/);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+
+  test('with a mutex the explorer finds only x = 2, and a waiting thread cannot step', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('counter-mutex');
+    await lab.step('A');
+    assert.equal(await lab.stepButton('B').isDisabled(), true);
+    assert.equal(await lab.threadStatus('B').innerText(), 'waits for m (held by A)');
+    await lab.restart();
+    await lab.explore();
+    assert.deepEqual((await lab.outcomes()).map((o) => o.values), ['x = 2']);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the list lesson draws the heap and the explorer finds the node that stays reachable', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('list-removal');
+    assert.equal(await lab.heap().locator('g.heap-node').count(), 5);
+    await lab.explore();
+    const values = (await lab.outcomes()).map((o) => o.values).sort();
+    assert.deepEqual(values, ['head = [0, 1, 3, 4]', 'head = [0, 1, 4]']);
+    await lab.loadShortest();
+    assert.match(await lab.variable('head').innerText(), /\[0, 1, 3, 4\]/);
+    assert.equal(await lab.heap().locator('g.heap-node.unreachable').count(), 1);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('opposite lock orders deadlock: nobody can step and the page says who waits for what', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('deadlock');
+    await lab.step('A', 'B');
+    assert.match(await lab.runStatus().innerText(), /deadlock: A waits for b \(held by B\), B waits for a \(held by A\)/);
+    assert.equal(await lab.stepButton('A').isDisabled(), true);
+    assert.equal(await lab.stepButton('B').isDisabled(), true);
+    assert.match(await lab.goal().innerText(), /Goal met!/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('file appends lose a line without flock', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('file-append');
+    await lab.step('P1', 'P2', 'P1', 'P2', 'P1', 'P2');
+    assert.equal((await lab.file('log').innerText()).trim(), 'P2 was here');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a bad edit shows a located error, keeps the text and the last good program', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    await lab.step('A');
+    await lab.editProgram('shared x = 0\nthread A {\n  x = x +\n}\n');
+    assert.match(await lab.programError().innerText(), /^Line 3:10: expected a value/);
+    assert.equal(await lab.root.getByTestId('program').inputValue(), 'shared x = 0\nthread A {\n  x = x +\n}\n');
+    assert.equal(await lab.root.locator('.thread-pane').count(), 2);
+    assert.deepEqual(await lab.stepCount(), { at: 1, of: 1 });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a huge state space shows progress, the page stays responsive, and cancel stops it', async () => {
+    const { lab, page, context, problems } = await open();
+    await lab.editProgram(
+      'shared x = 0\nshared y = 0\nthread A {\n  while true {\n    x = x + 1\n  }\n}\nthread B {\n  while true {\n    y = y + x\n  }\n}\nthread C {\n  while true {\n    x = x - y\n  }\n}\n',
+    );
+    await lab.explore({ wait: false });
+    await lab.progress().waitFor();
+    // The page's own work goes on while the worker explores.
+    await lab.step('A', 'A');
+    assert.deepEqual(await lab.stepCount(), { at: 2, of: 2 });
+    await lab.cancelExplore();
+    await page.getByText('Cancelled.').waitFor();
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the address holds the schedule and the step: a copied link reopens them exactly', async () => {
+    const { lab, page, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    await lab.step('A', 'B', 'A');
+    await lab.back();
+    await page.waitForFunction(() => location.hash.startsWith('#/races?s=v1.'));
+    await page.waitForTimeout(400);
+    const hash = new URL(page.url()).hash;
+    const other = await open('plain', hash);
+    assert.deepEqual(await other.lab.stepCount(), { at: 2, of: 3 });
+    assert.match(await other.lab.narration().innerText(), /^B reads x \(0\) into t1\./);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(other.problems, []);
+    await other.context.close();
+    await context.close();
+  });
+});
