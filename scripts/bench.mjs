@@ -101,6 +101,16 @@ try {
     const ms = await enginePage.evaluate((n) => window.wasmBindings.bench_models(n), MODEL_TASKS);
     if (run > 0) wasmRuns.push(ms);
   }
+  // The Races explorer: each bench program explored fully, natively
+  // (the CLI) and in wasm (this page), medians of RUNS after a warm-up.
+  const racesNative = JSON.parse(execFileSync(CLI, ['bench-races', '--runs', String(RUNS)])).cases;
+  await enginePage.waitForFunction(() => window.wasmBindings?.bench_races);
+  const racesWasm = {};
+  for (let run = 0; run <= RUNS; run++) {
+    const cases = JSON.parse(await enginePage.evaluate(() => window.wasmBindings.bench_races()));
+    if (run === 0) continue;
+    for (const c of cases) (racesWasm[c.case] ??= { ...c, runs: [] }).runs.push(c.ms);
+  }
   await enginePage.context().close();
 
   // A timeline of more than 10k spans: frame times while scrubbing,
@@ -146,6 +156,11 @@ try {
   console.log(`message passing  (not isolated) speedup median ${median(mpRatios).toFixed(2)}x [${mpRatios.map((x) => x.toFixed(2)).join(', ')}]; workers started in ${mpStart.toFixed(0)} ms`);
   const wasmMedian = median(wasmRuns);
   console.log(`models engine    ${MODEL_TASKS} tasks, ${native.segments} segments, 4 configurations: wasm median ${wasmMedian.toFixed(1)} ms, native median ${native.median_ms.toFixed(1)} ms, wasm/native ${(wasmMedian / native.median_ms).toFixed(2)}x`);
+  for (const nat of racesNative) {
+    const wasmCase = racesWasm[nat.case];
+    const wasmMs = median(wasmCase.runs);
+    console.log(`races explorer   ${nat.case}: ${nat.states} states, ${nat.interleavings} interleavings; wasm median ${wasmMs.toFixed(2)} ms (${(nat.states / (wasmMs / 1000)).toFixed(0)} states/s), native median ${nat.median_ms.toFixed(2)} ms (${nat.states_per_s.toFixed(0)} states/s), wasm/native ${(wasmMs / nat.median_ms).toFixed(2)}x`);
+  }
   console.log(`timeline frames  ${spans.reduce((a, b) => a + b, 0)} spans in 4 timelines [${spans.join(', ')}]; scrub, zoom, scroll: ${gaps.length} frames, max ${Math.max(...gaps).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
 } finally {
   await browser.close();

@@ -45,9 +45,14 @@ enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["file", "link"])))]
 struct ExploreArgs {
     /// Program file (the Races lab's language), or `-` for stdin.
-    file: String,
+    file: Option<String>,
+    /// A Races lab share link (`https://…/#/races?s=v1.…`): explores its
+    /// program from the step the link shows.
+    #[arg(long)]
+    link: Option<String>,
     /// Visit every schedule: no deduplication of visited states and no
     /// partial-order reduction (counts every interleaving exactly).
     #[arg(long)]
@@ -241,6 +246,10 @@ fn load(args: &RunArgs) -> Result<(Scenario, String, Vec<Model>), String> {
             Ok(SharedState::Models(lab)) => {
                 Ok(((*lab.scenario).clone(), "the link".to_owned(), lab.configs))
             }
+            Ok(SharedState::Races(_)) => Err(
+                "error: --link: this is a Races lab link: explore it with `interleave explore --link URL`"
+                    .to_owned(),
+            ),
             Err(error) => Err(format!("error: --link: {error}")),
         };
     }

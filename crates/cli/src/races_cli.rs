@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use interleave_core::races::explore::{Explorer, Options, Report};
-use interleave_core::races::machine::{AfterResult, Phase, State};
+use interleave_core::races::machine::{AfterResult, Phase};
 use interleave_core::races::{self, bench, schedule};
+use interleave_core::share::{self, Fragment, SharedState};
 
 use super::{BenchArgs, ExploreArgs, ReplayArgs, located, read_input};
 
@@ -21,17 +22,58 @@ fn load(file: &str) -> Result<races::Program, ExitCode> {
     })
 }
 
+/// A Races link's program and the steps it has taken.
+fn load_link(link: &str) -> Result<(races::Program, Vec<usize>), String> {
+    let fragment = Fragment::parse(link.split_once('#').map_or(link, |(_, fragment)| fragment));
+    let state = fragment
+        .state
+        .ok_or("the link holds no state (no s=v1.… after #)")?;
+    match share::decode(&state) {
+        Ok(SharedState::Races(lab)) => {
+            let program = races::compile_source(&lab.source)
+                .map_err(|err| format!("the link's program: {err}"))?;
+            Ok((program, lab.schedule[..lab.cursor].to_vec()))
+        }
+        Ok(_) => Err("this link is not a Races lab link".to_owned()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 pub fn explore(args: &ExploreArgs) -> ExitCode {
-    let program = match load(&args.file) {
-        Ok(program) => Rc::new(program),
-        Err(code) => return code,
+    let (program, prefix) = match (&args.link, &args.file) {
+        (Some(link), _) => match load_link(link) {
+            Ok(loaded) => loaded,
+            Err(message) => {
+                eprintln!("error: --link: {message}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, Some(file)) => match load(file) {
+            Ok(program) => (program, Vec::new()),
+            Err(code) => return code,
+        },
+        (None, None) => unreachable!("clap requires a file or a link"),
     };
+    let program = Rc::new(program);
     let options = Options {
         reduction: !args.no_reduction,
         max_states: args.max_states,
         ..Options::default()
     };
-    let start = State::initial(&program);
+    let start = match schedule::replay(&program, &prefix) {
+        Ok(run) => run.last().clone(),
+        Err(err) => {
+            eprintln!("{}", located("--link", &err));
+            return ExitCode::from(2);
+        }
+    };
+    if !prefix.is_empty() && !args.json {
+        println!(
+            "from the link's step {}: {}",
+            prefix.len(),
+            schedule::to_text(&program, &prefix)
+        );
+    }
     let report = Explorer::new(program.clone(), start, options).run_to_end();
     if args.json {
         println!(

@@ -170,3 +170,65 @@ fn share_links_run_like_the_page() {
             .starts_with("error: --link: this link is damaged")
     );
 }
+
+#[test]
+fn explore_json_has_interleavings_outcomes_deadlocks_and_the_shortest_failing_schedule() {
+    let root = workspace_root();
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .current_dir(&root)
+        .args([
+            "explore",
+            "crates/core/lessons/lost-update.race",
+            "--json",
+            "--no-reduction",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["interleavings"], 20);
+    assert_eq!(json["deadlocks"], 0);
+    let mut finals: Vec<(i64, u64)> = json["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["shared"]["x"].as_i64().unwrap(),
+                o["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    finals.sort();
+    assert_eq!(finals, vec![(1, 18), (2, 2)]);
+    assert_eq!(json["shortest_failing"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn explore_opens_a_races_share_link_at_its_step() {
+    use interleave_core::races_lab::RacesLab;
+    use interleave_core::share::{SharedState, encode};
+    let lab = RacesLab {
+        schedule: vec![0, 1],
+        cursor: 2,
+        ..RacesLab::default()
+    };
+    let link = format!(
+        "https://example.org/#/races?s={}",
+        encode(&SharedState::Races(lab))
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["explore", "--link", &link])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("from the link's step 2: A B\n"), "{text}");
+    // Both threads have read 0: every interleaving from here loses an update.
+    assert!(text.contains("deadlocks: 0, failing: "), "{text}");
+    assert!(!text.contains("x = 2"), "{text}");
+}

@@ -469,4 +469,23 @@ mod tests {
             let _ = decode(&format!("v1.{text}"));
         }
     }
+
+    #[test]
+    fn a_races_lab_round_trips_and_opens_on_its_own_route_only() {
+        let lab = crate::races_lab::RacesLab {
+            schedule: vec![0, 1, 0],
+            cursor: 2,
+            ..crate::races_lab::RacesLab::default()
+        };
+        let text = encode(&SharedState::Races(lab.clone()));
+        assert_eq!(decode(&text), Ok(SharedState::Races(lab.clone())));
+        assert_eq!(open_races(Some(&text), None).lab, lab);
+        let models = encode(&SharedState::Models(ModelsLab::default()));
+        let opened = open_races(Some(&models), Some(&text));
+        assert_eq!(opened.source, Source::Autosave);
+        assert!(opened.problem.unwrap().contains("another lab"));
+        let bad = crate::races_lab::RacesLab { cursor: 9, ..lab };
+        let bad = encode(&SharedState::Races(bad));
+        assert!(matches!(decode(&bad), Err(LinkError::Invalid(_))));
+    }
 }
