@@ -109,13 +109,7 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
         .map(|o| o.outcome.values_text().chars().count())
         .max()
         .unwrap_or(0);
-    let most = report
-        .outcomes
-        .iter()
-        .map(|o| o.count)
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let most = report.most_common_count();
     out.push_str(&format!("outcomes ({}):\n", report.outcomes.len()));
     for outcome in &report.outcomes {
         let bar = "#".repeat(((outcome.count * 30).div_ceil(most)) as usize);

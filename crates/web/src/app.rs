@@ -46,7 +46,10 @@ pub fn app() -> Html {
         .then(|| fragment.state.clone())
         .flatten();
     let opened: Rc<Opened> = use_memo(link.clone(), |link| {
-        open_models(link.as_deref(), url_state::models_autosave().as_deref())
+        open_models(
+            link.as_deref(),
+            url_state::autosave(Route::Models).as_deref(),
+        )
     });
     {
         let problem = problem.clone();
@@ -59,7 +62,12 @@ pub fn app() -> Html {
         .flatten();
     let races_opened: Rc<Opened<RacesLab>> = use_memo(
         (races_link.clone(), fragment.route == Route::Races),
-        |(link, _)| open_races(link.as_deref(), url_state::races_autosave().as_deref()),
+        |(link, _)| {
+            open_races(
+                link.as_deref(),
+                url_state::autosave(Route::Races).as_deref(),
+            )
+        },
     );
     {
         let problem = problem.clone();

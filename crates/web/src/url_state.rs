@@ -3,9 +3,8 @@
 //! `location`, `history` and `localStorage`.
 
 use gloo::storage::{LocalStorage, Storage};
-use interleave_core::models_lab::ModelsLab;
-use interleave_core::races_lab::RacesLab;
-use interleave_core::share::{Fragment, SharedState, encode};
+use interleave_core::share::{Fragment, Route, SharedState, encode};
+use yew::prelude::*;
 
 /// Local-storage key of the Models lab's autosave (a `v1.…` string).
 pub const MODELS_AUTOSAVE_KEY: &str = "interleave.models";
@@ -76,32 +75,48 @@ pub fn page_url(fragment: &Fragment) -> String {
     format!("{origin}{path}{search}{}", fragment.to_hash())
 }
 
-/// The autosaved Models lab, as stored (decoded by the caller).
-pub fn models_autosave() -> Option<String> {
+/// The autosaved state of a lab, as stored (decoded by the caller).
+pub fn autosave(route: Route) -> Option<String> {
     LocalStorage::raw()
-        .get_item(MODELS_AUTOSAVE_KEY)
+        .get_item(autosave_key(route)?)
         .ok()
         .flatten()
 }
 
-pub fn save_models(lab: &ModelsLab) {
-    let _ = LocalStorage::raw().set_item(
-        MODELS_AUTOSAVE_KEY,
-        &encode(&SharedState::Models(lab.clone())),
-    );
+fn autosave_key(route: Route) -> Option<&'static str> {
+    match route {
+        Route::Models => Some(MODELS_AUTOSAVE_KEY),
+        Route::Races => Some(RACES_AUTOSAVE_KEY),
+        Route::Home | Route::Parallel => None,
+    }
 }
 
-/// The autosaved Races lab, as stored (decoded by the caller).
-pub fn races_autosave() -> Option<String> {
-    LocalStorage::raw()
-        .get_item(RACES_AUTOSAVE_KEY)
-        .ok()
-        .flatten()
+/// Keeps the address and the autosave in step with a lab's state, once
+/// the user has changed something, after edits settle for 300 ms.
+#[hook]
+pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
+    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    use_effect_with((state, edited), move |(state, edited)| {
+        if *edited {
+            let state = state.clone();
+            *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
+                SAVE_DELAY_MILLIS,
+                move || {
+                    let encoded = encode(&state);
+                    replace_fragment(&Fragment {
+                        route: state.route(),
+                        state: Some(encoded.clone()),
+                        embed,
+                        ..Fragment::default()
+                    });
+                    if let Some(key) = autosave_key(state.route()) {
+                        let _ = LocalStorage::raw().set_item(key, &encoded);
+                    }
+                },
+            ));
+        }
+    });
 }
 
-pub fn save_races(lab: &RacesLab) {
-    let _ = LocalStorage::raw().set_item(
-        RACES_AUTOSAVE_KEY,
-        &encode(&SharedState::Races(lab.clone())),
-    );
-}
+/// How long the address and the autosave wait for edits to settle.
+const SAVE_DELAY_MILLIS: u32 = 300;

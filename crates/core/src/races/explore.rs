@@ -147,6 +147,18 @@ pub struct Report {
     pub goal_reachable: Option<bool>,
 }
 
+impl Report {
+    /// The largest count of any outcome (at least 1), to scale histograms.
+    pub fn most_common_count(&self) -> u64 {
+        self.outcomes
+            .iter()
+            .map(|o| o.count)
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    }
+}
+
 /// Progress while the search runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {

@@ -15,7 +15,7 @@ use interleave_core::metrics::Metrics;
 use interleave_core::models::simulate;
 use interleave_core::models_lab::ModelsLab;
 use interleave_core::models_lab::presets::PRESETS;
-use interleave_core::share::{Fragment, Route, SharedState, encode};
+use interleave_core::share::SharedState;
 use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
 
@@ -39,9 +39,6 @@ pub struct ModelsLabProps {
     pub embed: bool,
 }
 
-/// How long the address and the autosave wait for edits to settle.
-const SAVE_DELAY_MILLIS: u32 = 300;
-
 #[function_component(ModelsLabView)]
 pub fn models_lab_view(props: &ModelsLabProps) -> Html {
     let state = {
@@ -51,27 +48,11 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
     };
     let lab = &state.lab;
     // Keep the address and the autosave in step with edits, debounced.
-    {
-        let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
-        let embed = props.embed;
-        use_effect_with((state.lab.clone(), state.edited), move |(lab, edited)| {
-            if *edited {
-                let lab = lab.clone();
-                *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
-                    SAVE_DELAY_MILLIS,
-                    move || {
-                        crate::url_state::replace_fragment(&Fragment {
-                            route: Route::Models,
-                            state: Some(encode(&SharedState::Models(lab.clone()))),
-                            embed,
-                            ..Fragment::default()
-                        });
-                        crate::url_state::save_models(&lab);
-                    },
-                ));
-            }
-        });
-    }
+    crate::url_state::use_address_and_autosave(
+        SharedState::Models(state.lab.clone()),
+        state.edited,
+        props.embed,
+    );
     let runs = use_memo(
         (lab.scenario.clone(), lab.configs.clone()),
         |(scenario, configs)| {

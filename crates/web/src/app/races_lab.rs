@@ -15,7 +15,7 @@ use interleave_core::races::lessons::LESSONS;
 use interleave_core::races::machine::Phase;
 use interleave_core::races::schedule;
 use interleave_core::races_lab::{Action, RacesLab, Session, apply};
-use interleave_core::share::{Fragment, Route, SharedState, encode};
+use interleave_core::share::SharedState;
 use interleave_core::trace::Time;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -48,8 +48,6 @@ pub struct RacesLabProps {
     pub embed: bool,
 }
 
-const SAVE_DELAY_MILLIS: u32 = 300;
-
 #[function_component(RacesLabView)]
 pub fn races_lab_view(props: &RacesLabProps) -> Html {
     let state = {
@@ -61,27 +59,11 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
     };
     let session = &state.session;
     let lab = &session.lab;
-    {
-        let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
-        let embed = props.embed;
-        use_effect_with((lab.clone(), state.edited), move |(lab, edited)| {
-            if *edited {
-                let lab = lab.clone();
-                *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
-                    SAVE_DELAY_MILLIS,
-                    move || {
-                        crate::url_state::replace_fragment(&Fragment {
-                            route: Route::Races,
-                            state: Some(encode(&SharedState::Races(lab.clone()))),
-                            embed,
-                            ..Fragment::default()
-                        });
-                        crate::url_state::save_races(&lab);
-                    },
-                ));
-            }
-        });
-    }
+    crate::url_state::use_address_and_autosave(
+        SharedState::Races(lab.clone()),
+        state.edited,
+        props.embed,
+    );
     let dispatch = state.dispatcher();
     let trace = use_memo(
         (session.program.clone(), session.run.clone()),

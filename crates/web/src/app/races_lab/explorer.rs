@@ -212,13 +212,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
             html! { <p class="notice error" role="alert">{ error.clone() }</p> }
         }
         Status::Done { report, prefix } => {
-            let most = report
-                .outcomes
-                .iter()
-                .map(|o| o.count)
-                .max()
-                .unwrap_or(1)
-                .max(1);
+            let most = report.most_common_count();
             let rows = report.outcomes.iter().map(|outcome| {
                 let share = outcome.count as f64 / most as f64 * 100.0;
                 html! {
