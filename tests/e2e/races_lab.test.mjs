@@ -153,6 +153,11 @@ describe('Races lab', () => {
     await page.waitForFunction(() => location.hash.startsWith('#/races?s=v1.'));
     await page.waitForTimeout(400);
     const hash = new URL(page.url()).hash;
+    await lab.root.getByRole('button', { name: 'Share / Embed' }).click();
+    const link = await page.getByLabel('Share link').inputValue();
+    assert.ok(link.endsWith(hash), `${link} should end with ${hash}`);
+    assert.match(await page.getByLabel('Embed code').inputValue(), /title="Interleave: Lost update on a counter"/);
+    await page.getByRole('button', { name: 'Close' }).click();
     const other = await open('plain', hash);
     assert.deepEqual(await other.lab.stepCount(), { at: 2, of: 3 });
     assert.match(await other.lab.narration().innerText(), /^B reads x \(0\) into t1\./);

@@ -15,6 +15,7 @@ mod home;
 mod models_lab;
 mod parallel_lab;
 mod races_lab;
+mod share_dialog;
 
 use home::Home;
 use models_lab::ModelsLabView;

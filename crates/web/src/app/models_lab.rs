@@ -6,7 +6,6 @@ mod config_card;
 mod details;
 mod editor;
 mod playback;
-mod share_dialog;
 mod state;
 
 use std::rc::Rc;
@@ -130,7 +129,9 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                 if let Some(preset) = preset {
                     <p class="lesson"><strong>{ "What to look for: " }</strong>{ preset.lesson }</p>
                 }
-                <share_dialog::ShareButton lab={lab.clone()} />
+                <crate::app::share_dialog::ShareButton state={SharedState::Models(lab.clone())}
+                    at_start={SharedState::Models(ModelsLab { cursor: 0, ..lab.clone() })}
+                    title="Interleave: synchronous vs asynchronous" playable=true />
             </div>
             <div class="lab-body">
                 <editor::WorkloadEditor scenario={lab.scenario.clone()} dispatch={dispatch.clone()} />

@@ -220,6 +220,9 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                 if let Some(lesson) = lesson {
                     <p class="lesson-intro" data-testid="lesson-intro">{ lesson.intro }</p>
                 }
+                <crate::app::share_dialog::ShareButton state={SharedState::Races(lab.clone())}
+                    at_start={SharedState::Races(RacesLab { cursor: 0, ..lab.clone() })}
+                    title={format!("Interleave: {}", lesson.map_or("a race", |l| l.title))} />
             </div>
             <details class="program-editor" open={session.error.is_some()}>
                 <summary>{ "Edit the program" }</summary>

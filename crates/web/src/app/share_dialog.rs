@@ -1,9 +1,8 @@
-//! The Share / Embed dialog: the link, and an `<iframe>` snippet for
-//! course pages.
+//! The Share / Embed dialog of every lab: the link, and an `<iframe>`
+//! snippet for course pages.
 
 use gloo::events::EventListener;
-use interleave_core::models_lab::ModelsLab;
-use interleave_core::share::{Fragment, LONG_LINK_CHARS, Route, SharedState, encode};
+use interleave_core::share::{Fragment, LONG_LINK_CHARS, SharedState, encode};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
@@ -22,7 +21,15 @@ const SIZES: [(&str, &str, &str); 4] = [
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct ShareButtonProps {
-    pub lab: ModelsLab,
+    /// The lab's state as shown.
+    pub state: SharedState,
+    /// The same state at its start (for "open at the current step" off).
+    pub at_start: SharedState,
+    /// The iframe's title.
+    pub title: AttrValue,
+    /// Whether the lab can play on open.
+    #[prop_or_default]
+    pub playable: bool,
 }
 
 #[function_component(ShareButton)]
@@ -57,23 +64,25 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         });
     }
 
-    let mut shared = props.lab.clone();
-    if !*with_step {
-        shared.cursor = 0;
-    }
-    let state = encode(&SharedState::Models(shared));
+    let shared = if *with_step {
+        &props.state
+    } else {
+        &props.at_start
+    };
+    let state = encode(shared);
     let fragment = |embed: bool| Fragment {
-        route: Route::Models,
+        route: shared.route(),
         state: Some(state.clone()),
         embed,
-        autoplay: *autoplay,
+        autoplay: *autoplay && props.playable,
         unknown_route: None,
     };
     let link = page_url(&fragment(false));
     let embed_link = page_url(&fragment(true));
     let (_, width, height) = SIZES[*size];
     let snippet = format!(
-        "<iframe src=\"{embed_link}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" allow=\"cross-origin-isolated\" loading=\"lazy\" title=\"Interleave: synchronous vs asynchronous\"></iframe>"
+        "<iframe src=\"{embed_link}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" allow=\"cross-origin-isolated\" loading=\"lazy\" title=\"{}\"></iframe>",
+        props.title.replace('"', "&quot;")
     );
 
     let toggle = {
@@ -134,7 +143,7 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                 <div class="dialog-backdrop" onclick={close.clone()}></div>
                 <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title">
                     <h3 id="share-title">{ "Share this exact scenario" }</h3>
-                    <p class="note">{ "The link holds the whole lab: the workload, the configurations and the time cursor. Nothing is stored on a server." }</p>
+                    <p class="note">{ "The link holds the whole lab, up to the step shown. Nothing is stored on a server." }</p>
                     <label class="share-field">{ "Link" }
                         <input ref={link_ref} class="share-link" type="text" readonly=true value={link.clone()} aria-label="Share link" />
                     </label>
@@ -144,13 +153,15 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                     </div>
                     if long {
                         <p class="warning" role="status">
-                            { format!("This link is {} characters long; some mail and chat apps cut links past about {LONG_LINK_CHARS}. Share the scenario as a file instead with Export JSON in the workload editor.", link.len()) }
+                            { format!("This link is {} characters long; some mail and chat apps cut links past about {LONG_LINK_CHARS}. Share it as a file instead (export it from the lab).", link.len()) }
                         </p>
                     }
                     <fieldset class="share-options">
                         <legend>{ "Options" }</legend>
                         <label><input type="checkbox" checked={*with_step} onchange={on_step} />{ " open at the current step" }</label>
-                        <label><input type="checkbox" checked={*autoplay} onchange={on_autoplay} />{ " play on open" }</label>
+                        if props.playable {
+                            <label><input type="checkbox" checked={*autoplay} onchange={on_autoplay} />{ " play on open" }</label>
+                        }
                     </fieldset>
                     <h4>{ "Embed in a course page" }</h4>
                     <label class="share-field">{ "Size " }
