@@ -51,6 +51,21 @@ fn run_case(root: &Path, name: &str) -> String {
     }
 }
 
+/// Runs `interleave` in the workspace root and asserts it succeeds.
+fn interleave(args: &[&str]) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .current_dir(workspace_root())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 #[test]
 fn golden_scenarios_print_their_expected_output() {
     let root = workspace_root();
@@ -93,19 +108,13 @@ fn golden_scenarios_print_their_expected_output() {
 
 #[test]
 fn json_output_has_trace_and_metrics() {
-    let root = workspace_root();
-    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .current_dir(&root)
-        .args([
-            "run",
-            "tests/data/default/scenario.json",
-            "--json",
-            "--model",
-            "async",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    let output = interleave(&[
+        "run",
+        "tests/data/default/scenario.json",
+        "--json",
+        "--model",
+        "async",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["metrics"]["makespan"], 90);
     let utilisation = json["metrics"]["cpu_utilisation"].as_f64().unwrap();
@@ -135,15 +144,7 @@ fn share_links_run_like_the_page() {
     )
     .unwrap();
     let url = format!("https://example.org/interleave/#/models?s={}", link.trim());
-    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .args(["run", "--link", &url])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = interleave(&["run", "--link", &url]);
     let stdout = String::from_utf8(output.stdout).unwrap();
     let titles: Vec<&str> = stdout
         .lines()
@@ -173,18 +174,12 @@ fn share_links_run_like_the_page() {
 
 #[test]
 fn explore_json_has_interleavings_outcomes_deadlocks_and_the_shortest_failing_schedule() {
-    let root = workspace_root();
-    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .current_dir(&root)
-        .args([
-            "explore",
-            "crates/core/lessons/lost-update.race",
-            "--json",
-            "--no-reduction",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    let output = interleave(&[
+        "explore",
+        "crates/core/lessons/lost-update.race",
+        "--json",
+        "--no-reduction",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["interleavings"], 20);
     assert_eq!(json["deadlocks"], 0);
@@ -217,15 +212,7 @@ fn explore_opens_a_races_share_link_at_its_step() {
         "https://example.org/#/races?s={}",
         encode(&SharedState::Races(lab))
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .args(["explore", "--link", &link])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = interleave(&["explore", "--link", &link]);
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("from the link's step 2: A B\n"), "{text}");
     // Both threads have read 0: every interleaving from here loses an update.

@@ -344,15 +344,8 @@ pub fn to_trace(program: &Program, run: &Run) -> Trace {
         });
         let before = &run.states[idx];
         let after = &run.states[idx + 1];
-        for (m, (was, now)) in before
-            .world
-            .mutexes
-            .iter()
-            .zip(&after.world.mutexes)
-            .enumerate()
-        {
+        for (was, now) in before.world.mutexes.iter().zip(&after.world.mutexes) {
             if was != now {
-                let _ = m;
                 trace.events.push(Event {
                     time,
                     kind: if now.is_some() {
@@ -389,14 +382,7 @@ pub fn to_trace(program: &Program, run: &Run) -> Trace {
             let same = matches!((&*slot, &reason), (Some((open, _)), Some(now)) if open == now);
             if !same {
                 if let Some((why, start)) = slot.take() {
-                    close_wait(
-                        &mut trace,
-                        thread,
-                        &program.threads[thread].name,
-                        why,
-                        start,
-                        time,
-                    );
+                    close_wait(&mut trace, program, thread, why, start, time);
                 }
                 if let Some(why) = reason {
                     *slot = Some((why, idx));
@@ -407,14 +393,7 @@ pub fn to_trace(program: &Program, run: &Run) -> Trace {
     let end = run.steps.len() as u64;
     for (thread, slot) in waiting.into_iter().enumerate() {
         if let Some((why, start)) = slot {
-            close_wait(
-                &mut trace,
-                thread,
-                &program.threads[thread].name,
-                why,
-                start,
-                end,
-            );
+            close_wait(&mut trace, program, thread, why, start, end);
         }
     }
     for lane in &mut trace.lanes {
@@ -434,7 +413,15 @@ pub fn to_trace(program: &Program, run: &Run) -> Trace {
     trace
 }
 
-fn close_wait(trace: &mut Trace, thread: usize, name: &str, why: String, start: usize, end: u64) {
+fn close_wait(
+    trace: &mut Trace,
+    program: &Program,
+    thread: usize,
+    why: String,
+    start: usize,
+    end: u64,
+) {
+    let name = &program.threads[thread].name;
     if end <= start as u64 {
         return;
     }
