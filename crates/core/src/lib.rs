@@ -15,6 +15,7 @@ pub mod parallel;
 pub mod races;
 pub mod races_lab;
 pub mod scenario;
+pub mod servers;
 pub mod share;
 pub mod trace;
 

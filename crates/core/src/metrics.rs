@@ -126,7 +126,9 @@ impl Metrics {
                 | EventKind::Acquire
                 | EventKind::Release
                 | EventKind::Fail
-                | EventKind::Deadlock => {}
+                | EventKind::Deadlock
+                | EventKind::Reject
+                | EventKind::TimeOut => {}
             }
         }
         for lane in trace

@@ -385,27 +385,7 @@ impl Scenario {
 
     /// Parses and validates a scenario file, locating any problem.
     pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let scenario: Scenario =
-            serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-                let path = err.path().to_string();
-                let inner = err.into_inner();
-                let message = strip_serde_position(&inner.to_string());
-                let mut error =
-                    ScenarioError::at_path(if path == "." { String::new() } else { path }, message);
-                error.line = Some(inner.line());
-                error.column = Some(inner.column().max(1));
-                if let Some(hint) = hint_for(&error.message) {
-                    error = error.with_hint(hint);
-                }
-                error
-            })?;
-        deserializer.end().map_err(|err| {
-            let mut error = ScenarioError::at_path("", "unexpected text after the scenario");
-            error.line = Some(err.line());
-            error.column = Some(err.column().max(1));
-            error
-        })?;
+        let scenario: Scenario = parse_json(text, hint_for)?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -548,6 +528,35 @@ pub fn default_task_name(task_idx: usize) -> String {
 }
 
 /// serde_json appends " at line L column C"; we report those separately.
+/// Reads one JSON document into `T`; a problem becomes a [`ScenarioError`]
+/// with line:column, the field path and a hint from `hint_for`.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    hint_for: fn(&str) -> Option<&'static str>,
+) -> Result<T, ScenarioError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = strip_serde_position(&inner.to_string());
+        let mut error =
+            ScenarioError::at_path(if path == "." { String::new() } else { path }, message);
+        error.line = Some(inner.line());
+        error.column = Some(inner.column().max(1));
+        if let Some(hint) = hint_for(&error.message) {
+            error = error.with_hint(hint);
+        }
+        error
+    })?;
+    deserializer.end().map_err(|err| {
+        let mut error = ScenarioError::at_path("", "unexpected text after the scenario");
+        error.line = Some(err.line());
+        error.column = Some(err.column().max(1));
+        error
+    })?;
+    Ok(value)
+}
+
 pub(crate) fn strip_serde_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(idx) => message[..idx].to_owned(),

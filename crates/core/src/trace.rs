@@ -138,6 +138,10 @@ pub enum EventKind {
     Fail,
     /// Every live thread is blocked.
     Deadlock,
+    /// The server turned the request away: its backlog was full (503).
+    Reject,
+    /// The client gave up: the request waited or ran past its timeout.
+    TimeOut,
 }
 
 impl Trace {

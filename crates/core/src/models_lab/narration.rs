@@ -108,7 +108,9 @@ fn lane_sentence(trace: &Trace, lane: LaneId, events: &[&Event]) -> Option<Strin
             | EventKind::Acquire
             | EventKind::Release
             | EventKind::Fail
-            | EventKind::Deadlock => continue,
+            | EventKind::Deadlock
+            | EventKind::Reject
+            | EventKind::TimeOut => continue,
         };
         clauses.push(clause);
     }

@@ -79,7 +79,9 @@ impl Snapshot {
                 | EventKind::Acquire
                 | EventKind::Release
                 | EventKind::Fail
-                | EventKind::Deadlock => {}
+                | EventKind::Deadlock
+                | EventKind::Reject
+                | EventKind::TimeOut => {}
             }
         }
         let mut queue: Vec<(usize, TaskId)> = queued_at

@@ -1,0 +1,92 @@
+//! The Servers lab: how web servers' I/O concurrency models (multi-process,
+//! multi-threaded, evented, hybrid) serve the same traffic.
+//!
+//! [`scenario`] reads the JSON, [`traffic`] draws the requests,
+//! [`engine::simulate`] runs one model and gives [`engine::ServerMetrics`]
+//! (and, when asked, a [`crate::Trace`] and the queue over time),
+//! [`compare`] runs all four on the same requests, [`sweep`] measures p99
+//! latency against offered load. [`queueing`] holds the M/M/1 and M/M/c
+//! formulas the tests hold the engine to.
+
+pub mod engine;
+pub mod presets;
+pub mod queueing;
+pub mod scenario;
+pub mod traffic;
+
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+pub use engine::{Latency, Little, Outcome, QueuePoint, ServerMetrics, simulate};
+pub use scenario::{ServerModel, ServersScenario};
+
+/// Every model on the same requests, in [`ServerModel::ALL`] order.
+pub fn compare(scenario: &ServersScenario) -> Vec<ServerMetrics> {
+    let reqs = traffic::requests(scenario);
+    ServerModel::ALL
+        .iter()
+        .map(|&model| engine::simulate_requests(scenario, model, &reqs, false).metrics)
+        .collect()
+}
+
+/// One offered load of a sweep: what each model did, in [`ServerModel::ALL`] order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    /// Offered load, requests per second.
+    pub rate: f64,
+    pub models: Vec<SweepCell>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SweepCell {
+    pub p99: f64,
+    pub mean: f64,
+    pub throughput: f64,
+    pub rejected: u32,
+    pub timed_out: u32,
+}
+
+/// The most load points in one sweep.
+pub const MAX_SWEEP_POINTS: usize = 100;
+
+/// `points` offered loads from `max_rate / points` to `max_rate`, each run
+/// on every model with the scenario's traffic at that rate.
+/// `progress(done, total)` is called after each run; returning `false`
+/// stops the sweep early (the whole points so far are returned).
+pub fn sweep(
+    scenario: &ServersScenario,
+    max_rate: f64,
+    points: usize,
+    mut progress: impl FnMut(usize, usize) -> bool,
+) -> Vec<SweepPoint> {
+    let points = points.clamp(1, MAX_SWEEP_POINTS);
+    let total = points * ServerModel::ALL.len();
+    let mut done = 0;
+    let mut out = Vec::with_capacity(points);
+    for step in 1..=points {
+        let at = scenario.at_rate(max_rate * step as f64 / points as f64);
+        let reqs = traffic::requests(&at);
+        let mut models = Vec::with_capacity(ServerModel::ALL.len());
+        for model in ServerModel::ALL {
+            let metrics = engine::simulate_requests(&at, model, &reqs, false).metrics;
+            models.push(SweepCell {
+                p99: metrics.latency.p99,
+                mean: metrics.latency.mean,
+                throughput: metrics.throughput,
+                rejected: metrics.rejected,
+                timed_out: metrics.timed_out,
+            });
+            done += 1;
+            if !progress(done, total) {
+                return out;
+            }
+        }
+        out.push(SweepPoint {
+            rate: at.traffic.rate,
+            models,
+        });
+    }
+    out
+}
