@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use interleave_core::metrics::Metrics;
 use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
+use interleave_core::servers::ServerModel;
 use interleave_core::share::{self, Fragment, SharedState};
 use interleave_core::{Scenario, ScenarioError, ascii, models, models_lab};
 
@@ -42,6 +43,9 @@ enum Command {
     Replay(ReplayArgs),
     /// Time the Races explorer natively on the bench programs (JSON).
     BenchRaces(BenchArgs),
+    /// Time the Servers lab's sweep natively: load points x 4 models x
+    /// requests (the same work the bench measures in wasm; JSON).
+    BenchServers(servers_cli::BenchServersArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,8 +128,9 @@ struct RunArgs {
     #[arg(long)]
     link: Option<String>,
     /// Models to run, comma separated: `sync` or `async`, optionally with
-    /// threads and cores, e.g. `sync:4,async:1,async:4:2`; default: the
-    /// file's `model`.
+    /// threads and cores, e.g. `sync:4,async:1,async:4:2`; for a Servers
+    /// scenario `multi_process`, `multi_threaded`, `evented`, `hybrid` or
+    /// `all`; default: the file's `model`.
     #[arg(long, value_delimiter = ',', value_parser = parse_model_arg)]
     model: Vec<ModelArg>,
     /// Threads for every model run; default: the file's `model.threads`.
@@ -143,22 +148,32 @@ struct RunArgs {
     width: u16,
 }
 
-/// `kind[:threads[:cores]]` from the command line.
+/// `kind[:threads[:cores]]` from the command line, or a Servers model.
 #[derive(Debug, Clone, Copy)]
-struct ModelArg {
-    kind: ModelKind,
-    threads: Option<u32>,
-    cores: Option<u32>,
+enum ModelArg {
+    Models {
+        kind: ModelKind,
+        threads: Option<u32>,
+        cores: Option<u32>,
+    },
+    /// `None`: all four.
+    Server(Option<ServerModel>),
 }
 
 fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
+    if text == "all" {
+        return Ok(ModelArg::Server(None));
+    }
+    if let Some(model) = ServerModel::from_id(text) {
+        return Ok(ModelArg::Server(Some(model)));
+    }
     let mut parts = text.split(':');
     let kind = match parts.next() {
         Some("sync") => ModelKind::Sync,
         Some("async") => ModelKind::Async,
         other => {
             return Err(format!(
-                "{:?} is not a model: use sync or async",
+                "{:?} is not a model: use sync or async (Models lab), or multi_process, multi_threaded, evented, hybrid or all (Servers lab)",
                 other.unwrap_or("")
             ));
         }
@@ -181,7 +196,7 @@ fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
             "{text:?} has too many parts: use kind[:threads[:cores]]"
         ));
     }
-    Ok(ModelArg {
+    Ok(ModelArg::Models {
         kind,
         threads,
         cores,
@@ -189,6 +204,7 @@ fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
 }
 
 mod races_cli;
+mod servers_cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -199,6 +215,7 @@ fn main() -> ExitCode {
         Command::Explore(args) => races_cli::explore(&args),
         Command::Replay(args) => races_cli::replay(&args),
         Command::BenchRaces(args) => races_cli::bench(&args),
+        Command::BenchServers(args) => servers_cli::bench(&args),
     }
 }
 
@@ -246,6 +263,9 @@ fn load(args: &RunArgs) -> Result<(Scenario, String, Vec<Model>), String> {
             Ok(SharedState::Models(lab)) => {
                 Ok(((*lab.scenario).clone(), "the link".to_owned(), lab.configs))
             }
+            Ok(SharedState::Servers(_)) => {
+                unreachable!("run() hands Servers links to servers_cli")
+            }
             Ok(SharedState::Races(_)) => Err(
                 "error: --link: this is a Races lab link: explore it with `interleave explore --link URL`"
                     .to_owned(),
@@ -259,7 +279,29 @@ fn load(args: &RunArgs) -> Result<(Scenario, String, Vec<Model>), String> {
     Ok((scenario, file, Vec::new()))
 }
 
+/// Whether the text is a Servers-lab scenario (`"lab": "servers"`).
+fn is_servers(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|value| value.get("lab").and_then(|lab| lab.as_str()) == Some("servers"))
+}
+
 fn run(args: &RunArgs) -> ExitCode {
+    if let Some(link) = &args.link {
+        let fragment = Fragment::parse(link.split_once('#').map_or(link.as_str(), |(_, f)| f));
+        if let Some(Ok(SharedState::Servers(lab))) = fragment.state.as_deref().map(share::decode) {
+            return servers_cli::run_scenario(args, "the link", &mut lab.scenario.clone());
+        }
+    }
+    if let Some(file) = &args.file {
+        match read_input(file) {
+            Ok(text) if is_servers(&text) => return servers_cli::run(args, file, &text),
+            Ok(_) => {}
+            Err(message) => {
+                eprintln!("error: {file}: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let (scenario, source, link_configs) = match load(args) {
         Ok(loaded) => loaded,
         Err(message) => {
@@ -267,6 +309,22 @@ fn run(args: &RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut model_args = Vec::new();
+    for arg in &args.model {
+        match *arg {
+            ModelArg::Models {
+                kind,
+                threads,
+                cores,
+            } => model_args.push((kind, threads, cores)),
+            ModelArg::Server(_) => {
+                eprintln!(
+                    "error: --model: multi_process, multi_threaded, evented, hybrid and all are Servers-lab models; this is a Models-lab scenario (use sync or async)"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     let base = Model {
         threads: args.threads.unwrap_or(scenario.model.threads),
         cores: args.cores.or(scenario.model.cores),
@@ -284,12 +342,12 @@ fn run(args: &RunArgs) -> ExitCode {
     } else if args.model.is_empty() {
         vec![base]
     } else {
-        args.model
+        model_args
             .iter()
-            .map(|arg| Model {
-                kind: arg.kind,
-                threads: arg.threads.unwrap_or(base.threads),
-                cores: arg.cores.or(base.cores),
+            .map(|&(kind, threads, cores)| Model {
+                kind,
+                threads: threads.unwrap_or(base.threads),
+                cores: cores.or(base.cores),
                 ..base
             })
             .collect()
@@ -330,7 +388,7 @@ fn run(args: &RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn read_input(file: &str) -> Result<String, String> {
+pub(crate) fn read_input(file: &str) -> Result<String, String> {
     if file == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -343,7 +401,7 @@ fn read_input(file: &str) -> Result<String, String> {
 }
 
 /// `error: FILE:LINE:COL: PATH: MESSAGE` plus a hint line when there is one.
-fn located(file: &str, error: &ScenarioError) -> String {
+pub(crate) fn located(file: &str, error: &ScenarioError) -> String {
     let mut out = format!("error: {file}");
     if let (Some(line), Some(column)) = (error.line, error.column) {
         out.push_str(&format!(":{line}:{column}"));

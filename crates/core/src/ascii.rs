@@ -25,15 +25,16 @@ pub fn render(trace: &Trace, max_columns: usize) -> String {
         .max(4);
     let pad = " ".repeat(label_width + 2);
     let mut out = String::new();
-    out.push_str(&format!("1 column = {scale} {}\n", trace.unit));
+    out.push_str(&format!("1 column = {}\n", trace.time_text(scale)));
 
     let mut ticks = String::new();
     let mut marks = String::new();
     let mut col = 0;
     while col <= columns {
-        let label = (col as Time * scale).to_string();
-        if ticks.len() <= col {
-            ticks.push_str(&" ".repeat(col - ticks.len()));
+        let label = trace.tick_text(col as Time * scale);
+        let written = ticks.chars().count();
+        if written <= col {
+            ticks.push_str(&" ".repeat(col - written));
             ticks.push_str(&label);
         }
         marks.push_str(&" ".repeat(col - marks.len()));

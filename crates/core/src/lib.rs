@@ -16,6 +16,7 @@ pub mod races;
 pub mod races_lab;
 pub mod scenario;
 pub mod servers;
+pub mod servers_lab;
 pub mod share;
 pub mod trace;
 

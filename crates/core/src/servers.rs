@@ -90,3 +90,41 @@ pub fn sweep(
     }
     out
 }
+
+/// The sweep's default top load: 1.5 times the highest capacity among the
+/// models (so every model's breaking point is on the chart), at least
+/// the scenario's own rate.
+pub fn default_max_rate(scenario: &ServersScenario) -> f64 {
+    let best = ServerModel::ALL
+        .iter()
+        .map(|&model| presets::capacity(scenario, model).0)
+        .filter(|rate| rate.is_finite())
+        .fold(0.0, f64::max);
+    (best * 1.5)
+        .max(scenario.traffic.rate)
+        .min(scenario::MAX_RATE)
+}
+
+/// The bench's scenario: the long-I/O preset's mix with `requests`
+/// requests per run (what `interleave bench-servers` and the wasm bench time).
+pub fn bench_scenario(requests: u32) -> ServersScenario {
+    let mut scenario = presets::Preset::by_id("long-io")
+        .expect("the long-io preset")
+        .scenario();
+    scenario.traffic.requests = requests;
+    scenario
+}
+
+/// The bench's top load.
+pub fn bench_max_rate(scenario: &ServersScenario) -> f64 {
+    default_max_rate(scenario)
+}
+
+/// One number summing a sweep, to compare native and wasm results.
+pub fn sweep_checksum(points: &[SweepPoint]) -> f64 {
+    points
+        .iter()
+        .flat_map(|point| &point.models)
+        .map(|cell| cell.p99 + cell.throughput + cell.rejected as f64 + cell.timed_out as f64)
+        .sum()
+}

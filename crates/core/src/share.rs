@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ScenarioError;
 use crate::models_lab::ModelsLab;
 use crate::races_lab::RacesLab;
+use crate::servers_lab::ServersLab;
 
 /// The format written today.
 pub const VERSION: u32 = 1;
@@ -31,6 +32,7 @@ pub const LONG_LINK_CHARS: usize = 2_000;
 pub enum SharedState {
     Models(ModelsLab),
     Races(RacesLab),
+    Servers(ServersLab),
 }
 
 impl SharedState {
@@ -38,6 +40,7 @@ impl SharedState {
         match self {
             SharedState::Models(_) => Route::Models,
             SharedState::Races(_) => Route::Races,
+            SharedState::Servers(_) => Route::Servers,
         }
     }
 }
@@ -143,6 +146,7 @@ fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
     match &state {
         SharedState::Models(lab) => lab.validate().map_err(LinkError::Invalid)?,
         SharedState::Races(lab) => lab.validate().map_err(LinkError::Invalid)?,
+        SharedState::Servers(lab) => lab.validate().map_err(LinkError::Invalid)?,
     }
     Ok(state)
 }
@@ -178,6 +182,14 @@ pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened<ModelsL
 pub fn open_races(link: Option<&str>, autosave: Option<&str>) -> Opened<RacesLab> {
     open_lab(link, autosave, |state| match state {
         SharedState::Races(lab) => Some(lab),
+        _ => None,
+    })
+}
+
+/// The same choice for the Servers lab.
+pub fn open_servers(link: Option<&str>, autosave: Option<&str>) -> Opened<ServersLab> {
+    open_lab(link, autosave, |state| match state {
+        SharedState::Servers(lab) => Some(lab),
         _ => None,
     })
 }
@@ -240,6 +252,7 @@ pub enum Route {
     #[default]
     Home,
     Models,
+    Servers,
     Races,
     Parallel,
 }
@@ -249,6 +262,7 @@ impl Route {
         match self {
             Route::Home => "/",
             Route::Models => "/models",
+            Route::Servers => "/servers",
             Route::Races => "/races",
             Route::Parallel => "/parallel",
         }
@@ -275,6 +289,7 @@ impl Fragment {
         match path.trim_end_matches('/') {
             "" => parsed.route = Route::Home,
             "/models" => parsed.route = Route::Models,
+            "/servers" => parsed.route = Route::Servers,
             "/races" => parsed.route = Route::Races,
             "/parallel" => parsed.route = Route::Parallel,
             // In-page anchors from before routes existed.

@@ -145,6 +145,48 @@ pub enum EventKind {
 }
 
 impl Trace {
+    /// Whether times are microseconds shown as µs, ms or s (Servers lab).
+    fn scaled(&self) -> bool {
+        self.unit == "µs"
+    }
+
+    /// A time with its unit: `12 ms`; a microsecond trace picks µs, ms or s.
+    pub fn time_text(&self, time: Time) -> String {
+        if self.scaled() {
+            scaled_time(time)
+        } else {
+            format!("{time} {}", self.unit)
+        }
+    }
+
+    /// A tick label: the number alone, unless the trace picks units per
+    /// time (then `20 ms`).
+    pub fn tick_text(&self, time: Time) -> String {
+        if self.scaled() {
+            scaled_time(time)
+        } else {
+            time.to_string()
+        }
+    }
+
+    /// `1–3 ms`, or `800 µs–1.2 ms` for a microsecond trace.
+    pub fn range_text(&self, from: Time, to: Time) -> String {
+        if self.scaled() {
+            format!("{}–{}", scaled_time(from), scaled_time(to))
+        } else {
+            format!("{from}–{to} {}", self.unit)
+        }
+    }
+
+    /// The time axis's caption.
+    pub fn axis_label(&self) -> String {
+        if self.scaled() {
+            "time".to_owned()
+        } else {
+            format!("time ({})", self.unit)
+        }
+    }
+
     /// Total time of `kind` spans on `lane`.
     pub fn lane_total(&self, lane: LaneId, kind: SpanKind) -> Time {
         self.lanes[lane]
@@ -202,9 +244,43 @@ impl Trace {
     }
 }
 
+/// Microseconds as µs, ms or s with at most three decimals.
+fn scaled_time(micros: Time) -> String {
+    let trim = |value: f64| {
+        let text = format!("{value:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    };
+    if micros == 0 {
+        "0".to_owned()
+    } else if micros >= 1_000_000 {
+        format!("{} s", trim(micros as f64 / 1e6))
+    } else if micros >= 1000 {
+        format!("{} ms", trim(micros as f64 / 1e3))
+    } else {
+        format!("{micros} µs")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn microsecond_traces_read_in_ms_and_s() {
+        let trace = Trace {
+            unit: "µs".into(),
+            ..Trace::default()
+        };
+        assert_eq!(trace.time_text(1_500), "1.5 ms");
+        assert_eq!(trace.tick_text(2_000_000), "2 s");
+        assert_eq!(trace.range_text(800, 1_200), "800 µs–1.2 ms");
+        let ms = Trace {
+            unit: "ms".into(),
+            ..Trace::default()
+        };
+        assert_eq!(ms.range_text(1, 3), "1–3 ms");
+        assert_eq!(ms.tick_text(20), "20");
+    }
 
     fn lane(spans: Vec<Span>) -> Lane {
         Lane {

@@ -161,7 +161,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         <figure class="timeline">
             <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
                  class={classes!(props.on_scrub.is_some().then_some("scrubbable"))}
-                 aria-label={format!("Timeline, {}: {} lanes, ends at {} {}", props.label, trace.lanes.len(), trace.end, trace.unit)}
+                 aria-label={format!("Timeline, {}: {} lanes, ends at {}", props.label, trace.lanes.len(), trace.time_text(trace.end))}
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointercancel={on_up}>
                 <Patterns trace={trace.clone()} />
                 <SpanLayer trace={trace.clone()} from={scale.from} to={scale.to} />
@@ -229,7 +229,6 @@ fn span_layer(props: &SpanLayerProps) -> Html {
         to: props.to,
     };
     let height = height(trace);
-    let unit = &trace.unit;
 
     let step = tick_step(scale.to - scale.from);
     let first_tick = scale.from.div_ceil(step) * step;
@@ -241,7 +240,7 @@ fn span_layer(props: &SpanLayerProps) -> Html {
             html! {
                 <g class="tick">
                     <line x1={x.clone()} x2={x.clone()} y1="18" y2={height.to_string()} />
-                    <text x={x} y="13" text-anchor="middle">{ time.to_string() }</text>
+                    <text x={x} y="13" text-anchor="middle">{ trace.tick_text(time) }</text>
                 </g>
             }
         });
@@ -259,7 +258,7 @@ fn span_layer(props: &SpanLayerProps) -> Html {
                 if let Some(column) = dense.take() {
                     rects.push(column.render(trace, bar_y));
                 }
-                rects.push(span_rect(trace, &lane.name, span, x0, x1 - x0, bar_y, unit));
+                rects.push(span_rect(trace, &lane.name, span, x0, x1 - x0, bar_y));
                 continue;
             }
             let column = (x0 / DENSE_PX).floor() * DENSE_PX;
@@ -288,7 +287,7 @@ fn span_layer(props: &SpanLayerProps) -> Html {
     html! {
         <g class="spans">
             <g class="axis">
-                <text class="axis-unit" x="4" y="13">{ format!("time ({unit})") }</text>
+                <text class="axis-unit" x="4" y="13">{ trace.axis_label() }</text>
                 { for ticks }
             </g>
             { for lanes }
@@ -324,15 +323,7 @@ fn style(trace: &Trace, span: &Span) -> (&'static str, String, &'static str) {
     }
 }
 
-fn span_rect(
-    trace: &Trace,
-    lane_name: &str,
-    span: &Span,
-    x: f64,
-    width: f64,
-    y: f64,
-    unit: &str,
-) -> Html {
+fn span_rect(trace: &Trace, lane_name: &str, span: &Span, x: f64, width: f64, y: f64) -> Html {
     let (class, fill, what) = style(trace, span);
     if width < TITLED_PX {
         return html! {
@@ -349,8 +340,8 @@ fn span_rect(
         .map(|other| format!(" · {}", trace.lanes[other].name))
         .unwrap_or_default();
     let title = format!(
-        "{lane_name}: {who}{what}{on} · {}–{} {unit}",
-        span.start, span.end
+        "{lane_name}: {who}{what}{on} · {}",
+        trace.range_text(span.start, span.end)
     );
     html! {
         <rect class={class} data-task={span.task.map(|t| t.to_string())}
