@@ -93,16 +93,27 @@ pub fn sweep(
 
 /// The sweep's default top load: 1.5 times the highest capacity among the
 /// models (so every model's breaking point is on the chart), at least
-/// the scenario's own rate.
+/// the scenario's own rate, rounded up to a round number.
 pub fn default_max_rate(scenario: &ServersScenario) -> f64 {
     let best = ServerModel::ALL
         .iter()
         .map(|&model| presets::capacity(scenario, model).0)
         .filter(|rate| rate.is_finite())
         .fold(0.0, f64::max);
-    (best * 1.5)
-        .max(scenario.traffic.rate)
-        .min(scenario::MAX_RATE)
+    nice_ceil((best * 1.5).max(scenario.traffic.rate)).min(scenario::MAX_RATE)
+}
+
+/// The smallest of 1, 2, 2.5, 5 times a power of ten at least `value`.
+fn nice_ceil(value: f64) -> f64 {
+    if !(value.is_finite() && value > 0.0) {
+        return 1.0;
+    }
+    let decade = 10f64.powf(value.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|step| step * decade)
+        .find(|candidate| *candidate >= value * (1.0 - 1e-12))
+        .unwrap_or(10.0 * decade)
 }
 
 /// The bench's scenario: the long-I/O preset's mix with `requests`

@@ -1,11 +1,10 @@
-//! The page: routes (home, Models lab, Parallel), the banner for problems,
+//! The page: routes (home and the four labs), the banner for problems,
 //! and embed mode.
 
 use std::rc::Rc;
 
 use gloo::events::EventListener;
-use interleave_core::races_lab::RacesLab;
-use interleave_core::share::{Fragment, Opened, Route, open_models, open_races};
+use interleave_core::share::{Fragment, Opened, Route, open_models, open_races, open_servers};
 use yew::prelude::*;
 
 use crate::url_state;
@@ -15,12 +14,38 @@ mod home;
 mod models_lab;
 mod parallel_lab;
 mod races_lab;
+mod servers_lab;
 mod share_dialog;
 
 use home::Home;
 use models_lab::ModelsLabView;
 use parallel_lab::{ParallelLab, Pool};
 use races_lab::RacesLabView;
+use servers_lab::ServersLabView;
+
+/// A lab's opening state for `route`: the link in the fragment when the
+/// page shows that lab, else the autosave, else the default. Problems go
+/// to the banner. Returns the link (the lab's key: a new link opens anew).
+#[hook]
+fn use_opened<T: PartialEq + 'static>(
+    fragment: &Fragment,
+    route: Route,
+    open: fn(Option<&str>, Option<&str>) -> Opened<T>,
+    problem: UseStateHandle<Option<String>>,
+) -> (Option<String>, Rc<Opened<T>>) {
+    let link = (fragment.route == route)
+        .then(|| fragment.state.clone())
+        .flatten();
+    let opened = use_memo((link.clone(), fragment.route == route), move |(link, _)| {
+        open(link.as_deref(), url_state::autosave(route).as_deref())
+    });
+    use_effect_with(opened.clone(), move |opened| {
+        if opened.problem.is_some() {
+            problem.set(opened.problem.clone());
+        }
+    });
+    (link, opened)
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -58,26 +83,10 @@ pub fn app() -> Html {
             problem.set(opened.problem.clone())
         });
     }
-    let races_link = (fragment.route == Route::Races)
-        .then(|| fragment.state.clone())
-        .flatten();
-    let races_opened: Rc<Opened<RacesLab>> = use_memo(
-        (races_link.clone(), fragment.route == Route::Races),
-        |(link, _)| {
-            open_races(
-                link.as_deref(),
-                url_state::autosave(Route::Races).as_deref(),
-            )
-        },
-    );
-    {
-        let problem = problem.clone();
-        use_effect_with(races_opened.clone(), move |opened| {
-            if opened.problem.is_some() {
-                problem.set(opened.problem.clone());
-            }
-        });
-    }
+    let (races_link, races_opened) =
+        use_opened(&fragment, Route::Races, open_races, problem.clone());
+    let (servers_link, servers_opened) =
+        use_opened(&fragment, Route::Servers, open_servers, problem.clone());
     let unknown = fragment.unknown_route.clone();
 
     let page = match fragment.route {
@@ -88,6 +97,9 @@ pub fn app() -> Html {
         },
         Route::Races => html! {
             <RacesLabView key={races_link.clone().unwrap_or_default()} initial={races_opened.lab.clone()} embed={embed} />
+        },
+        Route::Servers => html! {
+            <ServersLabView key={servers_link.clone().unwrap_or_default()} initial={servers_opened.lab.clone()} embed={embed} />
         },
         Route::Parallel => html! { <ParallelLab pool={pool.clone()} /> },
     };
@@ -121,6 +133,7 @@ pub fn app() -> Html {
                     <a class="brand" href="#/"><h1>{ "Interleave" }</h1></a>
                     <nav aria-label="Labs">
                         { nav_link(Route::Models, "Models") }
+                        { nav_link(Route::Servers, "Servers") }
                         { nav_link(Route::Races, "Races") }
                         { nav_link(Route::Parallel, "Parallel") }
                     </nav>

@@ -9,6 +9,6 @@ pub mod timeline;
 
 pub use bar_chart::{Bar, BarChart};
 pub use metrics_table::{MetricsTable, Run};
-pub use number_field::NumberField;
+pub use number_field::{DecimalField, NumberField};
 pub use speedup_chart::SpeedupChart;
 pub use timeline::{Legend, Timeline};

@@ -11,6 +11,7 @@ pub mod message_pool;
 pub mod parallel;
 pub mod url_state;
 pub mod web;
+pub mod worker_job;
 
 pub use web::start;
 

@@ -10,6 +10,8 @@ use yew::prelude::*;
 pub const MODELS_AUTOSAVE_KEY: &str = "interleave.models";
 /// Local-storage key of the Races lab's autosave.
 pub const RACES_AUTOSAVE_KEY: &str = "interleave.races";
+/// Where the Servers lab autosaves its state (an encoded link payload).
+pub const SERVERS_AUTOSAVE_KEY: &str = "interleave.servers";
 
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|window| window.location())
@@ -87,6 +89,7 @@ fn autosave_key(route: Route) -> Option<&'static str> {
     match route {
         Route::Models => Some(MODELS_AUTOSAVE_KEY),
         Route::Races => Some(RACES_AUTOSAVE_KEY),
+        Route::Servers => Some(SERVERS_AUTOSAVE_KEY),
         Route::Home | Route::Parallel => None,
     }
 }

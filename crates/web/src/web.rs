@@ -74,7 +74,7 @@ pub fn bench_models(tasks: usize) -> f64 {
     millis
 }
 
-/// The Races explorer for `web/races-worker.js`, which runs it in its own
+/// The Races explorer for `web/lab-worker.js`, which runs it in its own
 /// wasm instance off the page's main thread. Replays `schedule` (thread
 /// numbers) on `source`, explores every interleaving from there, calls
 /// `progress(states, outcomes, shortening)` every ~100 ms, and returns the
@@ -225,4 +225,45 @@ fn register_service_worker() {
     if secure && js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
         let _ = navigator.service_worker().register("./sw.js");
     }
+}
+
+/// The Servers lab's load sweep for `web/lab-worker.js`: `points` loads
+/// up to `max_rate` on every model of `scenario` (JSON), calling
+/// `progress(done, total)` after each run; returns the points (or
+/// `{"error": …}`) as JSON.
+#[wasm_bindgen]
+pub fn servers_sweep(
+    scenario: &str,
+    max_rate: f64,
+    points: u32,
+    progress: &js_sys::Function,
+) -> String {
+    use interleave_core::servers::{self, ServersScenario};
+    let scenario = match ServersScenario::from_json(scenario) {
+        Ok(scenario) => scenario,
+        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
+    };
+    let points = servers::sweep(&scenario, max_rate, points as usize, |done, total| {
+        let _ = progress.call2(
+            &JsValue::NULL,
+            &JsValue::from(done as f64),
+            &JsValue::from(total as f64),
+        );
+        true
+    });
+    serde_json::to_string(&points).expect("sweeps serialise")
+}
+
+/// The Servers-sweep benchmark in wasm: the same work as the native
+/// `interleave bench-servers` (points x 4 models x requests). Returns
+/// `{ms, checksum}` as JSON.
+#[wasm_bindgen]
+pub fn bench_servers(requests: u32, points: u32) -> String {
+    use interleave_core::servers;
+    let scenario = servers::bench_scenario(requests);
+    let max_rate = servers::bench_max_rate(&scenario);
+    let started = performance_now();
+    let result = servers::sweep(&scenario, max_rate, points as usize, |_, _| true);
+    let millis = performance_now() - started;
+    serde_json::json!({ "ms": millis, "checksum": servers::sweep_checksum(&result) }).to_string()
 }

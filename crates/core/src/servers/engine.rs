@@ -106,6 +106,8 @@ pub struct Outcome {
     pub trace: Option<Trace>,
     /// Every change of the counts; only when asked for.
     pub queue: Vec<QueuePoint>,
+    /// Every answered request's latency in µs, sorted; only when asked for.
+    pub latencies: Vec<Micros>,
 }
 
 /// Runs `model` on the scenario's traffic; `record` adds the trace and the
@@ -787,14 +789,15 @@ impl<'a> Sim<'a> {
                 queue,
             )
         });
-        let (trace, queue) = match trace {
-            Some((trace, queue)) => (Some(trace), queue),
-            None => (None, Vec::new()),
+        let (trace, queue, latencies) = match trace {
+            Some((trace, queue)) => (Some(trace), queue, latencies),
+            None => (None, Vec::new(), Vec::new()),
         };
         Outcome {
             metrics,
             trace,
             queue,
+            latencies,
         }
     }
 }

@@ -20,7 +20,7 @@ pub const MAX_CORES: u32 = 256;
 /// The most threads in the evented model's offload pool.
 pub const MAX_OFFLOAD: u32 = 64;
 /// The most requests one run may hold.
-pub const MAX_REQUESTS: u32 = 200_000;
+pub const MAX_REQUESTS: u32 = 100_000;
 /// The highest arrival rate, in requests per second.
 pub const MAX_RATE: f64 = 100_000.0;
 /// The most request types in a mix.

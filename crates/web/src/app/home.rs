@@ -48,6 +48,19 @@ pub fn home() -> Html {
         .to_hash();
         html! { <li><a href={link}>{ lesson.title }</a></li> }
     });
+    let server_presets = interleave_core::servers::presets::PRESETS
+        .iter()
+        .map(|preset| {
+            let link = Fragment {
+                route: Route::Servers,
+                state: Some(encode(&SharedState::Servers(
+                    interleave_core::servers_lab::ServersLab::from_preset(preset),
+                ))),
+                ..Fragment::default()
+            }
+            .to_hash();
+            html! { <li><a href={link}>{ preset.title }</a></li> }
+        });
     html! {
         <div class="home">
             <section class="lab-card" aria-labelledby="home-models">
@@ -66,6 +79,14 @@ pub fn home() -> Html {
                 </a>
                 <p class="examples-title">{ "One-click examples:" }</p>
                 <ul class="examples">{ for examples }</ul>
+            </section>
+            <section class="lab-card" aria-labelledby="home-servers">
+                <h2 id="home-servers"><a href="#/servers">{ "Servers: I/O concurrency under load" }</a></h2>
+                <p>
+                    { "Processes, threads, an event loop, or processes of threads: the same traffic served four ways, with queueing, latency percentiles, memory and a load sweep. Find where each one breaks." }
+                </p>
+                <p class="examples-title">{ "Scenarios:" }</p>
+                <ul class="examples">{ for server_presets }</ul>
             </section>
             <section class="lab-card" aria-labelledby="home-races">
                 <h2 id="home-races"><a href="#/races">{ "Races: be the scheduler" }</a></h2>

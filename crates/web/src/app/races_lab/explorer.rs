@@ -1,23 +1,20 @@
 //! The explorer panel: every interleaving from the state at the cursor,
-//! computed in a worker (`web/races-worker.js`, its own wasm instance) so
+//! computed in a worker (`web/lab-worker.js`, its own wasm instance) so
 //! the page stays responsive; progress while it runs, cancel (the worker
 //! is terminated), an outcome histogram, and the shortest failing schedule
 //! loaded into the timeline with one click.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use interleave_core::races::Program;
 use interleave_core::races::explore::Report;
 use interleave_core::races::limits;
 use interleave_core::races_lab::Action;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use super::RacesState;
 use crate::components::form;
-use crate::web::main_js_url;
+use crate::worker_job::{JobMessage, JobSlot, WorkerJob, arg_f64, error_of};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -54,97 +51,51 @@ impl PartialEq for ExplorerPanelProps {
     }
 }
 
-/// The worker running now, and its message handler (kept alive with it).
-type Running = Option<(web_sys::Worker, Closure<dyn FnMut(web_sys::MessageEvent)>)>;
-
-fn field(value: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
 fn start(
     source: &str,
     prefix: &[usize],
     reduction: bool,
     status: UseStateHandle<Status>,
-    running: Rc<RefCell<Running>>,
+    running: JobSlot,
 ) -> Result<(), String> {
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options("./races-worker.js", &options)
-        .map_err(|err| format!("{err:?}"))?;
     let prefix_owned = prefix.to_vec();
-    let on_message = {
-        let running = running.clone();
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let data = event.data();
-            match field(&data, "type").as_string().as_deref() {
-                Some("progress") => status.set(Status::Running {
-                    states: field(&data, "states").as_f64().unwrap_or(0.0),
-                    outcomes: field(&data, "outcomes").as_f64().unwrap_or(0.0),
-                    shortening: field(&data, "shortening").as_bool().unwrap_or(false),
-                }),
-                Some("done") => {
-                    let json = field(&data, "json").as_string().unwrap_or_default();
-                    let next = match serde_json::from_str::<Report>(&json) {
-                        Ok(report) => Status::Done {
-                            report: Rc::new(report),
-                            prefix: prefix_owned.clone(),
-                        },
-                        Err(_) => {
-                            let error = serde_json::from_str::<serde_json::Value>(&json)
-                                .ok()
-                                .and_then(|value| value["error"].as_str().map(str::to_owned))
-                                .unwrap_or(json);
-                            Status::Failed(error)
-                        }
-                    };
-                    status.set(next);
-                    if let Some((worker, _)) = running.borrow_mut().take() {
-                        worker.terminate();
-                    }
-                }
-                _ => {}
-            }
-        })
-    };
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let message = js_sys::Object::new();
-    let schedule = js_sys::Array::new();
-    for thread in prefix {
-        schedule.push(&JsValue::from(*thread as u32));
-    }
-    let fields: [(&str, JsValue); 6] = [
-        ("mainJS", main_js_url().into()),
-        ("module", wasm_bindgen::module()),
-        ("source", source.into()),
-        ("schedule", schedule.into()),
-        ("reduction", reduction.into()),
-        ("maxStates", (limits::DEFAULT_MAX_STATES as u32).into()),
-    ];
-    for (key, value) in fields {
-        let _ = js_sys::Reflect::set(&message, &key.into(), &value);
-    }
-    worker
-        .post_message(&message)
-        .map_err(|err| format!("{err:?}"))?;
-    *running.borrow_mut() = Some((worker, on_message));
+    let schedule: Vec<u32> = prefix.iter().map(|&thread| thread as u32).collect();
+    let args = js_sys::Array::of4(
+        &source.into(),
+        &js_sys::Uint32Array::from(schedule.as_slice()).into(),
+        &reduction.into(),
+        &(limits::DEFAULT_MAX_STATES as u32).into(),
+    );
+    let slot = running.clone();
+    let job = WorkerJob::start("races_explore", args, move |message| match message {
+        JobMessage::Progress(args) => status.set(Status::Running {
+            states: arg_f64(&args, 0),
+            outcomes: arg_f64(&args, 1),
+            shortening: args.get(2).as_bool().unwrap_or(false),
+        }),
+        JobMessage::Done(json) => {
+            status.set(match serde_json::from_str::<Report>(&json) {
+                Ok(report) => Status::Done {
+                    report: Rc::new(report),
+                    prefix: prefix_owned.clone(),
+                },
+                Err(_) => Status::Failed(error_of(&json)),
+            });
+            slot.borrow_mut().take();
+        }
+    })?;
+    *running.borrow_mut() = Some(job);
     Ok(())
 }
 
 #[function_component(ExplorerPanel)]
 pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
     let status = use_state(|| Status::Idle);
-    let running: Rc<RefCell<Running>> = use_mut_ref(|| None);
+    let running: JobSlot = use_mut_ref(|| None);
     let reduction = use_state(|| true);
     {
         let running = running.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some((worker, _)) = running.borrow_mut().take() {
-                    worker.terminate();
-                }
-            }
-        });
+        use_effect_with((), move |_| move || drop(running.borrow_mut().take()));
     }
     let on_explore = {
         let status = status.clone();
@@ -153,9 +104,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
         let prefix = props.prefix.clone();
         let reduction = *reduction;
         Callback::from(move |_: MouseEvent| {
-            if let Some((worker, _)) = running.borrow_mut().take() {
-                worker.terminate();
-            }
+            running.borrow_mut().take();
             status.set(Status::Running {
                 states: 0.0,
                 outcomes: 0.0,
@@ -173,9 +122,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
         let status = status.clone();
         let running = running.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some((worker, _)) = running.borrow_mut().take() {
-                worker.terminate();
-            }
+            running.borrow_mut().take();
             status.set(Status::Cancelled);
         })
     };

@@ -1,0 +1,328 @@
+//! The Servers lab page: four I/O concurrency models serve the same
+//! traffic. A preset picker with narration (who holds, who breaks, why),
+//! a comparison of all four models, the chosen model's workers and cores
+//! on the shared timeline, the backlog over time, a latency histogram, the
+//! settings (form and JSON), and a load sweep computed in a worker.
+
+mod charts;
+mod settings;
+mod sweep;
+
+use std::rc::Rc;
+
+use interleave_core::servers::presets::{PRESETS, capacity, ms_text, narrate};
+use interleave_core::servers::{self, Outcome, ServerMetrics, ServerModel, ServersScenario};
+use interleave_core::servers_lab::{Action, ServersLab, apply};
+use interleave_core::share::SharedState;
+use interleave_core::trace::{LaneKind, SpanKind, Time, Trace};
+use yew::prelude::*;
+
+use crate::components::{Timeline, form};
+
+/// The page's reducer: the core's lab state, whether the user changed
+/// anything (only then is it written to the address and autosave), and
+/// the last edit's problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServersState {
+    pub lab: ServersLab,
+    pub edited: bool,
+    pub error: Option<String>,
+}
+
+impl Reducible for ServersState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.error = apply(&mut next.lab, action)
+            .err()
+            .map(|error| error.to_string());
+        next.edited = true;
+        Rc::new(next)
+    }
+}
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct ServersLabProps {
+    pub initial: ServersLab,
+    #[prop_or_default]
+    pub embed: bool,
+}
+
+/// The chosen model's run, drawn.
+#[derive(Debug, PartialEq)]
+struct Shown {
+    trace: Rc<Trace>,
+    outcome: Outcome,
+}
+
+fn model_blurb(model: ServerModel, scenario: &ServersScenario) -> String {
+    let s = scenario.server;
+    match model {
+        ServerModel::MultiProcess => format!(
+            "{} single-threaded processes behind a load balancer ({}): each serves one request at a time, start to finish.",
+            s.processes,
+            balancer_name(scenario)
+        ),
+        ServerModel::MultiThreaded => format!(
+            "One process, {} threads taking requests from one queue{}.",
+            s.threads,
+            if s.gil {
+                "; a GIL lets one thread compute at a time"
+            } else {
+                ""
+            }
+        ),
+        ServerModel::Evented => {
+            if s.offload > 0 {
+                format!(
+                    "One event-loop thread with non-blocking I/O; CPU work goes to an offload pool of {} threads.",
+                    s.offload
+                )
+            } else {
+                "One event-loop thread with non-blocking I/O: it computes every request's CPU part itself.".to_owned()
+            }
+        }
+        ServerModel::Hybrid => format!(
+            "{} processes × {} threads behind a load balancer ({}){}.",
+            s.processes,
+            s.threads,
+            balancer_name(scenario),
+            if s.gil { ", a GIL per process" } else { "" }
+        ),
+    }
+}
+
+fn balancer_name(scenario: &ServersScenario) -> &'static str {
+    match scenario.server.balancer {
+        servers::scenario::Balancer::RoundRobin => "round robin",
+        servers::scenario::Balancer::LeastOutstanding => "least outstanding",
+        servers::scenario::Balancer::Random => "random",
+    }
+}
+
+#[function_component(ServersLabView)]
+pub fn servers_lab_view(props: &ServersLabProps) -> Html {
+    let state = {
+        let initial = props.initial.clone();
+        use_reducer(move || ServersState {
+            lab: initial,
+            edited: false,
+            error: None,
+        })
+    };
+    let lab = &state.lab;
+    crate::url_state::use_address_and_autosave(
+        SharedState::Servers(lab.clone()),
+        state.edited,
+        props.embed,
+    );
+    let dispatch = state.dispatcher();
+    let scenario = &lab.scenario;
+
+    // All four models on the same requests (the model shown does not matter).
+    let comparison: Rc<Vec<ServerMetrics>> = use_memo(
+        ServersScenario {
+            model: ServerModel::MultiProcess,
+            ..scenario.clone()
+        },
+        servers::compare,
+    );
+    let shown: Rc<Shown> = use_memo(scenario.clone(), |scenario| {
+        let mut outcome = servers::simulate(scenario, scenario.model, true);
+        let trace = Rc::new(outcome.trace.take().expect("recorded"));
+        Shown { trace, outcome }
+    });
+    let window = use_state(|| None::<(Time, Time)>);
+    let cursor = use_state(|| None::<Time>);
+    {
+        // A new run starts with the whole run in view.
+        let window = window.clone();
+        let cursor = cursor.clone();
+        use_effect_with(shown.clone(), move |_| {
+            window.set(None);
+            cursor.set(None);
+        });
+    }
+
+    let on_preset = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: Event| {
+            if let Some(preset) = form::select_value(&event)
+                .and_then(|id| PRESETS.iter().find(|preset| preset.id == id))
+            {
+                dispatch.dispatch(Action::LoadPreset(preset.id));
+            }
+        })
+    };
+    let preset = lab
+        .preset
+        .as_deref()
+        .and_then(|id| PRESETS.iter().find(|p| p.id == id));
+    let unchanged = lab.unchanged_preset();
+    let presets = PRESETS.iter().map(|candidate| {
+        html! { <option value={candidate.id} selected={preset.is_some_and(|p| p.id == candidate.id)}>{ candidate.title }</option> }
+    });
+
+    let narration = narrate(scenario, &comparison);
+    let trace = shown.trace.clone();
+    let end = trace.end.max(1);
+    let (from, to) = window.unwrap_or((0, end));
+    let zoom = |factor: f64| {
+        let window = window.clone();
+        let centre = cursor.unwrap_or((from + to) / 2);
+        Callback::from(move |_: MouseEvent| {
+            let span = ((to - from) as f64 * factor).clamp(1_000.0, end as f64) as Time;
+            let start = centre.saturating_sub(span / 2).min(end - span.min(end));
+            window.set(if span >= end {
+                None
+            } else {
+                Some((start, start + span))
+            });
+        })
+    };
+    let on_scrub = {
+        let cursor = cursor.clone();
+        Callback::from(move |time: Time| cursor.set(Some(time)))
+    };
+    let at_cursor = cursor.map(|time| {
+        let queue = &shown.outcome.queue;
+        let idx = queue.partition_point(|point| point.time <= time);
+        let (waiting, in_system) = idx
+            .checked_sub(1)
+            .map_or((0, 0), |i| (queue[i].waiting, queue[i].in_system));
+        let mut computing = 0;
+        let mut blocked = 0;
+        for (lane_idx, lane) in trace.lanes.iter().enumerate() {
+            if lane.kind == LaneKind::Core {
+                continue;
+            }
+            match trace.span_at(lane_idx, time).map(|span| span.kind) {
+                Some(SpanKind::Running) => computing += 1,
+                Some(SpanKind::Blocked) => blocked += 1,
+                _ => {}
+            }
+        }
+        format!(
+            "At {}: {waiting} waiting in the backlog, {in_system} in the server; {computing} computing, {blocked} blocked on I/O.",
+            trace.time_text(time)
+        )
+    });
+
+    let metrics = &shown.outcome.metrics;
+    let rows = comparison.iter().map(|m| {
+        let (cap, _) = capacity(scenario, m.model);
+        let selected = m.model == scenario.model;
+        let dispatch = dispatch.clone();
+        let model = m.model;
+        let cores = if m.core_utilisation.is_empty() {
+            0.0
+        } else {
+            m.core_utilisation.iter().sum::<f64>() / m.core_utilisation.len() as f64
+        };
+        html! {
+            <tr class={classes!(selected.then_some("selected"))} data-model={m.model.id()}>
+                <th scope="row">
+                    <button class="link-button" aria-pressed={selected.to_string()}
+                        onclick={Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::ShowModel(model)))}>
+                        { m.model.title() }
+                    </button>
+                </th>
+                <td>{ format!("{cap:.0}/s") }</td>
+                <td>{ format!("{:.1}/s", m.throughput) }</td>
+                <td>{ ms_text(m.latency.p50) }</td>
+                <td>{ ms_text(m.latency.p95) }</td>
+                <td data-testid="p99">{ ms_text(m.latency.p99) }</td>
+                <td class={classes!((m.rejected > 0).then_some("bad"))} data-testid="rejected">{ m.rejected }</td>
+                <td class={classes!((m.timed_out > 0).then_some("bad"))}>{ m.timed_out }</td>
+                <td>{ format!("{:.0} MB", m.peak_memory) }</td>
+                <td>{ format!("{:.0} %", cores * 100.0) }</td>
+            </tr>
+        }
+    });
+    let title = lab
+        .scenario
+        .name
+        .clone()
+        .unwrap_or_else(|| "a server scenario".to_owned());
+
+    html! {
+        <section class="lab servers-lab" id="servers" aria-labelledby="servers-title">
+            <div class="lab-head">
+                <h2 id="servers-title">{ "Servers: I/O concurrency under load" }</h2>
+                <p class="lead">{ "The same traffic, four ways to serve it: processes, threads, an event loop, or processes of threads. Find where each one breaks." }</p>
+                <crate::app::share_dialog::ShareButton state={SharedState::Servers(lab.clone())}
+                    at_start={SharedState::Servers(lab.clone())}
+                    title={format!("Interleave: {title}")} />
+            </div>
+            <div class="servers-story">
+                <label class="preset-picker">{ "Scenario " }
+                    <select onchange={on_preset} data-testid="servers-preset">
+                        if preset.is_none() { <option selected=true disabled=true>{ "Your own scenario" }</option> }
+                        { for presets }
+                    </select>
+                </label>
+                if let Some(preset) = preset {
+                    <p class="lesson">{ preset.intro }
+                        if unchanged.is_none() { <em>{ " (edited)" }</em> }
+                    </p>
+                }
+                <p class="narration" role="status" data-testid="servers-narration">{ narration }</p>
+                if let Some(preset) = unchanged {
+                    <p class="takeaway">{ preset.why }</p>
+                }
+            </div>
+            <table class="metrics servers-compare" data-testid="servers-compare">
+                <caption>{ format!("{} requests offered at {} requests/s ({}); the row picked is drawn below.",
+                    scenario.traffic.requests, scenario.traffic.rate, arrival_text(scenario)) }</caption>
+                <thead><tr>
+                    <th scope="col">{ "Model" }</th><th scope="col">{ "Capacity" }</th><th scope="col">{ "Throughput" }</th>
+                    <th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th>
+                    <th scope="col">{ "Refused (503)" }</th><th scope="col">{ "Timed out" }</th>
+                    <th scope="col">{ "Peak memory" }</th><th scope="col">{ "Cores busy" }</th>
+                </tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            <div class="lab-body">
+                <aside class="editor">
+                    <settings::Settings scenario={Rc::new(scenario.clone())} json={lab.json_text()}
+                        draft_error={lab.draft_error().map(|error| error.to_string())}
+                        error={state.error.clone()} dispatch={dispatch.clone()} />
+                </aside>
+                <div class="lab-main">
+                    <h3>{ format!("{} lanes", scenario.model.title()) }</h3>
+                    <p class="note" data-testid="model-blurb">{ model_blurb(scenario.model, scenario) }</p>
+                    <div class="timeline-tools">
+                        <button onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
+                        <button onclick={zoom(2.0)} aria-label="Zoom out" disabled={window.is_none()}>{ "Zoom out" }</button>
+                        <span class="note">{ format!("Showing {} of {}. Click the lanes to put the cursor there.", trace.range_text(from, to), trace.time_text(trace.end)) }</span>
+                    </div>
+                    <Timeline trace={trace.clone()} window={Some((from, to))} cursor={*cursor} on_scrub={on_scrub}
+                        label={format!("{} serving {} requests", scenario.model.title(), scenario.traffic.requests)} />
+                    <charts::ServerLegend />
+                    if let Some(line) = at_cursor { <p class="status" data-testid="at-cursor">{ line }</p> }
+                    <h3>{ "Backlog and requests in the server" }</h3>
+                    <charts::QueueChart points={Rc::new(shown.outcome.queue.clone())} window={(from, to)}
+                        cursor={*cursor} backlog={scenario.backlog} />
+                    <h3>{ "Latency" }</h3>
+                    <charts::LatencyHistogram latencies={Rc::new(shown.outcome.latencies.clone())}
+                        latency={metrics.latency} timeout_ms={scenario.timeout_ms} />
+                    <p class="note">{ format!(
+                        "Little's law holds: L = {:.2} requests in the server on average = λW = {:.2}/s × {}. Peak memory {:.0} MB ({:.0} MB for processes and threads).",
+                        metrics.little.l, metrics.little.lambda, ms_text(metrics.little.w_ms), metrics.peak_memory, metrics.base_memory
+                    ) }</p>
+                    <sweep::SweepPanel scenario={Rc::new(scenario.clone())} sweep_max={lab.sweep_max} dispatch={dispatch.clone()} />
+                </div>
+            </div>
+        </section>
+    }
+}
+
+fn arrival_text(scenario: &ServersScenario) -> String {
+    use interleave_core::servers::scenario::ArrivalPattern;
+    match scenario.traffic.arrival {
+        ArrivalPattern::Constant => "evenly spaced".to_owned(),
+        ArrivalPattern::Poisson => format!("Poisson, seed {}", scenario.traffic.seed),
+        ArrivalPattern::Bursts => format!("in bursts of {}", scenario.traffic.burst),
+    }
+}

@@ -1,0 +1,158 @@
+//! The load sweep: p99 latency of every model at 20 offered loads, run in
+//! a worker (`web/lab-worker.js`, its own wasm instance) so the page stays
+//! responsive, with progress and cancel.
+
+use std::rc::Rc;
+
+use interleave_core::servers::scenario::MAX_RATE;
+use interleave_core::servers::{self, ServersScenario, SweepPoint};
+use interleave_core::servers_lab::Action;
+use yew::prelude::*;
+
+use super::ServersState;
+use super::charts::SweepChart;
+use crate::components::DecimalField;
+use crate::worker_job::{JobMessage, JobSlot, WorkerJob, arg_f64, error_of};
+
+/// Load points per sweep.
+const POINTS: u32 = 20;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    Idle,
+    Running {
+        done: f64,
+        total: f64,
+    },
+    Done {
+        points: Rc<Vec<SweepPoint>>,
+        /// The scenario the sweep ran on.
+        of: Rc<ServersScenario>,
+        millis: f64,
+    },
+    Cancelled,
+    Failed(String),
+}
+
+#[derive(Properties)]
+pub struct SweepPanelProps {
+    pub scenario: Rc<ServersScenario>,
+    pub sweep_max: Option<f64>,
+    pub dispatch: UseReducerDispatcher<ServersState>,
+}
+
+impl PartialEq for SweepPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.scenario == other.scenario && self.sweep_max == other.sweep_max
+    }
+}
+
+#[function_component(SweepPanel)]
+pub fn sweep_panel(props: &SweepPanelProps) -> Html {
+    let status = use_state(|| Status::Idle);
+    let running: JobSlot = use_mut_ref(|| None);
+    {
+        let running = running.clone();
+        use_effect_with((), move |_| move || drop(running.borrow_mut().take()));
+    }
+    let max_rate = props
+        .sweep_max
+        .unwrap_or_else(|| servers::default_max_rate(&props.scenario));
+    let on_sweep = {
+        let status = status.clone();
+        let running = running.clone();
+        let scenario = props.scenario.clone();
+        Callback::from(move |_: MouseEvent| {
+            running.borrow_mut().take();
+            status.set(Status::Running {
+                done: 0.0,
+                total: (POINTS * 4) as f64,
+            });
+            let started = crate::web::performance_now();
+            let args =
+                js_sys::Array::of3(&scenario.to_json().into(), &max_rate.into(), &POINTS.into());
+            let slot = running.clone();
+            let status_in = status.clone();
+            let of = scenario.clone();
+            let job = WorkerJob::start("servers_sweep", args, move |message| match message {
+                JobMessage::Progress(args) => status_in.set(Status::Running {
+                    done: arg_f64(&args, 0),
+                    total: arg_f64(&args, 1),
+                }),
+                JobMessage::Done(json) => {
+                    status_in.set(match serde_json::from_str::<Vec<SweepPoint>>(&json) {
+                        Ok(points) => Status::Done {
+                            points: Rc::new(points),
+                            of: of.clone(),
+                            millis: crate::web::performance_now() - started,
+                        },
+                        Err(_) => Status::Failed(error_of(&json)),
+                    });
+                    slot.borrow_mut().take();
+                }
+            });
+            match job {
+                Ok(job) => *running.borrow_mut() = Some(job),
+                Err(error) => status.set(Status::Failed(format!(
+                    "This browser could not start a worker for the sweep ({error})."
+                ))),
+            }
+        })
+    };
+    let on_cancel = {
+        let status = status.clone();
+        let running = running.clone();
+        Callback::from(move |_: MouseEvent| {
+            running.borrow_mut().take();
+            status.set(Status::Cancelled);
+        })
+    };
+    let on_max = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |max: f64| dispatch.dispatch(Action::SetSweepMax(Some(max))))
+    };
+    let is_running = matches!(*status, Status::Running { .. });
+    let body = match &*status {
+        Status::Idle => html! {
+            <p class="note">{ format!("Runs all four models at {POINTS} loads from {:.0} to {max_rate:.0} requests/s ({} requests each) and draws the p99 latency of each.", max_rate / POINTS as f64, props.scenario.traffic.requests) }</p>
+        },
+        Status::Running { done, total } => html! {
+            <p class="status" role="status" data-testid="sweep-progress">
+                <progress max={total.to_string()} value={done.to_string()} />
+                { format!(" {done:.0} of {total:.0} runs") }
+            </p>
+        },
+        Status::Cancelled => {
+            html! { <p class="status" role="status" data-testid="sweep-cancelled">{ "Cancelled." }</p> }
+        }
+        Status::Failed(error) => {
+            html! { <p class="notice error" role="alert">{ error.clone() }</p> }
+        }
+        Status::Done { points, of, millis } => {
+            let stale = **of != *props.scenario;
+            html! {
+                <div data-testid="sweep-result">
+                    <SweepChart points={points.clone()} rate={props.scenario.traffic.rate} />
+                    <p class="note">{ format!("{} runs of {} requests in {:.0} ms, off the page's main thread.", points.len() * 4, of.traffic.requests, millis) }
+                        if stale { <em>{ " The scenario has changed since: sweep again to update." }</em> }
+                    </p>
+                </div>
+            }
+        }
+    };
+    html! {
+        <div class="sweep">
+            <h3>{ "Where does each model break? p99 latency against load" }</h3>
+            <div class="explorer-controls">
+                <button class="primary" onclick={on_sweep} disabled={is_running} data-testid="sweep">{ "Sweep the load" }</button>
+                if is_running {
+                    <button onclick={on_cancel} data-testid="cancel-sweep">{ "Cancel" }</button>
+                }
+                <label>{ "up to " }
+                    <DecimalField value={max_rate} min={0.01} max={MAX_RATE} label="Sweep up to" unit="requests/s" on_change={on_max} />
+                </label>
+            </div>
+            { body }
+        </div>
+    }
+}

@@ -1,0 +1,123 @@
+// End-to-end: the Servers lab in real headless Chromium, isolated and not
+// (the sweep's worker must work in an LMS iframe too). Needs dist/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist } from './server.mjs';
+import { launch, openPage } from './browser.mjs';
+import { ServersLab } from './pages/servers_lab.mjs';
+
+let browser;
+const servers = {};
+before(async () => {
+  browser = await launch();
+  servers.isolated = await serveDist({ isolated: true });
+  servers.plain = await serveDist({ isolated: false });
+});
+after(async () => {
+  await browser?.close();
+  await servers.isolated?.close();
+  await servers.plain?.close();
+});
+
+async function open(mode = 'plain', hash = '#/servers') {
+  const opened = await openPage(browser, `${servers[mode].url}${hash}`);
+  return { ...opened, lab: await new ServersLab(opened.page).ready() };
+}
+
+describe('Servers lab', () => {
+  test('each preset makes its claim: who holds, who breaks, and why', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadPreset('long-io');
+    assert.match(await lab.narration().innerText(), /Multi-process breaks .*4 workers, each held/);
+    await lab.loadPreset('cpu-heavy');
+    assert.match(await lab.narration().innerText(), /Evented breaks .*one event loop/);
+    await lab.loadPreset('gil');
+    assert.match(await lab.narration().innerText(), /Multi-threaded breaks .*GIL/);
+    await lab.loadPreset('burst');
+    const rows = await lab.comparison();
+    for (const model of ['multi_process', 'multi_threaded', 'evented', 'hybrid']) {
+      assert.ok(rows[model].rejected > 0, `${model} refuses part of a burst`);
+    }
+    assert.ok(rows.hybrid.rejected < rows.multi_process.rejected, 'more workers take more in');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('picking a model draws its workers and cores, and the link reopens it', async () => {
+    const { lab, page, context, problems } = await open();
+    await lab.loadPreset('cpu-heavy');
+    await lab.showModel('hybrid');
+    assert.equal(await lab.lanesHeading().innerText(), 'Hybrid lanes');
+    const lanes = await lab.laneNames();
+    assert.ok(lanes.includes('p4 thread 16') && lanes.includes('core 4'), lanes.join());
+    assert.ok((await lab.comparison()).hybrid.selected);
+    await lab.zoomIn();
+    assert.match(await lab.showing(), /^Showing .+ of /);
+    // The address holds the state (written after edits settle).
+    await page.waitForFunction(() => location.hash.includes('s=v1.'));
+    const address = page.url();
+    const again = await openPage(browser, address);
+    const reopened = await new ServersLab(again.page).ready();
+    assert.equal(await reopened.lanesHeading().innerText(), 'Hybrid lanes');
+    assert.match(await reopened.narration().innerText(), /Evented breaks/);
+    assert.deepEqual([...problems, ...again.problems], []);
+    await again.context.close();
+    await context.close();
+  });
+
+  for (const mode of ['isolated', 'plain']) {
+    test(`the load sweep runs off the main thread and finds where each model breaks (${mode})`, async () => {
+      const { lab, context, problems } = await open(mode);
+      await lab.loadPreset('long-io');
+      await lab.sweep();
+      const summary = await lab.sweepSummary();
+      assert.match(summary, /Multi-process: first fails at \d+\/s/);
+      assert.match(summary, /Evented: (first fails at|never fails)/);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+
+  test('a long sweep shows progress, the page stays responsive, and cancel stops it', async () => {
+    const { lab, page, context, problems } = await open();
+    await lab.loadPreset('long-io');
+    await lab.setField('Requests', 100000);
+    await lab.sweep({ wait: false });
+    await lab.sweepProgress().waitFor();
+    // The page's own work goes on while the worker sweeps.
+    const started = Date.now();
+    await lab.showModel('evented');
+    assert.equal(await lab.lanesHeading().innerText(), 'Evented lanes');
+    assert.ok(Date.now() - started < 5000);
+    await lab.cancelSweep();
+    await page.getByTestId('sweep-cancelled').waitFor();
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('bad edits say where and what, and lose nothing', async () => {
+    const { lab, page, context, problems } = await open();
+    await lab.loadPreset('long-io');
+    await lab.setField('Processes', 64);
+    const before = await lab.comparison();
+    // Too many workers: refused with the field's path; the table stays.
+    await lab.setField('Threads', 64);
+    assert.match(await lab.settingsError().innerText(), /server\.threads: 64 processes x 64 threads is more than 1024 workers/);
+    assert.deepEqual(await lab.comparison(), before);
+    await lab.setField('Threads', 16);
+    // Broken JSON: located error, the text is kept, the last good scenario stays.
+    const broken = '{"lab": "servers", "traffic": {"rate": "fast"}}';
+    await page.waitForFunction(() => location.hash.includes('s=v1.'));
+    const hash = await page.evaluate(() => location.hash);
+    await lab.editJson(broken);
+    assert.match(await lab.jsonError().innerText(), /1:\d+ traffic\.rate: invalid type/);
+    assert.equal(await lab.jsonText(), broken);
+    await lab.addressChangedFrom(hash);
+    // The draft survives a reload (it is in the address and the autosave).
+    await page.reload();
+    const reloaded = await new ServersLab(page).ready();
+    assert.equal(await reloaded.jsonText(), broken);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
