@@ -111,6 +111,17 @@ try {
     if (run === 0) continue;
     for (const c of cases) (racesWasm[c.case] ??= { ...c, runs: [] }).runs.push(c.ms);
   }
+  // The Servers sweep: 20 load points x 4 models x 10k requests, natively
+  // (the CLI) and in wasm (this page); the checksums must agree.
+  const serversNative = JSON.parse(execFileSync(CLI, ['bench-servers', '--runs', String(RUNS)]));
+  await enginePage.waitForFunction(() => window.wasmBindings?.bench_servers);
+  const serversWasm = [];
+  let serversChecksum;
+  for (let run = 0; run <= RUNS; run++) {
+    const result = JSON.parse(await enginePage.evaluate(() => window.wasmBindings.bench_servers(10000, 20)));
+    serversChecksum = result.checksum;
+    if (run > 0) serversWasm.push(result.ms);
+  }
   await enginePage.context().close();
 
   // A timeline of more than 10k spans: frame times while scrubbing,
@@ -161,6 +172,9 @@ try {
     const wasmMs = median(wasmCase.runs);
     console.log(`races explorer   ${nat.case}: ${nat.states} states, ${nat.interleavings} interleavings; wasm median ${wasmMs.toFixed(2)} ms (${(nat.states / (wasmMs / 1000)).toFixed(0)} states/s), native median ${nat.median_ms.toFixed(2)} ms (${nat.states_per_s.toFixed(0)} states/s), wasm/native ${(wasmMs / nat.median_ms).toFixed(2)}x`);
   }
+  const serversMs = median(serversWasm);
+  const same = Math.abs(serversChecksum - serversNative.checksum) < 1e-6 * Math.abs(serversNative.checksum);
+  console.log(`servers sweep    ${serversNative.points} loads x ${serversNative.models} models x ${serversNative.requests} requests: wasm median ${serversMs.toFixed(1)} ms (target < 2000 ms), native median ${serversNative.median_ms.toFixed(1)} ms, wasm/native ${(serversMs / serversNative.median_ms).toFixed(2)}x; results ${same ? 'identical' : `DIFFER (${serversChecksum} vs ${serversNative.checksum})`}`);
   console.log(`timeline frames  ${spans.reduce((a, b) => a + b, 0)} spans in 4 timelines [${spans.join(', ')}]; scrub, zoom, scroll: ${gaps.length} frames, max ${Math.max(...gaps).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
 } finally {
   await browser.close();
