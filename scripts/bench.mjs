@@ -28,7 +28,8 @@ if (!wasmName) throw new Error('no *_bg.wasm in dist/: run trunk build --release
 const wasm = await readFile(`${DIST}/${wasmName}`);
 const gzip = gzipSync(wasm, { level: 9 });
 
-const server = await serveDist({ isolated: true });
+// Served with the cache headers web/_headers gives static hosts.
+const server = await serveDist({ isolated: true, cache: 'deploy' });
 const browser = await launch();
 try {
   const poolStarts = [];

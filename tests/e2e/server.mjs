@@ -18,8 +18,21 @@ const TYPES = {
 
 export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);
 
+/**
+ * What a response may be cached for. `cache: 'deploy'` sends what
+ * `web/_headers` asks static hosts to send (Trunk's hashed files and the
+ * snippets they import are immutable; the rest is revalidated); the
+ * default, for tests, caches nothing.
+ */
+function cacheControl(path, cache) {
+  if (cache !== 'deploy') return 'no-store';
+  return /^\/(interleave_web-[0-9a-f]+(_bg)?\.(js|wasm)|snippets\/.*)$/.test(path)
+    ? 'public, max-age=31536000, immutable'
+    : 'no-cache';
+}
+
 /** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveDist({ isolated, root = DIST } = {}) {
+export async function serveDist({ isolated, root = DIST, cache } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -34,7 +47,7 @@ export async function serveDist({ isolated, root = DIST } = {}) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': cacheControl(path, cache) };
       if (isolated) {
         headers['cross-origin-opener-policy'] = 'same-origin';
         headers['cross-origin-embedder-policy'] = 'require-corp';

@@ -173,6 +173,42 @@ fn share_links_run_like_the_page() {
 }
 
 #[test]
+fn servers_json_has_the_metrics_and_links_run_like_the_page() {
+    let link = std::fs::read_to_string(
+        workspace_root().join("crates/core/tests/links/v1-servers-cpu-heavy.txt"),
+    )
+    .unwrap();
+    let url = format!("https://example.org/#/servers?s={}", link.trim());
+    let output = interleave(&["run", "--link", &url, "--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["model"], "evented");
+    let metrics = &json["metrics"];
+    for key in ["throughput", "rejected", "peak_memory", "timed_out"] {
+        assert!(metrics[key].is_number(), "metrics.{key}");
+    }
+    let latency = &metrics["latency"];
+    let [mean, p50, p95, p99] = ["mean", "p50", "p95", "p99"].map(|k| latency[k].as_f64().unwrap());
+    assert!(mean > 0.0 && p50 <= p95 && p95 <= p99, "{latency}");
+    // The event loop is the bottleneck of this preset: p99 in seconds.
+    assert!(p99 > 1000.0, "{p99}");
+
+    let all = interleave(&["run", "--link", &url, "--model", "all"]);
+    let stdout = String::from_utf8(all.stdout).unwrap();
+    assert!(stdout.contains("Evented breaks"), "{stdout}");
+    let wrong = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["run", "--link", &url, "--model", "sync"])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        String::from_utf8(wrong.stderr)
+            .unwrap()
+            .contains("this is a Servers-lab scenario")
+    );
+}
+
+#[test]
 fn explore_json_has_interleavings_outcomes_deadlocks_and_the_shortest_failing_schedule() {
     let output = interleave(&[
         "explore",

@@ -342,6 +342,18 @@ mod tests {
     const SAVED_V1_LINK: &str = include_str!("../tests/links/v1-three-requests.txt");
 
     #[test]
+    fn a_saved_v1_servers_link_still_opens() {
+        let saved = include_str!("../tests/links/v1-servers-cpu-heavy.txt").trim();
+        let Ok(SharedState::Servers(lab)) = decode(saved) else {
+            panic!("the saved Servers link no longer opens");
+        };
+        assert_eq!(lab.preset.as_deref(), Some("cpu-heavy"));
+        assert_eq!(lab.scenario.model, crate::servers::ServerModel::Evented);
+        assert!(lab.unchanged_preset().is_some());
+        assert_eq!(Fragment::parse("#/servers?s=x").route, Route::Servers);
+    }
+
+    #[test]
     fn a_saved_v1_link_still_opens() {
         let mut expected = ModelsLab::default();
         apply(&mut expected, Action::SetCursor(25));
