@@ -117,6 +117,12 @@ describe('Servers lab', () => {
     await page.reload();
     const reloaded = await new ServersLab(page).ready();
     assert.equal(await reloaded.jsonText(), broken);
+    // A valid edit is taken at once and the text stays as typed.
+    const valid = '{"lab": "servers", "traffic": {"rate": 25, "requests": 300}, "mix": [{"name": "db", "cpu_ms": 1, "io_ms": 9}]}';
+    await reloaded.editJson(valid);
+    await page.getByText('300 requests offered at 25 requests/s').waitFor();
+    assert.equal(await reloaded.jsonText(), valid);
+    assert.equal(await reloaded.jsonError().count(), 0);
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -311,6 +311,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                         "Little's law holds: L = {:.2} requests in the server on average = λW = {:.2}/s × {}. Peak memory {:.0} MB ({:.0} MB for processes and threads).",
                         metrics.little.l, metrics.little.lambda, ms_text(metrics.little.w_ms), metrics.peak_memory, metrics.base_memory
                     ) }</p>
+                    <p class="note" data-testid="utilisation">{ utilisation_text(metrics) }</p>
                     <sweep::SweepPanel scenario={Rc::new(scenario.clone())} sweep_max={lab.sweep_max} dispatch={dispatch.clone()} />
                 </div>
             </div>
@@ -325,4 +326,32 @@ fn arrival_text(scenario: &ServersScenario) -> String {
         ArrivalPattern::Poisson => format!("Poisson, seed {}", scenario.traffic.seed),
         ArrivalPattern::Bursts => format!("in bursts of {}", scenario.traffic.burst),
     }
+}
+
+/// Busy shares of the workers (mean and range) and of each core.
+fn utilisation_text(m: &ServerMetrics) -> String {
+    let workers = &m.worker_utilisation;
+    let mean = workers.iter().sum::<f64>() / workers.len().max(1) as f64;
+    let (lo, hi) = workers
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &u| {
+            (lo.min(u), hi.max(u))
+        });
+    let cores = m
+        .core_utilisation
+        .iter()
+        .map(|u| format!("{:.0} %", u * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let range = if workers.len() > 1 {
+        format!(" (from {:.0} % to {:.0} %)", lo * 100.0, hi * 100.0)
+    } else {
+        String::new()
+    };
+    format!(
+        "Busy: {} worker{} {:.0} % of the run on average{range}; cores {cores}.",
+        workers.len(),
+        if workers.len() == 1 { "" } else { "s" },
+        mean * 100.0
+    )
 }

@@ -188,10 +188,24 @@ pub fn settings(props: &SettingsProps) -> Html {
     let on_process_mb = editor(props, |s, v: f64| s.memory.process_mb = v);
     let on_thread_mb = editor(props, |s, v: f64| s.memory.thread_mb = v);
     let on_connection_kb = editor(props, |s, v: f64| s.memory.connection_kb = v);
+    // What the user typed stays as typed while it means the scenario shown
+    // (no reformatting under the cursor); an edit from elsewhere replaces it.
+    let typed = use_state(|| None::<String>);
+    let json_shown = match &*typed {
+        Some(text)
+            if ServersScenario::from_json(text).is_ok_and(|parsed| parsed == **s)
+                || props.draft_error.is_some() && props.json == *text =>
+        {
+            text.clone()
+        }
+        _ => props.json.clone(),
+    };
     let on_json = {
         let dispatch = props.dispatch.clone();
+        let typed = typed.clone();
         Callback::from(move |event: InputEvent| {
             if let Some(area) = form::target::<HtmlTextAreaElement>(&event) {
+                typed.set(Some(area.value()));
                 dispatch.dispatch(Action::EditJson(area.value()));
             }
         })
@@ -281,7 +295,7 @@ pub fn settings(props: &SettingsProps) -> Html {
             </div>
             <details class="json-editor" open={props.draft_error.is_some()}>
                 <summary>{ "Scenario as JSON" }</summary>
-                <textarea aria-label="Scenario JSON" spellcheck="false" rows="16" value={props.json.clone()} oninput={on_json} data-testid="servers-json" />
+                <textarea aria-label="Scenario JSON" spellcheck="false" rows="16" value={json_shown} oninput={on_json} data-testid="servers-json" />
                 if let Some(error) = &props.draft_error {
                     <p class="field-error" role="alert" data-testid="json-error">{ format!("Not applied: {error}. The last valid scenario is still shown.") }</p>
                     <button onclick={on_discard}>{ "Discard my edits" }</button>
