@@ -172,7 +172,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
         let window = window.clone();
         let centre = cursor.unwrap_or((from + to) / 2);
         Callback::from(move |_: MouseEvent| {
-            let span = ((to - from) as f64 * factor).clamp(1_000.0, end as f64) as Time;
+            let span = ((to - from) as f64 * factor).max(1_000.0).min(end as f64) as Time;
             let start = centre.saturating_sub(span / 2).min(end - span.min(end));
             window.set(if span >= end {
                 None
