@@ -32,16 +32,37 @@ const gzip = gzipSync(wasm, { level: 9 });
 const server = await serveDist({ isolated: true, cache: 'deploy' });
 const browser = await launch();
 try {
-  const poolStarts = [];
+  // Pool start, cold: every load in a fresh browser context (a first
+  // visit: empty caches).
+  const poolStart = async (page) => {
+    const status = page.locator('.status[data-mode="isolated"]');
+    await status.waitFor({ timeout: 30_000 });
+    return [Number(await status.getAttribute('data-pool-start-ms')), Number(await status.getAttribute('data-workers'))];
+  };
+  const poolStartsCold = [];
   let workers = 0;
   for (let i = 0; i < PAGE_LOADS; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}#/parallel`);
-    const status = page.locator('.status[data-mode="isolated"]');
-    await status.waitFor({ timeout: 30_000 });
-    poolStarts.push(Number(await status.getAttribute('data-pool-start-ms')));
-    workers = Number(await status.getAttribute('data-workers'));
+    const [ms, n] = await poolStart(page);
+    poolStartsCold.push(ms);
+    workers = n;
+    await context.close();
+  }
+  // Pool start after a warm-up load: one browser context (a returning
+  // visitor: HTTP and code caches filled), one load discarded, then
+  // PAGE_LOADS fresh page loads.
+  const poolStarts = [];
+  {
+    const context = await browser.newContext();
+    for (let i = 0; i <= PAGE_LOADS; i++) {
+      const page = await context.newPage();
+      await page.goto(`${server.url}#/parallel`);
+      const [ms] = await poolStart(page);
+      if (i > 0) poolStarts.push(ms);
+      await page.close();
+    }
     await context.close();
   }
 
@@ -161,7 +182,8 @@ try {
   const version = browser.version();
   console.log(`Interleave bench: headless Chromium ${version}, ${os.cpus().length} CPUs, ${workers} workers`);
   console.log(`wasm size        ${kb(wasm.length)} raw, ${kb(gzip.length)} gzip (${wasmName})`);
-  console.log(`pool start       median ${median(poolStarts).toFixed(1)} ms over ${PAGE_LOADS} page loads [${poolStarts.map((x) => x.toFixed(0)).join(', ')}]`);
+  console.log(`pool start       median ${median(poolStarts).toFixed(1)} ms over ${PAGE_LOADS} page loads after a warm-up load [${poolStarts.map((x) => x.toFixed(0)).join(', ')}] (target <= 150 ms)`);
+  console.log(`pool start, cold median ${median(poolStartsCold).toFixed(1)} ms over ${PAGE_LOADS} first visits (fresh browser contexts) [${poolStartsCold.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`Mandelbrot, 1 worker median ${median(one).toFixed(1)} ms over ${RUNS} sweeps after ${WARMUP} warm-up`);
   console.log(`Mandelbrot, ${workers} workers median ${median(all).toFixed(1)} ms`);
   console.log(`shared memory    (isolated) speedup median ${median(ratios).toFixed(2)}x [${ratios.map((x) => x.toFixed(2)).join(', ')}]`);

@@ -272,6 +272,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                     <p class="takeaway">{ preset.why }</p>
                 }
             </div>
+            <div class="table-scroll">
             <table class="metrics servers-compare" data-testid="servers-compare">
                 <caption>{ format!("{} requests offered at {} requests/s ({}); the row picked is drawn below.",
                     scenario.traffic.requests, scenario.traffic.rate, arrival_text(scenario)) }</caption>
@@ -283,6 +284,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            </div>
             <div class="lab-body">
                 <aside class="editor">
                     <settings::Settings scenario={Rc::new(scenario.clone())} json={lab.json_text()}
