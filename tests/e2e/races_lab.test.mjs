@@ -1,26 +1,14 @@
 // End-to-end: the Races lab in real headless Chromium, isolated and not
 // (the explorer's worker must work in an LMS iframe too). Needs dist/.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist } from './server.mjs';
-import { launch, openPage } from './browser.mjs';
+import { labHarness } from './harness.mjs';
 import { RacesLab } from './pages/races_lab.mjs';
 
-let browser;
-const servers = {};
-before(async () => {
-  browser = await launch();
-  servers.isolated = await serveDist({ isolated: true });
-  servers.plain = await serveDist({ isolated: false });
-});
-after(async () => {
-  await browser?.close();
-  await servers.isolated?.close();
-  await servers.plain?.close();
-});
+const openLab = labHarness();
 
 async function open(mode = 'plain', hash = '#/races') {
-  const opened = await openPage(browser, `${servers[mode].url}${hash}`);
+  const opened = await openLab(mode, hash);
   return { ...opened, lab: await new RacesLab(opened.page).ready() };
 }
 

@@ -1,26 +1,15 @@
 // End-to-end: the Servers lab in real headless Chromium, isolated and not
 // (the sweep's worker must work in an LMS iframe too). Needs dist/.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist } from './server.mjs';
-import { launch, openPage } from './browser.mjs';
+import { openPage } from './browser.mjs';
+import { labHarness } from './harness.mjs';
 import { ServersLab } from './pages/servers_lab.mjs';
 
-let browser;
-const servers = {};
-before(async () => {
-  browser = await launch();
-  servers.isolated = await serveDist({ isolated: true });
-  servers.plain = await serveDist({ isolated: false });
-});
-after(async () => {
-  await browser?.close();
-  await servers.isolated?.close();
-  await servers.plain?.close();
-});
+const openLab = labHarness();
 
 async function open(mode = 'plain', hash = '#/servers') {
-  const opened = await openPage(browser, `${servers[mode].url}${hash}`);
+  const opened = await openLab(mode, hash);
   return { ...opened, lab: await new ServersLab(opened.page).ready() };
 }
 
@@ -44,7 +33,7 @@ describe('Servers lab', () => {
   });
 
   test('picking a model draws its workers and cores, and the link reopens it', async () => {
-    const { lab, page, context, problems } = await open();
+    const { lab, page, context, problems, browser } = await open();
     await lab.loadPreset('cpu-heavy');
     await lab.showModel('hybrid');
     assert.equal(await lab.lanesHeading().innerText(), 'Hybrid lanes');

@@ -367,11 +367,7 @@ fn run(args: &RunArgs) -> ExitCode {
                 })
             })
             .collect();
-        let output = match <[serde_json::Value; 1]>::try_from(results) {
-            Ok([single]) => single,
-            Err(results) => serde_json::json!({ "runs": results }),
-        };
-        println!("{output}");
+        print_runs(results);
         return ExitCode::SUCCESS;
     }
 
@@ -386,6 +382,15 @@ fn run(args: &RunArgs) -> ExitCode {
         print!("{}", Metrics::of(&trace).to_text(&trace.unit));
     }
     ExitCode::SUCCESS
+}
+
+/// One run's JSON as it is; several as `{"runs": [...]}`.
+pub(crate) fn print_runs(results: Vec<serde_json::Value>) {
+    let output = match <[serde_json::Value; 1]>::try_from(results) {
+        Ok([single]) => single,
+        Err(results) => serde_json::json!({ "runs": results }),
+    };
+    println!("{output}");
 }
 
 pub(crate) fn read_input(file: &str) -> Result<String, String> {

@@ -6,7 +6,7 @@ use interleave_core::ascii;
 use interleave_core::servers::presets::{self, ms_text};
 use interleave_core::servers::{self, ServerMetrics, ServerModel, ServersScenario};
 
-use crate::{ModelArg, RunArgs, located};
+use crate::{ModelArg, RunArgs, located, print_runs};
 
 /// Runs the models asked for (default: the file's `model`) and prints a
 /// timeline and the metrics of each, or JSON.
@@ -65,11 +65,7 @@ pub fn run_scenario(args: &RunArgs, source: &str, scenario: &mut ServersScenario
                 })
             })
             .collect();
-        let output = match <[serde_json::Value; 1]>::try_from(results) {
-            Ok([single]) => single,
-            Err(results) => serde_json::json!({ "runs": results }),
-        };
-        println!("{output}");
+        print_runs(results);
         return ExitCode::SUCCESS;
     }
     let title = scenario.name.clone().unwrap_or_else(|| source.to_owned());

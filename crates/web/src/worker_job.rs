@@ -99,3 +99,15 @@ pub fn error_of(json: &str) -> String {
 fn field(value: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
+
+/// A component's job slot: holds at most one running job, which is
+/// cancelled (its worker terminated) when replaced or on unmount.
+#[yew::hook]
+pub fn use_job_slot() -> JobSlot {
+    let slot: JobSlot = yew::use_mut_ref(|| None);
+    {
+        let slot = slot.clone();
+        yew::use_effect_with((), move |_| move || drop(slot.borrow_mut().take()));
+    }
+    slot
+}

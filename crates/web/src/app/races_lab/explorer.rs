@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::RacesState;
 use crate::components::form;
-use crate::worker_job::{JobMessage, JobSlot, WorkerJob, arg_f64, error_of};
+use crate::worker_job::{JobMessage, JobSlot, WorkerJob, arg_f64, error_of, use_job_slot};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -91,12 +91,8 @@ fn start(
 #[function_component(ExplorerPanel)]
 pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
     let status = use_state(|| Status::Idle);
-    let running: JobSlot = use_mut_ref(|| None);
+    let running = use_job_slot();
     let reduction = use_state(|| true);
-    {
-        let running = running.clone();
-        use_effect_with((), move |_| move || drop(running.borrow_mut().take()));
-    }
     let on_explore = {
         let status = status.clone();
         let running = running.clone();

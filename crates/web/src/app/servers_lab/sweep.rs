@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::ServersState;
 use super::charts::SweepChart;
 use crate::components::DecimalField;
-use crate::worker_job::{JobMessage, JobSlot, WorkerJob, arg_f64, error_of};
+use crate::worker_job::{JobMessage, WorkerJob, arg_f64, error_of, use_job_slot};
 
 /// Load points per sweep.
 const POINTS: u32 = 20;
@@ -50,11 +50,7 @@ impl PartialEq for SweepPanelProps {
 #[function_component(SweepPanel)]
 pub fn sweep_panel(props: &SweepPanelProps) -> Html {
     let status = use_state(|| Status::Idle);
-    let running: JobSlot = use_mut_ref(|| None);
-    {
-        let running = running.clone();
-        use_effect_with((), move |_| move || drop(running.borrow_mut().take()));
-    }
+    let running = use_job_slot();
     let max_rate = props
         .sweep_max
         .unwrap_or_else(|| servers::default_max_rate(&props.scenario));
