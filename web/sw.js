@@ -3,8 +3,9 @@
 //    as the fallback, so the page keeps working once loaded.
 // 2. Isolation fallback for hosts that cannot send headers: top-level page
 //    loads get Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy
-//    added, so after a reload the page is cross-origin isolated and the
-//    Parallel lab can share memory. Frames are left alone: a service worker
+//    added (and worker scripts Cross-Origin-Embedder-Policy), so after a
+//    reload the page is cross-origin isolated and the Parallel lab can
+//    share memory. Frames are left alone: a service worker
 //    cannot isolate a page embedded in a non-isolated parent.
 const CACHE = 'interleave-v1';
 
@@ -22,7 +23,10 @@ function isolated(response) {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  const topLevel = request.mode === 'navigate' && request.destination === 'document';
+  // Worker scripts from a real URL (the rayon pool's, the lab worker's) do
+  // not inherit the page's embedder policy: they need the header too.
+  const needsHeaders = (request.mode === 'navigate' && request.destination === 'document')
+    || request.destination === 'worker';
   event.respondWith(
     (async () => {
       const cache = await caches.open(CACHE);
@@ -34,7 +38,7 @@ self.addEventListener('fetch', (event) => {
         response = await cache.match(request, { ignoreSearch: true });
         if (!response) throw error;
       }
-      return topLevel ? isolated(response) : response;
+      return needsHeaders ? isolated(response) : response;
     })(),
   );
 });

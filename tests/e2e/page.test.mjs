@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { serveDist } from './server.mjs';
 import { launch, openPage } from './browser.mjs';
 import { ModelsLab } from './pages/models_lab.mjs';
+import { ServersLab } from './pages/servers_lab.mjs';
 import { ParallelLab } from './pages/parallel_lab.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
@@ -144,6 +145,11 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
     await lab.root.getByRole('button', { name: 'Reload with shared memory' }).click();
     await lab.root.locator('[data-mode="isolated"]').waitFor({ timeout: 30_000 });
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    // Worker scripts get the embedder policy from the service worker too:
+    // the lab worker starts in the isolated page.
+    await page.getByRole('link', { name: 'Servers', exact: true }).click();
+    const servers = await new ServersLab(page).ready();
+    await servers.sweep();
     assert.deepEqual(problems, []);
     await context.close();
   });
