@@ -173,13 +173,14 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                         break;
                     }
                     busy.set(Some(Busy::Kernel { workers }));
-                    // Let the page finish drawing the previous run before the
-                    // next starts: on a machine with as many workers as
-                    // cores, page work during a run slows the workers down.
-                    yew::platform::time::sleep(std::time::Duration::from_millis(SETTLE_MILLIS))
-                        .await;
                     let fresh = Arc::new(spec.new_image());
                     image.set(fresh.clone());
+                    // Let the page finish drawing (the previous run, the
+                    // cleared image) before the next run starts: on a
+                    // machine with as many workers as cores, page work
+                    // during a run slows the workers down.
+                    yew::platform::time::sleep(std::time::Duration::from_millis(SETTLE_MILLIS))
+                        .await;
                     let run = match &mode {
                         Pool::MessagePassing { pool, .. } => {
                             match pool.clone().run(spec, workers, fresh, flag.clone()).await {
