@@ -34,8 +34,9 @@ impl PartialEq for CodePaneProps {
     }
 }
 
-/// The source lines a thread's code comes from, in runs of nearby lines.
-fn line_runs(program: &Program, thread: usize) -> Vec<(u32, u32)> {
+/// The source lines a thread's code comes from, in runs of nearby lines;
+/// a run inside a function starts at its `fn` line.
+fn line_runs(program: &Program, thread: usize, source: &str) -> Vec<(u32, u32)> {
     let code = &program.threads[thread];
     let mut lines: Vec<u32> = code.instrs.iter().map(|instr| instr.line).collect();
     lines.push(code.pos.line);
@@ -48,9 +49,30 @@ fn line_runs(program: &Program, thread: usize) -> Vec<(u32, u32)> {
             _ => runs.push((line, line)),
         }
     }
-    // Show the closing brace after each run.
+    // Show the closing brace after each run, and the header of a function
+    // whose body a run starts in (`fn remove(list, v) {` above its lines).
+    let lines: Vec<&str> = source.lines().collect();
+    let mut shown_to = 0;
     for run in &mut runs {
         run.1 += 1;
+        let header = (run.0.saturating_sub(2).max(shown_to + 1).max(1)..run.0).find(|&line| {
+            lines
+                .get(line as usize - 1)
+                .is_some_and(|text| text.trim_start().starts_with("fn "))
+        });
+        if let Some(line) = header {
+            run.0 = line;
+            // ...and ends at the function's closing brace.
+            let indent = |text: &str| text.len() - text.trim_start().len();
+            let header_indent = indent(lines[line as usize - 1]);
+            if let Some(close) = (run.1..=lines.len() as u32).find(|&l| {
+                let text = lines[l as usize - 1];
+                text.trim() == "}" && indent(text) == header_indent
+            }) {
+                run.1 = close;
+            }
+        }
+        shown_to = run.1;
     }
     runs
 }
@@ -71,7 +93,7 @@ pub fn code_pane(props: &CodePaneProps) -> Html {
         (_, other) => why_not(program, other),
     };
     let lines: Vec<&str> = props.source.lines().collect();
-    let runs = line_runs(program, thread);
+    let runs = line_runs(program, thread, &props.source);
     let mut rows = Vec::new();
     for (run_idx, (first, last)) in runs.iter().enumerate() {
         if run_idx > 0 {
