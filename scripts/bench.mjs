@@ -10,7 +10,7 @@ import os from 'node:os';
 import { DIST, serveDist } from '../tests/e2e/server.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
 
-const PAGE_LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 5);
+const PAGE_LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 9);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // Speedup sweeps are short and the host is noisy: more of them make the
 // median steadier (the bar is the same).
