@@ -111,3 +111,17 @@ pub fn use_job_slot() -> JobSlot {
     }
     slot
 }
+
+/// A Cancel button's callback: terminates the slot's job and sets `status`
+/// to `cancelled`.
+pub fn cancel_callback<S: Clone + 'static>(
+    slot: &JobSlot,
+    status: &yew::UseStateHandle<S>,
+    cancelled: S,
+) -> yew::Callback<web_sys::MouseEvent> {
+    let (slot, status) = (slot.clone(), status.clone());
+    yew::Callback::from(move |_| {
+        slot.borrow_mut().take();
+        status.set(cancelled.clone());
+    })
+}

@@ -14,7 +14,9 @@ use yew::prelude::*;
 
 use super::RacesState;
 use crate::components::form;
-use crate::worker_job::{JobMessage, JobSlot, WorkerJob, arg_f64, error_of, use_job_slot};
+use crate::worker_job::{
+    JobMessage, JobSlot, WorkerJob, arg_f64, cancel_callback, error_of, use_job_slot,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -114,14 +116,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
             }
         })
     };
-    let on_cancel = {
-        let status = status.clone();
-        let running = running.clone();
-        Callback::from(move |_: MouseEvent| {
-            running.borrow_mut().take();
-            status.set(Status::Cancelled);
-        })
-    };
+    let on_cancel = cancel_callback(&running, &status, Status::Cancelled);
     let on_reduction = {
         let reduction = reduction.clone();
         Callback::from(move |event: Event| reduction.set(form::checked(&event)))

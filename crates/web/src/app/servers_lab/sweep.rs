@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::ServersState;
 use super::charts::SweepChart;
 use crate::components::DecimalField;
-use crate::worker_job::{JobMessage, WorkerJob, arg_f64, error_of, use_job_slot};
+use crate::worker_job::{JobMessage, WorkerJob, arg_f64, cancel_callback, error_of, use_job_slot};
 
 /// Load points per sweep.
 const POINTS: u32 = 20;
@@ -95,14 +95,7 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
             }
         })
     };
-    let on_cancel = {
-        let status = status.clone();
-        let running = running.clone();
-        Callback::from(move |_: MouseEvent| {
-            running.borrow_mut().take();
-            status.set(Status::Cancelled);
-        })
-    };
+    let on_cancel = cancel_callback(&running, &status, Status::Cancelled);
     let on_max = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |max: f64| dispatch.dispatch(Action::SetSweepMax(Some(max))))
