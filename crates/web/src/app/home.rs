@@ -8,15 +8,16 @@ use interleave_core::models_lab::presets::PRESETS;
 use interleave_core::races::lessons::LESSONS;
 use interleave_core::races_lab::RacesLab;
 use interleave_core::scenario::Model;
-use interleave_core::share::{Fragment, Route, SharedState, encode};
+use interleave_core::share::{Fragment, SharedState, encode};
 use yew::prelude::*;
 
 use crate::components::Timeline;
 
-fn models_link(lab: ModelsLab) -> String {
+/// A link that opens a lab in `state` (its route comes from the state).
+fn lab_link(state: SharedState) -> String {
     Fragment {
-        route: Route::Models,
-        state: Some(encode(&SharedState::Models(lab))),
+        route: state.route(),
+        state: Some(encode(&state)),
         ..Fragment::default()
     }
     .to_hash()
@@ -36,29 +37,19 @@ pub fn home() -> Html {
         .unwrap_or(1);
     let examples = PRESETS.iter().map(|preset| {
         html! {
-            <li><a href={models_link(ModelsLab::with_scenario(preset.scenario()))}>{ preset.title }</a></li>
+            <li><a href={lab_link(SharedState::Models(ModelsLab::with_scenario(preset.scenario())))}>{ preset.title }</a></li>
         }
     });
     let races_lessons = LESSONS.iter().take(7).map(|lesson| {
-        let link = Fragment {
-            route: Route::Races,
-            state: Some(encode(&SharedState::Races(RacesLab::from_lesson(lesson)))),
-            ..Fragment::default()
-        }
-        .to_hash();
+        let link = lab_link(SharedState::Races(RacesLab::from_lesson(lesson)));
         html! { <li><a href={link}>{ lesson.title }</a></li> }
     });
     let server_presets = interleave_core::servers::presets::PRESETS
         .iter()
         .map(|preset| {
-            let link = Fragment {
-                route: Route::Servers,
-                state: Some(encode(&SharedState::Servers(
-                    interleave_core::servers_lab::ServersLab::from_preset(preset),
-                ))),
-                ..Fragment::default()
-            }
-            .to_hash();
+            let link = lab_link(SharedState::Servers(
+                interleave_core::servers_lab::ServersLab::from_preset(preset),
+            ));
             html! { <li><a href={link}>{ preset.title }</a></li> }
         });
     html! {

@@ -11,7 +11,7 @@ mod sweep;
 use std::rc::Rc;
 
 use interleave_core::servers::presets::{PRESETS, capacity, ms_text, narrate};
-use interleave_core::servers::{self, Outcome, ServerMetrics, ServerModel, ServersScenario};
+use interleave_core::servers::{self, QueuePoint, ServerMetrics, ServerModel, ServersScenario};
 use interleave_core::servers_lab::{Action, ServersLab, apply};
 use interleave_core::share::SharedState;
 use interleave_core::trace::{LaneKind, SpanKind, Time, Trace};
@@ -49,11 +49,14 @@ pub struct ServersLabProps {
     pub embed: bool,
 }
 
-/// The chosen model's run, drawn.
+/// The chosen model's run, drawn: its series shared by reference, so a
+/// cursor move re-renders without copying them.
 #[derive(Debug, PartialEq)]
 struct Shown {
     trace: Rc<Trace>,
-    outcome: Outcome,
+    queue: Rc<Vec<QueuePoint>>,
+    latencies: Rc<Vec<u64>>,
+    metrics: ServerMetrics,
 }
 
 fn model_blurb(model: ServerModel, scenario: &ServersScenario) -> String {
@@ -129,9 +132,13 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
         servers::compare,
     );
     let shown: Rc<Shown> = use_memo(scenario.clone(), |scenario| {
-        let mut outcome = servers::simulate(scenario, scenario.model, true);
-        let trace = Rc::new(outcome.trace.take().expect("recorded"));
-        Shown { trace, outcome }
+        let outcome = servers::simulate(scenario, scenario.model, true);
+        Shown {
+            trace: Rc::new(outcome.trace.expect("recorded")),
+            queue: Rc::new(outcome.queue),
+            latencies: Rc::new(outcome.latencies),
+            metrics: outcome.metrics,
+        }
     });
     let window = use_state(|| None::<(Time, Time)>);
     let cursor = use_state(|| None::<Time>);
@@ -186,7 +193,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
         Callback::from(move |time: Time| cursor.set(Some(time)))
     };
     let at_cursor = cursor.map(|time| {
-        let queue = &shown.outcome.queue;
+        let queue = &shown.queue;
         let idx = queue.partition_point(|point| point.time <= time);
         let (waiting, in_system) = idx
             .checked_sub(1)
@@ -209,7 +216,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
         )
     });
 
-    let metrics = &shown.outcome.metrics;
+    let metrics = &shown.metrics;
     let rows = comparison.iter().map(|m| {
         let (cap, _) = capacity(scenario, m.model);
         let selected = m.model == scenario.model;
@@ -304,10 +311,10 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                     <charts::ServerLegend />
                     if let Some(line) = at_cursor { <p class="status" data-testid="at-cursor">{ line }</p> }
                     <h3>{ "Backlog and requests in the server" }</h3>
-                    <charts::QueueChart points={Rc::new(shown.outcome.queue.clone())} window={(from, to)}
+                    <charts::QueueChart points={shown.queue.clone()} window={(from, to)}
                         cursor={*cursor} backlog={scenario.backlog} />
                     <h3>{ "Latency" }</h3>
-                    <charts::LatencyHistogram latencies={Rc::new(shown.outcome.latencies.clone())}
+                    <charts::LatencyHistogram latencies={shown.latencies.clone()}
                         latency={metrics.latency} timeout_ms={scenario.timeout_ms} />
                     <p class="note">{ format!(
                         "Little's law holds: L = {:.2} requests in the server on average = λW = {:.2}/s × {}. Peak memory {:.0} MB ({:.0} MB for processes and threads).",

@@ -6,9 +6,9 @@
 use std::rc::Rc;
 
 use interleave_core::servers::scenario::{
-    ArrivalPattern, Balancer, MAX_BACKLOG, MAX_CORES, MAX_DURATION_MS, MAX_OFFLOAD, MAX_PROCESSES,
-    MAX_RATE, MAX_REQUESTS, MAX_THREADS, MAX_TIMEOUT_MS, MAX_TYPES, Millis, RandomMillis,
-    RequestType, ServersScenario,
+    ArrivalPattern, MAX_BACKLOG, MAX_CORES, MAX_DURATION_MS, MAX_OFFLOAD, MAX_PROCESSES, MAX_RATE,
+    MAX_REQUESTS, MAX_THREADS, MAX_TIMEOUT_MS, MAX_TYPES, Millis, RandomMillis, RequestType,
+    ServersScenario,
 };
 use interleave_core::servers_lab::Action;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -49,6 +49,38 @@ fn editor<T: 'static>(
         change(&mut next, value);
         dispatch.dispatch(Action::Edit(next));
     })
+}
+
+/// A checkbox's `onchange` that edits the scenario with its state.
+fn checkbox_editor(
+    props: &SettingsProps,
+    change: impl Fn(&mut ServersScenario, bool) + 'static,
+) -> Callback<Event> {
+    let edit = editor(props, change);
+    Callback::from(move |event: Event| edit.emit(form::checked(&event)))
+}
+
+/// A `<select>`'s `onchange` whose option values are the field's names in
+/// files (`round_robin`, `poisson`).
+fn select_editor<T: serde::de::DeserializeOwned + 'static>(
+    props: &SettingsProps,
+    change: impl Fn(&mut ServersScenario, T) + 'static,
+) -> Callback<Event> {
+    let edit = editor(props, change);
+    Callback::from(move |event: Event| {
+        let value = form::select_value(&event).map(serde_json::Value::String);
+        if let Some(parsed) = value.and_then(|v| serde_json::from_value(v).ok()) {
+            edit.emit(parsed);
+        }
+    })
+}
+
+/// A unit enum's name in files, for `<option value>`.
+fn serde_id(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn millis_field(props: &SettingsProps, idx: usize, label: String, value: Millis, io: bool) -> Html {
@@ -143,47 +175,16 @@ pub fn settings(props: &SettingsProps) -> Html {
     let on_threads = editor(props, |s, n: u64| s.server.threads = n as u32);
     let on_offload = editor(props, |s, n: u64| s.server.offload = n as u32);
     let on_cores = editor(props, |s, n: u64| s.server.cores = n as u32);
-    let on_gil = {
-        let edit = editor(props, |s, on: bool| s.server.gil = on);
-        Callback::from(move |event: Event| edit.emit(form::checked(&event)))
-    };
-    let on_balancer = {
-        let edit = editor(props, |s, id: String| {
-            s.server.balancer = match id.as_str() {
-                "least_outstanding" => Balancer::LeastOutstanding,
-                "random" => Balancer::Random,
-                _ => Balancer::RoundRobin,
-            }
-        });
-        Callback::from(move |event: Event| {
-            edit.emit(form::select_value(&event).unwrap_or_default())
-        })
-    };
-    let on_arrival = {
-        let edit = editor(props, |s, id: String| {
-            s.traffic.arrival = match id.as_str() {
-                "constant" => ArrivalPattern::Constant,
-                "bursts" => ArrivalPattern::Bursts,
-                _ => ArrivalPattern::Poisson,
-            }
-        });
-        Callback::from(move |event: Event| {
-            edit.emit(form::select_value(&event).unwrap_or_default())
-        })
-    };
+    let on_gil = checkbox_editor(props, |s, on| s.server.gil = on);
+    let on_balancer = select_editor(props, |s, balancer| s.server.balancer = balancer);
+    let on_arrival = select_editor(props, |s, arrival| s.traffic.arrival = arrival);
     let on_rate = editor(props, |s, rate: f64| s.traffic.rate = rate);
     let on_requests = editor(props, |s, n: u64| s.traffic.requests = n as u32);
     let on_burst = editor(props, |s, n: u64| s.traffic.burst = n as u32);
     let on_seed = editor(props, |s, n: u64| s.traffic.seed = n);
-    let on_backlog_limit = {
-        let edit = editor(props, |s, on: bool| s.backlog = on.then_some(1024));
-        Callback::from(move |event: Event| edit.emit(form::checked(&event)))
-    };
+    let on_backlog_limit = checkbox_editor(props, |s, on| s.backlog = on.then_some(1024));
     let on_backlog = editor(props, |s, n: u64| s.backlog = Some(n as u32));
-    let on_timeout_limit = {
-        let edit = editor(props, |s, on: bool| s.timeout_ms = on.then_some(10_000.0));
-        Callback::from(move |event: Event| edit.emit(form::checked(&event)))
-    };
+    let on_timeout_limit = checkbox_editor(props, |s, on| s.timeout_ms = on.then_some(10_000.0));
     let on_timeout = editor(props, |s, ms: f64| s.timeout_ms = Some(ms));
     let on_process_mb = editor(props, |s, v: f64| s.memory.process_mb = v);
     let on_thread_mb = editor(props, |s, v: f64| s.memory.thread_mb = v);
@@ -214,14 +215,8 @@ pub fn settings(props: &SettingsProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::DiscardDraft))
     };
-    let balancer = serde_json::to_value(server.balancer)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let arrival = serde_json::to_value(traffic.arrival)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let balancer = serde_id(server.balancer);
+    let arrival = serde_id(traffic.arrival);
 
     html! {
         <div class="servers-settings">
