@@ -7,7 +7,9 @@ use interleave_core::share::{Fragment, decode, encode};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = Fragment::parse(text);
     for candidate in [text.to_owned(), format!("v1.{text}")] {
         if let Ok(state) = decode(&candidate) {

@@ -1,11 +1,5 @@
-//! Golden scenarios: runs `interleave` on every `tests/data/<name>/` folder.
-//!
-//! Each folder holds `scenario.json`, optionally `args` (extra arguments,
-//! default `--model sync,async`), and `expected.txt`: the exact stdout, or
-//! for a failing run `exit code N` followed by the exact stderr. A Races-lab
-//! folder holds `program.race` instead, and `args` is the whole command
-//! line with `PROGRAM` for the program's path (`explore PROGRAM --json`).
-//! Set `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
+//! The CLI's behaviour beyond the golden folders (those are in
+//! `golden_cases.rs`): JSON shapes, links, exit codes and options.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,40 +9,6 @@ fn workspace_root() -> PathBuf {
         .join("../..")
         .canonicalize()
         .unwrap()
-}
-
-fn run_case(root: &Path, name: &str) -> String {
-    let dir = root.join("tests/data").join(name);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
-    command.current_dir(root);
-    if dir.join("program.race").exists() {
-        let args = std::fs::read_to_string(dir.join("args")).expect("a races case has args");
-        let program = format!("tests/data/{name}/program.race");
-        command.args(args.split_whitespace().map(|arg| {
-            if arg == "PROGRAM" {
-                program.as_str()
-            } else {
-                arg
-            }
-        }));
-    } else {
-        let args = std::fs::read_to_string(dir.join("args"))
-            .unwrap_or_else(|_| "--model sync,async".to_owned());
-        command
-            .arg("run")
-            .arg(format!("tests/data/{name}/scenario.json"))
-            .args(args.split_whitespace());
-    }
-    let output = command.output().unwrap();
-    if output.status.success() {
-        String::from_utf8(output.stdout).unwrap()
-    } else {
-        format!(
-            "exit code {}\n{}",
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stderr).unwrap()
-        )
-    }
 }
 
 /// Runs `interleave` in the workspace root and asserts it succeeds.
@@ -64,46 +24,6 @@ fn interleave(args: &[&str]) -> std::process::Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
-}
-
-#[test]
-fn golden_scenarios_print_their_expected_output() {
-    let root = workspace_root();
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut names: Vec<String> = std::fs::read_dir(root.join("tests/data"))
-        .unwrap()
-        .map(|entry| entry.unwrap())
-        .filter(|entry| {
-            entry.path().join("scenario.json").exists()
-                || entry.path().join("program.race").exists()
-        })
-        .map(|entry| entry.file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 4,
-        "expected golden scenarios in tests/data, found {names:?}"
-    );
-    let mut failures = Vec::new();
-    for name in &names {
-        let actual = run_case(&root, name);
-        let expected_path = root.join("tests/data").join(name).join("expected.txt");
-        if update {
-            std::fs::write(&expected_path, &actual).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if actual != expected {
-            failures.push(format!(
-                "--- {name}: expected\n{expected}\n--- {name}: actual\n{actual}"
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "golden mismatches (UPDATE_EXPECT=1 to accept):\n{}",
-        failures.join("\n")
-    );
 }
 
 #[test]
@@ -254,4 +174,146 @@ fn explore_opens_a_races_share_link_at_its_step() {
     // Both threads have read 0: every interleaving from here loses an update.
     assert!(text.contains("deadlocks: 0, failing: "), "{text}");
     assert!(!text.contains("x = 2"), "{text}");
+}
+
+fn json_of(args: &[&str]) -> serde_json::Value {
+    serde_json::from_slice(&interleave(args).stdout).unwrap()
+}
+
+#[test]
+fn threads_and_cores_override_every_model_in_the_file() {
+    let json = json_of(&[
+        "run",
+        "tests/data/default/scenario.json",
+        "--model",
+        "sync",
+        "--threads",
+        "2",
+        "--cores",
+        "1",
+        "--json",
+    ]);
+    let lanes: Vec<&str> = json["trace"]["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|lane| lane["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(lanes, ["thread 1", "thread 2", "core 1"]);
+    // Two threads time-share one core: slower than on two cores, faster
+    // than on one thread (210 ms).
+    let one_core = json["metrics"]["makespan"].as_u64().unwrap();
+    let two_cores = json_of(&[
+        "run",
+        "tests/data/default/scenario.json",
+        "--model",
+        "sync",
+        "--threads",
+        "2",
+        "--json",
+    ])["metrics"]["makespan"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        two_cores < one_core && one_core < 210,
+        "{two_cores} {one_core}"
+    );
+    let refused = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["run", "tests/data/default/scenario.json", "--threads", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--threads"));
+}
+
+#[test]
+fn max_states_stops_the_search_and_says_it_is_incomplete() {
+    let args = ["explore", "crates/core/lessons/list-removal.race", "--json"];
+    let whole = json_of(&args);
+    assert_eq!(whole["complete"], true);
+    let capped = json_of(&[&args[..], &["--max-states", "50"]].concat());
+    assert_eq!(capped["complete"], false);
+    assert!(capped["states"].as_u64().unwrap() <= 51);
+    assert!(capped["interleavings"].as_u64().unwrap() < whole["interleavings"].as_u64().unwrap());
+    let text = String::from_utf8(
+        interleave(&[
+            "explore",
+            "crates/core/lessons/list-removal.race",
+            "--max-states",
+            "50",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("51 states") && text.contains("STOPPED at the state cap"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bench_commands_print_json_of_their_documented_shape() {
+    let models = json_of(&["bench-models", "--tasks", "100", "--runs", "2"]);
+    assert_eq!(models["tasks"], 100);
+    assert_eq!(models["runs_ms"].as_array().unwrap().len(), 2);
+    for key in ["configs", "events", "segments", "median_ms"] {
+        assert!(models[key].is_number(), "bench-models {key}: {models}");
+    }
+
+    let par = json_of(&[
+        "bench-par",
+        "--kernel",
+        "primes,hash-chain",
+        "--threads",
+        "1,2",
+        "--size",
+        "20000",
+        "--chunk",
+        "1000",
+        "--runs",
+        "1",
+        "--json",
+    ]);
+    assert!(par["cores"].as_u64().unwrap() >= 1);
+    let kernels = par["kernels"].as_array().unwrap();
+    assert_eq!(kernels.len(), 2);
+    for kernel in kernels {
+        let runs = kernel["runs"].as_array().unwrap();
+        let threads: Vec<u64> = runs
+            .iter()
+            .map(|run| run["threads"].as_u64().unwrap())
+            .collect();
+        assert_eq!(threads, [1, 2]);
+        // The same result on any number of threads.
+        assert_eq!(runs[0]["checksum"], runs[1]["checksum"]);
+        assert_eq!(runs[0]["speedup"], 1.0);
+        for key in ["median_ms", "speedup", "efficiency", "amdahl"] {
+            assert!(runs[1][key].is_number(), "bench-par {key}: {kernel}");
+        }
+        assert!(kernel["fitted_serial_fraction"].is_number());
+        assert_eq!(kernel["spec"]["size"], 20000);
+    }
+
+    let races = json_of(&["bench-races", "--runs", "1"]);
+    let cases = races["cases"].as_array().unwrap();
+    assert!(cases.len() >= 3);
+    for case in cases {
+        for key in ["interleavings", "states", "median_ms", "states_per_s"] {
+            assert!(case[key].is_number(), "bench-races {key}: {case}");
+        }
+    }
+
+    let servers = json_of(&[
+        "bench-servers",
+        "--points",
+        "2",
+        "--requests",
+        "100",
+        "--runs",
+        "1",
+    ]);
+    assert_eq!(servers["points"], 2);
+    assert_eq!(servers["requests"], 100);
+    assert_eq!(servers["models"], 4);
+    assert!(servers["checksum"].is_number() && servers["median_ms"].is_number());
 }

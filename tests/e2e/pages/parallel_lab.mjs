@@ -45,10 +45,20 @@ export class ParallelLab {
   async race(workers, perWorker) {
     await this.root.getByLabel('Race workers').fill(String(workers));
     await this.root.getByLabel('Increments per worker').fill(String(perWorker));
+    const section = this.root.locator('section.race');
+    const done = Number(await section.getAttribute('data-races')) + 1;
     await this.root.getByRole('button', { name: 'Run the race' }).click();
-    await this.root.locator('.race-table tbody tr').nth(2).waitFor({ timeout: 60_000 });
+    // Wait on the run counter: the table of the previous race is still
+    // there until the new one replaces it row by row.
+    await this.root.locator(`section.race[data-races="${done}"]`).waitFor({ timeout: 60_000 });
     return this.root.locator('.race-table tbody tr').evaluateAll((rows) =>
-      rows.map((row) => ({ method: row.dataset.method, expected: Number(row.dataset.expected), actual: Number(row.dataset.actual) })),
+      rows.map((row) => ({
+        method: row.dataset.method,
+        expected: Number(row.dataset.expected),
+        actual: Number(row.dataset.actual),
+        overlapMs: Number(row.dataset.overlapMs),
+        together: row.dataset.together === 'true',
+      })),
     );
   }
 }

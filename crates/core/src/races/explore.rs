@@ -28,8 +28,14 @@ use super::program::{Goal, Op, Program, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
-    /// Visited-state deduplication and partial-order reduction.
+    /// Visited-state deduplication and (with `partial_order`) partial-order
+    /// reduction. Off: every schedule is visited, one by one.
     pub reduction: bool,
+    /// With `reduction`: expand only one independent thread where one
+    /// exists. Off: deduplication alone, an exact search whose outcome
+    /// counts equal the full tree's (tests compare the two).
+    #[serde(default = "yes")]
+    pub partial_order: bool,
     /// States visited before the search stops and says so.
     pub max_states: usize,
     /// The longest schedule; longer ones end as runaway.
@@ -40,10 +46,15 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             reduction: true,
+            partial_order: true,
             max_states: limits::DEFAULT_MAX_STATES,
             max_depth: limits::MAX_RUN_STEPS,
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A final shared value as shown: a number, text (a string or a list
@@ -360,6 +371,7 @@ impl Explorer {
             .map(|thread| thread as u8)
             .collect();
         if self.options.reduction
+            && self.options.partial_order
             && ready.len() > 1
             && let Some(&thread) = ready
                 .iter()

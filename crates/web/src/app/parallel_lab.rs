@@ -123,6 +123,9 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     let race_workers = use_state(|| 2usize);
     let race_count = use_state(|| 2_000_000u64);
     let race_results = use_state(Vec::<RaceResult>::new);
+    // Completed races, so a test (or a screen reader) can tell a new
+    // result from the last one.
+    let races_run = use_state(|| 0u32);
 
     let max_workers = pool_workers.unwrap_or(1);
     let chosen_workers = (*workers).clamp(1, max_workers);
@@ -214,17 +217,21 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
         Callback::from(move |_| cancel.borrow().store(true, Ordering::Relaxed))
     };
     let on_race = {
-        let (busy, race_results) = (busy.clone(), race_results.clone());
+        let (busy, race_results, races_run) =
+            (busy.clone(), race_results.clone(), races_run.clone());
         let (race_workers, race_count) = ((*race_workers).clamp(1, max_workers), *race_count);
         Callback::from(move |_| {
-            let (busy, race_results) = (busy.clone(), race_results.clone());
+            let (busy, race_results, races_run) =
+                (busy.clone(), race_results.clone(), races_run.clone());
             busy.set(Some(Busy::Race));
+            race_results.set(Vec::new());
             wasm_bindgen_futures::spawn_local(async move {
                 let mut results = Vec::new();
                 for method in CounterMethod::ALL {
                     results.push(parallel::race_on_workers(method, race_workers, race_count).await);
                     race_results.set(results.clone());
                 }
+                races_run.set(*races_run + 1);
                 busy.set(None);
             });
         })
@@ -348,12 +355,14 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
 
     let race_rows = race_results.iter().map(|result| {
         html! {
-            <tr data-method={format!("{:?}", result.method)} data-expected={result.expected.to_string()} data-actual={result.actual.to_string()}>
+            <tr data-method={format!("{:?}", result.method)} data-expected={result.expected.to_string()} data-actual={result.actual.to_string()}
+                data-overlap-ms={format!("{:.2}", result.overlap_millis)} data-together={result.started_together.to_string()}>
                 <th scope="row">{ result.method.title() }</th>
                 <td>{ result.expected }</td>
                 <td>{ result.actual }</td>
                 <td class={classes!((result.lost() > 0).then_some("lost"))}>{ result.lost() }</td>
                 <td>{ format!("{:.0} ms", result.millis) }</td>
+                <td>{ if result.started_together { format!("{:.0} ms", result.overlap_millis) } else { "no: too few free workers".to_owned() } }</td>
             </tr>
         }
     });
@@ -423,7 +432,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                     </div>
                 }
             </div>
-            <section class="race" aria-labelledby="race-title">
+            <section class="race" aria-labelledby="race-title" data-races={races_run.to_string()}>
                 <h3 id="race-title">{ "A real race on shared memory" }</h3>
                 <p>{ "Each worker adds 1 to one shared counter, many times. Reading the counter and then writing it back (two separate atomic steps, well-defined Rust) loses every increment another worker made in between; fetch_add and a mutex make the increment indivisible, and cost time." }</p>
                 <div class="parallel-controls">
@@ -448,7 +457,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                 if !race_results.is_empty() {
                     <table class="metrics race-table">
                         <thead><tr><th scope="col">{ "increment" }</th><th scope="col">{ "expected" }</th><th scope="col">{ "actual" }</th>
-                            <th scope="col">{ "lost" }</th><th scope="col">{ "time" }</th></tr></thead>
+                            <th scope="col">{ "lost" }</th><th scope="col">{ "time" }</th><th scope="col">{ "all loops at once" }</th></tr></thead>
                         <tbody>{ for race_rows }</tbody>
                     </table>
                 }

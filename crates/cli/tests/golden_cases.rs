@@ -1,0 +1,101 @@
+//! Golden scenarios: runs `interleave` on every `tests/data/<name>/` folder,
+//! each folder its own test.
+//!
+//! Each folder holds `scenario.json`, optionally `args` (extra arguments,
+//! default `--model sync,async`), and `expected.txt`: the exact stdout, or
+//! for a failing run `exit code N` followed by the exact stderr. A Races-lab
+//! folder holds `program.race` instead, and `args` is the whole command
+//! line with `PROGRAM` for the program's path (`explore PROGRAM --json`).
+//! Set `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn run_case(root: &Path, name: &str) -> String {
+    let dir = root.join("tests/data").join(name);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
+    command.current_dir(root);
+    if dir.join("program.race").exists() {
+        let args = std::fs::read_to_string(dir.join("args")).expect("a races case has args");
+        let program = format!("tests/data/{name}/program.race");
+        command.args(args.split_whitespace().map(|arg| {
+            if arg == "PROGRAM" {
+                program.as_str()
+            } else {
+                arg
+            }
+        }));
+    } else {
+        let args = std::fs::read_to_string(dir.join("args"))
+            .unwrap_or_else(|_| "--model sync,async".to_owned());
+        command
+            .arg("run")
+            .arg(format!("tests/data/{name}/scenario.json"))
+            .args(args.split_whitespace());
+    }
+    let output = command.output().unwrap();
+    if output.status.success() {
+        String::from_utf8(output.stdout).unwrap()
+    } else {
+        format!(
+            "exit code {}\n{}",
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stderr).unwrap()
+        )
+    }
+}
+
+fn check_case(root: &Path, name: &str) -> Result<(), Failed> {
+    let actual = run_case(root, name);
+    let expected_path = root.join("tests/data").join(name).join("expected.txt");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&expected_path, &actual).map_err(|err| err.to_string())?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&expected_path)
+        .map_err(|err| format!("{}: {err}", expected_path.display()))?;
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "golden mismatch (UPDATE_EXPECT=1 to accept):\n--- {name}: expected\n{expected}\n--- {name}: actual\n{actual}"
+        )
+        .into())
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = workspace_root();
+    let mut names: Vec<String> = std::fs::read_dir(root.join("tests/data"))
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| {
+            entry.path().join("scenario.json").exists()
+                || entry.path().join("program.race").exists()
+        })
+        .map(|entry| entry.file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 20,
+        "expected the golden scenarios in tests/data, found {names:?}"
+    );
+    let trials = names
+        .into_iter()
+        .map(|name| {
+            let root = root.clone();
+            Trial::test(format!("golden::{name}"), move || check_case(&root, &name))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
