@@ -335,6 +335,85 @@ mod tests {
     }
 
     #[test]
+    fn segments_are_added_moved_and_given_a_wait_kind() {
+        let mut lab = ModelsLab::default();
+        // Task A: compute 10, wait 50 on the database, compute 10.
+        let before = lab.scenario.tasks[0].segments.clone();
+        apply(&mut lab, Action::AddSegment(0));
+        let segments = &lab.scenario.tasks[0].segments;
+        assert_eq!(segments.len(), before.len() + 1);
+        assert_eq!(segments.last(), Some(&Segment::Compute(5)));
+        // Move the wait one place down: it swaps with the compute after it.
+        apply(&mut lab, Action::MoveSegment(0, 1, 1));
+        let segments = &lab.scenario.tasks[0].segments;
+        assert_eq!(segments[1], before[2]);
+        assert_eq!(segments[2], before[1]);
+        // Off either end, nothing moves.
+        let now = lab.scenario.tasks[0].segments.clone();
+        apply(&mut lab, Action::MoveSegment(0, 0, -1));
+        apply(&mut lab, Action::MoveSegment(0, now.len() - 1, 1));
+        apply(&mut lab, Action::MoveSegment(9, 0, 1));
+        assert_eq!(lab.scenario.tasks[0].segments, now);
+        // A wait's kind changes; a compute step has none to change.
+        apply(&mut lab, Action::SetWaitKind(0, 2, WaitKind::Disk));
+        assert!(matches!(
+            lab.scenario.tasks[0].segments[2],
+            Segment::Wait {
+                on: WaitKind::Disk,
+                ..
+            }
+        ));
+        apply(&mut lab, Action::SetWaitKind(0, 0, WaitKind::Disk));
+        assert!(matches!(
+            lab.scenario.tasks[0].segments[0],
+            Segment::Compute(_)
+        ));
+        assert_eq!(lab.scenario.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_moved_wait_changes_what_the_simulation_computes() {
+        // Sync on one thread: moving A's wait to the end keeps the total
+        // (each task's segments add up the same) but async on one thread
+        // overlaps differently, so its makespan changes.
+        let mut lab = ModelsLab::default();
+        let makespan = |lab: &ModelsLab| {
+            crate::metrics::Metrics::of(&crate::models::simulate(
+                &lab.scenario,
+                Model::asynchronous(1),
+            ))
+            .makespan
+        };
+        let before = makespan(&lab);
+        apply(&mut lab, Action::MoveSegment(0, 1, 1));
+        assert_ne!(makespan(&lab), before);
+    }
+
+    #[test]
+    fn config_edits_are_checked_and_selection_follows_removal() {
+        let mut lab = ModelsLab::default();
+        apply(
+            &mut lab,
+            Action::SetConfig(1, Model::asynchronous(3).on_cores(2)),
+        );
+        assert_eq!(lab.configs[1], Model::asynchronous(3).on_cores(2));
+        // More cores than allowed or zero threads: refused, nothing changes.
+        apply(&mut lab, Action::SetConfig(1, Model::sync(0)));
+        apply(&mut lab, Action::SetConfig(7, Model::sync(2)));
+        assert_eq!(lab.configs[1], Model::asynchronous(3).on_cores(2));
+        apply(&mut lab, Action::SelectConfig(3));
+        apply(&mut lab, Action::RemoveConfig(3));
+        assert_eq!(lab.selected, 2);
+        apply(&mut lab, Action::AddConfig);
+        assert_eq!(lab.configs.len(), 4);
+        assert_eq!(
+            lab.configs[3], lab.configs[2],
+            "a new card copies the last one"
+        );
+        assert_eq!(lab.selected, 3);
+    }
+
+    #[test]
     fn the_lab_round_trips_through_json() {
         let mut lab = ModelsLab::default();
         apply(&mut lab, Action::SetCursor(42));

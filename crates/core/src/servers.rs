@@ -91,6 +91,21 @@ pub fn sweep(
     out
 }
 
+/// The lowest offered load of a sweep at which `model` refused or timed
+/// out a request; `None` when it never failed within the sweep.
+pub fn first_failing_rate(points: &[SweepPoint], model: ServerModel) -> Option<f64> {
+    let idx = ServerModel::ALL.iter().position(|&m| m == model)?;
+    points
+        .iter()
+        .find(|point| {
+            point
+                .models
+                .get(idx)
+                .is_some_and(|cell| cell.rejected + cell.timed_out > 0)
+        })
+        .map(|point| point.rate)
+}
+
 /// The sweep's default top load: 1.5 times the highest capacity among the
 /// models (so every model's breaking point is on the chart), at least
 /// the scenario's own rate, rounded up to a round number.

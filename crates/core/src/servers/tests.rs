@@ -316,3 +316,54 @@ fn bad_files_say_where_and_what() {
         ]],
     );
 }
+
+#[test]
+fn the_sweep_finds_each_model_breaking_where_the_fluid_limit_says() {
+    // Long blocking I/O, 1,500 requests, clients give up after 10 s. Past
+    // its capacity mu a model's queue grows, and the last request waits
+    // about N (1/mu - 1/lambda): requests start timing out once that passes
+    // the timeout T, at lambda* = 1 / (1/mu - T/N). The sweep's grid is
+    // 50/s wide, so it first fails at the first grid point at or above
+    // lambda* (hand-checked: multi-process mu = 18.4/s, lambda* = 20.9/s,
+    // first fails at 50/s; multi-threaded mu = 73.5/s, lambda* = 144/s,
+    // first fails at 150/s). Below its capacity no model fails at all.
+    use super::presets::{Preset, capacity};
+    let scenario = Preset::by_id("long-io").unwrap().scenario();
+    let max = super::default_max_rate(&scenario);
+    assert_eq!(max, 1000.0);
+    let points = super::sweep(&scenario, max, 20, |_, _| true);
+    let step = max / 20.0;
+    let n = scenario.traffic.requests as f64;
+    let timeout = scenario.timeout_ms.unwrap() / 1000.0;
+    for (model, expected) in [
+        (ServerModel::MultiProcess, 50.0),
+        (ServerModel::MultiThreaded, 150.0),
+    ] {
+        let mu = capacity(&scenario, model).0;
+        let fluid = 1.0 / (1.0 / mu - timeout / n);
+        let grid = (fluid / step).ceil() * step;
+        assert_eq!(grid, expected, "{model:?}: mu {mu}, lambda* {fluid}");
+        assert_eq!(
+            super::first_failing_rate(&points, model),
+            Some(expected),
+            "{model:?}"
+        );
+    }
+    for model in ServerModel::ALL {
+        let mu = capacity(&scenario, model).0;
+        if let Some(rate) = super::first_failing_rate(&points, model) {
+            assert!(
+                rate > mu,
+                "{model:?} failed at {rate}/s, below its capacity {mu}/s"
+            );
+        }
+    }
+    // A sweep stopped early keeps only whole points.
+    let mut runs = 0;
+    let partial = super::sweep(&scenario, max, 20, |_, _| {
+        runs += 1;
+        runs < 10
+    });
+    assert_eq!(partial.len(), 2);
+    assert_eq!(partial[..], points[..2]);
+}

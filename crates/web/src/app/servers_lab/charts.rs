@@ -312,17 +312,10 @@ pub fn sweep_chart(props: &SweepChartProps) -> Html {
     });
     let summary = ServerModel::ALL
         .iter()
-        .enumerate()
-        .map(|(idx, model)| {
-            let breaks = points
-                .iter()
-                .find(|p| {
-                    p.models
-                        .get(idx)
-                        .is_some_and(|m| m.rejected + m.timed_out > 0)
-                })
-                .map_or("never fails".to_owned(), |p| {
-                    format!("first fails at {:.0}/s", p.rate)
+        .map(|&model| {
+            let breaks = interleave_core::servers::first_failing_rate(points, model)
+                .map_or("never fails".to_owned(), |rate| {
+                    format!("first fails at {rate:.0}/s")
                 });
             format!("{}: {breaks}", model.title())
         })
