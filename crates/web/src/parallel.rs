@@ -2,7 +2,9 @@
 //!
 //! The page's main thread never blocks on the pool: work is handed over
 //! with `rayon::spawn` and the result comes back on a oneshot channel that
-//! the page awaits. Times are taken inside the pool threads; a run stops at
+//! the page awaits. Times are taken inside the pool threads on one shared
+//! clock (`timeOrigin + now`, since each worker's `now` starts at its own
+//! start); a run stops at
 //! its next chunk when its cancel flag is set.
 
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use interleave_core::parallel::race::{CounterMethod, RaceResult, race};
 use interleave_core::parallel::run::{KernelRun, RunControl, run_kernel};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::web::performance_now;
+use crate::web::{performance_now, shared_clock};
 
 /// The most workers the page starts, whatever the browser reports.
 pub const MAX_WORKERS: usize = 8;
@@ -42,8 +44,9 @@ pub async fn run_on_workers(
     cancel: Arc<AtomicBool>,
 ) -> KernelRun {
     on_pool(move || {
+        // Chunks are timed on several pool threads: one clock for all.
         let control = RunControl {
-            clock: &performance_now,
+            clock: &shared_clock,
             cancel: &cancel,
         };
         run_kernel(&spec, workers, &image, control)
@@ -53,7 +56,7 @@ pub async fn run_on_workers(
 
 /// The shared-counter race on `workers` workers of the pool.
 pub async fn race_on_workers(method: CounterMethod, workers: usize, per_worker: u64) -> RaceResult {
-    on_pool(move || race(method, workers, per_worker, &performance_now)).await
+    on_pool(move || race(method, workers, per_worker, &shared_clock)).await
 }
 
 /// Runs `work` on a pool thread and awaits its result without blocking.

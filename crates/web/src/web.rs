@@ -13,6 +13,11 @@ extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     pub fn performance_now() -> f64;
 
+    /// `performance.timeOrigin`: when this page or worker started, in ms
+    /// since the epoch (each worker has its own).
+    #[wasm_bindgen(thread_local_v2, js_namespace = performance, js_name = timeOrigin)]
+    static TIME_ORIGIN: f64;
+
     /// The URL of this JS glue module, for workers that load it again.
     #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
     static MAIN_JS: js_sys::JsString;
@@ -20,6 +25,13 @@ extern "C" {
     /// `globalThis.crossOriginIsolated`, missing on old browsers.
     #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
     static CROSS_ORIGIN_ISOLATED: Option<bool>;
+}
+
+/// A clock that agrees across the page and its workers, in milliseconds:
+/// `performance.now()` counts from each worker's own start, so times taken
+/// on different pool threads are compared on `timeOrigin + now()`.
+pub fn shared_clock() -> f64 {
+    TIME_ORIGIN.with(|origin| *origin) + performance_now()
 }
 
 /// Whether the page may share memory with workers (COOP + COEP or DIP).

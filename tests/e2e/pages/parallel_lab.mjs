@@ -38,13 +38,65 @@ export class ParallelLab {
     );
   }
 
+  /** Waits for the message-passing workers (an un-isolated page); returns their count. */
+  async messagePoolReady() {
+    const status = this.root.locator('[data-mode="message-passing"]');
+    await status.waitFor({ timeout: 30_000 });
+    return Number(await status.getAttribute('data-workers'));
+  }
+
+  /** Sets a number field by its accessible name. */
+  async setField(label, value) {
+    await this.root.getByLabel(label, { exact: true }).fill(String(value));
+  }
+
+  runButton() {
+    return this.root.getByRole('button', { name: /^Run on \d+ worker/ });
+  }
+
+  /** Runs on the chosen worker count and waits for the run to finish. */
+  async run() {
+    const before = Number(await this.root.locator('.parallel-results').getAttribute('data-sweeps'));
+    await this.runButton().click();
+    await this.waitForSweeps(before + 1);
+  }
+
+  running() {
+    return this.root.getByText(/Running on \d+ worker/);
+  }
+
+  /** Chunks each worker computed in the last run. */
+  async workerChunks() {
+    const text = await this.root.locator('h3.last-run').getAttribute('data-worker-chunks');
+    return text.split(',').map(Number);
+  }
+
+  /** The speedup chart: measured dots and which curves are drawn. */
+  async chart() {
+    const chart = this.root.locator('figure.speedup-chart');
+    return {
+      dots: await chart.locator('circle.measured-dot').count(),
+      curves: await chart.locator('polyline').evaluateAll((lines) => lines.map((line) => line.getAttribute('class'))),
+      label: await chart.locator('svg').getAttribute('aria-label'),
+      legend: await chart.locator('figcaption').innerText(),
+    };
+  }
+
+  /** The Amdahl column of the results table, by worker count. */
+  async amdahlColumn() {
+    return this.root.locator('.speedup-table tbody tr').evaluateAll((rows) =>
+      rows.map((row) => Number(row.querySelectorAll('td')[3].textContent.replace('×', ''))),
+    );
+  }
+
   async checksumsMatch() {
     return (await this.root.locator('.parallel-results').getAttribute('data-checksums-match')) === 'true';
   }
 
+  /** Runs the race (with the page's defaults where not given); returns the table's rows. */
   async race(workers, perWorker) {
-    await this.root.getByLabel('Race workers').fill(String(workers));
-    await this.root.getByLabel('Increments per worker').fill(String(perWorker));
+    if (workers !== undefined) await this.root.getByLabel('Race workers').fill(String(workers));
+    if (perWorker !== undefined) await this.root.getByLabel('Increments per worker').fill(String(perWorker));
     const section = this.root.locator('section.race');
     const done = Number(await section.getAttribute('data-races')) + 1;
     await this.root.getByRole('button', { name: 'Run the race' }).click();

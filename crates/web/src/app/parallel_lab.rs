@@ -121,7 +121,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     let cancel = use_mut_ref(|| Arc::new(AtomicBool::new(false)));
     let image = use_state(|| Arc::new(spec.new_image()));
     let race_workers = use_state(|| 2usize);
-    let race_count = use_state(|| 2_000_000u64);
+    let race_count = use_state(|| 10_000_000u64);
     let race_results = use_state(Vec::<RaceResult>::new);
     // Completed races, so a test (or a screen reader) can tell a new
     // result from the last one.
@@ -352,6 +352,22 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     });
     let explanation = explain(&runs, spec_now.serial_fraction);
     let trace: Option<Rc<Trace>> = last.as_ref().map(|run| Rc::new(run.to_trace()));
+    // Parallel chunks each worker of the last run computed (the serial
+    // part is not a chunk), for tests and readers.
+    let worker_chunks = last
+        .as_ref()
+        .map(|run| {
+            let mut counts = vec![0usize; run.workers];
+            for record in run.records.iter().filter(|record| record.chunk.is_some()) {
+                counts[record.worker] += 1;
+            }
+            counts
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
 
     let race_rows = race_results.iter().map(|result| {
         html! {
@@ -414,7 +430,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                     }
                 }
                 if let Some(trace) = trace {
-                    <h3>{ format!("The last run, chunk by chunk ({} workers)", trace.lanes.len()) }</h3>
+                    <h3 class="last-run" data-worker-chunks={worker_chunks}>{ format!("The last run, chunk by chunk ({} workers)", trace.lanes.len()) }</h3>
                     <Timeline trace={trace.clone()} label={format!("{} on {} workers", spec_now.kind.title(), trace.lanes.len())} />
                 }
                 if !runs.is_empty() {
