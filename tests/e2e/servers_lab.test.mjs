@@ -78,8 +78,86 @@ describe('Servers lab', () => {
     await lab.showModel('evented');
     assert.equal(await lab.lanesHeading().innerText(), 'Evented lanes');
     assert.ok(Date.now() - started < 5000);
+    // Wait until two whole loads are done (4 models each), then cancel:
+    // the chart keeps the loads the sweep reached.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=sweep-progress] progress')?.value) >= 9);
     await lab.cancelSweep();
-    await page.getByTestId('sweep-cancelled').waitFor();
+    const cancelled = page.getByTestId('sweep-cancelled');
+    await cancelled.waitFor();
+    const reached = await lab.sweepPoints();
+    assert.ok(reached >= 2 && reached < 20, `${reached} loads kept`);
+    assert.match(await cancelled.innerText(), new RegExp(`^Cancelled after ${reached} of 20 loads: the chart shows the loads it reached\\.`));
+    // The worker is gone: the progress stops where it was.
+    await page.waitForTimeout(500);
+    assert.equal(await lab.sweepPoints(), reached);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('every settings control reaches the scenario and the comparison', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadPreset('long-io');
+    const start = await lab.scenario();
+    await lab.editJson(JSON.stringify({ ...start, backlog: null, timeout_ms: null }));
+    await lab.check('GIL', true);
+    await lab.choose('Load balancer', 'least_outstanding');
+    await lab.choose('Arrivals', 'bursts');
+    await lab.setField('Burst size', 200);
+    const kind = start.mix[0].name;
+    await lab.choose(`${kind} I/O time: fixed or random`, 'exponential');
+    await lab.choose(`${kind} CPU time: fixed or random`, 'fixed');
+    await lab.check('Limit the backlog', true);
+    await lab.setField('Backlog capacity', 7);
+    await lab.check('Clients time out', true);
+    await lab.setField('Timeout', 250);
+    const edited = await lab.scenario();
+    assert.equal(edited.server.gil, true);
+    assert.equal(edited.server.balancer, 'least_outstanding');
+    assert.equal(edited.traffic.arrival, 'bursts');
+    assert.equal(edited.traffic.burst, 200);
+    assert.equal(edited.backlog, 7);
+    assert.equal(edited.timeout_ms, 250);
+    assert.deepEqual(Object.keys(edited.mix[0].io_ms), ['exponential'], JSON.stringify(edited.mix[0]));
+    assert.equal(typeof edited.mix[0].cpu_ms, 'number');
+    // Bursts of 200 into a backlog of 7: every model refuses some.
+    const rows = await lab.comparison();
+    for (const model of ['multi_process', 'multi_threaded', 'evented', 'hybrid']) {
+      assert.ok(rows[model].rejected > 0, `${model} refuses part of each burst`);
+    }
+    // Switching a limit off takes it out of the scenario again.
+    await lab.check('Limit the backlog', false);
+    await lab.check('Clients time out', false);
+    await lab.check('GIL', false);
+    const off = await lab.scenario();
+    assert.equal(off.backlog ?? null, null);
+    assert.equal(off.timeout_ms ?? null, null);
+    assert.equal(off.server.gil ?? false, false);
+    assert.equal((await lab.comparison()).hybrid.rejected, 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the backlog chart and the latency histogram show the run: the limit, every answer, percentiles and the timeout', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadPreset('burst');
+    await lab.showModel('multi_process');
+    const queue = await lab.queueChart();
+    assert.deepEqual(queue.backlogLine, ['backlog full: 100']);
+    const [, held, waiting] = /at most (\d+) in the server and (\d+) waiting/.exec(queue.label).map(Number);
+    assert.equal(waiting, 100, 'a burst fills the backlog to its limit');
+    assert.ok(held > waiting, `${held} held`);
+    const scenario = await lab.scenario();
+    const answered = scenario.traffic.requests - (await lab.comparison()).multi_process.rejected;
+    const hist = await lab.histogram();
+    assert.equal(hist.bars.reduce((a, b) => a + b, 0), answered, 'every answered request is in one bar');
+    assert.match(hist.label, new RegExp(`^Latency histogram of ${answered} answered requests: p50 .+, p95 .+, p99 .+, max `));
+    assert.match(hist.legend, /p50 .* · p95 .* · p99 .* · max/);
+    // A timeout inside the latencies is drawn as a line.
+    await lab.check('Clients time out', true);
+    await lab.setField('Timeout', 100);
+    const timed = await lab.histogram();
+    assert.equal(timed.timeoutLine, 1);
+    assert.match(timed.legend, /timeout 100 ms/);
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -61,6 +61,19 @@ pub fn sweep(
     points: usize,
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Vec<SweepPoint> {
+    sweep_with_points(scenario, max_rate, points, |done, total, _| {
+        progress(done, total)
+    })
+}
+
+/// [`sweep`], also handing `progress` each load point as it completes, so
+/// a caller that may stop the sweep (or lose it) keeps what was done.
+pub fn sweep_with_points(
+    scenario: &ServersScenario,
+    max_rate: f64,
+    points: usize,
+    mut progress: impl FnMut(usize, usize, Option<&SweepPoint>) -> bool,
+) -> Vec<SweepPoint> {
     let points = points.clamp(1, MAX_SWEEP_POINTS);
     let total = points * ServerModel::ALL.len();
     let mut done = 0;
@@ -79,7 +92,8 @@ pub fn sweep(
                 timed_out: metrics.timed_out,
             });
             done += 1;
-            if !progress(done, total) {
+            let point_done = models.len() == ServerModel::ALL.len();
+            if !point_done && !progress(done, total, None) {
                 return out;
             }
         }
@@ -87,6 +101,9 @@ pub fn sweep(
             rate: at.traffic.rate,
             models,
         });
+        if !progress(done, total, out.last()) {
+            return out;
+        }
     }
     out
 }

@@ -241,8 +241,10 @@ fn register_service_worker() {
 
 /// The Servers lab's load sweep for `web/lab-worker.js`: `points` loads
 /// up to `max_rate` on every model of `scenario` (JSON), calling
-/// `progress(done, total)` after each run; returns the points (or
-/// `{"error": …}`) as JSON.
+/// `progress(done, total, point)` after each run (`point`: the load point
+/// just completed, as JSON, after its fourth model; else undefined), so a
+/// cancelled sweep keeps its points; returns the points (or `{"error": …}`)
+/// as JSON.
 #[wasm_bindgen]
 pub fn servers_sweep(
     scenario: &str,
@@ -255,11 +257,15 @@ pub fn servers_sweep(
         Ok(scenario) => scenario,
         Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
     };
-    let points = servers::sweep(&scenario, max_rate, points as usize, |done, total| {
-        let _ = progress.call2(
+    let points = servers::sweep_with_points(&scenario, max_rate, points as usize, |done, total, point| {
+        let point = point.map_or(JsValue::UNDEFINED, |point| {
+            JsValue::from(serde_json::to_string(point).expect("points serialise"))
+        });
+        let _ = progress.call3(
             &JsValue::NULL,
             &JsValue::from(done as f64),
             &JsValue::from(total as f64),
+            &point,
         );
         true
     });

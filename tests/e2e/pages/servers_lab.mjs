@@ -90,6 +90,46 @@ export class ServersLab {
     return this.root.locator('.sweep-chart > svg').getAttribute('aria-label');
   }
 
+  /** The scenario as the JSON editor shows it, parsed. */
+  async scenario() {
+    return JSON.parse(await this.jsonText());
+  }
+
+  async check(label, on) {
+    const box = this.root.getByLabel(label, { exact: true });
+    if (on) await box.check();
+    else await box.uncheck();
+  }
+
+  async choose(label, value) {
+    await this.root.getByLabel(label, { exact: true }).selectOption(value);
+  }
+
+  /** The backlog chart: its accessible summary and whether the backlog limit is drawn. */
+  async queueChart() {
+    const chart = this.root.locator('figure.queue-chart');
+    return {
+      label: await chart.locator('svg').getAttribute('aria-label'),
+      backlogLine: await chart.locator('g.backlog-line text').allTextContents(),
+    };
+  }
+
+  /** The latency histogram: answered count, percentiles, bars and the timeout line. */
+  async histogram() {
+    const figure = this.root.locator('figure.latency-histogram');
+    return {
+      label: await figure.locator('svg').getAttribute('aria-label'),
+      legend: await figure.getByTestId('percentiles').innerText(),
+      bars: await figure.locator('rect.hist-bar').evaluateAll((bars) => bars.map((bar) => Number(/^(\d+) requests/.exec(bar.textContent)[1]))),
+      timeoutLine: await figure.locator('line.timeout-line').count(),
+    };
+  }
+
+  /** Load points drawn on the sweep chart. */
+  async sweepPoints() {
+    return Number(await this.root.locator('figure.sweep-chart').getAttribute('data-points'));
+  }
+
   async zoomIn() {
     await this.root.getByRole('button', { name: 'Zoom in' }).click();
   }

@@ -366,4 +366,15 @@ fn the_sweep_finds_each_model_breaking_where_the_fluid_limit_says() {
     });
     assert_eq!(partial.len(), 2);
     assert_eq!(partial[..], points[..2]);
+    // Each whole point is handed over as it completes, in order.
+    let mut handed = Vec::new();
+    let all = super::sweep_with_points(&scenario, max, 20, |done, _, point| {
+        if let Some(point) = point {
+            assert_eq!(done % 4, 0, "a point completes with its fourth model");
+            handed.push(point.clone());
+        }
+        true
+    });
+    assert_eq!(handed, all);
+    assert_eq!(all, points);
 }

@@ -237,6 +237,9 @@ pub struct SweepChartProps {
     pub points: Rc<Vec<SweepPoint>>,
     /// The scenario's own rate, marked.
     pub rate: f64,
+    /// The sweep's top load: the end of the axis, even when a cancelled
+    /// sweep stopped short of it.
+    pub max_rate: f64,
 }
 
 const SWEEP_WIDTH: f64 = 640.0;
@@ -245,7 +248,11 @@ const SWEEP_HEIGHT: f64 = 280.0;
 #[function_component(SweepChart)]
 pub fn sweep_chart(props: &SweepChartProps) -> Html {
     let points = &props.points;
-    let max_rate = points.last().map_or(1.0, |p| p.rate).max(props.rate);
+    let max_rate = points
+        .last()
+        .map_or(1.0, |p| p.rate)
+        .max(props.rate)
+        .max(props.max_rate);
     let p99s = points
         .iter()
         .flat_map(|p| p.models.iter().map(|m| m.p99))
@@ -322,7 +329,7 @@ pub fn sweep_chart(props: &SweepChartProps) -> Html {
         .collect::<Vec<_>>()
         .join("; ");
     html! {
-        <figure class="sweep-chart">
+        <figure class="sweep-chart" data-points={points.len().to_string()}>
             <svg viewBox={format!("0 0 {SWEEP_WIDTH} {SWEEP_HEIGHT}")} role="img" aria-label={format!("p99 latency against offered load. {summary}")}>
                 { for y_ticks }
                 { for x_ticks }

@@ -1,6 +1,7 @@
 //! The load sweep: p99 latency of every model at 20 offered loads, run in
 //! a worker (`web/lab-worker.js`, its own wasm instance) so the page stays
-//! responsive, with progress and cancel.
+//! responsive, with progress and cancel. Each load point comes back as it
+//! completes, so a cancelled sweep still shows the loads it reached.
 
 use std::rc::Rc;
 
@@ -12,7 +13,7 @@ use yew::prelude::*;
 use super::ServersState;
 use super::charts::SweepChart;
 use crate::components::DecimalField;
-use crate::worker_job::{JobMessage, WorkerJob, arg_f64, cancel_callback, error_of, use_job_slot};
+use crate::worker_job::{JobMessage, WorkerJob, arg_f64, error_of, use_job_slot};
 
 /// Load points per sweep.
 const POINTS: u32 = 20;
@@ -30,7 +31,11 @@ enum Status {
         of: Rc<ServersScenario>,
         millis: f64,
     },
-    Cancelled,
+    /// Stopped by the user: the whole load points computed before.
+    Cancelled {
+        points: Rc<Vec<SweepPoint>>,
+        max_rate: f64,
+    },
     Failed(String),
 }
 
@@ -51,6 +56,8 @@ impl PartialEq for SweepPanelProps {
 pub fn sweep_panel(props: &SweepPanelProps) -> Html {
     let status = use_state(|| Status::Idle);
     let running = use_job_slot();
+    // The load points of the sweep in progress, as they arrive.
+    let partial = use_mut_ref(Vec::<SweepPoint>::new);
     let max_rate = props
         .sweep_max
         .unwrap_or_else(|| servers::default_max_rate(&props.scenario));
@@ -58,8 +65,10 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
         let status = status.clone();
         let running = running.clone();
         let scenario = props.scenario.clone();
+        let partial = partial.clone();
         Callback::from(move |_: MouseEvent| {
             running.borrow_mut().take();
+            partial.borrow_mut().clear();
             status.set(Status::Running {
                 done: 0.0,
                 total: (POINTS * 4) as f64,
@@ -70,11 +79,21 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
             let slot = running.clone();
             let status_in = status.clone();
             let of = scenario.clone();
+            let partial_in = partial.clone();
             let job = WorkerJob::start("servers_sweep", args, move |message| match message {
-                JobMessage::Progress(args) => status_in.set(Status::Running {
-                    done: arg_f64(&args, 0),
-                    total: arg_f64(&args, 1),
-                }),
+                JobMessage::Progress(args) => {
+                    if let Some(point) = args
+                        .get(2)
+                        .as_string()
+                        .and_then(|json| serde_json::from_str::<SweepPoint>(&json).ok())
+                    {
+                        partial_in.borrow_mut().push(point);
+                    }
+                    status_in.set(Status::Running {
+                        done: arg_f64(&args, 0),
+                        total: arg_f64(&args, 1),
+                    })
+                }
                 JobMessage::Done(json) => {
                     status_in.set(match serde_json::from_str::<Vec<SweepPoint>>(&json) {
                         Ok(points) => Status::Done {
@@ -95,7 +114,16 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
             }
         })
     };
-    let on_cancel = cancel_callback(&running, &status, Status::Cancelled);
+    let on_cancel = {
+        let (running, status, partial) = (running.clone(), status.clone(), partial.clone());
+        Callback::from(move |_: MouseEvent| {
+            running.borrow_mut().take();
+            status.set(Status::Cancelled {
+                points: Rc::new(std::mem::take(&mut *partial.borrow_mut())),
+                max_rate,
+            });
+        })
+    };
     let on_max = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |max: f64| dispatch.dispatch(Action::SetSweepMax(Some(max))))
@@ -111,9 +139,17 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
                 { format!(" {done:.0} of {total:.0} runs") }
             </p>
         },
-        Status::Cancelled => {
-            html! { <p class="status" role="status" data-testid="sweep-cancelled">{ "Cancelled." }</p> }
-        }
+        Status::Cancelled { points, max_rate } => html! {
+            <div>
+                <p class="status" role="status" data-testid="sweep-cancelled">
+                    { format!("Cancelled after {} of {POINTS} loads", points.len()) }
+                    { if points.is_empty() { "." } else { ": the chart shows the loads it reached." } }
+                </p>
+                if !points.is_empty() {
+                    <SweepChart points={points.clone()} rate={props.scenario.traffic.rate} max_rate={*max_rate} />
+                }
+            </div>
+        },
         Status::Failed(error) => {
             html! { <p class="notice error" role="alert">{ error.clone() }</p> }
         }
@@ -121,7 +157,7 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
             let stale = **of != *props.scenario;
             html! {
                 <div data-testid="sweep-result">
-                    <SweepChart points={points.clone()} rate={props.scenario.traffic.rate} />
+                    <SweepChart points={points.clone()} rate={props.scenario.traffic.rate} max_rate={max_rate} />
                     <p class="note">{ format!("{} runs of {} requests in {:.0} ms, off the page's main thread.", points.len() * 4, of.traffic.requests, millis) }
                         if stale { <em>{ " The scenario has changed since: sweep again to update." }</em> }
                     </p>
