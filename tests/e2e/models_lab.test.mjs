@@ -106,6 +106,114 @@ describe('Models lab', () => {
   });
 });
 
+describe('Models lab editing', () => {
+  test('configuration cards: model, threads and cores re-simulate; cards are added and removed', async () => {
+    const { lab, context, problems } = await open();
+    await lab.setConfig(1, { kind: 'async' });
+    assert.equal((await lab.configLabels())[0], 'async, 1 thread');
+    assert.equal(await lab.makespanOf(1), 90);
+    // Four threads time-slicing one core (a 10 ms quantum): 93 ms, between
+    // one async thread (90) and one core per thread (70).
+    await lab.setConfig(2, { cores: 1 });
+    assert.equal((await lab.configLabels())[1], 'sync, 4 threads, 1 core');
+    assert.equal(await lab.makespanOf(2), 93);
+    await lab.setConfig(2, { threads: 2, cores: '' });
+    assert.equal((await lab.configLabels())[1], 'sync, 2 threads');
+    assert.equal(await lab.makespanOf(2), 140);
+    await lab.removeConfig(4);
+    assert.deepEqual(await lab.configLabels(), ['async, 1 thread', 'sync, 2 threads', 'async, 1 thread']);
+    await lab.addConfig();
+    assert.deepEqual(await lab.configLabels(), ['async, 1 thread', 'sync, 2 threads', 'async, 1 thread', 'async, 1 thread']);
+    assert.equal(await lab.root.getByRole('button', { name: '+ Compare another configuration' }).count(), 0, 'four at most');
+    for (let n = 4; n > 1; n--) await lab.removeConfig(n);
+    assert.deepEqual(await lab.configLabels(), ['async, 1 thread']);
+    assert.equal(await lab.root.getByRole('button', { name: /^Remove configuration/ }).count(), 0, 'the last card stays');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('step editing: add a step, move it, change what a wait is for', async () => {
+    const { lab, context, problems } = await open();
+    assert.deepEqual(await lab.steps('A'), [
+      { kind: 'compute', duration: 10 },
+      { kind: 'wait:database', duration: 50 },
+      { kind: 'compute', duration: 10 },
+    ]);
+    await lab.addStep('A');
+    assert.deepEqual((await lab.steps('A')).at(-1), { kind: 'compute', duration: 5 });
+    assert.equal(await lab.makespan('sync, 1 thread'), 215);
+    // The wait moves to the end: A computes 10 + 10 + 5 before it waits.
+    await lab.moveStep('A', 2, 'later');
+    await lab.moveStep('A', 3, 'later');
+    assert.deepEqual((await lab.steps('A')).map((step) => step.kind), ['compute', 'compute', 'compute', 'wait:database']);
+    await lab.setStepKind('A', 4, 'wait:disk');
+    assert.equal((await lab.steps('A'))[3].kind, 'wait:disk');
+    // Sync, one thread: A blocks its thread on the disk from 25 ms.
+    await lab.selectConfig(0);
+    await lab.scrubTo(30);
+    assert.equal(await lab.laneState(0).innerText(), 'blocked: A waits for the disk');
+    assert.equal(await lab.makespan('sync, 1 thread'), 215, 'moving steps keeps the total');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('show as code: each language tab shows its program, and Copy puts it on the clipboard', async () => {
+    const { lab, page, context, problems } = await open();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await lab.selectConfig(2); // async, 1 thread
+    const seen = {};
+    for (const [language, marker] of [['Ruby', /require 'async'/], ['JavaScript', /await Promise\.all/], ['Rust', /tokio::time::sleep/]]) {
+      await lab.codeTab(language);
+      assert.equal(await lab.root.getByRole('tab', { name: language }).getAttribute('aria-selected'), 'true');
+      seen[language] = await lab.code().innerText();
+      assert.match(seen[language], marker, language);
+    }
+    assert.equal(new Set(Object.values(seen)).size, 3);
+    await lab.copyButton().click();
+    await lab.copyButton().getByText('Copied ✓').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), seen.Rust);
+    // Another configuration's code, and the button is ready again.
+    await lab.selectConfig(0);
+    assert.equal(await lab.copyButton().innerText(), 'Copy');
+    assert.doesNotMatch(await lab.code().innerText(), /tokio::time::sleep/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the timeline scrubs by click and by drag', async () => {
+    const { lab, page, context, problems } = await open();
+    const svg = lab.timeline('sync, 1 thread');
+    // Task A computes 0-10 ms, then blocks on the database until 60 ms.
+    const box = (selector) =>
+      svg.locator(selector).first().evaluate((rect) => {
+        const box = rect.getBoundingClientRect();
+        return { left: box.left, right: box.right, y: box.top + box.height / 2 };
+      });
+    const compute = await box('rect.span[data-task="0"]:not(.blocked)');
+    const blocked = await box('rect.span.blocked[data-task="0"]');
+    await page.mouse.click(compute.right - 0.5, compute.y);
+    const clicked = await lab.cursor();
+    assert.ok(Math.abs(clicked - 10) <= 1, `a click at the end of A's first step: ${clicked} ms`);
+    await page.mouse.move(compute.left + 1, compute.y);
+    await page.mouse.down();
+    const moves = [];
+    for (const x of [blocked.left + 5, (blocked.left + blocked.right) / 2, blocked.right - 0.5]) {
+      await page.mouse.move(x, compute.y);
+      moves.push(await lab.cursor());
+    }
+    await page.mouse.up();
+    assert.ok(moves[0] < moves[1] && moves[1] < moves[2], `the cursor follows the drag: ${moves}`);
+    assert.ok(Math.abs(moves[2] - 60) <= 1, `dragged to the end of the wait: ${moves[2]} ms`);
+    // After the button is released, moving the mouse moves nothing.
+    await page.mouse.move(compute.left + 1, compute.y);
+    assert.equal(await lab.cursor(), moves[2]);
+    // At 60 ms the database answered: A computes its last step.
+    assert.equal(await lab.laneState(0).innerText(), 'running A');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
 describe('Models lab files', () => {
   test('imports a scenario file, and a broken one shows a located error and changes nothing', async () => {
     const { lab, page, context, problems } = await open();

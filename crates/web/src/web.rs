@@ -257,18 +257,23 @@ pub fn servers_sweep(
         Ok(scenario) => scenario,
         Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
     };
-    let points = servers::sweep_with_points(&scenario, max_rate, points as usize, |done, total, point| {
-        let point = point.map_or(JsValue::UNDEFINED, |point| {
-            JsValue::from(serde_json::to_string(point).expect("points serialise"))
-        });
-        let _ = progress.call3(
-            &JsValue::NULL,
-            &JsValue::from(done as f64),
-            &JsValue::from(total as f64),
-            &point,
-        );
-        true
-    });
+    let points = servers::sweep_with_points(
+        &scenario,
+        max_rate,
+        points as usize,
+        |done, total, point| {
+            let point = point.map_or(JsValue::UNDEFINED, |point| {
+                JsValue::from(serde_json::to_string(point).expect("points serialise"))
+            });
+            let _ = progress.call3(
+                &JsValue::NULL,
+                &JsValue::from(done as f64),
+                &JsValue::from(total as f64),
+                &point,
+            );
+            true
+        },
+    );
     serde_json::to_string(&points).expect("sweeps serialise")
 }
 

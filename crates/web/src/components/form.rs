@@ -23,6 +23,17 @@ pub fn checked(event: &Event) -> bool {
     target::<HtmlInputElement>(event).is_some_and(|input| input.checked())
 }
 
+/// Puts `text` on the clipboard; resolves to whether the browser took it
+/// (it may refuse, e.g. without a user gesture or permission).
+pub async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(window.navigator().clipboard().write_text(text))
+        .await
+        .is_ok()
+}
+
 /// Puts `text` on the clipboard (best effort: browsers may refuse).
 pub fn copy_to_clipboard(text: &str) {
     if let Some(window) = web_sys::window() {

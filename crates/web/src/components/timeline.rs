@@ -13,7 +13,6 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use interleave_core::trace::{Span, SpanKind, Time, Trace};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Okabe-Ito palette, without black.
@@ -101,30 +100,31 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let height = height(trace);
     let dragging = use_mut_ref(|| Cell::new(false));
 
-    let time_of = move |event: &PointerEvent| -> Option<Time> {
-        let svg = event
-            .current_target()?
-            .dyn_into::<web_sys::Element>()
-            .ok()?;
-        let rect = svg.get_bounding_client_rect();
-        if rect.width() <= 0.0 {
-            return None;
+    // The SVG itself, not the event's current target: Yew delegates events
+    // to its root element, so `current_target` is not the timeline.
+    let svg_ref = use_node_ref();
+    let time_of = {
+        let svg_ref = svg_ref.clone();
+        move |event: &PointerEvent| -> Option<Time> {
+            let svg = svg_ref.cast::<web_sys::Element>()?;
+            let rect = svg.get_bounding_client_rect();
+            if rect.width() <= 0.0 {
+                return None;
+            }
+            let x = (event.client_x() as f64 - rect.left()) / rect.width() * WIDTH;
+            Some(scale.time_at(x))
         }
-        let x = (event.client_x() as f64 - rect.left()) / rect.width() * WIDTH;
-        Some(scale.time_at(x))
     };
     let (on_down, on_move, on_up) = match props.on_scrub.clone() {
         Some(on_scrub) => {
             let down = {
                 let on_scrub = on_scrub.clone();
                 let dragging = dragging.clone();
+                let (svg_ref, time_of) = (svg_ref.clone(), time_of.clone());
                 Callback::from(move |event: PointerEvent| {
                     dragging.borrow().set(true);
-                    if let Some(target) = event
-                        .current_target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    {
-                        let _ = target.set_pointer_capture(event.pointer_id());
+                    if let Some(svg) = svg_ref.cast::<web_sys::Element>() {
+                        let _ = svg.set_pointer_capture(event.pointer_id());
                     }
                     if let Some(time) = time_of(&event) {
                         on_scrub.emit(time);
@@ -159,7 +159,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
 
     html! {
         <figure class="timeline">
-            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
+            <svg ref={svg_ref} viewBox={format!("0 0 {WIDTH} {height}")} role="img"
                  class={classes!(props.on_scrub.is_some().then_some("scrubbable"))}
                  aria-label={format!("Timeline, {}: {} lanes, ends at {}", props.label, trace.lanes.len(), trace.time_text(trace.end))}
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointercancel={on_up}>

@@ -48,16 +48,32 @@ pub fn code_view(props: &CodeViewProps) -> Html {
             </button>
         }
     });
+    // Whether the last Copy reached the clipboard; forgotten when the code changes.
+    let copied = use_state(|| None::<bool>);
+    {
+        let copied = copied.clone();
+        use_effect_with(text.clone(), move |_| copied.set(None));
+    }
     let copy = {
-        let text = text.clone();
-        Callback::from(move |_| crate::components::form::copy_to_clipboard(&text))
+        let (text, copied) = (text.clone(), copied.clone());
+        Callback::from(move |_| {
+            let (text, copied) = (text.clone(), copied.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                copied.set(Some(crate::components::form::copy_text(&text).await));
+            });
+        })
+    };
+    let copy_label = match *copied {
+        None => "Copy",
+        Some(true) => "Copied ✓",
+        Some(false) => "Copy refused by the browser: select the text instead",
     };
     html! {
         <section class="code-view" aria-label="Show as code">
             <div class="code-head">
                 <h3>{ format!("As code: {}", props.model.label()) }</h3>
                 <div role="tablist" aria-label="Language">{ for tabs }</div>
-                <button class="copy" onclick={copy}>{ "Copy" }</button>
+                <button class="copy" onclick={copy} aria-live="polite">{ copy_label }</button>
             </div>
             <pre><code class={format!("language-{}", props.language.title().to_lowercase())}>{ (*text).clone() }</code></pre>
         </section>
