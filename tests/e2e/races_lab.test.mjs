@@ -37,9 +37,40 @@ describe('Races lab', () => {
     await context.close();
   });
 
+  test('line steps run a whole line at once, and code inside a function shows its fn line and closing brace', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    const expand = lab.root.getByLabel('show every indivisible step');
+    await expand.uncheck();
+    assert.equal(await lab.stepButton('A').innerText(), 'Step line');
+    assert.equal(await lab.root.locator('.thread-pane[data-thread="A"] ul.steps').count(), 0, 'no indivisible steps listed');
+    // x = x + 1 is three indivisible steps: read, add, write.
+    await lab.step('A');
+    assert.deepEqual(await lab.stepCount(), { at: 3, of: 3 });
+    assert.equal(await lab.variable('x').innerText(), '1');
+    await expand.check();
+    assert.equal(await lab.stepButton('B').innerText(), 'Step');
+    await lab.step('B');
+    assert.deepEqual(await lab.stepCount(), { at: 4, of: 4 });
+    assert.match(await lab.root.locator('.thread-pane[data-thread="B"] li.step.next').innerText(), /▶/);
+
+    await lab.loadLesson('list-removal');
+    const pane = lab.root.locator('.thread-pane[data-thread="A"]');
+    const lines = await pane.locator('li.line .line-text').allTextContents();
+    const header = lines.findIndex((line) => line.trim() === 'fn remove(list, v) {');
+    assert.ok(header >= 0, `the fn line is shown: ${lines.join(' | ')}`);
+    assert.ok(lines.slice(header + 1).some((line) => line === '}'), 'and its closing brace');
+    // The next step is inside the function, below its header.
+    const current = await pane.locator('li.line.current .line-text').innerText();
+    assert.ok(lines.indexOf(current) > header, `current line ${current}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   for (const mode of ['isolated', 'plain']) {
     test(`the explorer finds every outcome off the main thread and loads the shortest failing schedule (${mode})`, async () => {
-      const { lab, context, problems } = await open(mode);
+      const { lab, page, context, problems } = await open(mode);
+      assert.equal(await page.evaluate(() => crossOriginIsolated), mode === 'isolated');
       await lab.loadLesson('lost-update');
       await lab.explore();
       const outcomes = await lab.outcomes();
@@ -129,6 +160,11 @@ describe('Races lab', () => {
     assert.deepEqual(await lab.stepCount(), { at: 2, of: 2 });
     await lab.cancelExplore();
     await page.getByText('Cancelled.').waitFor();
+    assert.equal(await lab.progress().count(), 0, 'no progress after cancel');
+    // The explorer still works: a new search runs to its answer.
+    await lab.loadLesson('lost-update');
+    await lab.explore();
+    assert.deepEqual((await lab.outcomes()).map((o) => o.values).sort(), ['x = 1', 'x = 2']);
     assert.deepEqual(problems, []);
     await context.close();
   });

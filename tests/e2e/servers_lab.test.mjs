@@ -56,9 +56,11 @@ describe('Servers lab', () => {
 
   for (const mode of ['isolated', 'plain']) {
     test(`the load sweep runs off the main thread and finds where each model breaks (${mode})`, async () => {
-      const { lab, context, problems } = await open(mode);
+      const { lab, page, context, problems } = await open(mode);
+      assert.equal(await page.evaluate(() => crossOriginIsolated), mode === 'isolated');
       await lab.loadPreset('long-io');
       await lab.sweep();
+      assert.equal(await lab.sweepPoints(), 20);
       const summary = await lab.sweepSummary();
       assert.match(summary, /Multi-process: first fails at \d+\/s/);
       assert.match(summary, /Evented: (first fails at|never fails)/);

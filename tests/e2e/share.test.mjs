@@ -49,6 +49,46 @@ describe('share links', () => {
     await playing.context.close();
   });
 
+  test('the Share dialog\'s options shape the link and the embed snippet', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const lab = await new ModelsLab(page).ready();
+    await lab.scrubTo(15);
+    await lab.root.getByRole('button', { name: 'Share / Embed' }).click();
+    const dialog = page.getByRole('dialog');
+    const link = () => dialog.getByLabel('Share link').inputValue();
+    const snippet = () => dialog.getByLabel('Embed code').inputValue();
+    const src = async () => /src="([^"]*)"/.exec(await snippet())[1].replaceAll('&amp;', '&');
+    // Defaults: at the current step, medium size, no autoplay.
+    assert.match(await snippet(), /width="960" height="760"/);
+    assert.doesNotMatch(await src(), /autoplay/);
+    const atStep = await link();
+    await dialog.getByLabel('Embed size').selectOption({ label: 'Small (640 × 520)' });
+    assert.match(await snippet(), /width="640" height="520"/);
+    await dialog.getByLabel('Embed size').selectOption({ label: 'Full width (100% × 900)' });
+    assert.match(await snippet(), /width="100%" height="900"/);
+    await dialog.getByLabel('play on open').check();
+    assert.match(await src(), /#\/models\?s=v1\.[^&]+&embed&autoplay$|&autoplay&embed$/);
+    assert.match(await link(), /&autoplay/);
+    await dialog.getByLabel('open at the current step').uncheck();
+    const atStart = await link();
+    assert.notEqual(atStart, atStep);
+    // Copy link puts the link as shown on the clipboard.
+    await dialog.getByRole('button', { name: /^Copy link/ }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), atStart);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    // Each link opens where it says: the current step, or the start.
+    for (const [address, cursor] of [[atStep, 15], [atStart.replace('&autoplay', ''), 0]]) {
+      const opened = await openPage(browser, address);
+      const again = await new ModelsLab(opened.page).ready();
+      assert.equal(await again.cursor(), cursor, address);
+      assert.deepEqual(opened.problems, []);
+      await opened.context.close();
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a corrupted link shows a banner and the autosaved work, which stays intact', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
     const lab = await new ModelsLab(page).ready();

@@ -97,16 +97,22 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         let link = link.clone();
         let copied = copied.clone();
         Callback::from(move |_| {
-            form::copy_to_clipboard(&link);
-            copied.set(Some("link"));
+            let (link, copied) = (link.clone(), copied.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let took = form::copy_text(&link).await;
+                copied.set(Some(if took { "link" } else { "refused" }));
+            });
         })
     };
     let copy_snippet = {
         let snippet = snippet.clone();
         let copied = copied.clone();
         Callback::from(move |_| {
-            form::copy_to_clipboard(&snippet);
-            copied.set(Some("snippet"));
+            let (snippet, copied) = (snippet.clone(), copied.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let took = form::copy_text(&snippet).await;
+                copied.set(Some(if took { "snippet" } else { "refused" }));
+            });
         })
     };
     let on_step = {
@@ -147,6 +153,9 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                     <label class="share-field">{ "Link" }
                         <input ref={link_ref} class="share-link" type="text" readonly=true value={link.clone()} aria-label="Share link" />
                     </label>
+                    if *copied == Some("refused") {
+                        <p class="warning" role="status">{ "The browser did not allow copying: select the text and copy it yourself." }</p>
+                    }
                     <div class="share-row">
                         <button onclick={copy_link}>{ if *copied == Some("link") { "Copied ✓" } else { "Copy link" } }</button>
                         <span class="note">{ format!("{} characters", link.len()) }</span>

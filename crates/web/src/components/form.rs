@@ -33,10 +33,3 @@ pub async fn copy_text(text: &str) -> bool {
         .await
         .is_ok()
 }
-
-/// Puts `text` on the clipboard (best effort: browsers may refuse).
-pub fn copy_to_clipboard(text: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
-    }
-}
