@@ -542,7 +542,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
         let mut error =
             ScenarioError::at_path(if path == "." { String::new() } else { path }, message);
         error.line = Some(inner.line());
-        error.column = Some(inner.column().max(1));
+        error.column = Some(char_column(text, inner.line(), inner.column()));
         if let Some(hint) = hint_for(&error.message) {
             error = error.with_hint(hint);
         }
@@ -551,10 +551,26 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     deserializer.end().map_err(|err| {
         let mut error = ScenarioError::at_path("", "unexpected text after the scenario");
         error.line = Some(err.line());
-        error.column = Some(err.column().max(1));
+        error.column = Some(char_column(text, err.line(), err.column()));
         error
     })?;
     Ok(value)
+}
+
+/// serde_json counts columns in bytes; people (and editors) count
+/// characters. The 1-based character column of byte column `byte_column`
+/// on 1-based `line` of `text`.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column.max(1);
+    };
+    let mut end = byte_column.min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    // A column inside a character that was partly read still names it.
+    let partly = usize::from(end < byte_column.min(line_text.len()));
+    (line_text[..end].chars().count() + partly).max(1)
 }
 
 pub(crate) fn strip_serde_position(message: &str) -> String {
@@ -589,6 +605,17 @@ mod tests {
     fn check_error(text: &str, expect: Expect) {
         let error = Scenario::from_json(text).expect_err("scenario should be rejected");
         expect.assert_eq(&error.to_string());
+    }
+
+    #[test]
+    fn error_columns_count_characters_not_bytes() {
+        // The same error after accented names: columns count characters,
+        // as editors and people do (serde_json counts bytes).
+        let column = |text: &str| Scenario::from_json(text).unwrap_err().column;
+        let ascii = column(r#"{"name": "ete ete", "tasks": 5}"#);
+        let accented = column(r#"{"name": "été été", "tasks": 5}"#);
+        assert_eq!(accented, ascii);
+        assert!(ascii.is_some());
     }
 
     #[test]

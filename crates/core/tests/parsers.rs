@@ -204,7 +204,11 @@ const RACE_PIECES: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn models_scenario_text_gives_a_scenario_or_a_located_error(text in mutated(scenario_files(), JSON_PIECES)) {
