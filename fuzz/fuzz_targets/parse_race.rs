@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use interleave_core::races::explore::{Explorer, Options, failing_state};
+use interleave_core::races::explore::{Explorer, Options, Stop, Verdict, target_state};
 use interleave_core::races::machine::State;
 use interleave_core::races::{compile_source, schedule};
 use libfuzzer_sys::fuzz_target;
@@ -47,6 +47,21 @@ fuzz_target!(|data: &[u8]| {
         .fold(0u64, u64::saturating_add);
     assert_eq!(counted, report.interleavings);
     assert!(report.failing <= report.interleavings);
+    // Never a proof from a search that stopped early.
+    assert_eq!(report.complete, report.stopped.is_none());
+    if report.goal_reachable == Some(Verdict::Unreachable) {
+        assert!(report.complete && report.shortest_failing.is_none());
+    }
+    if !report.complete && report.shortest_failing.is_none() {
+        assert!(matches!(
+            report.goal_reachable,
+            None | Some(Verdict::Unknown)
+        ));
+        assert!(matches!(
+            report.stopped,
+            Some(Stop::StateCap { .. } | Stop::StepLimit { .. })
+        ));
+    }
     if let Some(names) = &report.shortest_failing {
         let steps: Vec<usize> = names
             .iter()
@@ -61,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
         let replayed =
             schedule::replay(&program, &steps).expect("the shortest failing schedule replays");
         assert!(
-            failing_state(&program, replayed.last()),
+            target_state(&program, replayed.last()),
             "{names:?} does not fail"
         );
     }

@@ -111,19 +111,21 @@ describe('isolated page (COOP + COEP)', () => {
     await context.close();
   });
 
-  test('the racy counter at its defaults loses updates on 2 workers that run together; fetch_add and the mutex never do', async () => {
+  test('the racy counter at its defaults loses updates on 2 workers that run together; fetch_add and the mutex never do', async (t) => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
     const lab = new ParallelLab(page);
     await lab.poolReady();
     // Twice: every race is read from its own table, never the last one's.
     for (let race = 0; race < 2; race++) {
-      // The claim needs both loops running at once. The start barrier
-      // makes that nearly certain; only where the host descheduled a
-      // worker right after it (no overlap measured) is the race re-run.
+      // Losing updates needs both loops on their own cores at once. The
+      // start barrier makes the loops overlap; a busy host can still
+      // time-slice them on one core, where a race is rare. So a race that
+      // lost nothing runs again, and if it never loses, the host's
+      // parallelism decides: a skip with the reason, or a failure.
       let rows;
       for (let attempt = 0; attempt < 3; attempt++) {
         rows = await lab.race();
-        if (rows[0].overlapMs >= 1) break;
+        if (rows[0].actual < rows[0].expected) break;
       }
       assert.deepEqual(rows.map((r) => r.method), ['LoadStore', 'FetchAdd', 'Mutex']);
       const [racy, fetchAdd, mutex] = rows;
@@ -131,6 +133,15 @@ describe('isolated page (COOP + COEP)', () => {
       assert.equal(fetchAdd.actual, fetchAdd.expected);
       assert.equal(mutex.actual, mutex.expected);
       assert.ok(racy.together, 'both workers passed the start barrier');
+      assert.ok(racy.actual <= racy.expected);
+      if (racy.actual === racy.expected) {
+        const host = await effectiveCores(2);
+        if (host.effective < 1.5) {
+          t.skip(`no lost update in 3 races, and this host gives 2 threads only ${host.effective.toFixed(2)} cores' worth of work right now`);
+          await context.close();
+          return;
+        }
+      }
       assert.ok(racy.overlapMs >= 1, `the loops ran at the same time (${racy.overlapMs} ms)`);
       assert.ok(racy.actual < racy.expected, `two racing workers should lose updates: ${racy.actual} of ${racy.expected}`);
     }

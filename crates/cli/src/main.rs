@@ -39,6 +39,10 @@ enum Command {
     /// docs/races-language.md): the outcome histogram and the shortest
     /// failing schedule.
     Explore(ExploreArgs),
+    /// Run random schedules of a Races-lab program (PCT: random thread
+    /// priorities with d - 1 change points) and report the first that
+    /// meets its goal, or fails: for programs too big to explore whole.
+    Sample(SampleArgs),
     /// Replay a schedule of a Races-lab program and print every step.
     Replay(ReplayArgs),
     /// Time the Races explorer natively on the bench programs (JSON).
@@ -66,6 +70,24 @@ struct ExploreArgs {
     max_states: usize,
     /// Print JSON: interleavings, outcomes (final shared variables and a
     /// count), deadlocks, shortest_failing and more.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct SampleArgs {
+    /// Program file (the Races lab's language), or `-` for stdin.
+    file: String,
+    /// Random schedules to run.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=interleave_core::races::sample::MAX_SAMPLE_RUNS))]
+    runs: u64,
+    /// Seed of the random priorities and change points.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// PCT's bug depth d: ordering constraints a failure may need.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=interleave_core::races::sample::MAX_SAMPLE_DEPTH as i64))]
+    depth: u32,
+    /// Print JSON: tried, failing, first_failure, first_failure_run.
     #[arg(long)]
     json: bool,
 }
@@ -213,6 +235,7 @@ fn main() -> ExitCode {
         Command::BenchModels(args) => bench_models(&args),
         Command::BenchPar(args) => bench_par(&args),
         Command::Explore(args) => races_cli::explore(&args),
+        Command::Sample(args) => races_cli::sample(&args),
         Command::Replay(args) => races_cli::replay(&args),
         Command::BenchRaces(args) => races_cli::bench(&args),
         Command::BenchServers(args) => servers_cli::bench(&args),

@@ -4,12 +4,13 @@
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use interleave_core::races::explore::{Explorer, Options, Report};
-use interleave_core::races::machine::{AfterResult, Phase};
+use interleave_core::races::explore::{Explorer, Options, Report, Stop, Verdict};
+use interleave_core::races::machine::{AfterResult, Phase, State};
+use interleave_core::races::sample::{SampleOptions, Sampler};
 use interleave_core::races::{self, bench, schedule};
 use interleave_core::share::{self, Fragment, SharedState};
 
-use super::{BenchArgs, ExploreArgs, ReplayArgs, located, read_input};
+use super::{BenchArgs, ExploreArgs, ReplayArgs, SampleArgs, located, read_input};
 
 fn load(file: &str) -> Result<races::Program, ExitCode> {
     let text = read_input(file).map_err(|err| {
@@ -97,10 +98,12 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
         } else {
             "every schedule, no reduction"
         },
-        if report.complete {
-            String::new()
-        } else {
-            "; STOPPED at the state cap, so this is a part of the whole".to_owned()
+        match report.stopped {
+            None => String::new(),
+            Some(stop) => format!(
+                "; STOPPED early ({}), so this is a part of the whole",
+                stop.text()
+            ),
         }
     );
     let widest = report
@@ -136,26 +139,86 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
             ""
         }
     ));
+    let target = if program.goal.is_some() {
+        "shortest schedule that meets the goal"
+    } else {
+        "shortest failing schedule"
+    };
     match &report.shortest_failing {
         Some(steps) => out.push_str(&format!(
-            "shortest failing schedule ({} steps): {}\n",
+            "{target} ({} steps): {}\n",
             steps.len(),
             steps.join(" ")
         )),
+        None if !report.complete => out.push_str(&format!(
+            "no {} found in the part searched\n",
+            if program.goal.is_some() {
+                "schedule that meets the goal"
+            } else {
+                "failing schedule"
+            }
+        )),
+        None if program.goal.is_some() => out.push_str("no schedule meets the goal\n"),
         None => out.push_str("no schedule fails\n"),
     }
-    if let (Some(goal), Some(reachable)) = (program.goal, report.goal_reachable) {
-        out.push_str(&format!(
-            "goal: {} {}\n",
-            goal.sentence(),
-            if reachable {
-                "Reachable."
-            } else {
-                "Not reachable."
-            }
-        ));
+    if let (Some(goal), Some(verdict)) = (program.goal, report.goal_reachable) {
+        let verdict = match verdict {
+            Verdict::Reached => "Reachable.".to_owned(),
+            Verdict::Unreachable => "Not reachable: every reachable state was explored.".to_owned(),
+            Verdict::Unknown => format!(
+                "Unknown: not found in the {} states searched, and the search stopped early ({}). \
+                 Try a larger --max-states, or random schedules with `interleave sample`.",
+                report.states,
+                report.stopped.map_or_else(String::new, Stop::text)
+            ),
+        };
+        out.push_str(&format!("goal: {} {verdict}\n", goal.sentence()));
     }
     out
+}
+
+pub fn sample(args: &SampleArgs) -> ExitCode {
+    let program = match load(&args.file) {
+        Ok(program) => Rc::new(program),
+        Err(code) => return code,
+    };
+    let options = SampleOptions {
+        runs: args.runs,
+        seed: args.seed,
+        depth: args.depth,
+    };
+    let mut sampler = Sampler::new(program.clone(), State::initial(&program), options);
+    sampler.run(u64::MAX);
+    let report = sampler.report();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("reports serialise")
+        );
+        return ExitCode::SUCCESS;
+    }
+    let what = match program.goal {
+        Some(goal) => format!("meet the goal ({})", goal.sentence()),
+        None => "fail".to_owned(),
+    };
+    println!(
+        "{} random schedules (PCT, depth {}, seed {}): {} {what}",
+        report.tried, report.depth, report.seed, report.failing
+    );
+    match (&report.first_failure, report.first_failure_run) {
+        (Some(schedule), Some(run)) => println!(
+            "first found in run {run} ({} steps): {}",
+            schedule.len(),
+            schedule::to_text(
+                &program,
+                &schedule::parse(&program, &schedule.join(" ")).expect("names from the program")
+            )
+        ),
+        _ => println!(
+            "none found; random schedules can only find, so this proves nothing (explore proves)"
+        ),
+    }
+    ExitCode::SUCCESS
 }
 
 pub fn replay(args: &ReplayArgs) -> ExitCode {

@@ -246,9 +246,55 @@ fn max_states_stops_the_search_and_says_it_is_incomplete() {
     )
     .unwrap();
     assert!(
-        text.contains("51 states") && text.contains("STOPPED at the state cap"),
+        text.contains("51 states")
+            && text.contains("STOPPED early (it reached its cap of 50 states)"),
         "{text}"
     );
+    // Not found in the part searched is not a proof: the goal is unknown.
+    assert!(
+        text.contains("no schedule that meets the goal found in the part searched"),
+        "{text}"
+    );
+    assert!(
+        text.contains("goal: Make an assertion fail. Unknown: not found in the 51 states searched"),
+        "{text}"
+    );
+    assert_eq!(capped["goal_reachable"], "unknown");
+    assert_eq!(capped["stopped"]["reason"], "state_cap");
+    assert_eq!(capped["stopped"]["max_states"], 50);
+    assert_eq!(whole["goal_reachable"], "reached");
+}
+
+#[test]
+fn sample_finds_what_a_capped_search_cannot_prove() {
+    let program = "crates/core/tests/races/peterson-no-turn.race";
+    let capped = json_of(&[
+        "explore",
+        program,
+        "--no-reduction",
+        "--max-states",
+        "20000",
+        "--json",
+    ]);
+    assert_eq!(capped["goal_reachable"], "unknown");
+    let sample = json_of(&["sample", program, "--runs", "2000", "--seed", "3", "--json"]);
+    assert_eq!(sample["tried"], 2000);
+    assert_eq!(sample["seed"], 3);
+    assert!(sample["failing"].as_u64().unwrap() > 0, "{sample}");
+    let schedule: Vec<&str> = sample["first_failure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|name| name.as_str().unwrap())
+        .collect();
+    // The schedule replays to two threads in the critical section.
+    let mut args = vec!["replay", program];
+    args.extend(&schedule);
+    let replay = String::from_utf8(interleave(&args).stdout).unwrap();
+    assert!(replay.contains("mutual exclusion is broken"), "{replay}");
+    // The same seed gives the same runs.
+    let again = json_of(&["sample", program, "--runs", "2000", "--seed", "3", "--json"]);
+    assert_eq!(again, sample);
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod explore;
 pub mod lessons;
 pub mod machine;
 pub mod program;
+pub mod sample;
 pub mod schedule;
 pub mod syntax;
 

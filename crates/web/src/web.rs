@@ -132,6 +132,52 @@ pub fn races_explore(
     serde_json::to_string(&explorer.report()).expect("reports serialise")
 }
 
+/// Random schedules (PCT) of a Races program for `web/lab-worker.js`, from
+/// the state `schedule` reaches: `runs` runs with `seed` and bug depth
+/// `depth`, calling `progress(tried, failing)` every ~100 ms; returns the
+/// sample report (or `{"error": …}`) as JSON.
+#[wasm_bindgen]
+pub fn races_sample(
+    source: &str,
+    schedule: Vec<u32>,
+    runs: u32,
+    seed: u32,
+    depth: u32,
+    progress: &js_sys::Function,
+) -> String {
+    use interleave_core::races::sample::{SampleOptions, Sampler};
+    use interleave_core::races::{self, schedule as replay};
+    let program = match races::compile_source(source) {
+        Ok(program) => std::rc::Rc::new(program),
+        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
+    };
+    let steps: Vec<usize> = schedule.into_iter().map(|thread| thread as usize).collect();
+    let run = match replay::replay(&program, &steps) {
+        Ok(run) => run,
+        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
+    };
+    let options = SampleOptions {
+        runs: runs as u64,
+        seed: seed as u64,
+        depth,
+    };
+    let mut sampler = Sampler::new(program, run.last().clone(), options);
+    let mut last = performance_now();
+    while !sampler.run(50) {
+        let now = performance_now();
+        if now - last > 100.0 {
+            last = now;
+            let report = sampler.report();
+            let _ = progress.call2(
+                &JsValue::NULL,
+                &JsValue::from(report.tried as f64),
+                &JsValue::from(report.failing as f64),
+            );
+        }
+    }
+    serde_json::to_string(&sampler.report()).expect("reports serialise")
+}
+
 /// The Races-explorer benchmark in wasm: explores each bench case once
 /// and returns `[{case, states, interleavings, ms}]`.
 #[wasm_bindgen]

@@ -148,14 +148,56 @@ pub struct Report {
     pub failing: u64,
     /// The shortest failing schedule, as thread names.
     pub shortest_failing: Option<Vec<String>>,
-    /// False when the state cap stopped the search early.
+    /// True when every reachable state (every schedule, without
+    /// reduction) was explored: nothing stopped the search early.
     pub complete: bool,
+    /// Why the search stopped early, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stop>,
     /// Some schedule can go round a loop forever (a spin or livelock).
     pub cycles: bool,
     pub reduction: bool,
-    /// Whether the program's goal can be met, when it has one.
+    /// Whether the program's goal can be met, when it has one: reached
+    /// (`shortest_failing` is a schedule that meets it), unreachable (the
+    /// search was complete), or unknown (it stopped early, see `stopped`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goal_reachable: Option<bool>,
+    pub goal_reachable: Option<Verdict>,
+}
+
+/// What a search can honestly say about a goal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A schedule meets it.
+    Reached,
+    /// No schedule can: every reachable state was explored.
+    Unreachable,
+    /// Not found in the part searched, and the search stopped early: no
+    /// proof either way.
+    Unknown,
+}
+
+/// Why a search stopped before it had seen everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Stop {
+    /// It visited its cap of states.
+    StateCap { max_states: usize },
+    /// Some schedules were cut at the longest schedule allowed (a thread
+    /// that loops without end, searched without deduplication).
+    StepLimit { max_depth: usize },
+}
+
+impl Stop {
+    /// Why, in a sentence's words: "it reached its cap of 500000 states".
+    pub fn text(self) -> String {
+        match self {
+            Stop::StateCap { max_states } => format!("it reached its cap of {max_states} states"),
+            Stop::StepLimit { max_depth } => {
+                format!("some schedules were cut at {max_depth} steps (a loop without end?)")
+            }
+        }
+    }
 }
 
 impl Report {
@@ -232,7 +274,11 @@ pub struct Explorer {
     root: Summary,
     states: u64,
     capped: bool,
+    /// Some schedule was cut at the step limit.
+    cut: bool,
     cycles: bool,
+    /// The shortest schedule found to a target state: one that meets the
+    /// program's goal when it has one, else any failing state.
     shortest: Option<Vec<u8>>,
     bfs: Option<Bfs>,
     done: bool,
@@ -261,13 +307,14 @@ impl Explorer {
             root: Summary::new(),
             states: 1,
             capped: false,
+            cut: false,
             cycles: false,
             shortest: None,
             bfs: None,
             done: false,
         };
         let hash = hash_of(&start);
-        if failing_state(&explorer.program, &start) {
+        if target_state(&explorer.program, &start) {
             explorer.shortest = Some(Vec::new());
         }
         match start.phase(&explorer.program) {
@@ -331,17 +378,38 @@ impl Explorer {
                 .map(|o| o.count)
                 .fold(0u64, u64::saturating_add)
         };
-        let goal_reachable = self
-            .program
-            .goal
-            .map(|goal| outcomes.iter().any(|o| o.outcome.meets(goal)));
+        let stopped = if self.capped {
+            Some(Stop::StateCap {
+                max_states: self.options.max_states,
+            })
+        } else if self.cut {
+            Some(Stop::StepLimit {
+                max_depth: self.options.max_depth,
+            })
+        } else {
+            None
+        };
+        let goal_reachable = self.program.goal.map(|goal| {
+            if outcomes
+                .iter()
+                .any(|o| o.count > 0 && o.outcome.meets(goal))
+                || self.shortest.is_some()
+            {
+                Verdict::Reached
+            } else if stopped.is_some() {
+                Verdict::Unknown
+            } else {
+                Verdict::Unreachable
+            }
+        });
         Report {
             interleavings: total(&|_| true),
             states: self.states,
             deadlocks: total(&|o| o.deadlock),
             failing: total(&|o| o.failing),
             shortest_failing: self.shortest.as_deref().map(names),
-            complete: !self.capped,
+            complete: stopped.is_none(),
+            stopped,
             cycles: self.cycles,
             reduction: self.options.reduction,
             goal_reachable,
@@ -404,7 +472,7 @@ impl Explorer {
         child.step(&program, thread as usize);
         let reduced = frame.reduced;
         self.path.push(thread);
-        if failing_state(&program, &child)
+        if target_state(&program, &child)
             && self
                 .shortest
                 .as_ref()
@@ -466,6 +534,7 @@ impl Explorer {
         match terminal {
             None => self.push(child, hash),
             Some(runaway) => {
+                self.cut |= runaway;
                 let outcome = self.terminal(&child, runaway);
                 let summary = vec![(outcome, 1)];
                 let frame = self.stack.last_mut().expect("a frame");
@@ -500,8 +569,10 @@ impl Explorer {
     }
 
     fn finish_dfs(&mut self) {
-        let any_failing = self.outcomes.iter().any(|o| o.outcome.failing);
-        if !any_failing || self.shortest.as_ref().is_some_and(Vec::is_empty) || self.capped {
+        if self.shortest.is_none()
+            || self.shortest.as_ref().is_some_and(Vec::is_empty)
+            || self.capped
+        {
             self.done = true;
             return;
         }
@@ -535,7 +606,7 @@ impl Explorer {
             }
             bfs.parents.push((node, thread as u8));
             let child_node = (bfs.parents.len() - 1) as u32;
-            if failing_state(&program, &child) {
+            if target_state(&program, &child) {
                 let mut schedule = Vec::new();
                 let mut at = child_node;
                 while at != 0 {
@@ -595,6 +666,37 @@ fn independent(program: &Program, state: &State, thread: usize) -> bool {
         | Op::Write { .. }
         | Op::Flock { .. }
         | Op::Funlock { .. } => others.all(|access| !access.files),
+    }
+}
+
+/// What the shortest schedule looks for: a state that meets the program's
+/// goal when it has one (so the schedule shown is the lesson's failure,
+/// not another), else any failing state.
+pub fn target_state(program: &Program, state: &State) -> bool {
+    match program.goal {
+        Some(goal) => goal_met(program, state, goal),
+        None => failing_state(program, state),
+    }
+}
+
+/// Whether `state` meets `goal` (for a final check, once every thread is done).
+pub fn goal_met(program: &Program, state: &State, goal: Goal) -> bool {
+    match goal {
+        Goal::Critical => state.world.flags.critical,
+        Goal::LostUpdate => state.world.flags.lost_update,
+        Goal::Deadlock => state.phase(program) == Phase::Deadlock,
+        Goal::Assert => {
+            state.threads.iter().any(|thread| {
+                matches!(
+                    thread.status,
+                    Status::Failed(super::machine::Failure::Assert { .. })
+                )
+            }) || (state.phase(program) == Phase::Finished
+                && matches!(
+                    state.run_after(program),
+                    AfterResult::Failed(super::machine::Failure::Assert { .. })
+                ))
+        }
     }
 }
 

@@ -6,8 +6,15 @@
 //! [`State::step`] runs one indivisible step of one thread; which threads
 //! can step is [`State::readiness`]. The machine also watches for the
 //! lessons' failures: two threads in the critical section, and lost
-//! updates (a thread writes a location another thread wrote after this
-//! thread read it).
+//! updates.
+//!
+//! A lost update is what textbooks mean by it: a write whose value was
+//! computed from a read of the same location, when another thread wrote
+//! that location between the read and the write. Every local value carries
+//! the shared reads it was computed from ([`Dep`]), through temporaries,
+//! locals and arithmetic; a write of an unrelated value (Peterson's
+//! `turn = other`, a flag lock's `busy = 1`) overwrites, but loses nothing
+//! the writer had computed from.
 
 use std::fmt::Write as _;
 use std::rc::Rc;
@@ -37,6 +44,29 @@ impl From<Field> for FieldKey {
             Field::Next => FieldKey::Next,
         }
     }
+}
+
+/// A shared read a local value was computed from: where, by which step,
+/// and (once another thread wrote that location since) that write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Dep {
+    pub loc: Loc,
+    /// The reading step's instruction index.
+    pub read_pc: u32,
+    /// The other thread that wrote the location after the read, and its
+    /// writing step's instruction index.
+    pub overwritten: Option<(u8, u32)>,
+}
+
+/// A lost update: the step that lost it wrote `loc` with a value computed
+/// from its read at `read_pc`, but `overwriter` wrote `loc` at
+/// `overwrite_pc` in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LostUpdate {
+    pub loc: Loc,
+    pub read_pc: u32,
+    pub overwriter: u8,
+    pub overwrite_pc: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -74,9 +104,9 @@ pub struct ThreadState {
     pub pc: u32,
     pub status: Status,
     pub locals: Vec<Value>,
-    /// Locations read and not written since, each with the thread that
-    /// wrote it after the read, if any. Sorted by location.
-    pub seen: Vec<(Loc, Option<u8>)>,
+    /// For each local slot, the shared reads its value was computed from,
+    /// sorted (empty for most).
+    pub deps: Vec<Vec<Dep>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -91,7 +121,7 @@ pub struct FileState {
 pub struct Flags {
     /// Two threads were in the critical section at once.
     pub critical: bool,
-    /// A thread overwrote an update it never saw.
+    /// A thread wrote a value computed from a stale read (see [`LostUpdate`]).
     pub lost_update: bool,
 }
 
@@ -144,9 +174,9 @@ pub enum Phase {
 /// What a step did that the lessons care about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Effects {
-    /// This step wrote over an update by that thread, which this thread
-    /// never saw.
-    pub lost_update_of: Option<u8>,
+    /// This step wrote a value computed from a stale read: another
+    /// thread's update is lost.
+    pub lost_update: Option<LostUpdate>,
     /// This step entered the critical section while another thread was in it.
     pub broke_mutual_exclusion: bool,
 }
@@ -174,25 +204,55 @@ impl ThreadState {
                 Status::Running
             },
             locals: vec![Value::Null; code.slots.len()],
-            seen: Vec::new(),
+            deps: vec![Vec::new(); code.slots.len()],
         }
     }
 
-    fn saw(&mut self, loc: Loc) {
-        match self.seen.binary_search_by(|(seen, _)| seen.cmp(&loc)) {
-            Ok(idx) => self.seen[idx].1 = None,
-            Err(idx) => self.seen.insert(idx, (loc, None)),
+    /// The shared reads `expr`'s value comes from; the temporaries it
+    /// reads are used up, so their reads are forgotten.
+    fn take_deps(&mut self, expr: &Pure) -> Vec<Dep> {
+        let mut out = Vec::new();
+        self.collect_deps(expr, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn collect_deps(&mut self, expr: &Pure, out: &mut Vec<Dep>) {
+        match expr {
+            Pure::Const(_) => {}
+            Pure::Local(slot) => out.extend_from_slice(&self.deps[*slot as usize]),
+            Pure::Temp(slot) => out.append(&mut self.deps[*slot as usize]),
+            Pure::Unary(_, inner) | Pure::Len(inner) => self.collect_deps(inner, out),
+            Pure::Binary(_, left, right) => {
+                self.collect_deps(left, out);
+                self.collect_deps(right, out);
+            }
         }
     }
 
-    /// Forgets a location this thread writes; returns who wrote it since
-    /// this thread read it, if anyone.
-    fn wrote(&mut self, loc: Loc) -> Option<u8> {
-        match self.seen.binary_search_by(|(seen, _)| seen.cmp(&loc)) {
-            Ok(idx) => self.seen.remove(idx).1,
-            Err(_) => None,
+    /// Another thread wrote `loc` at `pc`: reads of it are stale now.
+    fn overwritten(&mut self, loc: Loc, writer: u8, pc: u32) {
+        for dep in self.deps.iter_mut().flatten() {
+            if dep.loc == loc && dep.overwritten.is_none() {
+                dep.overwritten = Some((writer, pc));
+            }
         }
     }
+}
+
+/// The first stale read of `loc` among `deps`: a write of a value built
+/// from it loses the other thread's update.
+fn stale_read(deps: &[Dep], loc: Loc) -> Option<LostUpdate> {
+    deps.iter().find_map(|dep| {
+        let (overwriter, overwrite_pc) = dep.overwritten?;
+        (dep.loc == loc).then_some(LostUpdate {
+            loc,
+            read_pc: dep.read_pc,
+            overwriter,
+            overwrite_pc,
+        })
+    })
 }
 
 impl State {
@@ -282,6 +342,7 @@ impl State {
         let code = &program.threads[thread];
         let (threads, world) = (&mut self.threads, &mut self.world);
         let mut effects = Effects::default();
+        let pc = threads[thread].pc;
         let written = exec(
             world,
             &mut threads[thread],
@@ -292,10 +353,8 @@ impl State {
         );
         if let Some(loc) = written {
             for (other, state) in threads.iter_mut().enumerate() {
-                if other != thread
-                    && let Ok(idx) = state.seen.binary_search_by(|(seen, _)| seen.cmp(&loc))
-                {
-                    state.seen[idx].1 = Some(thread as u8);
+                if other != thread {
+                    state.overwritten(loc, thread as u8, pc);
                 }
             }
         }
@@ -469,8 +528,12 @@ fn exec(
     let instr = &code.instrs[pc as usize];
     let mut next = pc + 1;
     let mut written = None;
-    let mut read = None;
     let me = thread as u8;
+    // The shared reads behind the value this step puts in a local, and
+    // behind the value it writes (taken before `eval` uses up temporaries).
+    let (dst_deps, value_deps) = step_deps(state, &instr.op);
+    let mut lost = None;
+    let mut read = None;
     let result: Result<(), String> = (|| {
         let locals = &mut state.locals;
         match &instr.op {
@@ -481,7 +544,9 @@ fn exec(
             Op::Store { var, src } => {
                 let value = eval(locals, src)?;
                 world.shared[*var as usize] = value;
-                written = Some(Loc::Var(*var));
+                let loc = Loc::Var(*var);
+                lost = stale_read(&value_deps, loc);
+                written = Some(loc);
             }
             Op::LoadField { dst, node, field } => {
                 let node = node_of(eval(locals, node)?, *field)?;
@@ -501,7 +566,9 @@ fn exec(
                     Field::Value => cell.value = value,
                     Field::Next => cell.next = value,
                 }
-                written = Some(Loc::Field(node, (*field).into()));
+                let loc = Loc::Field(node, (*field).into());
+                lost = stale_read(&value_deps, loc);
+                written = Some(loc);
             }
             Op::Compute { dst, expr } => {
                 locals[*dst as usize] = eval(locals, expr)?;
@@ -655,14 +722,20 @@ fn exec(
         state.status = Status::Failed(error(instr.line, message));
         return None;
     }
-    if let Some(loc) = read {
-        state.saw(loc);
+    if let Some((dst, deps)) = dst_deps {
+        state.deps[dst as usize] = match (deps, read) {
+            (DstDeps::Computed(deps), _) => deps,
+            (DstDeps::FreshRead, Some(loc)) => vec![Dep {
+                loc,
+                read_pc: pc,
+                overwritten: None,
+            }],
+            (DstDeps::FreshRead, None) => Vec::new(),
+        };
     }
-    if let Some(loc) = written
-        && let Some(writer) = state.wrote(loc)
-    {
+    if let Some(lost) = lost {
         world.flags.lost_update = true;
-        effects.lost_update_of = Some(writer);
+        effects.lost_update = Some(lost);
     }
     if state.status == Status::Running {
         state.pc = code.settle(next);
@@ -671,9 +744,62 @@ fn exec(
         }
     }
     if state.status != Status::Running {
-        state.seen.clear();
+        state.deps.iter_mut().for_each(Vec::clear);
     }
     written
+}
+
+/// What a step's destination local is computed from.
+enum DstDeps {
+    /// The shared reads behind an expression.
+    Computed(Vec<Dep>),
+    /// A fresh read of the shared location the step reads.
+    FreshRead,
+}
+
+/// The dependences of a step, taken before it runs: its destination
+/// local's, and those of the value it writes to shared memory. Every
+/// temporary the step reads is used up.
+fn step_deps(state: &mut ThreadState, op: &Op) -> (Option<(Slot, DstDeps)>, Vec<Dep>) {
+    match op {
+        Op::Load { dst, .. } => (Some((*dst, DstDeps::FreshRead)), Vec::new()),
+        Op::LoadField { dst, node, .. } => {
+            // The pointer's own reads do not flow into the field's value.
+            state.take_deps(node);
+            (Some((*dst, DstDeps::FreshRead)), Vec::new())
+        }
+        Op::Store { src, .. } => (None, state.take_deps(src)),
+        Op::StoreField { node, src, .. } => {
+            state.take_deps(node);
+            (None, state.take_deps(src))
+        }
+        Op::Compute { dst, expr } => {
+            let deps = state.take_deps(expr);
+            (Some((*dst, DstDeps::Computed(deps))), Vec::new())
+        }
+        Op::Branch { cond: expr, .. }
+        | Op::Assert { cond: expr, .. }
+        | Op::Write { src: expr, .. } => {
+            state.take_deps(expr);
+            (None, Vec::new())
+        }
+        Op::New { dst, value } => {
+            state.take_deps(value);
+            (Some((*dst, DstDeps::Computed(Vec::new()))), Vec::new())
+        }
+        Op::TryLock { dst, .. } | Op::Open { dst, .. } | Op::Read { dst, .. } => {
+            (Some((*dst, DstDeps::Computed(Vec::new()))), Vec::new())
+        }
+        Op::Jump { .. }
+        | Op::Lock(_)
+        | Op::Unlock(_)
+        | Op::LockAll(_)
+        | Op::EnterCritical
+        | Op::ExitCritical
+        | Op::SeekEnd { .. }
+        | Op::Flock { .. }
+        | Op::Funlock { .. } => (None, Vec::new()),
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use super::explore::deadlock_text;
 use super::limits;
-use super::machine::{Effects, Phase, Readiness, State, Status, eval_on};
+use super::machine::{Effects, FieldKey, Loc, Phase, Readiness, State, Status, eval_on};
 use super::program::{Op, Program, Value};
 use crate::error::ScenarioError;
 use crate::trace::{Event, EventKind, Lane, LaneKind, PALETTE, Span, SpanKind, TaskInfo, Trace};
@@ -164,6 +164,23 @@ pub fn replay(program: &Program, schedule: &[usize]) -> Result<Run, ScenarioErro
     Ok(run)
 }
 
+/// A shared location as the learner names it: `x`, or `the next of node 2`.
+pub fn loc_text(program: &Program, state: &State, loc: Loc) -> String {
+    match loc {
+        Loc::Var(var) => program.shared[var as usize].name.clone(),
+        Loc::Field(node, field) => {
+            let field = match field {
+                FieldKey::Value => "value",
+                FieldKey::Next => "next",
+            };
+            match state.world.heap.get(node as usize) {
+                Some(cell) => format!("the {field} of node {}", cell.value),
+                None => format!("a node's {field}"),
+            }
+        }
+    }
+}
+
 /// One step in words, from the states before and after it.
 pub fn narrate(
     program: &Program,
@@ -277,10 +294,15 @@ pub fn narrate(
         ),
         Op::Funlock { .. } => format!("{name} releases its file lock."),
     };
-    if let Some(writer) = effects.lost_update_of {
+    if let Some(lost) = effects.lost_update {
+        let other = &program.threads[lost.overwriter as usize];
+        let place = loc_text(program, after, lost.loc);
         text.push_str(&format!(
-            " It overwrote {}'s update, which {name} never saw: a lost update!",
-            program.threads[writer as usize].name
+            " It computed that value from its read of {place} at line {}, but {} wrote {place} at line {} in between: {}'s update is lost!",
+            code.instrs[lost.read_pc as usize].line,
+            other.name,
+            other.instrs[lost.overwrite_pc as usize].line,
+            other.name,
         ));
     }
     if effects.broke_mutual_exclusion {
@@ -480,7 +502,7 @@ mod tests {
                 "A computes t1 + 1 = 1 into t2.",
                 "A writes 1 to x. A has finished.",
                 "B computes t1 + 1 = 1 into t2.",
-                "B writes 1 to x. It overwrote A's update, which B never saw: a lost update! B has finished.",
+                "B writes 1 to x. It computed that value from its read of x at line 3, but A wrote x at line 2 in between: A's update is lost! B has finished.",
             ]
         );
     }

@@ -18,8 +18,9 @@
 //!   an arrival to a full backlog is rejected. An event loop accepts every
 //!   waiting connection whenever it is free, so its backlog fills only
 //!   while it is busy. A request that has
-//!   waited past the timeout is dropped when a worker reaches it; one
-//!   answered after the timeout is late.
+//!   waited past the timeout is dropped when a worker reaches it (an
+//!   offload thread too, for work the loop handed over); one answered
+//!   after the timeout is late.
 //! - Same time: engine events before arrivals, then in scheduling order.
 
 use std::cmp::Reverse;
@@ -531,6 +532,16 @@ impl<'a> Sim<'a> {
                     }
                 }
                 Job::Compute(request) => {
+                    // Offloaded work that waited past its timeout is
+                    // dropped here too, before an offload thread spends
+                    // any time on it.
+                    let arrival = self.reqs[request as usize].arrival;
+                    if self.timeout.is_some_and(|limit| now - arrival >= limit) {
+                        self.dropped += 1;
+                        self.event(now, EventKind::TimeOut, Some(request), Some(worker));
+                        self.depart(request, now);
+                        continue;
+                    }
                     if self.begin(worker, request, now) {
                         return;
                     }

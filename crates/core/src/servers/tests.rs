@@ -378,3 +378,37 @@ fn the_sweep_finds_each_model_breaking_where_the_fluid_limit_says() {
     assert_eq!(handed, all);
     assert_eq!(all, points);
 }
+
+#[test]
+fn an_offload_pool_drops_expired_work_instead_of_computing_it() {
+    // CPU-only requests of 10 ms at twice the capacity of 4 cores, clients
+    // giving up after 200 ms. An evented server handing each request to 4
+    // offload threads is then 4 servers on one queue, exactly like 4
+    // threads: work that waited past its timeout is dropped when a thread
+    // reaches it, never computed, so no answer comes later than the
+    // timeout plus one CPU part (before the fix the offload pool computed
+    // every expired request: answers came up to 6.3 s late).
+    let scenario = ServersScenario::from_json(
+        r#"{"lab": "servers",
+            "server": {"threads": 4, "offload": 4, "cores": 4},
+            "traffic": {"arrival": "constant", "rate": 800, "requests": 5000},
+            "mix": [{"name": "cpu", "cpu_ms": 10}],
+            "timeout_ms": 200}"#,
+    )
+    .unwrap();
+    let threads = simulate(&scenario, ServerModel::MultiThreaded, false).metrics;
+    let evented = simulate(&scenario, ServerModel::Evented, false).metrics;
+    assert_eq!(evented.timed_out, threads.timed_out);
+    assert!((evented.throughput - threads.throughput).abs() < 1e-9);
+    assert!((evented.latency.max - threads.latency.max).abs() < 1e-9);
+    assert!(
+        evented.latency.max <= 200.0 + 10.0,
+        "{}",
+        evented.latency.max
+    );
+    assert!(
+        evented.timed_out > 4000,
+        "overloaded: {}",
+        evented.timed_out
+    );
+}

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::races::compile_source;
 use crate::races::lessons;
+use crate::races::machine::State;
 use crate::races::schedule;
 
 fn explore(text: &str, reduction: bool) -> Report {
@@ -60,7 +61,7 @@ fn unlocked_increments_end_with_one_or_two_and_locked_ones_with_two() {
             values(&report, "x"),
             BTreeSet::from(["1".into(), "2".into()])
         );
-        assert_eq!(report.goal_reachable, Some(true));
+        assert_eq!(report.goal_reachable, Some(Verdict::Reached));
         let report = explore(lesson("counter-mutex"), reduction);
         assert_eq!(values(&report, "x"), BTreeSet::from(["2".into()]));
         assert_eq!(report.failing, 0);
@@ -84,7 +85,7 @@ fn the_shortest_failing_schedule_replays_to_the_failure() {
     let program = compile_source(text).unwrap();
     let schedule = schedule::parse(&program, &shortest.join(" ")).unwrap();
     let run = schedule::replay(&program, &schedule).unwrap();
-    assert!(failing_state(&program, run.last()));
+    assert!(target_state(&program, run.last()));
 }
 
 #[test]
@@ -97,7 +98,7 @@ fn adjacent_removals_can_leave_a_removed_node_in_the_list_but_not_with_a_lock() 
             lists.contains("[0, 1, 3, 4]"),
             "node 3 stays reachable: {lists:?}"
         );
-        assert_eq!(report.goal_reachable, Some(true));
+        assert_eq!(report.goal_reachable, Some(Verdict::Reached));
         let report = explore(lesson("list-removal-mutex"), reduction);
         assert_eq!(
             values(&report, "head"),
@@ -128,7 +129,7 @@ fn opposite_lock_orders_can_deadlock_and_the_fixes_cannot() {
 #[test]
 fn the_home_made_lock_lets_two_threads_in_and_the_mutex_does_not() {
     let report = explore(lesson("critical-section"), true);
-    assert_eq!(report.goal_reachable, Some(true));
+    assert_eq!(report.goal_reachable, Some(Verdict::Reached));
     assert!(report.cycles, "the spin loop can go round forever");
     let report = explore(lesson("critical-section-mutex"), true);
     assert!(report.outcomes.iter().all(|o| !o.outcome.critical));
@@ -137,7 +138,7 @@ fn the_home_made_lock_lets_two_threads_in_and_the_mutex_does_not() {
 #[test]
 fn file_lessons_lose_a_line_without_a_lock_and_never_with_flock() {
     let report = explore(lesson("file-append"), true);
-    assert_eq!(report.goal_reachable, Some(true));
+    assert_eq!(report.goal_reachable, Some(Verdict::Reached));
     let logs: BTreeSet<&str> = report
         .outcomes
         .iter()
@@ -150,7 +151,7 @@ fn file_lessons_lose_a_line_without_a_lock_and_never_with_flock() {
     let report = explore(lesson("file-append-flock"), true);
     assert_eq!(report.failing, 0);
     let report = explore(lesson("check-then-act"), true);
-    assert_eq!(report.goal_reachable, Some(true));
+    assert_eq!(report.goal_reachable, Some(Verdict::Reached));
 }
 
 #[test]
@@ -161,7 +162,12 @@ fn every_lesson_compiles_and_explores_completely() {
         assert!(report.interleavings > 0, "{}", lesson.id);
         let program = compile_source(lesson.source).unwrap();
         if let Some(goal) = program.goal {
-            assert_eq!(report.goal_reachable, Some(true), "{}: {goal:?}", lesson.id);
+            assert_eq!(
+                report.goal_reachable,
+                Some(Verdict::Reached),
+                "{}: {goal:?}",
+                lesson.id
+            );
         }
     }
 }
@@ -351,5 +357,146 @@ proptest! {
         prop_assert_eq!(reduced.failing > 0, dedup.failing > 0);
         prop_assert_eq!(reduced.cycles, dedup.cycles);
         prop_assert!(reduced.states <= dedup.states);
+    }
+}
+
+const PETERSON: &str = include_str!("../../../tests/races/peterson.race");
+const PETERSON_NO_TURN: &str = include_str!("../../../tests/races/peterson-no-turn.race");
+
+#[test]
+fn correct_mutual_exclusion_never_reports_a_lost_update() {
+    // Peterson's blind writes (`turn = 1`, `flag_a = 0`) overwrite, but
+    // lose nothing the writer computed from: no lost update, and the
+    // critical section is never shared.
+    let report = explore(PETERSON, true);
+    assert!(report.complete);
+    assert_eq!(report.failing, 0, "{:?}", outcome_set(&report));
+    assert!(report.outcomes.iter().all(|o| !o.outcome.lost_update));
+    assert_eq!(report.goal_reachable, Some(Verdict::Unreachable));
+    for id in [
+        "counter-mutex",
+        "list-removal-mutex",
+        "deadlock-lock-all",
+        "critical-section-mutex",
+    ] {
+        let report = explore(lesson(id), true);
+        assert!(
+            report.outcomes.iter().all(|o| !o.outcome.lost_update),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn the_home_made_lock_fails_by_its_goal_not_by_a_lost_update() {
+    // `busy = 1` is a blind write: the lesson fails because two threads
+    // get into the critical section, and the schedule shown does that.
+    let text = lesson("critical-section");
+    let report = explore(text, true);
+    assert_eq!(report.goal_reachable, Some(Verdict::Reached));
+    assert!(report.outcomes.iter().all(|o| !o.outcome.lost_update));
+    let program = compile_source(text).unwrap();
+    let names = report.shortest_failing.unwrap();
+    let steps = schedule::parse(&program, &names.join(" ")).unwrap();
+    let run = schedule::replay(&program, &steps).unwrap();
+    assert!(run.last().world.flags.critical);
+    assert!(!run.last().world.flags.lost_update);
+}
+
+#[test]
+fn an_incomplete_search_says_unknown_and_why() {
+    // Without reduction the spinning loops cut schedules and the state cap
+    // stops the search before it meets the goal: no proof either way.
+    let program = Rc::new(compile_source(PETERSON_NO_TURN).unwrap());
+    let options = Options {
+        reduction: false,
+        max_states: 20_000,
+        ..Options::default()
+    };
+    let report = Explorer::new(program.clone(), State::initial(&program), options).run_to_end();
+    assert!(!report.complete);
+    assert_eq!(report.stopped, Some(Stop::StateCap { max_states: 20_000 }));
+    assert_eq!(report.goal_reachable, Some(Verdict::Unknown));
+    // The full search (deduplicated) proves it reachable; so do random
+    // schedules, which only ever find.
+    let reduced = explore(PETERSON_NO_TURN, true);
+    assert_eq!(reduced.goal_reachable, Some(Verdict::Reached));
+    assert!(reduced.complete);
+}
+
+/// Programs like the rich ones, each with a goal.
+fn goal_program_strategy() -> impl Strategy<Value = String> {
+    (
+        rich_program_strategy(),
+        prop_oneof![
+            Just("assert"),
+            Just("critical"),
+            Just("deadlock"),
+            Just("lost_update")
+        ],
+    )
+        .prop_map(|(text, goal)| format!("{text}goal {goal}\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn a_search_that_stopped_early_never_claims_a_goal_is_unreachable(
+        text in goal_program_strategy(),
+        cap in 1usize..200,
+        reduction in any::<bool>(),
+    ) {
+        let program = Rc::new(compile_source(&text).unwrap());
+        let options = Options { reduction, max_states: cap, ..Options::default() };
+        let report = Explorer::new(program.clone(), State::initial(&program), options).run_to_end();
+        prop_assert_eq!(report.complete, report.stopped.is_none());
+        if !report.complete {
+            prop_assert_ne!(report.goal_reachable, Some(Verdict::Unreachable));
+        }
+        // A goal reached always comes with a schedule that reaches it.
+        if report.goal_reachable == Some(Verdict::Reached) {
+            let names = report.shortest_failing.clone().unwrap();
+            let steps = schedule::parse(&program, &names.join(" ")).unwrap();
+            let run = schedule::replay(&program, &steps).unwrap();
+            prop_assert!(target_state(&program, run.last()), "{}", text);
+        }
+        // Complete searches agree with and without reduction.
+        let exact = explore_exact(&text, true, 400_000);
+        let reduced = explore(&text, true);
+        prop_assert!(exact.complete && reduced.complete);
+        prop_assert_eq!(exact.goal_reachable, reduced.goal_reachable);
+    }
+
+    #[test]
+    fn every_lost_update_names_its_stale_read_and_the_write_in_between(
+        text in rich_program_strategy()
+    ) {
+        let program = compile_source(&text).unwrap();
+        let report = explore(&text, true);
+        for outcome in report.outcomes.iter().filter(|o| o.outcome.lost_update) {
+            let steps = schedule::parse(&program, &outcome.example.join(" ")).unwrap();
+            let run = schedule::replay(&program, &steps).unwrap();
+            let (at, lost) = run
+                .steps
+                .iter()
+                .enumerate()
+                .find_map(|(at, step)| step.effects.lost_update.map(|lost| (at, lost)))
+                .expect("the schedule replays to the lost update");
+            let writer = run.steps[at].thread;
+            // The stale read: an earlier step of the same thread, at that pc.
+            let read = (0..at)
+                .rev()
+                .find(|&i| run.steps[i].thread == writer && run.steps[i].pc == lost.read_pc)
+                .expect("the read that went stale");
+            // The other thread's write of the same location, in between.
+            let overwrite = (read + 1..at).find(|&i| {
+                run.steps[i].thread == lost.overwriter as usize && run.steps[i].pc == lost.overwrite_pc
+            });
+            prop_assert!(overwrite.is_some(), "{}: {:?}", text, lost);
+            prop_assert_ne!(lost.overwriter as usize, writer);
+            // And the narration says so.
+            prop_assert!(run.steps[at].narration.contains("update is lost"));
+        }
     }
 }

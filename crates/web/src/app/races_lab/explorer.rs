@@ -7,9 +7,11 @@
 use std::rc::Rc;
 
 use interleave_core::races::Program;
-use interleave_core::races::explore::Report;
+use interleave_core::races::explore::{Report, Verdict};
 use interleave_core::races::limits;
+use interleave_core::races::sample::SampleReport;
 use interleave_core::races_lab::Action;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::RacesState;
@@ -150,6 +152,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
             html! { <p class="notice error" role="alert">{ error.clone() }</p> }
         }
         Status::Done { report, prefix } => {
+            let has_goal = report.goal_reachable.is_some();
             let most = report.most_common_count();
             let rows = report.outcomes.iter().map(|outcome| {
                 let share = outcome.count as f64 / most as f64 * 100.0;
@@ -177,16 +180,20 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                             report.states,
                             if report.reduction { "equal states merged, independent steps taken in one order" } else { "every schedule, no reduction" }
                         ) }
-                        if !report.complete {
-                            <strong class="warn">{ format!(" Stopped at the cap of {} states: this is part of the whole.", limits::DEFAULT_MAX_STATES) }</strong>
+                        if let Some(stop) = report.stopped {
+                            <strong class="warn" data-testid="explore-stopped">{ format!(" Stopped early: {}. This is part of the whole, so it proves nothing about the rest.", stop.text()) }</strong>
                         }
                         if report.cycles { { " Some schedules can loop forever (spinning); those are not counted." } }
                         if stale { <em>{ " The run has moved since: explore again for the step shown." }</em> }
                     </p>
                     <p class="explore-verdicts">
                         { format!("Deadlocks: {} · failing schedules: {}", report.deadlocks, report.failing) }
-                        if let Some(reachable) = report.goal_reachable {
-                            { if reachable { " · the goal can be met" } else { " · the goal cannot be met" } }
+                        if let Some(verdict) = report.goal_reachable {
+                            <span data-testid="goal-verdict" data-verdict={format!("{verdict:?}").to_lowercase()}>{ match verdict {
+                                Verdict::Reached => " · the goal can be met".to_owned(),
+                                Verdict::Unreachable => " · the goal cannot be met: every reachable state was explored".to_owned(),
+                                Verdict::Unknown => format!(" · the goal: unknown (not met in the {} states searched)", report.states),
+                            } }</span>
                         }
                     </p>
                     <ul class="outcomes" data-testid="outcomes">{ for rows }</ul>
@@ -194,12 +201,18 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                         <p class="shortest">{ "The state shown has already failed." }</p>
                     } else if let Some(shortest) = &report.shortest_failing {
                         <p class="shortest">
-                            { format!("Shortest failing schedule ({} steps): ", shortest.len()) }
+                            { format!("Shortest {} ({} steps): ", if has_goal { "schedule that meets the goal" } else { "failing schedule" }, shortest.len()) }
                             <code data-testid="shortest">{ shortest.join(" ") }</code>{ " " }
                             <button class="primary" onclick={load(prefix, shortest)} data-testid="load-shortest">{ "Load into the timeline" }</button>
                         </p>
+                    } else if !report.complete {
+                        <p class="shortest">{ if has_goal { "No schedule that meets the goal in the part searched." } else { "No failing schedule in the part searched." } }</p>
                     } else {
-                        <p class="shortest">{ "No schedule fails." }</p>
+                        <p class="shortest">{ if has_goal { "No schedule meets the goal." } else { "No schedule fails." } }</p>
+                    }
+                    if report.stopped.is_some() {
+                        <SamplePanel source={props.source.clone()} prefix={prefix.clone()}
+                            program={props.program.clone()} dispatch={props.dispatch.clone()} has_goal={has_goal} />
                     }
                     if let Some(takeaway) = props.takeaway {
                         <p class="takeaway">{ takeaway }</p>
@@ -217,6 +230,146 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                     <button onclick={on_cancel} data-testid="cancel-explore">{ "Cancel" }</button>
                 }
                 <label><input type="checkbox" checked={*reduction} onchange={on_reduction} />{ " merge equal states and reorder independent steps (faster)" }</label>
+            </div>
+            { body }
+        </div>
+    }
+}
+
+/// How many random schedules one click runs.
+const SAMPLE_RUNS: u32 = 20_000;
+/// PCT's bug depth: enough for the lessons' races (two or three orderings).
+const SAMPLE_DEPTH: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+enum SampleStatus {
+    Idle,
+    Running { tried: f64, failing: f64 },
+    Done(Rc<SampleReport>),
+    Cancelled,
+    Failed(String),
+}
+
+#[derive(Properties)]
+struct SamplePanelProps {
+    source: String,
+    prefix: Vec<usize>,
+    program: Rc<Program>,
+    dispatch: UseReducerDispatcher<RacesState>,
+    has_goal: bool,
+}
+
+impl PartialEq for SamplePanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && self.prefix == other.prefix
+            && self.has_goal == other.has_goal
+    }
+}
+
+/// When the explorer stopped early: random schedules (PCT) from the same
+/// step, which can find a failure (with its schedule) but never prove
+/// there is none. Each click samples with the next seed.
+#[function_component(SamplePanel)]
+fn sample_panel(props: &SamplePanelProps) -> Html {
+    let status = use_state(|| SampleStatus::Idle);
+    let running = use_job_slot();
+    let seed = use_mut_ref(|| 0u32);
+    let on_sample = {
+        let (status, running, seed) = (status.clone(), running.clone(), seed.clone());
+        let (source, prefix) = (props.source.clone(), props.prefix.clone());
+        Callback::from(move |_: MouseEvent| {
+            running.borrow_mut().take();
+            *seed.borrow_mut() += 1;
+            status.set(SampleStatus::Running {
+                tried: 0.0,
+                failing: 0.0,
+            });
+            let schedule: Vec<u32> = prefix.iter().map(|&thread| thread as u32).collect();
+            let args = js_sys::Array::new();
+            for arg in [
+                JsValue::from(source.as_str()),
+                js_sys::Uint32Array::from(schedule.as_slice()).into(),
+                JsValue::from(SAMPLE_RUNS),
+                JsValue::from(*seed.borrow()),
+                JsValue::from(SAMPLE_DEPTH),
+            ] {
+                args.push(&arg);
+            }
+            let (slot, status_in) = (running.clone(), status.clone());
+            let job = WorkerJob::start("races_sample", args, move |message| match message {
+                JobMessage::Progress(args) => status_in.set(SampleStatus::Running {
+                    tried: arg_f64(&args, 0),
+                    failing: arg_f64(&args, 1),
+                }),
+                JobMessage::Done(json) => {
+                    status_in.set(match serde_json::from_str::<SampleReport>(&json) {
+                        Ok(report) => SampleStatus::Done(Rc::new(report)),
+                        Err(_) => SampleStatus::Failed(error_of(&json)),
+                    });
+                    slot.borrow_mut().take();
+                }
+            });
+            match job {
+                Ok(job) => *running.borrow_mut() = Some(job),
+                Err(error) => status.set(SampleStatus::Failed(format!(
+                    "This browser could not start a worker for random schedules ({error})."
+                ))),
+            }
+        })
+    };
+    let on_cancel = cancel_callback(&running, &status, SampleStatus::Cancelled);
+    let target = if props.has_goal {
+        "met the goal"
+    } else {
+        "failed"
+    };
+    let body = match &*status {
+        SampleStatus::Idle => html! {},
+        SampleStatus::Running { tried, failing } => html! {
+            <p class="status" role="status" data-testid="sample-progress">
+                { format!("Random schedules: {tried:.0} of {SAMPLE_RUNS} tried, {failing:.0} {target}…") }
+            </p>
+        },
+        SampleStatus::Cancelled => html! { <p class="status" role="status">{ "Cancelled." }</p> },
+        SampleStatus::Failed(error) => {
+            html! { <p class="notice error" role="alert">{ error.clone() }</p> }
+        }
+        SampleStatus::Done(report) => {
+            let found = report.first_failure.as_ref().map(|names| {
+                let mut schedule = props.prefix.clone();
+                schedule.extend(names.iter().filter_map(|name| props.program.thread_index(name)));
+                let dispatch = props.dispatch.clone();
+                let load = Callback::from(move |_: MouseEvent| {
+                    dispatch.dispatch(Action::LoadSchedule(schedule.clone()))
+                });
+                html! {
+                    <p class="shortest">
+                        { format!("First found in run {} ({} steps): ", report.first_failure_run.unwrap_or(0), names.len()) }
+                        <code data-testid="sample-schedule">{ names.join(" ") }</code>{ " " }
+                        <button class="primary" onclick={load} data-testid="load-sample">{ "Load into the timeline" }</button>
+                    </p>
+                }
+            });
+            html! {
+                <div data-testid="sample-result" data-tried={report.tried.to_string()} data-failing={report.failing.to_string()}>
+                    <p>{ format!("{} random schedules (PCT, depth {}, seed {}): {} {target}.", report.tried, report.depth, report.seed, report.failing) }</p>
+                    if let Some(found) = found { { found } } else {
+                        <p class="note">{ "None found. Random schedules can only find a failure, never prove there is none: this says nothing about the schedules not tried." }</p>
+                    }
+                </div>
+            }
+        }
+    };
+    let is_running = matches!(*status, SampleStatus::Running { .. });
+    html! {
+        <div class="sampler">
+            <p class="note">{ "The search stopped before the end. Random schedules, each with random thread priorities that change a few times (PCT), often find a failure in such programs quickly." }</p>
+            <div class="explorer-controls">
+                <button onclick={on_sample} disabled={is_running} data-testid="sample">{ "Keep looking with random schedules" }</button>
+                if is_running {
+                    <button onclick={on_cancel} data-testid="cancel-sample">{ "Cancel" }</button>
+                }
             </div>
             { body }
         </div>
