@@ -45,7 +45,7 @@ describe('isolated page (COOP + COEP)', () => {
     assert.ok(workers >= 2, `expected at least 2 workers, got ${workers}`);
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
     // A bigger image, so the run lasts long enough to talk to the page.
-    await lab.setField('Kernel size', 3200);
+    await lab.setField('Kernel size', 2400);
     const before = await lab.sweep();
     await lab.running().waitFor();
     // The main thread is free while the workers compute: it takes typing
@@ -66,7 +66,7 @@ describe('isolated page (COOP + COEP)', () => {
     const chunks = await lab.workerChunks();
     assert.equal(chunks.length, workers);
     assert.ok(chunks.every((n) => n > 0), `chunks per worker: ${chunks}`);
-    assert.equal(chunks.reduce((a, b) => a + b, 0), Math.ceil(Math.floor((3200 * 2) / 3) / 8), 'every row band once');
+    assert.equal(chunks.reduce((a, b) => a + b, 0), Math.ceil(Math.floor((2400 * 2) / 3) / 8), 'every row band once');
     assert.equal(await lab.root.locator('figure.timeline g.lane').count(), workers);
     assert.match(await lab.root.locator('.explanation').innerText(), /Amdahl's law allows/);
     await page.screenshot({ path: `${ARTIFACTS}isolated.png`, fullPage: true });
@@ -74,7 +74,7 @@ describe('isolated page (COOP + COEP)', () => {
     await context.close();
   });
 
-  test('with two free cores, the median speedup of five sweeps after a warm-up exceeds 1.2', async (t) => {
+  test('with two free cores, the median speedup of three sweeps (each warmed up, medians of three runs) exceeds 1.2, and no sweep shows a negative gap', async (t) => {
     await speedupTest(t, server, 'isolated');
   });
 
@@ -154,7 +154,7 @@ describe('isolated page (COOP + COEP)', () => {
   });
 });
 
-/** Median speedup of five sweeps after a warm-up, where the host gives two cores. */
+/** Median speedup of three sweeps, where the host gives two cores. */
 async function speedupTest(t, server, mode) {
   const host = await effectiveCores(2);
   t.diagnostic(`host parallelism with 2 threads: best ${host.effective.toFixed(2)} of ${host.tries.map((x) => x.toFixed(2)).join(' ')} (${host.cores} cores reported)`);
@@ -166,12 +166,16 @@ async function speedupTest(t, server, mode) {
   const lab = new ParallelLab(page);
   if (mode === 'isolated') await lab.poolReady();
   else await lab.messagePoolReady();
+  // Each sweep warms up once and reports the median of three runs per
+  // worker count; the threshold applies to the median of three sweeps.
   const best = [];
-  for (let sweep = 0; sweep < 6; sweep++) {
+  for (let sweep = 0; sweep < 3; sweep++) {
     const before = await lab.sweep();
     await lab.waitForSweeps(before + 1);
     assert.ok(await lab.checksumsMatch());
-    if (sweep > 0) best.push((await lab.results()).at(-1).speedup);
+    best.push((await lab.results()).at(-1).speedup);
+    // Never a negative gap, even on the first sweep after load.
+    assert.doesNotMatch(await lab.root.locator('.explanation').innerText(), /-\d/);
   }
   const mid = median(best);
   t.diagnostic(`${mode} speedups: ${best.map((s) => s.toFixed(2)).join(' ')}; median ${mid.toFixed(2)}`);
@@ -238,7 +242,7 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
     await context.close();
   });
 
-  test('with two free cores, message passing too: the median speedup of five sweeps after a warm-up exceeds 1.2', async (t) => {
+  test('with two free cores, message passing too: the median speedup of three sweeps exceeds 1.2', async (t) => {
     await speedupTest(t, server, 'message-passing');
   });
 

@@ -2,6 +2,7 @@
 // (the explorer's worker must work in an LMS iframe too). Needs dist/.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { labHarness } from './harness.mjs';
 import { RacesLab } from './pages/races_lab.mjs';
 
@@ -22,7 +23,7 @@ describe('Races lab', () => {
     await lab.step('B', 'B');
     assert.equal(await lab.variable('x').innerText(), '1');
     assert.match(await lab.goal().innerText(), /Goal met!/);
-    assert.match(await lab.narration().innerText(), /lost update/);
+    assert.match(await lab.narration().innerText(), /computed that value from its read of x at line \d+, but A wrote x at line \d+ in between: A's update is lost/);
     assert.match(await lab.runStatus().innerText(), /assert\(x == 2\) failed/);
     await lab.back();
     assert.deepEqual(await lab.stepCount(), { at: 5, of: 6 });
@@ -165,6 +166,30 @@ describe('Races lab', () => {
     await lab.loadLesson('lost-update');
     await lab.explore();
     assert.deepEqual((await lab.outcomes()).map((o) => o.values).sort(), ['x = 1', 'x = 2']);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a search stopped early says "unknown", and random schedules find the failure it could not prove', async () => {
+    const { lab, page, context, problems } = await open();
+    const peterson = await readFile(new URL('../../crates/core/tests/races/peterson-no-turn.race', import.meta.url), 'utf8');
+    await lab.editProgram(peterson);
+    // Every schedule one by one: the spin loops make the tree endless.
+    await lab.setReduction(false);
+    await lab.explore();
+    assert.equal(await lab.goalVerdict(), 'unknown');
+    assert.match(await lab.root.getByTestId('explore-stopped').innerText(), /Stopped early: it reached its cap of 500000 states\. .*proves nothing/);
+    assert.match(await lab.root.locator('.shortest').first().innerText(), /No schedule that meets the goal in the part searched/);
+    const found = await lab.sample();
+    assert.equal(found.tried, 20000);
+    assert.ok(found.failing > 0, 'random schedules find two threads in the critical section');
+    await lab.root.getByTestId('load-sample').click();
+    await lab.goal().getByText('Goal met!').waitFor();
+    // With reduction the search is complete and proves it reachable.
+    await lab.setReduction(true);
+    await lab.explore();
+    assert.equal(await lab.goalVerdict(), 'reached');
+    assert.equal(await lab.root.getByTestId('sample').count(), 0, 'nothing to keep looking for');
     assert.deepEqual(problems, []);
     await context.close();
   });

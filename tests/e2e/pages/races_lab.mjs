@@ -100,6 +100,25 @@ export class RacesLab {
     );
   }
 
+  /** The goal's verdict: 'reached', 'unreachable' or 'unknown'. */
+  goalVerdict() {
+    return this.root.getByTestId('goal-verdict').getAttribute('data-verdict');
+  }
+
+  async setReduction(on) {
+    const box = this.root.getByLabel(/merge equal states/);
+    if (on) await box.check();
+    else await box.uncheck();
+  }
+
+  /** Runs random schedules; resolves to { tried, failing }. */
+  async sample() {
+    await this.root.getByTestId('sample').click();
+    const result = this.root.getByTestId('sample-result');
+    await result.waitFor({ timeout: 120_000 });
+    return { tried: Number(await result.getAttribute('data-tried')), failing: Number(await result.getAttribute('data-failing')) };
+  }
+
   shortest() {
     return this.root.getByTestId('shortest');
   }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use interleave_core::parallel::amdahl;
 use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
 use interleave_core::parallel::race::{CounterMethod, RaceResult};
-use interleave_core::parallel::run::KernelRun;
+use interleave_core::parallel::run::{KernelRun, median_run};
 use interleave_core::share::{Fragment, Route};
 use interleave_core::trace::Trace;
 use yew::prelude::*;
@@ -57,6 +57,9 @@ pub struct ParallelLabProps {
 
 /// Pause between the runs of a sweep, for the page to draw.
 const SETTLE_MILLIS: u64 = 120;
+/// Runs per worker count in a sweep (after one warm-up run): the median
+/// is reported.
+const SWEEP_REPEATS: usize = 3;
 
 /// What is running now.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +160,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             sweeps.clone(),
         );
         let pool = pool.clone();
-        move |counts: Vec<usize>| {
+        move |counts: Vec<usize>, repeats: usize| {
             let mode = (*pool).clone();
             let (spec, runs, last, busy, image, sweeps) = (
                 *spec,
@@ -171,33 +174,53 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             *cancel.borrow_mut() = flag.clone();
             let mut measured = (*runs).clone();
             wasm_bindgen_futures::spawn_local(async move {
-                for workers in counts {
-                    if flag.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    busy.set(Some(Busy::Kernel { workers }));
-                    let fresh = Arc::new(spec.new_image());
-                    image.set(fresh.clone());
-                    // Let the page finish drawing (the previous run, the
-                    // cleared image) before the next run starts: on a
-                    // machine with as many workers as cores, page work
-                    // during a run slows the workers down.
-                    yew::platform::time::sleep(std::time::Duration::from_millis(SETTLE_MILLIS))
-                        .await;
-                    let run = match &mode {
-                        Pool::MessagePassing { pool, .. } => {
-                            match pool.clone().run(spec, workers, fresh, flag.clone()).await {
-                                Ok(run) => run,
-                                Err(_) => break,
-                            }
+                // A sweep first runs once unmeasured on the most workers:
+                // the first run pays for compiling the kernel, touching
+                // memory and waking the workers.
+                let warm_up = (repeats > 1).then(|| counts.iter().copied().max()).flatten();
+                'counts: for (workers, measure) in warm_up
+                    .map(|workers| (workers, false))
+                    .into_iter()
+                    .chain(counts.into_iter().map(|workers| (workers, true)))
+                {
+                    let mut tries = Vec::new();
+                    for _ in 0..if measure { repeats } else { 1 } {
+                        if flag.load(Ordering::Relaxed) {
+                            break 'counts;
                         }
-                        _ => parallel::run_on_workers(spec, workers, fresh, flag.clone()).await,
-                    };
-                    if !run.cancelled {
+                        busy.set(Some(Busy::Kernel { workers }));
+                        let fresh = Arc::new(spec.new_image());
+                        image.set(fresh.clone());
+                        // Let the page finish drawing (the previous run,
+                        // the cleared image) before the next run starts: on
+                        // a machine with as many workers as cores, page
+                        // work during a run slows the workers down.
+                        yew::platform::time::sleep(std::time::Duration::from_millis(SETTLE_MILLIS))
+                            .await;
+                        let run = match &mode {
+                            Pool::MessagePassing { pool, .. } => {
+                                match pool.clone().run(spec, workers, fresh, flag.clone()).await {
+                                    Ok(run) => run,
+                                    Err(_) => break 'counts,
+                                }
+                            }
+                            _ => parallel::run_on_workers(spec, workers, fresh, flag.clone()).await,
+                        };
+                        if run.cancelled {
+                            last.set(Some(Rc::new(run)));
+                            break 'counts;
+                        }
+                        tries.push(run);
+                    }
+                    if !measure {
+                        continue;
+                    }
+                    // Each worker count's time is the median of its runs.
+                    if let Some(run) = median_run(tries) {
                         measured.insert(workers, run.clone());
                         runs.set(measured.clone());
+                        last.set(Some(Rc::new(run)));
                     }
-                    last.set(Some(Rc::new(run)));
                 }
                 sweeps.set(*sweeps + 1);
                 busy.set(None);
@@ -206,11 +229,11 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     };
     let on_run = {
         let run_counts = run_counts.clone();
-        Callback::from(move |_| run_counts(vec![chosen_workers]))
+        Callback::from(move |_| run_counts(vec![chosen_workers], 1))
     };
     let on_sweep = {
         let run_counts = run_counts.clone();
-        Callback::from(move |_| run_counts((1..=max_workers).collect()))
+        Callback::from(move |_| run_counts((1..=max_workers).collect(), SWEEP_REPEATS))
     };
     let on_cancel = {
         let cancel = cancel.clone();
@@ -350,7 +373,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             </tr>
         }
     });
-    let explanation = explain(&runs, spec_now.serial_fraction);
+    let explanation = interleave_core::parallel::run::explain(&runs, spec_now.serial_fraction);
     let trace: Option<Rc<Trace>> = last.as_ref().map(|run| Rc::new(run.to_trace()));
     // Parallel chunks each worker of the last run computed (the serial
     // part is not a chunk), for tests and readers.
@@ -442,6 +465,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                                     <th scope="col">{ "efficiency" }</th><th scope="col">{ "Amdahl" }</th><th scope="col">{ "checksum" }</th></tr></thead>
                                 <tbody>{ for rows }</tbody>
                             </table>
+                            <p class="note">{ format!("A sweep runs once on {max_workers} workers to warm up, then each worker count {SWEEP_REPEATS} times: the table shows the median run.") }</p>
                             <p class="checksums">{ if checksums_match { "The results are identical on every worker count." } else { "The results DIFFER between worker counts: this is a bug." } }</p>
                             if let Some(text) = explanation { <p class="explanation">{ text }</p> }
                         </div>
@@ -480,29 +504,4 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             </section>
         </section>
     }
-}
-
-/// One or two sentences on why the measured speedup falls short.
-fn explain(runs: &BTreeMap<usize, KernelRun>, serial_fraction: f64) -> Option<String> {
-    let base = runs.get(&1)?.millis;
-    let (&n, run) = runs.iter().rev().find(|(n, _)| **n > 1)?;
-    let measured = base / run.millis.max(0.001);
-    let bound = amdahl::speedup(serial_fraction, n as f64);
-    let mut busy = vec![0.0f64; run.workers];
-    let mut last_end = vec![0.0f64; run.workers];
-    for record in &run.records {
-        busy[record.worker] += record.end - record.start;
-        last_end[record.worker] = last_end[record.worker].max(record.end);
-    }
-    let max_busy = busy.iter().cloned().fold(0.0, f64::max);
-    let min_busy = busy.iter().cloned().fold(f64::INFINITY, f64::min);
-    let idle_tail: f64 = last_end.iter().map(|end| (run.millis - end).max(0.0)).sum();
-    let together: f64 = busy.iter().sum();
-    let extra = (together / base - 1.0) * 100.0;
-    Some(format!(
-        "On {n} workers the run was {measured:.2}× as fast as on one; Amdahl's law allows {bound:.2}× with a {:.0} % serial part. \
-         The rest of the gap: together the workers computed {together:.0} ms where one worker alone needed {base:.0} ms ({extra:+.0} %: shared caches, memory and clock speed); \
-         the busiest worker computed {max_busy:.0} ms and the least busy {min_busy:.0} ms (imbalance); and workers sat idle {idle_tail:.0} ms in total waiting for the last chunks.",
-        serial_fraction * 100.0,
-    ))
 }
