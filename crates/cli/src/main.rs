@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use interleave_core::metrics::Metrics;
-use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
+use interleave_core::scenario::{MAX_THREADS, Model, ModelKind, is_servers_text};
 use interleave_core::servers::ServerModel;
 use interleave_core::share::{self, Fragment, SharedState};
 use interleave_core::{Scenario, ScenarioError, ascii, models, models_lab};
@@ -273,7 +273,7 @@ fn bench_models(args: &BenchArgs) -> ExitCode {
 
 /// The scenario to run, where it came from (for messages), and the
 /// configurations a link compares.
-fn load(args: &RunArgs) -> Result<(Scenario, String, Vec<Model>), String> {
+fn load(args: &RunArgs, text: Option<String>) -> Result<(Scenario, String, Vec<Model>), String> {
     if let Some(link) = &args.link {
         let fragment = Fragment::parse(
             link.split_once('#')
@@ -297,15 +297,9 @@ fn load(args: &RunArgs) -> Result<(Scenario, String, Vec<Model>), String> {
         };
     }
     let file = args.file.clone().expect("clap requires a file or a link");
-    let text = read_input(&file).map_err(|message| format!("error: {file}: {message}"))?;
+    let text = text.expect("run() read the file");
     let scenario = Scenario::from_json(&text).map_err(|error| located(&file, &error))?;
     Ok((scenario, file, Vec::new()))
-}
-
-/// Whether the text is a Servers-lab scenario (`"lab": "servers"`).
-fn is_servers(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .is_ok_and(|value| value.get("lab").and_then(|lab| lab.as_str()) == Some("servers"))
 }
 
 fn run(args: &RunArgs) -> ExitCode {
@@ -315,17 +309,19 @@ fn run(args: &RunArgs) -> ExitCode {
             return servers_cli::run_scenario(args, "the link", &mut lab.scenario.clone());
         }
     }
-    if let Some(file) = &args.file {
-        match read_input(file) {
-            Ok(text) if is_servers(&text) => return servers_cli::run(args, file, &text),
-            Ok(_) => {}
+    // The input is read once (standard input cannot be read twice).
+    let text = match &args.file {
+        Some(file) if args.link.is_none() => match read_input(file) {
+            Ok(text) if is_servers_text(&text) => return servers_cli::run(args, file, &text),
+            Ok(text) => Some(text),
             Err(message) => {
                 eprintln!("error: {file}: {message}");
                 return ExitCode::from(2);
             }
-        }
-    }
-    let (scenario, source, link_configs) = match load(args) {
+        },
+        _ => None,
+    };
+    let (scenario, source, link_configs) = match load(args, text) {
         Ok(loaded) => loaded,
         Err(message) => {
             eprintln!("{message}");
@@ -416,16 +412,34 @@ pub(crate) fn print_runs(results: Vec<serde_json::Value>) {
     println!("{output}");
 }
 
+/// Reads a file, or standard input for `-`, refusing input larger than
+/// `MAX_INPUT_BYTES` after reading at most one byte more (so `/dev/zero` or
+/// an endless pipe stops at once).
 pub(crate) fn read_input(file: &str) -> Result<String, String> {
-    if file == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|err| format!("cannot read standard input: {err}"))?;
-        Ok(text)
+    let limit = interleave_core::scenario::MAX_INPUT_BYTES;
+    let (reader, what): (Box<dyn Read>, &str) = if file == "-" {
+        (Box::new(std::io::stdin()), "standard input")
     } else {
-        std::fs::read_to_string(file).map_err(|err| format!("cannot read the file: {err}"))
+        let opened =
+            std::fs::File::open(file).map_err(|err| format!("cannot read the file: {err}"))?;
+        (Box::new(opened), "the file")
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| format!("cannot read {what}: {err}"))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{what} is larger than {limit} bytes, the most a scenario or program may be"
+        ));
     }
+    String::from_utf8(bytes).map_err(|err| {
+        format!(
+            "{what} is not UTF-8 text (byte {} is not valid)",
+            err.utf8_error().valid_up_to() + 1
+        )
+    })
 }
 
 /// `error: FILE:LINE:COL: PATH: MESSAGE` plus a hint line when there is one.

@@ -363,3 +363,60 @@ fn bench_commands_print_json_of_their_documented_shape() {
     assert_eq!(servers["models"], 4);
     assert!(servers["checksum"].is_number() && servers["median_ms"].is_number());
 }
+
+/// Runs `interleave` with `stdin` as its standard input.
+fn with_stdin(args: &[&str], stdin: std::process::Stdio) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .current_dir(workspace_root())
+        .args(args)
+        .stdin(stdin)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn standard_input_reads_a_scenario_once() {
+    let file =
+        std::fs::File::open(workspace_root().join("tests/data/default/scenario.json")).unwrap();
+    let output = with_stdin(&["run", "-", "--model", "async", "--json"], file.into());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["metrics"]["makespan"], 90);
+}
+
+#[test]
+fn endless_input_is_refused_at_the_size_limit_without_reading_it_all() {
+    let started = std::time::Instant::now();
+    let output = with_stdin(&["run", "/dev/zero"], std::process::Stdio::null());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("the file is larger than 2097152 bytes"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(started.elapsed().as_secs() < 5);
+}
+
+#[test]
+fn a_syntax_error_in_a_servers_file_gives_its_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("interleave-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("trailing-comma.json");
+    std::fs::write(
+        &path,
+        "{\"lab\": \"servers\",\n \"traffic\": {\"rate\": 5,},\n \"mix\": [{\"name\": \"a\", \"cpu_ms\": 1}]}",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let output = with_stdin(&["run", path], std::process::Stdio::null());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!("error: {path}:2:24: traffic: trailing comma")
+    );
+}

@@ -530,17 +530,60 @@ pub fn default_task_name(task_idx: usize) -> String {
 /// serde_json appends " at line L column C"; we report those separately.
 /// Reads one JSON document into `T`; a problem becomes a [`ScenarioError`]
 /// with line:column, the field path and a hint from `hint_for`.
+/// The largest scenario file (Models or Servers) any input may be: a file,
+/// standard input, the page's editor or an import. Checked before parsing.
+pub const MAX_INPUT_BYTES: usize = 2 << 20;
+
+/// Whether `text` is a Servers-lab scenario (`"lab": "servers"` at its top
+/// level), even when the JSON is broken elsewhere, so that its errors come
+/// from the right parser.
+pub fn is_servers_text(text: &str) -> bool {
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        return value.get("lab").and_then(|lab| lab.as_str()) == Some("servers");
+    }
+    // Broken JSON: look for the key itself.
+    let mut rest = text;
+    while let Some(at) = rest.find("\"lab\"") {
+        let after = rest[at + 5..].trim_start();
+        if let Some(value) = after.strip_prefix(':')
+            && value.trim_start().starts_with("\"servers\"")
+        {
+            return true;
+        }
+        rest = &rest[at + 5..];
+    }
+    false
+}
+
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     text: &str,
     hint_for: fn(&str) -> Option<&'static str>,
 ) -> Result<T, ScenarioError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(ScenarioError::at_path(
+            "",
+            format!(
+                "the scenario is {} bytes; the most is {MAX_INPUT_BYTES}",
+                text.len()
+            ),
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        // serde_path_to_error writes `?` for a place it could not name
+        // (inside a syntax error): the known part of the path is kept.
         let path = err.path().to_string();
+        let path = path.trim_end_matches(".?").trim_end_matches('?').to_owned();
         let inner = err.into_inner();
         let message = strip_serde_position(&inner.to_string());
-        let mut error =
-            ScenarioError::at_path(if path == "." { String::new() } else { path }, message);
+        let mut error = ScenarioError::at_path(
+            if path == "." || path.is_empty() {
+                String::new()
+            } else {
+                path
+            },
+            message,
+        );
         error.line = Some(inner.line());
         error.column = Some(char_column(text, inner.line(), inner.column()));
         if let Some(hint) = hint_for(&error.message) {
@@ -605,6 +648,23 @@ mod tests {
     fn check_error(text: &str, expect: Expect) {
         let error = Scenario::from_json(text).expect_err("scenario should be rejected");
         expect.assert_eq(&error.to_string());
+    }
+
+    #[test]
+    fn servers_files_are_recognised_even_when_broken() {
+        assert!(is_servers_text(r#"{"lab": "servers", "traffic": {}}"#));
+        assert!(is_servers_text(
+            "{\n  \"lab\" :\t\"servers\",\n  \"traffic\": {\"rate\": 5,},\n}"
+        ));
+        assert!(!is_servers_text(r#"{"name": "lab", "tasks": []}"#));
+        assert!(!is_servers_text(r#"{"lab": "models"#));
+    }
+
+    #[test]
+    fn input_past_the_size_limit_is_refused_before_parsing() {
+        let text = format!("{{\"name\": \"{}\"}}", "x".repeat(MAX_INPUT_BYTES));
+        let err = Scenario::from_json(&text).unwrap_err();
+        assert!(err.message.contains("the most is 2097152"), "{err}");
     }
 
     #[test]

@@ -224,7 +224,10 @@ pub fn median_run(mut runs: Vec<KernelRun>) -> Option<KernelRun> {
 /// workers share the machine, imbalance, and the idle tail. A speedup above
 /// the bound is said plainly, with its likely causes, never as a negative
 /// gap.
-pub fn explain(runs: &std::collections::BTreeMap<usize, KernelRun>, serial_fraction: f64) -> Option<String> {
+pub fn explain(
+    runs: &std::collections::BTreeMap<usize, KernelRun>,
+    serial_fraction: f64,
+) -> Option<String> {
     let base = runs.get(&1)?.millis;
     let (&n, run) = runs.iter().rev().find(|(n, _)| **n > 1)?;
     let measured = base / run.millis.max(0.001);
@@ -254,7 +257,10 @@ pub fn explain(runs: &std::collections::BTreeMap<usize, KernelRun>, serial_fract
     let extra = if extra >= 0.0 {
         format!("{extra:.0} % more: shared caches, memory and clock speed")
     } else {
-        format!("{:.0} % less: the one-worker run had extra costs of its own", -extra)
+        format!(
+            "{:.0} % less: the one-worker run had extra costs of its own",
+            -extra
+        )
     };
     Some(format!(
         "{head} The rest of the gap: together the workers computed {together:.0} ms where one worker alone needed {base:.0} ms ({extra}); \
@@ -377,15 +383,22 @@ mod tests {
     #[test]
     fn a_speedup_above_the_bound_is_said_plainly_never_as_a_negative_gap() {
         // 2.57x on 2 workers, as seen on a first sweep after load.
-        let runs = [(1, timed(1, 514.0)), (2, timed(2, 200.0))].into_iter().collect();
+        let runs = [(1, timed(1, 514.0)), (2, timed(2, 200.0))]
+            .into_iter()
+            .collect();
         let text = explain(&runs, 0.0).unwrap();
         assert!(text.contains("2.57× as fast"), "{text}");
         assert!(text.contains("more than the bound"), "{text}");
         assert!(!has_negative_number(&text), "no negative figure: {text}");
         // Below the bound: the gap in parts, none negative.
-        let runs = [(1, timed(1, 400.0)), (2, timed(2, 220.0))].into_iter().collect();
+        let runs = [(1, timed(1, 400.0)), (2, timed(2, 220.0))]
+            .into_iter()
+            .collect();
         let text = explain(&runs, 0.0).unwrap();
-        assert!(text.contains("1.82× as fast") && text.contains("The rest of the gap"), "{text}");
+        assert!(
+            text.contains("1.82× as fast") && text.contains("The rest of the gap"),
+            "{text}"
+        );
         assert!(!has_negative_number(&text), "{text}");
     }
 

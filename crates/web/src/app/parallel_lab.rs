@@ -177,7 +177,9 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                 // A sweep first runs once unmeasured on the most workers:
                 // the first run pays for compiling the kernel, touching
                 // memory and waking the workers.
-                let warm_up = (repeats > 1).then(|| counts.iter().copied().max()).flatten();
+                let warm_up = (repeats > 1)
+                    .then(|| counts.iter().copied().max())
+                    .flatten();
                 'counts: for (workers, measure) in warm_up
                     .map(|workers| (workers, false))
                     .into_iter()

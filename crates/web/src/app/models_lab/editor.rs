@@ -79,6 +79,16 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
             input.set_value("");
             let dispatch = dispatch.clone();
             let import_error = import_error.clone();
+            let limit = interleave_core::scenario::MAX_INPUT_BYTES;
+            if file.size() > limit as f64 {
+                // Refused before reading it: a huge file never loads.
+                import_error.set(Some(format!(
+                    "{}: the file is {:.0} bytes; the most a scenario may be is {limit}",
+                    file.name(),
+                    file.size()
+                )));
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 let text = wasm_bindgen_futures::JsFuture::from(file.text())
