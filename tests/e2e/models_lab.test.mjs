@@ -94,6 +94,28 @@ describe('Models lab', () => {
     await context.close();
   });
 
+  test('an edit that would simulate too much is refused with a reason, before anything runs', async () => {
+    const { lab, page, context, problems } = await open();
+    // Four threads on one core time-slice every 10 ms.
+    await lab.setConfig(2, { cores: 1 });
+    assert.equal(await lab.makespanOf(2), 93);
+    // A step of 10^9 ms would be 10^8 slices: refused at once.
+    const started = Date.now();
+    await lab.durationField('A', 1).fill('1000000000');
+    const refusal = lab.root.getByTestId('work-refusal');
+    await refusal.waitFor();
+    assert.ok(Date.now() - started < 5000, 'no freeze');
+    assert.match(await refusal.innerText(), /configs\[1\]\.quantum: 4 threads time-sliced on 1 core with a quantum of 10 would record up to \d+ spans and events; the most is 4000000/);
+    assert.equal(await lab.makespan('sync, 1 thread'), 210, 'the last accepted workload stays');
+    // A fix is taken and the notice goes.
+    await lab.durationField('A', 1).fill('20');
+    await refusal.waitFor({ state: 'detached' });
+    assert.equal(await lab.makespan('sync, 1 thread'), 220);
+    assert.equal(await page.evaluate(() => document.title.length > 0), true);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('task names are text, never HTML', async () => {
     const { lab, page, context, problems } = await open();
     await lab.root.getByLabel('Task 1 name').fill('<img src=x onerror="window.pwned=1">');

@@ -371,6 +371,16 @@ fn run(args: &RunArgs) -> ExitCode {
             })
             .collect()
     };
+    // Every run is checked before any is simulated.
+    for model in &runs {
+        if let Err(error) = model
+            .validate("--model")
+            .and_then(|()| scenario.check_work(*model, "--model"))
+        {
+            eprintln!("{}", located(&source, &error));
+            return ExitCode::from(2);
+        }
+    }
 
     if args.json {
         let results: Vec<serde_json::Value> = runs

@@ -102,11 +102,24 @@ impl ModelsLab {
         for (idx, model) in self.configs.iter().enumerate() {
             model.validate(&format!("configs[{idx}]"))?;
         }
+        self.check_work()?;
         if self.selected >= self.configs.len() {
             return Err(ScenarioError::at_path(
                 "selected",
                 format!("configuration {} does not exist", self.selected),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl ModelsLab {
+    /// Whether every configuration's run stays within the record limit
+    /// (see [`Scenario::check_work`]), checked before anything simulates.
+    pub fn check_work(&self) -> Result<(), ScenarioError> {
+        for (idx, model) in self.configs.iter().enumerate() {
+            self.scenario
+                .check_work(*model, &format!("configs[{idx}]"))?;
         }
         Ok(())
     }
@@ -138,8 +151,29 @@ pub fn simulate_comparison(scenario: &Scenario, configs: &[Model]) -> usize {
 
 /// Applies `action`. Actions that would break a rule (too many tasks, an
 /// index that does not exist, a zero duration) change nothing: the editor
-/// validates input before it dispatches, so this only guards.
+/// validates input before it dispatches, so this only guards. See
+/// [`try_apply`] for the refusals a user should hear about.
 pub fn apply(lab: &mut ModelsLab, action: Action) {
+    let _ = try_apply(lab, action);
+}
+
+/// [`apply`], refusing (and saying why) an edit after which some
+/// configuration's run would record more than the limit: the lab is then
+/// left exactly as it was, before anything simulates.
+pub fn try_apply(lab: &mut ModelsLab, action: Action) -> Result<(), ScenarioError> {
+    let changes_work = !matches!(action, Action::SetCursor(_) | Action::SelectConfig(_));
+    let before = changes_work.then(|| lab.clone());
+    apply_unchecked(lab, action);
+    if let Some(before) = before
+        && let Err(error) = lab.check_work()
+    {
+        *lab = before;
+        return Err(error);
+    }
+    Ok(())
+}
+
+fn apply_unchecked(lab: &mut ModelsLab, action: Action) {
     match action {
         Action::Reset => *lab = ModelsLab::default(),
         Action::LoadPreset(idx) => {
@@ -411,6 +445,32 @@ mod tests {
             "a new card copies the last one"
         );
         assert_eq!(lab.selected, 3);
+    }
+
+    #[test]
+    fn an_edit_that_would_record_too_much_is_refused_and_changes_nothing() {
+        // Two threads time-slicing one core with a 10 ms quantum: a step
+        // of 10^9 ms would be 10^8 slices, gigabytes of spans.
+        let mut lab = ModelsLab::default();
+        apply(&mut lab, Action::SetConfig(1, Model::sync(2).on_cores(1)));
+        let before = lab.clone();
+        let err = try_apply(
+            &mut lab,
+            Action::SetSegment(0, 0, Segment::Compute(1_000_000_000)),
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "configs[1].quantum");
+        assert!(err.message.contains("the most is 4000000"), "{err}");
+        assert_eq!(lab, before);
+        // The same step with a core per thread is a single span: taken.
+        apply(&mut lab, Action::SetConfig(1, Model::sync(2)));
+        assert_eq!(
+            try_apply(
+                &mut lab,
+                Action::SetSegment(0, 0, Segment::Compute(1_000_000_000))
+            ),
+            Ok(())
+        );
     }
 
     #[test]

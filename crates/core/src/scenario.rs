@@ -24,6 +24,12 @@ pub const MAX_DURATION: Time = 1_000_000_000;
 pub const MAX_NAME_CHARS: usize = 60;
 /// The most threads a model may use.
 pub const MAX_THREADS: u32 = 64;
+/// Segments in the whole workload, written and generated: checked before
+/// the generator runs.
+pub const MAX_TOTAL_SEGMENTS: usize = 1_000_000;
+/// Spans and events one simulated run may record (about 100 bytes each):
+/// checked, as an upper bound from the workload, before simulating.
+pub const MAX_RECORDS: u64 = 4_000_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -413,6 +419,20 @@ impl Scenario {
             return Err(ScenarioError::at_path("tasks", "the workload has no tasks")
                 .with_hint("add at least one task, e.g. {\"segments\": [{\"compute\": 10}]}"));
         }
+        let generated = self.generate.as_ref().map_or(0, |generator| {
+            generator.tasks.saturating_mul(generator.segments.len())
+        });
+        let written: usize = self.tasks.iter().map(|task| task.segments.len()).sum();
+        if written.saturating_add(generated) > MAX_TOTAL_SEGMENTS {
+            return Err(ScenarioError::at_path(
+                if generated > 0 { "generate.tasks" } else { "tasks" },
+                format!(
+                    "{} segments in the workload ({written} written, {generated} generated) is more than the limit of {MAX_TOTAL_SEGMENTS}",
+                    written.saturating_add(generated)
+                ),
+            )
+            .with_hint("fewer tasks, or fewer segments per task"));
+        }
         if self.tasks.len() > MAX_TASKS {
             return Err(ScenarioError::at_path(
                 "tasks",
@@ -484,12 +504,71 @@ impl Scenario {
                 }
             }
         }
-        Ok(())
+        // Last, since it generates the workload: the file's own model's run.
+        self.check_work(self.model, "model")
     }
 
     /// The name of task `task_idx`: its own, or A, B, C, ... by position.
     pub fn task_name(&self, task_idx: usize) -> String {
         task_name(&self.tasks, task_idx)
+    }
+
+    /// An upper bound on the spans and events simulating this workload
+    /// under `model` records: a few per task and per segment, and where
+    /// threads share fewer cores (time slicing), a few per quantum of
+    /// computing.
+    pub fn record_bound(&self, model: Model) -> u64 {
+        let sliced = model.cores.is_some_and(|cores| cores < model.threads);
+        let quantum = model.quantum.max(1);
+        self.workload()
+            .iter()
+            .map(|task| {
+                4 + task
+                    .segments
+                    .iter()
+                    .map(|segment| match segment {
+                        Segment::Compute(duration) if sliced => {
+                            6 + 4 * (duration.div_ceil(quantum) + 1)
+                        }
+                        _ => 6,
+                    })
+                    .fold(0u64, u64::saturating_add)
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// Refuses, before any simulating, a run under `model` (at `path`) that
+    /// could record more than [`MAX_RECORDS`] spans and events, naming what
+    /// to change.
+    pub fn check_work(&self, model: Model, path: &str) -> Result<(), ScenarioError> {
+        let bound = self.record_bound(model);
+        if bound <= MAX_RECORDS {
+            return Ok(());
+        }
+        let sliced = model.cores.is_some_and(|cores| cores < model.threads);
+        let unsliced = self.record_bound(Model {
+            cores: None,
+            ..model
+        });
+        Err(if sliced && unsliced <= MAX_RECORDS {
+            ScenarioError::at_path(
+                format!("{path}.quantum"),
+                format!(
+                    "{} threads time-sliced on {} core{} with a quantum of {} would record up to {bound} spans and events; the most is {MAX_RECORDS}",
+                    model.threads,
+                    model.cores.unwrap_or(model.threads),
+                    if model.cores == Some(1) { "" } else { "s" },
+                    model.quantum
+                ),
+            )
+            .with_hint("raise the quantum, give the threads more cores, or shorten the computing")
+        } else {
+            ScenarioError::at_path(
+                if self.generate.is_some() { "generate.tasks" } else { "tasks" },
+                format!("this workload would record up to {bound} spans and events; the most is {MAX_RECORDS}"),
+            )
+            .with_hint("fewer tasks, or fewer segments per task")
+        })
     }
 
     /// Every task: the written-out ones, then the generated ones.

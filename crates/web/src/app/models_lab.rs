@@ -133,6 +133,9 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                     at_start={SharedState::Models(ModelsLab { cursor: 0, ..lab.clone() })}
                     title="Interleave: synchronous vs asynchronous" playable=true />
             </div>
+            if let Some(refusal) = &state.refusal {
+                <p class="notice error" role="alert" data-testid="work-refusal">{ refusal.clone() }{ " The last accepted workload is still shown." }</p>
+            }
             <div class="lab-body">
                 <editor::WorkloadEditor scenario={lab.scenario.clone()} dispatch={dispatch.clone()} />
                 <div class="lab-main">

@@ -22,6 +22,8 @@ pub struct LabState {
     /// Whether the user changed anything since the page opened: only then
     /// is the state written to the address and the autosave.
     pub edited: bool,
+    /// Why the last edit was refused (it would simulate too much).
+    pub refusal: Option<String>,
 }
 
 impl LabState {
@@ -33,6 +35,7 @@ impl LabState {
             zoom: None,
             language: Language::JavaScript,
             edited: false,
+            refusal: None,
         }
     }
 }
@@ -74,7 +77,10 @@ impl Reducible for LabState {
                     action,
                     Action::SetCursor(_) | Action::SelectConfig(_) | Action::SetConfig(..)
                 );
-                models_lab::apply(&mut next.lab, action);
+                // A refused edit leaves the lab as it was and says why.
+                next.refusal = models_lab::try_apply(&mut next.lab, action)
+                    .err()
+                    .map(|error| format!("Not applied: {error}"));
                 if workload_changes {
                     next.zoom = None;
                 }
