@@ -107,6 +107,7 @@ step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web 
 step core-pure check_core_is_pure
 step native cargo +stable test -p interleave_core -p interleave_cli
 step fuzz-seeds check_fuzz_seeds
+step hostile ./scripts/hostile.sh target/debug/interleave
 step wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p interleave_web
 step build trunk build --release
 step threaded check_threaded_build

@@ -39,6 +39,10 @@ pub mod limits {
     pub const MAX_AFTER_STEPS: usize = 10_000;
     /// The longest schedule: a run stops here (an infinite loop, say).
     pub const MAX_RUN_STEPS: usize = 5_000;
+    /// How deeply blocks, parentheses and operators may nest.
+    pub const MAX_NESTING: usize = 200;
+    /// The longest string a program may build while it runs.
+    pub const MAX_STRING_CHARS: usize = 4_096;
     /// States the explorer visits before it stops and says so.
     pub const DEFAULT_MAX_STATES: usize = 500_000;
 }

@@ -200,6 +200,8 @@ struct Builder<'a> {
     next_temp: u32,
     frames: Vec<Frame>,
     line: u32,
+    /// Function calls inlined so far in this thread.
+    inlined: usize,
 }
 
 fn compile_code(
@@ -218,6 +220,7 @@ fn compile_code(
         next_temp: 0,
         frames: Vec::new(),
         line: pos.line,
+        inlined: 0,
     };
     let mut locals = HashMap::new();
     for local in assigned_names(body) {
@@ -754,6 +757,21 @@ impl Builder<'_> {
             return Err(error_at(pos, format!("'{name}' calls itself")).with_hint(
                 "functions are inlined, so recursion is not supported; use a while loop",
             ));
+        }
+        // Checked before each inlining, not after the thread is built: a
+        // function calling the previous one twice, 26 deep, would otherwise
+        // grow to 2^26 copies before any limit was looked at.
+        self.inlined += 1;
+        if self.instrs.len() > limits::MAX_STEPS_PER_THREAD || self.inlined > limits::MAX_STEPS_PER_THREAD {
+            return Err(error_at(
+                pos,
+                format!(
+                    "inlining '{name}' here takes this thread past {} steps (or {} calls): functions are copied into each caller",
+                    limits::MAX_STEPS_PER_THREAD,
+                    limits::MAX_STEPS_PER_THREAD
+                ),
+            )
+            .with_hint("call fewer functions, or make them shorter"));
         }
         self.arity(name, args, decl.params.len(), pos)?;
         let assigned = assigned_names(&decl.body);

@@ -456,6 +456,19 @@ fn eval(locals: &mut [Value], expr: &Pure) -> Result<Value, String> {
     })
 }
 
+/// `a + b` for strings, refused (before it is built) past the longest
+/// string a program may hold.
+fn joined(a: &str, b: &str) -> Result<Value, String> {
+    let chars = a.chars().count() + b.chars().count();
+    if chars > limits::MAX_STRING_CHARS {
+        return Err(format!(
+            "the string would be {chars} characters; the most is {}",
+            limits::MAX_STRING_CHARS
+        ));
+    }
+    Ok(Value::Str(format!("{a}{b}").into()))
+}
+
 fn binary(op: BinOp, left: Value, right: Value) -> Result<Value, String> {
     let flag = |value: bool| Value::Int(i64::from(value));
     Ok(match (op, &left, &right) {
@@ -463,8 +476,8 @@ fn binary(op: BinOp, left: Value, right: Value) -> Result<Value, String> {
         (BinOp::And, _, _) => flag(left.truthy() && right.truthy()),
         (BinOp::Eq, _, _) => flag(left == right),
         (BinOp::Ne, _, _) => flag(left != right),
-        (BinOp::Add, Value::Str(a), Value::Str(b)) => Value::Str(format!("{a}{b}").into()),
-        (BinOp::Add, Value::Str(a), Value::Int(b)) => Value::Str(format!("{a}{b}").into()),
+        (BinOp::Add, Value::Str(a), Value::Str(b)) => joined(a, b)?,
+        (BinOp::Add, Value::Str(a), Value::Int(b)) => joined(a, &b.to_string())?,
         (_, Value::Int(a), Value::Int(b)) => {
             let (a, b) = (*a, *b);
             let overflow = || "the number overflows".to_owned();

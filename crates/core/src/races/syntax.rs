@@ -5,6 +5,7 @@
 //! Every error carries the line and column where it was found and, where
 //! one helps, a hint.
 
+use super::limits;
 use crate::error::ScenarioError;
 
 /// A 1-based line and column in the program text.
@@ -363,16 +364,41 @@ pub const KEYWORDS: [&str; 16] = [
 /// Parses a program's text.
 pub fn parse(text: &str) -> Result<Ast, ScenarioError> {
     let tokens = lex(text)?;
-    let mut parser = Parser { tokens, idx: 0 };
+    let mut parser = Parser {
+        tokens,
+        idx: 0,
+        depth: 0,
+    };
     parser.program()
 }
 
 struct Parser {
     tokens: Vec<Token>,
     idx: usize,
+    /// How deep the tree under construction is: blocks, parentheses,
+    /// unary operators and each operator of a chain (`1 + 2 + 3` nests).
+    depth: usize,
 }
 
 impl Parser {
+    /// One level deeper, refused past [`limits::MAX_NESTING`] (so no input
+    /// can overflow the stack of the parser, the compiler or evaluation).
+    fn enter(&mut self, pos: Pos) -> Result<(), ScenarioError> {
+        self.depth += 1;
+        if self.depth > limits::MAX_NESTING {
+            return Err(error_at(
+                pos,
+                format!("this is nested more than {} levels deep", limits::MAX_NESTING),
+            )
+            .with_hint("split it into smaller expressions or blocks, with locals in between"));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self, levels: usize) {
+        self.depth -= levels;
+    }
+
     fn peek(&self) -> &Tok {
         &self.tokens[self.idx].tok
     }
@@ -607,7 +633,15 @@ impl Parser {
     }
 
     fn block(&mut self) -> Result<Block, ScenarioError> {
+        let pos = self.pos();
         self.expect_punct("{")?;
+        self.enter(pos)?;
+        let stmts = self.block_rest()?;
+        self.leave(1);
+        Ok(stmts)
+    }
+
+    fn block_rest(&mut self) -> Result<Block, ScenarioError> {
         let mut stmts = Vec::new();
         self.skip_newlines();
         while !self.at_punct("}") {
@@ -708,7 +742,10 @@ impl Parser {
             self.bump();
             if self.at_word("if") {
                 let pos = self.bump().pos;
+                // An `else if` chain nests one level per link.
+                self.enter(pos)?;
                 let kind = self.if_rest()?;
+                self.leave(1);
                 vec![Stmt { kind, pos }]
             } else {
                 self.block()?
@@ -746,14 +783,19 @@ impl Parser {
             return self.unary();
         }
         let mut left = self.binary(level + 1)?;
+        // Each operator of a chain nests the tree one level deeper.
+        let mut chained = 0;
         loop {
             let found = LEVELS[level]
                 .iter()
                 .find(|(symbol, _)| self.at_punct(symbol));
             let Some((_, op)) = found else {
+                self.leave(chained);
                 return Ok(left);
             };
             let pos = self.bump().pos;
+            self.enter(pos)?;
+            chained += 1;
             let right = self.binary(level + 1)?;
             left = Expr {
                 kind: ExprKind::Binary(*op, Box::new(left), Box::new(right)),
@@ -761,6 +803,7 @@ impl Parser {
             };
             if level == 2 {
                 // Comparisons do not chain: `a < b < c` is a mistake.
+                self.leave(chained);
                 return Ok(left);
             }
         }
@@ -777,7 +820,9 @@ impl Parser {
         };
         if let Some(op) = op {
             self.bump();
+            self.enter(pos)?;
             let inner = self.unary()?;
+            self.leave(1);
             return Ok(Expr {
                 kind: ExprKind::Unary(op, Box::new(inner)),
                 pos,
@@ -788,9 +833,13 @@ impl Parser {
 
     fn postfix(&mut self) -> Result<Expr, ScenarioError> {
         let mut expr = self.primary()?;
+        let mut fields = 0;
         while self.at_punct(".") {
             self.bump();
             let pos = self.pos();
+            // `a.next.next` nests one level per field.
+            self.enter(pos)?;
+            fields += 1;
             let field = match self.peek() {
                 Tok::Ident(word) if word == "value" => Field::Value,
                 Tok::Ident(word) if word == "next" => Field::Next,
@@ -806,6 +855,7 @@ impl Parser {
                 pos,
             };
         }
+        self.leave(fields);
         Ok(expr)
     }
 
@@ -822,7 +872,9 @@ impl Parser {
             }
             Tok::Punct("(") => {
                 self.bump();
+                self.enter(pos)?;
                 let inner = self.expr()?;
+                self.leave(1);
                 self.expect_punct(")")?;
                 return Ok(inner);
             }

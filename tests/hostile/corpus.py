@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Writes the hostile-input corpus into a folder: inputs built to crash,
+exhaust or hang the CLI (huge numbers, deep nesting, explosive inlining,
+runaway strings, decompression bombs, long links, inputs just inside and
+just outside each limit). Each case is `NAME.ARGS` (the command line, with
+FILE for the case's input) plus `NAME.input` when it has one. Deterministic:
+the same corpus every run. `scripts/hostile.sh` runs every case under a
+memory and time cap and checks a clean exit (0, or 2 with a message)."""
+import base64
+import json
+import os
+import sys
+import zlib
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+count = 0
+
+
+def case(name, args, data=None):
+    global count
+    count += 1
+    with open(os.path.join(out, f"{name}.args"), "w") as f:
+        f.write(args)
+    if data is not None:
+        mode = "wb" if isinstance(data, bytes) else "w"
+        with open(os.path.join(out, f"{name}.input"), mode) as f:
+            f.write(data)
+
+
+def run(name, data, extra=""):
+    case(name, f"run FILE {extra}".strip(), data)
+
+
+def explore(name, data, extra=""):
+    case(name, f"explore FILE {extra}".strip(), data)
+
+
+def link(state_json, route="models", raw=None):
+    payload = raw if raw is not None else state_json.encode()
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(payload) + packer.flush()
+    text = base64.urlsafe_b64encode(packed).decode().rstrip("=")
+    return f"https://example.org/#/{route}?s=v1.{text}"
+
+
+def models(tasks=None, **extra):
+    doc = {"tasks": tasks if tasks is not None else [{"segments": [{"compute": 10}]}]}
+    doc.update(extra)
+    return json.dumps(doc)
+
+
+# --- Models scenarios -------------------------------------------------------
+run("models-huge-compute", models([{"segments": [{"compute": 10**30}]}]))
+run("models-u64-overflow", models([{"segments": [{"compute": 18446744073709551616}]}]))
+run("models-negative", models([{"segments": [{"compute": -1}]}]))
+run("models-float-duration", models([{"segments": [{"compute": 1e308}]}]))
+run("models-max-duration", models([{"segments": [{"compute": 1000000000}]}]))
+run("models-deep-json", "[" * 100000 + "]" * 100000)
+run("models-deep-json-object", '{"a":' * 50000 + "1" + "}" * 50000)
+run("models-empty", "")
+run("models-whitespace", " \n\t " * 1000)
+run("models-null", "null")
+run("models-array", "[]")
+run("models-no-tasks", "{}")
+run("models-invalid-utf8", b'{"tasks": [{"name": "\xff\xfe", "segments": [{"compute": 1}]}]}')
+run("models-nul-bytes", '{"tasks": [{"name": "a\u0000b", "segments": [{"compute": 1}]}]}')
+run("models-long-name", models([{"name": "x" * 100000, "segments": [{"compute": 1}]}]))
+run("models-many-tasks-outside", models([{"segments": [{"compute": 1}]}] * 100001))
+run("models-many-segments-outside", models([{"segments": [{"compute": 1}] * 1001}]))
+run("models-generate-bomb", json.dumps({"generate": {"tasks": 100000, "segments": [{"compute": 1}] * 1000}}))
+run("models-generate-inside", json.dumps({"generate": {"tasks": 1000, "segments": [{"compute": 1}, {"wait": 2, "on": "disk"}] * 100}}))
+run("models-generate-outside", json.dumps({"generate": {"tasks": 1000, "segments": [{"compute": 1}, {"wait": 2, "on": "disk"}] * 500 + [{"compute": 1}]}}))
+run("models-slicing-bomb", json.dumps({"model": {"kind": "sync", "threads": 2, "cores": 1, "quantum": 1},
+                                       "tasks": [{"segments": [{"compute": 1000000000}]}] * 2}))
+run("models-slicing-inside", json.dumps({"model": {"kind": "sync", "threads": 2, "cores": 1, "quantum": 1},
+                                         "tasks": [{"segments": [{"compute": 100000}]}] * 2}))
+run("models-slicing-outside", json.dumps({"model": {"kind": "sync", "threads": 2, "cores": 1, "quantum": 1},
+                                          "tasks": [{"segments": [{"compute": 500000}]}] * 2}))
+run("models-cli-slicing-bomb", models([{"segments": [{"compute": 1000000000}]}] * 2), "--model sync:64:1")
+run("models-threads-outside", models(), "--threads 65")
+run("models-exponential-huge", json.dumps({"generate": {"tasks": 10, "segments": [{"compute": {"exponential": 1e9}}]}}))
+run("models-uniform-reversed", json.dumps({"generate": {"tasks": 10, "segments": [{"compute": {"uniform": [10, 1]}}]}}))
+run("models-arrival-late", models([{"arrival": 10**12, "segments": [{"compute": 1}]}]))
+run("models-unknown-field", models(extra_field=1) if False else '{"tasks": [], "zzz": 1}')
+run("models-size-just-outside", '{"tasks": [' + " " * (2 << 20) + "]}")
+run("models-size-just-inside", '{"name": "' + "x" * ((2 << 20) - 200) + '", "tasks": [{"segments": [{"compute": 1}]}]}')
+run("models-dev-zero", None)
+with open(os.path.join(out, "models-dev-zero.args"), "w") as f:
+    f.write("run /dev/zero")
+
+# --- Servers scenarios -------------------------------------------------------
+def servers(**extra):
+    doc = {"lab": "servers", "traffic": {"rate": 50, "requests": 200}, "mix": [{"name": "a", "cpu_ms": 1, "io_ms": 5}]}
+    doc.update(extra)
+    return json.dumps(doc)
+
+run("servers-requests-outside", servers(traffic={"rate": 50, "requests": 100001}), "--model all")
+run("servers-requests-limit", servers(traffic={"rate": 100000, "requests": 100000}), "--model all")
+run("servers-rate-huge", servers(traffic={"rate": 1e308, "requests": 10}))
+run("servers-workers-outside", servers(server={"processes": 64, "threads": 64}))
+run("servers-backlog-huge", servers(backlog=10**12))
+run("servers-timeout-negative", servers(timeout_ms=-5))
+run("servers-trailing-comma", '{"lab": "servers", "traffic": {"rate": 5,}}')
+run("servers-deep-json", '{"lab": "servers", "mix": ' + "[" * 10000 + "]" * 10000 + "}")
+run("servers-mix-many", servers(mix=[{"name": f"t{i}", "cpu_ms": 1} for i in range(100000)]))
+run("servers-mix-zero-weights", servers(mix=[{"name": "a", "cpu_ms": 1, "weight": 0}]))
+run("servers-io-huge", servers(mix=[{"name": "a", "io_ms": 1e300}]))
+run("servers-memory-nan", servers(memory={"process_mb": "NaN"}))
+
+# --- Races programs ----------------------------------------------------------
+def thread_body(body, shared="shared x = 0\n"):
+    return f"{shared}thread A {{\n  {body}\n}}\n"
+
+explore("race-parens-inside", thread_body("x = " + "(" * 150 + "1" + ")" * 150))
+explore("race-parens-outside", thread_body("x = " + "(" * 4000 + "1" + ")" * 4000))
+explore("race-nots-outside", thread_body("x = " + "!" * 15000 + "1"))
+explore("race-negs-outside", thread_body("x = " + "- " * 5000 + "1"))
+explore("race-chain-inside", thread_body("x = 1" + " + 1" * 150))
+explore("race-chain-outside", thread_body("x = 1" + " + 1" * 3000))
+explore("race-fields-outside", thread_body("n = head" + ".next" * 3000, "shared head = nodes(1)\n"))
+explore("race-blocks-outside", thread_body("if x == 0 { " * 500 + "x = 1" + " }" * 500))
+explore("race-else-if-outside", thread_body("if x == 0 { x = 1 }" + " else if x == 1 { x = 2 }" * 1000))
+inline = ["shared x = 0", "fn f0(a) {", "  x = x + 1", "}"]
+for i in range(1, 27):
+    inline += [f"fn f{i}(a) {{", f"  f{i-1}(a)", f"  f{i-1}(a)", "}"]
+inline += ["thread A {", "  f26(1)", "}"]
+explore("race-inline-bomb", "\n".join(inline) + "\n")
+empty = ["shared x = 0", "fn g0() {", "}"]
+for i in range(1, 30):
+    empty += [f"fn g{i}() {{", f"  g{i-1}()", f"  g{i-1}()", "}"]
+empty += ["thread A {", "  g29()", "}"]
+explore("race-inline-empty-bomb", "\n".join(empty) + "\n")
+explore("race-recursion", "fn f() {\n  f()\n}\nthread A {\n  f()\n}\n")
+explore("race-string-doubling", 'shared s = "ab"\nthread A {\n  while true {\n    s = s + s\n  }\n}\n')
+explore("race-string-append", 'shared s = ""\nthread A {\n  while true {\n    s = s + "x"\n  }\n}\n')
+explore("race-int-overflow", thread_body("x = 9223372036854775807 + 1"))
+explore("race-int-literal-huge", thread_body("x = 99999999999999999999999999"))
+explore("race-div-zero", thread_body("x = 1 / 0"))
+explore("race-too-many-threads", "shared x = 0\n" + "".join(f"thread T{i} {{\n  x = x + 1\n}}\n" for i in range(9)))
+explore("race-nodes-runaway", "shared head = nodes(0)\nthread A {\n  while true {\n    n = new(1)\n    n.next = head.next\n    head.next = n\n  }\n}\n")
+explore("race-file-runaway", 'file log = ""\nthread A {\n  h = open(log)\n  while true {\n    append(h, "0123456789")\n  }\n}\n')
+explore("race-shared-many", "".join(f"shared v{i} = 0\n" for i in range(100)) + "thread A {\n  v0 = 1\n}\n")
+explore("race-empty", "")
+explore("race-comments-only", "// nothing\n" * 100)
+explore("race-unterminated-string", 'shared s = "abc\nthread A {\n}\n')
+explore("race-nul", "shared x = 0\u0000\nthread A {\n  x = 1\n}\n")
+explore("race-unicode-names", "shared ✓ = 0\nthread Ä {\n  ✓ = 1\n}\n")
+explore("race-lock-undeclared", thread_body("lock(m)"))
+explore("race-step-limit", thread_body("i = 0\n  while true {\n    i = i + 1\n  }"))
+explore("race-state-explosion", "shared x = 0\nshared y = 0\nthread A {\n  while true {\n    x = x + 1\n  }\n}\nthread B {\n  while true {\n    y = y + x\n  }\n}\nthread C {\n  while true {\n    x = x - y\n  }\n}\n", "--max-states 20000")
+explore("race-size-outside", thread_body("x = 1\n" + "  x = 1\n" * 5000))
+case("race-sample-runs-outside", "sample FILE --runs 10000001", thread_body("x = 1"))
+case("race-replay-huge-schedule", "replay FILE A*100000000", thread_body("x = 1"))
+
+# --- Links -------------------------------------------------------------------
+
+case("link-deflate-bomb", "run --link " + link(None, raw=b"0" * (64 << 20)))
+case("link-generate-bomb", "run --link " + link(json.dumps({"models": {
+    "scenario": {"generate": {"tasks": 100000, "segments": [{"compute": 1}] * 1000}, "tasks": []},
+    "configs": [{"kind": "sync", "threads": 1}], "cursor": 0, "selected": 0}})))
+case("link-too-long", "run --link https://example.org/#/models?s=v1." + "A" * 120000)
+case("link-bad-base64", "run --link https://example.org/#/models?s=v1.!!!!")
+case("link-future-version", "run --link https://example.org/#/models?s=v9.AAAA")
+case("link-no-state", "run --link https://example.org/#/models")
+case("link-not-json", "run --link " + link(None, raw=b"\xff\x00 not json"))
+case("race-link-bomb", "explore --link " + link(None, route="races", raw=b"{" * 100000))
+
+print(count)
