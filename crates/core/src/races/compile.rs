@@ -762,7 +762,9 @@ impl Builder<'_> {
         // function calling the previous one twice, 26 deep, would otherwise
         // grow to 2^26 copies before any limit was looked at.
         self.inlined += 1;
-        if self.instrs.len() > limits::MAX_STEPS_PER_THREAD || self.inlined > limits::MAX_STEPS_PER_THREAD {
+        if self.instrs.len() > limits::MAX_STEPS_PER_THREAD
+            || self.inlined > limits::MAX_STEPS_PER_THREAD
+        {
             return Err(error_at(
                 pos,
                 format!(

@@ -388,7 +388,10 @@ impl Parser {
         if self.depth > limits::MAX_NESTING {
             return Err(error_at(
                 pos,
-                format!("this is nested more than {} levels deep", limits::MAX_NESTING),
+                format!(
+                    "this is nested more than {} levels deep",
+                    limits::MAX_NESTING
+                ),
             )
             .with_hint("split it into smaller expressions or blocks, with locals in between"));
         }
