@@ -5,4 +5,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/setup.sh"
 cd "$ROOT"
-exec trunk serve --release "$@"
+# No auto-reload: Trunk injects it as an inline script, which the page's
+# Content-Security-Policy (scripts/csp.mjs) rightly refuses.
+exec trunk serve --release --no-autoreload "$@"

@@ -113,5 +113,7 @@ step build trunk build --release
 step threaded check_threaded_build
 # The test files by name: newer Node versions no longer take a folder.
 step e2e node --test --test-reporter=tap tests/e2e/*.test.mjs
+# The README's commands as written (serve.sh builds and serves on :8080).
+step readme node --test --test-reporter=tap tests/readme/*.test.mjs
 
 summary
