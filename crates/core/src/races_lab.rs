@@ -177,6 +177,13 @@ impl Session {
         self.lab.lesson.as_deref().and_then(lessons::find)
     }
 
+    /// The lesson, while its program is unedited: its takeaway speaks of
+    /// that program, not of whatever the learner wrote instead.
+    pub fn unchanged_lesson(&self) -> Option<&'static Lesson> {
+        self.lesson()
+            .filter(|lesson| lesson.source == self.lab.source)
+    }
+
     /// Whether the program's goal is met at the cursor.
     pub fn goal_met(&self) -> Option<bool> {
         let program = self.program.as_ref()?;
@@ -359,6 +366,18 @@ mod tests {
         );
         assert_eq!(session.lab.schedule, vec![0]);
         assert!(session.notice.as_deref().unwrap().contains("from step 2"));
+    }
+
+    #[test]
+    fn a_lessons_takeaway_belongs_to_its_unedited_program_only() {
+        let mut session = Session::new(RacesLab::default());
+        assert!(session.unchanged_lesson().is_some());
+        apply(
+            &mut session,
+            Action::Edit("shared x = 0\nthread A { x = 1 }\n".into()),
+        );
+        assert!(session.lesson().is_some(), "still picked in the menu");
+        assert_eq!(session.unchanged_lesson(), None);
     }
 
     #[test]

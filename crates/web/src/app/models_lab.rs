@@ -134,7 +134,12 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                     title="Interleave: synchronous vs asynchronous" playable=true />
             </div>
             if let Some(refusal) = &state.refusal {
-                <p class="notice error" role="alert" data-testid="work-refusal">{ refusal.clone() }{ " The last accepted workload is still shown." }</p>
+                // Pinned to the bottom of the window: on a phone the field
+                // being edited is far from the top of the lab.
+                <p class="notice error toast" role="alert" data-testid="work-refusal">
+                    { refusal.clone() }{ " The last accepted workload is still shown. " }
+                    <button onclick={dispatch.to_callback().reform(|_| LabAction::DismissRefusal)}>{ "Dismiss" }</button>
+                </p>
             }
             <div class="lab-body">
                 <editor::WorkloadEditor scenario={lab.scenario.clone()} dispatch={dispatch.clone()} />

@@ -497,11 +497,13 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                     </p>
                 }
                 if !race_results.is_empty() {
+                    <div class="table-scroll">
                     <table class="metrics race-table">
                         <thead><tr><th scope="col">{ "increment" }</th><th scope="col">{ "expected" }</th><th scope="col">{ "actual" }</th>
                             <th scope="col">{ "lost" }</th><th scope="col">{ "time" }</th><th scope="col">{ "all loops at once" }</th></tr></thead>
                         <tbody>{ for race_rows }</tbody>
                     </table>
+                    </div>
                 }
             </section>
         </section>

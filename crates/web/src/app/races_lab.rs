@@ -195,7 +195,7 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                     <inspector::Inspector program={program.clone()} state={Rc::new(now.clone())} />
                     <explorer::ExplorerPanel program={program.clone()} source={lab.source.clone()}
                         prefix={lab.schedule[..cursor].to_vec()} dispatch={dispatch.clone()}
-                        takeaway={lesson.map(|l| l.takeaway)} />
+                        takeaway={session.unchanged_lesson().map(|l| l.takeaway)} />
                 </>
             }
         }

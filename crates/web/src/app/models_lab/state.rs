@@ -63,6 +63,8 @@ pub enum LabAction {
     },
     ZoomFit,
     SetLanguage(Language),
+    /// Hides the notice of a refused edit.
+    DismissRefusal,
 }
 
 impl Reducible for LabState {
@@ -119,6 +121,7 @@ impl Reducible for LabState {
             }
             LabAction::ZoomFit => next.zoom = None,
             LabAction::SetLanguage(language) => next.language = language,
+            LabAction::DismissRefusal => next.refusal = None,
         }
         Rc::new(next)
     }
