@@ -466,6 +466,13 @@ proptest! {
         let reduced = explore(&text, true);
         prop_assert!(exact.complete && reduced.complete);
         prop_assert_eq!(exact.goal_reachable, reduced.goal_reachable);
+        if report.complete {
+            prop_assert_eq!(report.goal_reachable, reduced.goal_reachable);
+        }
+        let full = explore_exact(&text, false, 30_000);
+        if full.complete {
+            prop_assert_eq!(full.goal_reachable, reduced.goal_reachable, "{}", text);
+        }
     }
 
     #[test]
