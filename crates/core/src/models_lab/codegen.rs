@@ -170,7 +170,12 @@ fn javascript(out: &mut String, scenario: &Scenario, model: Model) {
         out.push_str("import { Worker, isMainThread, parentPort } from \"node:worker_threads\";\n");
     }
     out.push_str("\nconst compute = (ms) => { const end = performance.now() + ms; while (performance.now() < end); }; // keeps the CPU busy\n");
-    if asynchronous {
+    if asynchronous && threaded {
+        out.push_str(
+            "// Parks this task, and tells the main thread this thread is free for another task.\n",
+        );
+        out.push_str("const waitFor = (what, ms) => { parentPort.postMessage({ free: true }); return new Promise((resolve) => setTimeout(resolve, ms)); };\n\n");
+    } else if asynchronous {
         out.push_str("const waitFor = (what, ms) => new Promise((resolve) => setTimeout(resolve, ms)); // parks this task\n\n");
     } else {
         out.push_str("const waitFor = (what, ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); // blocks the thread\n\n");
@@ -209,24 +214,21 @@ fn javascript(out: &mut String, scenario: &Scenario, model: Model) {
         writeln!(out, "{run_all}").unwrap();
         return;
     }
-    let run_one = if asynchronous {
-        "await tasks[name]();"
-    } else {
-        "tasks[name]();"
-    };
-    let handler = if asynchronous {
-        "async (name)"
-    } else {
-        "(name)"
-    };
     if asynchronous {
         out.push_str(
-            "// Each worker thread has its own event loop and runs several tasks at once.\n",
+            "// Each worker thread has its own event loop: whenever its tasks are all parked or done,\n// it takes the next task from the queue, so it runs several tasks at once. (A parked task\n// resumes on the thread that started it: JavaScript cannot move it to another.)\n",
         );
+        writeln!(
+            out,
+            "if (isMainThread) {{\n  const queue = Object.keys(tasks);\n  let left = queue.length;\n  const workers = [];\n  for (let i = 0; i < {}; i++) {{\n    const worker = new Worker(new URL(import.meta.url));\n    workers.push(worker);\n    worker.on(\"message\", ({{ done, free }}) => {{\n      if (done) console.log(`${{done}} done`);\n      if (done && --left === 0) workers.forEach((w) => w.terminate());\n      if (free && queue.length > 0) worker.postMessage(queue.shift());\n    }});\n  }}\n}} else {{\n  parentPort.on(\"message\", async (name) => {{ await tasks[name](); parentPort.postMessage({{ done: name, free: true }}); }});\n  parentPort.postMessage({{ free: true }});\n}}",
+            model.threads
+        )
+        .unwrap();
+        return;
     }
     writeln!(
         out,
-        "if (isMainThread) {{\n  const queue = Object.keys(tasks);\n  for (let i = 0; i < {}; i++) {{\n    const worker = new Worker(new URL(import.meta.url));\n    worker.on(\"message\", (done) => {{\n      if (done) console.log(`${{done}} done`);\n      const next = queue.shift();\n      next === undefined ? worker.terminate() : worker.postMessage(next);\n    }});\n  }}\n}} else {{\n  parentPort.on(\"message\", {handler} => {{ {run_one} parentPort.postMessage(name); }});\n  parentPort.postMessage(null);\n}}",
+        "if (isMainThread) {{\n  const queue = Object.keys(tasks);\n  for (let i = 0; i < {}; i++) {{\n    const worker = new Worker(new URL(import.meta.url));\n    worker.on(\"message\", (done) => {{\n      if (done) console.log(`${{done}} done`);\n      const next = queue.shift();\n      next === undefined ? worker.terminate() : worker.postMessage(next);\n    }});\n  }}\n}} else {{\n  parentPort.on(\"message\", (name) => {{ tasks[name](); parentPort.postMessage(name); }});\n  parentPort.postMessage(null);\n}}",
         model.threads
     )
     .unwrap();
