@@ -48,7 +48,7 @@ fn async_javascript_on_two_threads_takes_a_new_task_while_the_others_wait() {
     // thread is blocked through every wait.
     let task = r#"{"segments": [{"compute": 10}, {"wait": 300, "on": "http"}, {"compute": 10}]}"#;
     let scenario =
-        Scenario::from_json(&format!(r#"{{"tasks": [{}]}}"#, vec![task; 8].join(", "))).unwrap();
+        Scenario::from_json(&format!(r#"{{"tasks": [{}]}}"#, [task; 8].join(", "))).unwrap();
     let makespan = |model| Metrics::of(&simulate(&scenario, model)).makespan as f64;
     let (asynchronous, synchronous) = (makespan(Model::asynchronous(2)), makespan(Model::sync(2)));
     assert!(
@@ -81,7 +81,7 @@ fn async_javascript_on_two_threads_takes_a_new_task_while_the_others_wait() {
 fn sync_javascript_on_two_threads_blocks_each_thread_through_its_waits() {
     let task = r#"{"segments": [{"compute": 10}, {"wait": 100, "on": "disk"}, {"compute": 10}]}"#;
     let scenario =
-        Scenario::from_json(&format!(r#"{{"tasks": [{}]}}"#, vec![task; 6].join(", "))).unwrap();
+        Scenario::from_json(&format!(r#"{{"tasks": [{}]}}"#, [task; 6].join(", "))).unwrap();
     let makespan = |model| Metrics::of(&simulate(&scenario, model)).makespan as f64;
     let (asynchronous, synchronous) = (makespan(Model::asynchronous(2)), makespan(Model::sync(2)));
     let (measured, stdout) = node_millis(&code(&scenario, Model::sync(2), Language::JavaScript));
