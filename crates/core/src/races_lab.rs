@@ -12,10 +12,9 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
-use crate::races::explore::{failing_state, outcome_of};
+use crate::races::explore::failing_state;
 use crate::races::lessons::{self, Lesson};
-use crate::races::machine::{Phase, State, Status};
-use crate::races::program::Goal;
+use crate::races::machine::{State, Status};
 use crate::races::schedule::Run;
 use crate::races::{self, Program, limits};
 
@@ -189,20 +188,7 @@ impl Session {
         let program = self.program.as_ref()?;
         let goal = program.goal?;
         let state = self.state()?;
-        let finished = state.phase(program) != Phase::Running;
-        Some(match goal {
-            Goal::Critical => state.world.flags.critical,
-            Goal::LostUpdate => state.world.flags.lost_update,
-            Goal::Deadlock => state.phase(program) == Phase::Deadlock,
-            Goal::Assert => {
-                state.threads.iter().any(|thread| {
-                    matches!(
-                        thread.status,
-                        Status::Failed(crate::races::machine::Failure::Assert { .. })
-                    )
-                }) || (finished && outcome_of(program, state, false).assert_failed)
-            }
-        })
+        Some(crate::races::explore::goal_met(program, state, goal))
     }
 
     /// Whether something has gone wrong at the cursor.

@@ -86,6 +86,29 @@ pub fn bench_models(tasks: usize) -> f64 {
     millis
 }
 
+/// A Races job's program and the state `schedule` (thread numbers) reaches
+/// on it; else the `{"error": …}` JSON the job returns.
+fn races_start(
+    source: &str,
+    schedule: Vec<u32>,
+) -> Result<
+    (
+        std::rc::Rc<interleave_core::races::Program>,
+        interleave_core::races::machine::State,
+    ),
+    String,
+> {
+    use interleave_core::races::{self, schedule as replay};
+    let error = |err: interleave_core::ScenarioError| {
+        serde_json::json!({ "error": err.to_string() }).to_string()
+    };
+    let program = std::rc::Rc::new(races::compile_source(source).map_err(error)?);
+    let steps: Vec<usize> = schedule.into_iter().map(|thread| thread as usize).collect();
+    let run = replay::replay(&program, &steps).map_err(error)?;
+    let start = run.last().clone();
+    Ok((program, start))
+}
+
 /// The Races explorer for `web/lab-worker.js`, which runs it in its own
 /// wasm instance off the page's main thread. Replays `schedule` (thread
 /// numbers) on `source`, explores every interleaving from there, calls
@@ -99,22 +122,17 @@ pub fn races_explore(
     max_states: u32,
     progress: &js_sys::Function,
 ) -> String {
-    use interleave_core::races::{self, explore, schedule as replay};
-    let program = match races::compile_source(source) {
-        Ok(program) => std::rc::Rc::new(program),
-        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
-    };
-    let steps: Vec<usize> = schedule.into_iter().map(|thread| thread as usize).collect();
-    let run = match replay::replay(&program, &steps) {
-        Ok(run) => run,
-        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
+    use interleave_core::races::explore;
+    let (program, start) = match races_start(source, schedule) {
+        Ok(started) => started,
+        Err(json) => return json,
     };
     let options = explore::Options {
         reduction,
         max_states: max_states as usize,
         ..explore::Options::default()
     };
-    let mut explorer = explore::Explorer::new(program, run.last().clone(), options);
+    let mut explorer = explore::Explorer::new(program, start, options);
     let mut last = performance_now();
     while !explorer.run(2_000) {
         let now = performance_now();
@@ -146,22 +164,16 @@ pub fn races_sample(
     progress: &js_sys::Function,
 ) -> String {
     use interleave_core::races::sample::{SampleOptions, Sampler};
-    use interleave_core::races::{self, schedule as replay};
-    let program = match races::compile_source(source) {
-        Ok(program) => std::rc::Rc::new(program),
-        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
-    };
-    let steps: Vec<usize> = schedule.into_iter().map(|thread| thread as usize).collect();
-    let run = match replay::replay(&program, &steps) {
-        Ok(run) => run,
-        Err(err) => return serde_json::json!({ "error": err.to_string() }).to_string(),
+    let (program, start) = match races_start(source, schedule) {
+        Ok(started) => started,
+        Err(json) => return json,
     };
     let options = SampleOptions {
         runs: runs as u64,
         seed: seed as u64,
         depth,
     };
-    let mut sampler = Sampler::new(program, run.last().clone(), options);
+    let mut sampler = Sampler::new(program, start, options);
     let mut last = performance_now();
     while !sampler.run(50) {
         let now = performance_now();

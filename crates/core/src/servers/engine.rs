@@ -514,11 +514,7 @@ impl<'a> Sim<'a> {
                         self.kernel -= 1;
                     }
                     self.note_counts(now);
-                    let arrival = self.reqs[request as usize].arrival;
-                    if self.timeout.is_some_and(|limit| now - arrival >= limit) {
-                        self.dropped += 1;
-                        self.event(now, EventKind::TimeOut, Some(request), Some(worker));
-                        self.depart(request, now);
+                    if self.drop_if_expired(request, worker, now) {
                         continue;
                     }
                     self.event(now, EventKind::Start, Some(request), Some(worker));
@@ -535,11 +531,7 @@ impl<'a> Sim<'a> {
                     // Offloaded work that waited past its timeout is
                     // dropped here too, before an offload thread spends
                     // any time on it.
-                    let arrival = self.reqs[request as usize].arrival;
-                    if self.timeout.is_some_and(|limit| now - arrival >= limit) {
-                        self.dropped += 1;
-                        self.event(now, EventKind::TimeOut, Some(request), Some(worker));
-                        self.depart(request, now);
+                    if self.drop_if_expired(request, worker, now) {
                         continue;
                     }
                     if self.begin(worker, request, now) {
@@ -555,6 +547,19 @@ impl<'a> Sim<'a> {
         self.workers[worker].request = None;
         self.set_state(worker, now, SpanKind::Idle);
         self.idle[queue].push(Reverse(worker));
+    }
+
+    /// Drops `request` when it has waited past its timeout as `worker`
+    /// reaches it (no time is spent on it); whether it was dropped.
+    fn drop_if_expired(&mut self, request: u32, worker: usize, now: Micros) -> bool {
+        let arrival = self.reqs[request as usize].arrival;
+        if self.timeout.is_none_or(|limit| now - arrival < limit) {
+            return false;
+        }
+        self.dropped += 1;
+        self.event(now, EventKind::TimeOut, Some(request), Some(worker));
+        self.depart(request, now);
+        true
     }
 
     /// Starts a request's CPU part (or its I/O when it has none); whether
