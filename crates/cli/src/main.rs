@@ -372,14 +372,13 @@ fn run(args: &RunArgs) -> ExitCode {
             .collect()
     };
     // Every run is checked before any is simulated.
-    for model in &runs {
-        if let Err(error) = model
-            .validate("--model")
-            .and_then(|()| scenario.check_work(*model, "--model"))
-        {
-            eprintln!("{}", located(&source, &error));
-            return ExitCode::from(2);
-        }
+    if let Err(error) = runs
+        .iter()
+        .try_for_each(|model| model.validate("--model"))
+        .and_then(|()| scenario.check_work(&runs, |_| "--model".to_owned()))
+    {
+        eprintln!("{}", located(&source, &error));
+        return ExitCode::from(2);
     }
 
     if args.json {

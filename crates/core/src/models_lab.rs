@@ -117,11 +117,8 @@ impl ModelsLab {
     /// Whether every configuration's run stays within the record limit
     /// (see [`Scenario::check_work`]), checked before anything simulates.
     pub fn check_work(&self) -> Result<(), ScenarioError> {
-        for (idx, model) in self.configs.iter().enumerate() {
-            self.scenario
-                .check_work(*model, &format!("configs[{idx}]"))?;
-        }
-        Ok(())
+        self.scenario
+            .check_work(&self.configs, |idx| format!("configs[{idx}]"))
     }
 }
 

@@ -505,7 +505,7 @@ impl Scenario {
             }
         }
         // Last, since it generates the workload: the file's own model's run.
-        self.check_work(self.model, "model")
+        self.check_work(&[self.model], |_| "model".to_owned())
     }
 
     /// The name of task `task_idx`: its own, or A, B, C, ... by position.
@@ -513,62 +513,50 @@ impl Scenario {
         task_name(&self.tasks, task_idx)
     }
 
-    /// An upper bound on the spans and events simulating this workload
-    /// under `model` records: a few per task and per segment, and where
-    /// threads share fewer cores (time slicing), a few per quantum of
-    /// computing.
-    pub fn record_bound(&self, model: Model) -> u64 {
-        let sliced = model.cores.is_some_and(|cores| cores < model.threads);
-        let quantum = model.quantum.max(1);
-        self.workload()
-            .iter()
-            .map(|task| {
-                4 + task
-                    .segments
-                    .iter()
-                    .map(|segment| match segment {
-                        Segment::Compute(duration) if sliced => {
-                            6 + 4 * (duration.div_ceil(quantum) + 1)
-                        }
-                        _ => 6,
-                    })
-                    .fold(0u64, u64::saturating_add)
-            })
-            .fold(0u64, u64::saturating_add)
-    }
-
-    /// Refuses, before any simulating, a run under `model` (at `path`) that
-    /// could record more than [`MAX_RECORDS`] spans and events, naming what
-    /// to change.
-    pub fn check_work(&self, model: Model, path: &str) -> Result<(), ScenarioError> {
-        let bound = self.record_bound(model);
-        if bound <= MAX_RECORDS {
-            return Ok(());
+    /// Refuses, before any simulating, a run under any of `models` (the
+    /// one at index i sits at `path(i)`) that could record more than
+    /// [`MAX_RECORDS`] spans and events, naming what to change. The
+    /// workload is generated once for all of them.
+    pub fn check_work(
+        &self,
+        models: &[Model],
+        path: impl Fn(usize) -> String,
+    ) -> Result<(), ScenarioError> {
+        let workload = self.workload();
+        for (idx, &model) in models.iter().enumerate() {
+            let bound = record_bound(&workload, model);
+            if bound <= MAX_RECORDS {
+                continue;
+            }
+            let sliced = model.cores.is_some_and(|cores| cores < model.threads);
+            let unsliced = record_bound(
+                &workload,
+                Model {
+                    cores: None,
+                    ..model
+                },
+            );
+            return Err(if sliced && unsliced <= MAX_RECORDS {
+                ScenarioError::at_path(
+                    format!("{}.quantum", path(idx)),
+                    format!(
+                        "{} threads time-sliced on {} core{} with a quantum of {} would record up to {bound} spans and events; the most is {MAX_RECORDS}",
+                        model.threads,
+                        model.cores.unwrap_or(model.threads),
+                        if model.cores == Some(1) { "" } else { "s" },
+                        model.quantum
+                    ),
+                )
+                .with_hint("raise the quantum, give the threads more cores, or shorten the computing")
+            } else {
+                ScenarioError::at_path(
+                    if self.generate.is_some() { "generate.tasks" } else { "tasks" },
+                    format!("this workload would record up to {bound} spans and events; the most is {MAX_RECORDS}"),
+                )
+                .with_hint("fewer tasks, or fewer segments per task")
+            });
         }
-        let sliced = model.cores.is_some_and(|cores| cores < model.threads);
-        let unsliced = self.record_bound(Model {
-            cores: None,
-            ..model
-        });
-        Err(if sliced && unsliced <= MAX_RECORDS {
-            ScenarioError::at_path(
-                format!("{path}.quantum"),
-                format!(
-                    "{} threads time-sliced on {} core{} with a quantum of {} would record up to {bound} spans and events; the most is {MAX_RECORDS}",
-                    model.threads,
-                    model.cores.unwrap_or(model.threads),
-                    if model.cores == Some(1) { "" } else { "s" },
-                    model.quantum
-                ),
-            )
-            .with_hint("raise the quantum, give the threads more cores, or shorten the computing")
-        } else {
-            ScenarioError::at_path(
-                if self.generate.is_some() { "generate.tasks" } else { "tasks" },
-                format!("this workload would record up to {bound} spans and events; the most is {MAX_RECORDS}"),
-            )
-            .with_hint("fewer tasks, or fewer segments per task")
-        })
+        Ok(())
     }
 
     /// Every task: the written-out ones, then the generated ones.
@@ -582,6 +570,29 @@ impl Scenario {
             }
         }
     }
+}
+
+/// An upper bound on the spans and events simulating `workload` under
+/// `model` records: a few per task and per segment, and where threads share
+/// fewer cores (time slicing), a few per quantum of computing.
+fn record_bound(workload: &[TaskSpec], model: Model) -> u64 {
+    let sliced = model.cores.is_some_and(|cores| cores < model.threads);
+    let quantum = model.quantum.max(1);
+    workload
+        .iter()
+        .map(|task| {
+            4 + task
+                .segments
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Compute(duration) if sliced => {
+                        6 + 4 * (duration.div_ceil(quantum) + 1)
+                    }
+                    _ => 6,
+                })
+                .fold(0u64, u64::saturating_add)
+        })
+        .fold(0u64, u64::saturating_add)
 }
 
 /// The name of `tasks[task_idx]`: its own, or A, B, C, ... by position.

@@ -40,64 +40,66 @@ fn node_millis(source: &str) -> (f64, String) {
     (total - empty, stdout)
 }
 
+/// What running `copies` copies of `task` (JSON) as `model`'s JavaScript
+/// gave, next to the simulated async and sync makespans on its threads.
+struct Measured {
+    millis: f64,
+    asynchronous: f64,
+    synchronous: f64,
+}
+
+fn run_copies(task: &str, copies: usize, model: Model) -> Measured {
+    let tasks = vec![task; copies].join(", ");
+    let scenario = Scenario::from_json(&format!(r#"{{"tasks": [{tasks}]}}"#)).unwrap();
+    let makespan = |model| Metrics::of(&simulate(&scenario, model)).makespan as f64;
+    let (millis, stdout) = node_millis(&code(&scenario, model, Language::JavaScript));
+    let done = stdout
+        .lines()
+        .filter(|line| line.ends_with(" done"))
+        .count();
+    assert_eq!(done, copies, "every task finishes: {stdout}");
+    let measured = Measured {
+        millis,
+        asynchronous: makespan(Model::asynchronous(model.threads)),
+        synchronous: makespan(Model::sync(model.threads)),
+    };
+    println!(
+        "{}: measured {millis:.0} ms; simulated async {} ms, sync {} ms",
+        model.label(),
+        measured.asynchronous,
+        measured.synchronous
+    );
+    measured
+}
+
 #[test]
 fn async_javascript_on_two_threads_takes_a_new_task_while_the_others_wait() {
     // 8 tasks of 10 ms computing, 300 ms waiting, 10 ms computing, on 2
-    // threads (mostly waiting, so a busy machine barely changes the times). Async, a thread parks a waiting task and takes the next:
-    // the simulation says the run ends long before sync's, where each
-    // thread is blocked through every wait.
+    // threads (mostly waiting, so a busy machine barely changes the
+    // times). Async, a thread parks a waiting task and takes the next: the
+    // simulation says the run ends long before sync's, where each thread
+    // is blocked through every wait.
     let task = r#"{"segments": [{"compute": 10}, {"wait": 300, "on": "http"}, {"compute": 10}]}"#;
-    let scenario =
-        Scenario::from_json(&format!(r#"{{"tasks": [{}]}}"#, [task; 8].join(", "))).unwrap();
-    let makespan = |model| Metrics::of(&simulate(&scenario, model)).makespan as f64;
-    let (asynchronous, synchronous) = (makespan(Model::asynchronous(2)), makespan(Model::sync(2)));
+    let run = run_copies(task, 8, Model::asynchronous(2));
+    assert!(run.asynchronous * 2.0 < run.synchronous);
     assert!(
-        asynchronous * 2.0 < synchronous,
-        "{asynchronous} vs {synchronous}"
-    );
-    let (measured, stdout) = node_millis(&code(
-        &scenario,
-        Model::asynchronous(2),
-        Language::JavaScript,
-    ));
-    assert_eq!(
-        stdout
-            .lines()
-            .filter(|line| line.ends_with(" done"))
-            .count(),
-        8,
-        "{stdout}"
-    );
-    println!(
-        "async on 2 threads: measured {measured:.0} ms, simulated {asynchronous} ms (sync {synchronous} ms)"
-    );
-    assert!(
-        measured < (asynchronous + synchronous) / 2.0,
-        "the async program took {measured:.0} ms: closer to sync's {synchronous} ms than async's {asynchronous} ms"
+        run.millis < (run.asynchronous + run.synchronous) / 2.0,
+        "the async program took {:.0} ms: closer to sync's {} ms than async's {} ms",
+        run.millis,
+        run.synchronous,
+        run.asynchronous
     );
 }
 
 #[test]
 fn sync_javascript_on_two_threads_blocks_each_thread_through_its_waits() {
     let task = r#"{"segments": [{"compute": 10}, {"wait": 100, "on": "disk"}, {"compute": 10}]}"#;
-    let scenario =
-        Scenario::from_json(&format!(r#"{{"tasks": [{}]}}"#, [task; 6].join(", "))).unwrap();
-    let makespan = |model| Metrics::of(&simulate(&scenario, model)).makespan as f64;
-    let (asynchronous, synchronous) = (makespan(Model::asynchronous(2)), makespan(Model::sync(2)));
-    let (measured, stdout) = node_millis(&code(&scenario, Model::sync(2), Language::JavaScript));
-    assert_eq!(
-        stdout
-            .lines()
-            .filter(|line| line.ends_with(" done"))
-            .count(),
-        6,
-        "{stdout}"
-    );
-    println!(
-        "sync on 2 threads: measured {measured:.0} ms, simulated {synchronous} ms (async {asynchronous} ms)"
-    );
+    let run = run_copies(task, 6, Model::sync(2));
     assert!(
-        measured > (asynchronous + synchronous) / 2.0,
-        "the sync program took {measured:.0} ms: closer to async's {asynchronous} ms than sync's {synchronous} ms"
+        run.millis > (run.asynchronous + run.synchronous) / 2.0,
+        "the sync program took {:.0} ms: closer to async's {} ms than sync's {} ms",
+        run.millis,
+        run.asynchronous,
+        run.synchronous
     );
 }
