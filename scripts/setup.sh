@@ -2,7 +2,8 @@
 # Installs everything Interleave needs on a bare Debian machine, idempotently:
 # the pinned nightly (rust-src, wasm32), Trunk, wasm-bindgen-cli at the
 # lockfile's version, npm packages (playwright-core, binaryen's wasm-opt),
-# and Debian's chromium + chromium-driver. Fast when all is present.
+# and Debian's chromium + chromium-driver, ruby + ruby-async. Fast when all
+# is present.
 # Source it (`. scripts/setup.sh`) to get PATH set up as well.
 set -euo pipefail
 
@@ -38,11 +39,20 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   (cd / && cargo +"$TOOLCHAIN" install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force)
 fi
 
-# Debian's Chromium and its driver, for wasm-bindgen-test and Playwright.
+# Debian packages: Chromium and its driver, for wasm-bindgen-test and
+# Playwright; Ruby and its async gem, to run the generated Ruby programs
+# (crates/core/tests/codegen_runs.rs).
+apt_packages=()
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing chromium and chromium-driver with apt"
+  apt_packages+=(chromium chromium-driver)
+fi
+if ! ruby -e "require 'async'" >/dev/null 2>&1; then
+  apt_packages+=(ruby ruby-async)
+fi
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+  say "installing ${apt_packages[*]} with apt"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
 # npm packages, reinstalled only when package-lock.json changes.

@@ -184,11 +184,18 @@ describe('Models lab editing', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await lab.selectConfig(2); // async, 1 thread
     const seen = {};
-    for (const [language, marker] of [['Ruby', /require 'async'/], ['JavaScript', /await Promise\.all/], ['Rust', /tokio::time::sleep/]]) {
+    const runs = [
+      ['Ruby', /require 'async'/, /async gem \(gem install async\).*and run ruby tasks\.rb/],
+      ['JavaScript', /await Promise\.all/, /Node 18 or later.*tasks\.mjs, and run node tasks\.mjs/],
+      ['Rust', /tokio::time::sleep/, /tokio = \{ version = "1".*and run cargo run --release/],
+    ];
+    for (const [language, marker, note] of runs) {
       await lab.codeTab(language);
       assert.equal(await lab.root.getByRole('tab', { name: language }).getAttribute('aria-selected'), 'true');
       seen[language] = await lab.code().innerText();
       assert.match(seen[language], marker, language);
+      // Run it yourself: the runtime and the command, under the code.
+      assert.match(await lab.root.getByTestId('run-it-yourself').innerText(), note, language);
     }
     assert.equal(new Set(Object.values(seen)).size, 3);
     await lab.copyButton().click();
@@ -198,6 +205,7 @@ describe('Models lab editing', () => {
     await lab.selectConfig(0);
     assert.equal(await lab.copyButton().innerText(), 'Copy');
     assert.doesNotMatch(await lab.code().innerText(), /tokio::time::sleep/);
+    assert.doesNotMatch(await lab.root.getByTestId('run-it-yourself').innerText(), /tokio/, 'sync Rust needs no tokio');
     assert.deepEqual(problems, []);
     await context.close();
   });

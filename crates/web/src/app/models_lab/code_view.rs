@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use interleave_core::Scenario;
-use interleave_core::models_lab::codegen::{Language, code};
+use interleave_core::models_lab::codegen::{Language, RunNote, code, run_it_yourself};
 use interleave_core::scenario::Model;
 use yew::prelude::*;
 
@@ -68,6 +68,7 @@ pub fn code_view(props: &CodeViewProps) -> Html {
         Some(true) => "Copied ✓",
         Some(false) => "Copy refused by the browser: select the text instead",
     };
+    let note = run_it_yourself(props.model, props.language);
     html! {
         <section class="code-view" aria-label="Show as code">
             <div class="code-head">
@@ -76,6 +77,10 @@ pub fn code_view(props: &CodeViewProps) -> Html {
                 <button class="copy" onclick={copy} aria-live="polite">{ copy_label }</button>
             </div>
             <pre><code class={format!("language-{}", props.language.title().to_lowercase())}>{ (*text).clone() }</code></pre>
+            <p class="run-note" data-testid="run-it-yourself">
+                <strong>{ "Run it yourself: " }</strong>
+                { note.setup }{ ", and run " }<code>{ note.command }</code>{ ". " }{ RunNote::PRINTS }
+            </p>
         </section>
     }
 }
