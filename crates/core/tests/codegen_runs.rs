@@ -24,7 +24,7 @@ use interleave_core::models::simulate;
 use interleave_core::models_lab::ModelsLab;
 use interleave_core::models_lab::codegen::{Language, code};
 use interleave_core::models_lab::presets::PRESETS;
-use interleave_core::scenario::{Model, ModelKind, Segment};
+use interleave_core::scenario::{Model, Segment};
 use interleave_core::trace::EventKind;
 
 /// Milliseconds per unit of the presets' workloads.
@@ -34,10 +34,9 @@ const TOLERANCE: f64 = 0.25;
 /// ... give or take this many milliseconds (a runtime's start-up: Node's
 /// worker threads take tens of milliseconds to load).
 const SLACK_MS: f64 = 60.0;
-/// Linux's time slice for threads sharing a core, about; and Ruby's (its
-/// global VM lock changes hands every 100 ms).
+/// Linux's time slice for threads sharing a core, about. (Ruby's programs
+/// pass their global VM lock at every turn of a computing loop: as fine.)
 const OS_QUANTUM_MS: u64 = 5;
-const RUBY_QUANTUM_MS: u64 = 100;
 
 /// One program at a time: they measure time, and compete for cores.
 static MACHINE: Mutex<()> = Mutex::new(());
@@ -200,10 +199,7 @@ fn parse(stdout: &str) -> Result<BTreeMap<String, (f64, f64)>, String> {
 /// The simulation a run on this machine is compared with.
 fn machine_model(model: Model, language: Language) -> Model {
     let (cores, quantum) = match language {
-        // The async programs' computing threads pass the GVL at every
-        // turn of their loop.
-        Language::Ruby if model.threads > 1 && model.kind == ModelKind::Async => (1, OS_QUANTUM_MS),
-        Language::Ruby if model.threads > 1 => (1, RUBY_QUANTUM_MS),
+        Language::Ruby if model.threads > 1 => (1, OS_QUANTUM_MS),
         _ => (cores(), OS_QUANTUM_MS),
     };
     if model.threads <= cores {
@@ -275,10 +271,32 @@ fn compare(
     for (name, &(start, finish)) in &expected {
         let (run_start, run_finish) = measured.get(name).copied().unwrap_or((f64::NAN, f64::NAN));
         println!("{name:<16} {run_start:>9.1} {start:>9.0} {run_finish:>9.1} {finish:>9.0}");
+        if run_finish.is_nan() {
+            problems.push(format!("{title}: {name:?} never finished"));
+        }
+    }
+    // Finish times by rank: the k-th task to finish near the simulated
+    // k-th. (Tasks that tie, like equal tasks started together, finish in
+    // whatever order the runtime picks; where the order is firm it is
+    // checked below, by name.)
+    let by_rank = |times: &BTreeMap<String, (f64, f64)>| {
+        let mut finishes: Vec<(f64, String)> = times
+            .iter()
+            .map(|(name, &(_, finish))| (finish, name.clone()))
+            .collect();
+        finishes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        finishes
+    };
+    for (rank, ((finish, name), (run_finish, run_name))) in by_rank(&expected)
+        .into_iter()
+        .zip(by_rank(measured))
+        .enumerate()
+    {
         let close = (run_finish - finish).abs() <= TOLERANCE * finish + SLACK_MS;
-        if run_finish.is_nan() || !close {
+        if !close {
             problems.push(format!(
-                "{title}: {name:?} finished at {run_finish:.1} ms, simulated {finish} ms"
+                "{title}: finish {} ({run_name:?}) at {run_finish:.1} ms; simulated {finish} ms ({name:?})",
+                rank + 1
             ));
         }
     }

@@ -338,12 +338,15 @@ impl Program<'_> {
         // main thread, and the threads do the computing.
         let pool = self.asynchronous() && threads > 1;
         out.push_str("def cpu_ms = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID, :float_millisecond)\n\n# Keeps a core busy for ms of this thread's CPU time: a thread that waits for a core finishes later.\n");
-        if pool {
-            out.push_str("def spin(ms)\n  done = cpu_ms + ms\n  # Passing the GVL lets the event loop in at once when a wait ends (CRuby would make it wait up to 100 ms).\n  Thread.pass while cpu_ms < done\nend\n\n");
+        let name = if pool { "spin" } else { "compute" };
+        if threads > 1 {
+            writeln!(out, "def {name}(ms)\n  while ms > 0\n    started = cpu_ms\n    nil while cpu_ms < started + 1 # a millisecond of work\n    ms -= cpu_ms - started\n    # Passing the GVL lets a thread whose wait has ended in at once (CRuby would\n    # make it wait up to 100 ms).\n    Thread.pass\n  end\nend\n").unwrap();
         } else {
-            out.push_str(
-                "def compute(ms)\n  done = cpu_ms + ms\n  nil while cpu_ms < done\nend\n\n",
-            );
+            writeln!(
+                out,
+                "def {name}(ms)\n  done = cpu_ms + ms\n  nil while cpu_ms < done\nend\n"
+            )
+            .unwrap();
         }
         if pool {
             writeln!(out, "# The event loop runs the tasks on this thread. Each computation goes to one of {threads} threads,\n# whichever is free (in order of asking): a parked task resumes on any thread, as on the timeline.\nCOMPUTING = Queue.new\n{threads}.times do\n  Thread.new do\n    while (ms, done = COMPUTING.pop)\n      spin(ms)\n      done << ms\n    end\n  end\nend\n\ndef compute(ms) # parks this fiber until a thread has computed\n  done = Queue.new\n  COMPUTING << [ms, done]\n  done.pop\nend\n").unwrap();
@@ -568,8 +571,14 @@ mod tests {
 
             # Keeps a core busy for ms of this thread's CPU time: a thread that waits for a core finishes later.
             def compute(ms)
-              done = cpu_ms + ms
-              nil while cpu_ms < done
+              while ms > 0
+                started = cpu_ms
+                nil while cpu_ms < started + 1 # a millisecond of work
+                ms -= cpu_ms - started
+                # Passing the GVL lets a thread whose wait has ended in at once (CRuby would
+                # make it wait up to 100 ms).
+                Thread.pass
+              end
             end
 
             def wait_for(name, what, ms) # blocks the whole thread
