@@ -78,6 +78,52 @@ describe('isolated page (COOP + COEP)', () => {
     await speedupTest(t, server, 'isolated');
   });
 
+  test('a Parallel link carries the sender\'s runs: the visitor sees them as theirs, beside their own, and a reload keeps both', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
+    const lab = new ParallelLab(page);
+    const workers = await lab.poolReady();
+    await lab.setField('Kernel size', 400);
+    await lab.waitForSweeps((await lab.sweep()) + 1);
+    const mine = await lab.results();
+    assert.deepEqual(mine.map((r) => r.workers), [...Array(workers).keys()].map((i) => i + 1));
+    await lab.root.getByRole('button', { name: 'Share / Embed' }).click();
+    const dialog = page.getByRole('dialog');
+    assert.match(await dialog.innerText(), /your measured runs/);
+    const link = await dialog.getByLabel('Share link').inputValue();
+    assert.match(link, /#\/parallel\?s=v1\./);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.deepEqual(problems, []);
+    await context.close();
+
+    // Another visitor (another browser profile) opens the link.
+    const visitor = await openPage(browser, link);
+    const theirs = new ParallelLab(visitor.page);
+    await theirs.poolReady();
+    const carried = await theirs.theirResults();
+    assert.deepEqual(carried.map((r) => [r.workers, r.ms, r.checksum]), mine.map((r) => [r.workers, r.ms, r.checksum]));
+    assert.deepEqual(await theirs.results(), [], 'the visitor has measured nothing yet');
+    assert.match(await theirs.comparison(), /^Their \d+ cores? \((Headless )?Chrome \d+, shared memory\): \d+\.\d\d× on \d+ workers\.$/);
+    assert.equal(await theirs.root.getByLabel('Kernel size', { exact: true }).inputValue(), '400', 'the settings came along');
+    // The visitor sweeps: both machines, side by side.
+    await theirs.waitForSweeps((await theirs.sweep()) + 1);
+    assert.equal((await theirs.results()).length, workers);
+    assert.match(await theirs.comparison(), /\. Yours: \d+ cores? \((Headless )?Chrome \d+, shared memory\): \d+\.\d\d× on \d+ workers\.$/);
+    // A reload (the address now holds the settings and their runs, the
+    // autosave the visitor's own): the visitor's runs stay theirs to own.
+    await visitor.page.waitForFunction(() => localStorage.getItem('interleave.parallel') !== null);
+    await visitor.page.waitForTimeout(400);
+    await visitor.page.reload();
+    await theirs.poolReady();
+    assert.equal((await theirs.theirResults()).length, mine.length);
+    assert.equal((await theirs.results()).length, workers);
+    // Hiding their runs leaves the visitor's.
+    await theirs.root.getByRole('button', { name: 'Hide their runs' }).click();
+    await theirs.root.getByTestId('their-runs').waitFor({ state: 'detached' });
+    assert.equal((await theirs.results()).length, workers);
+    assert.deepEqual(visitor.problems, []);
+    await visitor.context.close();
+  });
+
   test('kernel settings: primes with a chunk size and a serial part give the exact count, Amdahl\'s bound and the chart', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
     const lab = new ParallelLab(page);

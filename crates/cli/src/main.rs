@@ -293,6 +293,16 @@ fn load(args: &RunArgs, text: Option<String>) -> Result<(Scenario, String, Vec<M
                 "error: --link: this is a Races lab link: explore it with `interleave explore --link URL`"
                     .to_owned(),
             ),
+            Ok(SharedState::Parallel(lab)) => Err(format!(
+                "error: --link: this is a Parallel lab link: run its kernel natively with `interleave bench-par --kernel {} --size {} --chunk {} --serial {}`",
+                serde_json::to_value(lab.spec.kind)
+                    .ok()
+                    .and_then(|kind| kind.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                lab.spec.size,
+                lab.spec.chunk,
+                lab.spec.serial_fraction
+            )),
             Err(error) => Err(format!("error: --link: {error}")),
         };
     }

@@ -93,6 +93,27 @@ fn share_links_run_like_the_page() {
 }
 
 #[test]
+fn a_parallel_link_says_which_command_runs_its_kernel() {
+    let link = std::fs::read_to_string(
+        workspace_root().join("crates/core/tests/links/v1-parallel-runs.txt"),
+    )
+    .unwrap();
+    let url = format!(
+        "https://example.org/interleave/#/parallel?s={}",
+        link.trim()
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["run", "--link", &url])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap().trim(),
+        "error: --link: this is a Parallel lab link: run its kernel natively with `interleave bench-par --kernel primes --size 3000000 --chunk 50000 --serial 0.05`"
+    );
+}
+
+#[test]
 fn servers_json_has_the_metrics_and_links_run_like_the_page() {
     let link = std::fs::read_to_string(
         workspace_root().join("crates/core/tests/links/v1-servers-cpu-heavy.txt"),

@@ -32,6 +32,17 @@ impl ScenarioError {
         self
     }
 
+    /// The same error inside the field `prefix`: `chunk` becomes
+    /// `spec.chunk`.
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.path = if self.path.is_empty() {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
+        self
+    }
+
     /// `4:21` or `tasks[0].compute` or both, whichever is known.
     pub fn location(&self) -> String {
         let mut out = String::new();

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod models;
 pub mod models_lab;
 pub mod parallel;
+pub mod parallel_lab;
 pub mod races;
 pub mod races_lab;
 pub mod scenario;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
 use crate::models_lab::ModelsLab;
+use crate::parallel_lab::ParallelLab;
 use crate::races_lab::RacesLab;
 use crate::servers_lab::ServersLab;
 
@@ -33,6 +34,7 @@ pub enum SharedState {
     Models(ModelsLab),
     Races(RacesLab),
     Servers(ServersLab),
+    Parallel(ParallelLab),
 }
 
 impl SharedState {
@@ -41,6 +43,21 @@ impl SharedState {
             SharedState::Models(_) => Route::Models,
             SharedState::Races(_) => Route::Races,
             SharedState::Servers(_) => Route::Servers,
+            SharedState::Parallel(_) => Route::Parallel,
+        }
+    }
+
+    /// What the page's address holds: the state, less the Parallel lab's
+    /// own runs (a reload would show them as somebody else's; the autosave
+    /// keeps them, and the Share dialog's link carries them on purpose).
+    pub fn for_address(&self) -> SharedState {
+        match self {
+            SharedState::Parallel(lab) => SharedState::Parallel(ParallelLab {
+                runs: Vec::new(),
+                machine: None,
+                ..lab.clone()
+            }),
+            other => other.clone(),
         }
     }
 }
@@ -147,6 +164,7 @@ fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
         SharedState::Models(lab) => lab.validate().map_err(LinkError::Invalid)?,
         SharedState::Races(lab) => lab.validate().map_err(LinkError::Invalid)?,
         SharedState::Servers(lab) => lab.validate().map_err(LinkError::Invalid)?,
+        SharedState::Parallel(lab) => lab.validate().map_err(LinkError::Invalid)?,
     }
     Ok(state)
 }
@@ -192,6 +210,29 @@ pub fn open_servers(link: Option<&str>, autosave: Option<&str>) -> Opened<Server
         SharedState::Servers(lab) => Some(lab),
         _ => None,
     })
+}
+
+/// The same choice for the Parallel lab. Runs in a link are the
+/// sender's: the visitor sees them as theirs ([`ParallelLab::received`]),
+/// except that this browser's own runs of the same kernel, from its
+/// autosave, stay its own (a reload, or a link without runs).
+pub fn open_parallel(link: Option<&str>, autosave: Option<&str>) -> Opened<ParallelLab> {
+    let pick = |state| match state {
+        SharedState::Parallel(lab) => Some(lab),
+        _ => None,
+    };
+    let mut opened = open_lab(link, autosave, pick);
+    if opened.source == Source::Link {
+        opened.lab = opened.lab.received();
+        let saved = autosave.and_then(|text| decode(text).ok()).and_then(pick);
+        if let Some(saved) = saved
+            && saved.spec == opened.lab.spec
+        {
+            opened.lab.runs = saved.runs;
+            opened.lab.machine = saved.machine;
+        }
+    }
+    opened
 }
 
 fn open_lab<T: Default>(
@@ -351,6 +392,98 @@ mod tests {
         assert_eq!(lab.scenario.model, crate::servers::ServerModel::Evented);
         assert!(lab.unchanged_preset().is_some());
         assert_eq!(Fragment::parse("#/servers?s=x").route, Route::Servers);
+    }
+
+    /// The Parallel lab of the saved v1 link: primes, a 5 % serial part,
+    /// runs on 1, 2 and 4 workers of an 8-core machine.
+    fn saved_parallel_lab() -> ParallelLab {
+        use crate::parallel::kernels::{KernelKind, KernelSpec};
+        use crate::parallel_lab::{Action, Machine, Measured, PoolMode, apply};
+        let mut lab = ParallelLab::default();
+        let spec = KernelSpec {
+            serial_fraction: 0.05,
+            ..KernelSpec::default_for(KernelKind::Primes)
+        };
+        let machine = Machine {
+            cores: 8,
+            browser: "Chrome 131".to_owned(),
+            mode: PoolMode::SharedMemory,
+        };
+        for action in [
+            Action::SetSpec(spec),
+            Action::SetWorkers(4),
+            Action::SetMachine(machine),
+        ] {
+            apply(&mut lab, action).unwrap();
+        }
+        for (workers, millis) in [(1, 812.5), (2, 431.25), (4, 240.0)] {
+            let run = Measured {
+                workers,
+                millis,
+                checksum: 216_816,
+                busy: vec![millis * 0.9; workers],
+                idle_tail: 3.5,
+            };
+            apply(&mut lab, Action::Measured { spec, run }).unwrap();
+        }
+        lab
+    }
+
+    #[test]
+    fn a_saved_v1_parallel_link_still_opens_with_the_senders_runs_as_theirs() {
+        let expected = saved_parallel_lab();
+        let link = include_str!("../tests/links/v1-parallel-runs.txt").trim();
+        if std::env::var_os("UPDATE_EXPECT").is_some() && decode(link).is_err() {
+            panic!(
+                "never rewrite a saved link: {}",
+                encode(&SharedState::Parallel(expected))
+            );
+        }
+        assert_eq!(decode(link), Ok(SharedState::Parallel(expected.clone())));
+        // Opened, the runs are the sender's; this browser has none yet.
+        let opened = open_parallel(Some(link), None);
+        assert_eq!(opened.source, Source::Link);
+        assert!(opened.lab.runs.is_empty());
+        let theirs = opened.lab.theirs.as_ref().unwrap();
+        assert_eq!((theirs.runs.len(), theirs.machine.cores), (3, 8));
+        assert_eq!(
+            opened.lab.comparison().unwrap(),
+            "Their 8 cores (Chrome 131, shared memory): 3.39× on 4 workers."
+        );
+        assert_eq!(Fragment::parse("#/parallel?s=x").route, Route::Parallel);
+    }
+
+    #[test]
+    fn this_browsers_own_parallel_runs_stay_its_own_across_a_reload() {
+        let mine = saved_parallel_lab();
+        let saved = encode(&SharedState::Parallel(mine.clone()));
+        // The address holds the settings without the runs; the autosave
+        // has the runs of the same kernel: they are this browser's.
+        let address = encode(&SharedState::Parallel(mine.clone()).for_address());
+        let opened = open_parallel(Some(&address), Some(&saved));
+        assert_eq!(opened.lab, mine);
+        // A link to another kernel keeps none of them.
+        let mut other = mine.clone();
+        crate::parallel_lab::apply(
+            &mut other,
+            crate::parallel_lab::Action::SetSpec(crate::parallel::kernels::KernelSpec {
+                chunk: 1000,
+                ..mine.spec
+            }),
+        )
+        .unwrap();
+        let link = encode(&SharedState::Parallel(other).for_address());
+        let opened = open_parallel(Some(&link), Some(&saved));
+        assert!(opened.lab.runs.is_empty() && opened.lab.theirs.is_none());
+        // A bad runs list in a link is refused, naming the field.
+        let mut bad = mine;
+        bad.runs[0].busy.clear();
+        assert_eq!(
+            decode(&encode(&SharedState::Parallel(bad)))
+                .unwrap_err()
+                .to_string(),
+            "this link's scenario is not valid: runs[0].busy: expected 1 finite, non-negative times, one per worker"
+        );
     }
 
     #[test]

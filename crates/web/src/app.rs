@@ -4,7 +4,9 @@
 use std::rc::Rc;
 
 use gloo::events::EventListener;
-use interleave_core::share::{Fragment, Opened, Route, open_models, open_races, open_servers};
+use interleave_core::share::{
+    Fragment, Opened, Route, open_models, open_parallel, open_races, open_servers,
+};
 use yew::prelude::*;
 
 use crate::url_state;
@@ -19,7 +21,7 @@ mod share_dialog;
 
 use home::Home;
 use models_lab::ModelsLabView;
-use parallel_lab::{ParallelLab, Pool};
+use parallel_lab::{ParallelLabView, Pool};
 use races_lab::RacesLabView;
 use servers_lab::ServersLabView;
 
@@ -87,6 +89,8 @@ pub fn app() -> Html {
         use_opened(&fragment, Route::Races, open_races, problem.clone());
     let (servers_link, servers_opened) =
         use_opened(&fragment, Route::Servers, open_servers, problem.clone());
+    let (parallel_link, parallel_opened) =
+        use_opened(&fragment, Route::Parallel, open_parallel, problem.clone());
     let unknown = fragment.unknown_route.clone();
 
     let page = match fragment.route {
@@ -101,7 +105,10 @@ pub fn app() -> Html {
         Route::Servers => html! {
             <ServersLabView key={servers_link.clone().unwrap_or_default()} initial={servers_opened.lab.clone()} embed={embed} />
         },
-        Route::Parallel => html! { <ParallelLab pool={pool.clone()} /> },
+        Route::Parallel => html! {
+            <ParallelLabView key={parallel_link.clone().unwrap_or_default()} pool={pool.clone()}
+                initial={parallel_opened.lab.clone()} embed={embed} />
+        },
     };
     let banner = problem.as_ref().map(|message| {
         let problem = problem.clone();

@@ -12,6 +12,8 @@ pub const MODELS_AUTOSAVE_KEY: &str = "interleave.models";
 pub const RACES_AUTOSAVE_KEY: &str = "interleave.races";
 /// Where the Servers lab autosaves its state (an encoded link payload).
 pub const SERVERS_AUTOSAVE_KEY: &str = "interleave.servers";
+/// The Parallel lab's autosave: settings and this browser's own runs.
+pub const PARALLEL_AUTOSAVE_KEY: &str = "interleave.parallel";
 
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|window| window.location())
@@ -90,7 +92,8 @@ fn autosave_key(route: Route) -> Option<&'static str> {
         Route::Models => Some(MODELS_AUTOSAVE_KEY),
         Route::Races => Some(RACES_AUTOSAVE_KEY),
         Route::Servers => Some(SERVERS_AUTOSAVE_KEY),
-        Route::Home | Route::Parallel => None,
+        Route::Parallel => Some(PARALLEL_AUTOSAVE_KEY),
+        Route::Home => None,
     }
 }
 
@@ -105,15 +108,14 @@ pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
             *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
                 SAVE_DELAY_MILLIS,
                 move || {
-                    let encoded = encode(&state);
                     replace_fragment(&Fragment {
                         route: state.route(),
-                        state: Some(encoded.clone()),
+                        state: Some(encode(&state.for_address())),
                         embed,
                         ..Fragment::default()
                     });
                     if let Some(key) = autosave_key(state.route()) {
-                        let _ = LocalStorage::raw().set_item(key, &encoded);
+                        let _ = LocalStorage::raw().set_item(key, &encode(&state));
                     }
                 },
             ));

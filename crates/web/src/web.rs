@@ -70,6 +70,13 @@ pub fn hardware_concurrency() -> usize {
         .max(1)
 }
 
+/// `navigator.userAgent`, or empty.
+pub fn user_agent() -> String {
+    web_sys::window()
+        .and_then(|window| window.navigator().user_agent().ok())
+        .unwrap_or_default()
+}
+
 /// The Models-engine benchmark in wasm: the same work as the native
 /// `interleave bench-models`, timed with `performance.now()`. Returns the
 /// milliseconds of one run. Called by `scripts/bench.mjs` through

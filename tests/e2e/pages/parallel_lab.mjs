@@ -26,9 +26,9 @@ export class ParallelLab {
     await this.root.locator(`.parallel-results[data-sweeps="${count}"]`).waitFor({ timeout });
   }
 
-  /** Rows of the results table: [{ workers, ms, speedup, checksum }]. */
-  async results() {
-    return this.root.locator('.speedup-table tbody tr').evaluateAll((rows) =>
+  /** Rows of this page's results table: [{ workers, ms, speedup, checksum }]. */
+  async results(table = '.own-table') {
+    return this.root.locator(`${table} tbody tr`).evaluateAll((rows) =>
       rows.map((row) => ({
         workers: Number(row.dataset.workers),
         ms: Number(row.dataset.ms),
@@ -36,6 +36,17 @@ export class ParallelLab {
         checksum: row.dataset.checksum,
       })),
     );
+  }
+
+  /** Rows of the runs a link carried (the sender's). */
+  async theirResults() {
+    await this.root.getByTestId('their-runs').waitFor();
+    return this.results('.their-table');
+  }
+
+  /** The sentence setting their machine beside this one. */
+  comparison() {
+    return this.root.getByTestId('comparison').innerText();
   }
 
   /** Waits for the message-passing workers (an un-isolated page); returns their count. */

@@ -73,6 +73,20 @@ impl KernelSpec {
         }
     }
 
+    /// `1600 px wide, 8 rows a chunk, 0 % serial`.
+    pub fn describe(&self) -> String {
+        let (size, unit) = match self.kind {
+            KernelKind::Mandelbrot => (format!("{} px wide", self.size), "rows"),
+            KernelKind::Primes => (format!("primes below {}", self.size), "numbers"),
+            KernelKind::HashChain => (format!("{} items", self.size), "items"),
+        };
+        format!(
+            "{size}, {} {unit} a chunk, {:.0} % serial",
+            self.chunk,
+            self.serial_fraction * 100.0
+        )
+    }
+
     /// The number of items (rows for Mandelbrot).
     pub fn items(&self) -> u64 {
         match self.kind {

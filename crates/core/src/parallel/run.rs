@@ -219,55 +219,6 @@ pub fn median_run(mut runs: Vec<KernelRun>) -> Option<KernelRun> {
     Some(runs.swap_remove(mid))
 }
 
-/// One or two sentences on the gap between the measured speedup on the
-/// most workers and Amdahl's bound: the serial part, the extra work when
-/// workers share the machine, imbalance, and the idle tail. A speedup above
-/// the bound is said plainly, with its likely causes, never as a negative
-/// gap.
-pub fn explain(
-    runs: &std::collections::BTreeMap<usize, KernelRun>,
-    serial_fraction: f64,
-) -> Option<String> {
-    let base = runs.get(&1)?.millis;
-    let (&n, run) = runs.iter().rev().find(|(n, _)| **n > 1)?;
-    let measured = base / run.millis.max(0.001);
-    let bound = super::amdahl::speedup(serial_fraction, n as f64);
-    let head = format!(
-        "On {n} workers the run was {measured:.2}× as fast as on one; Amdahl's law allows {bound:.2}× with a {:.0} % serial part.",
-        serial_fraction * 100.0
-    );
-    if measured > bound * 1.02 {
-        return Some(format!(
-            "{head} That is more than the bound, which no parallel run can beat on the same work: the one-worker run was slowed by something \
-             (another program, the processor's clock changing speed, memory not yet touched), or the work fits better in the caches of several cores. \
-             Sweep again to see whether it lasts."
-        ));
-    }
-    let mut busy = vec![0.0f64; run.workers];
-    let mut last_end = vec![0.0f64; run.workers];
-    for record in &run.records {
-        busy[record.worker] += record.end - record.start;
-        last_end[record.worker] = last_end[record.worker].max(record.end);
-    }
-    let max_busy = busy.iter().cloned().fold(0.0, f64::max);
-    let min_busy = busy.iter().cloned().fold(f64::INFINITY, f64::min);
-    let idle_tail: f64 = last_end.iter().map(|end| (run.millis - end).max(0.0)).sum();
-    let together: f64 = busy.iter().sum();
-    let extra = (together / base - 1.0) * 100.0;
-    let extra = if extra >= 0.0 {
-        format!("{extra:.0} % more: shared caches, memory and clock speed")
-    } else {
-        format!(
-            "{:.0} % less: the one-worker run had extra costs of its own",
-            -extra
-        )
-    };
-    Some(format!(
-        "{head} The rest of the gap: together the workers computed {together:.0} ms where one worker alone needed {base:.0} ms ({extra}); \
-         the busiest worker computed {max_busy:.0} ms and the least busy {min_busy:.0} ms (imbalance); and workers sat idle {idle_tail:.0} ms in total waiting for the last chunks."
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Instant;
@@ -356,12 +307,6 @@ mod tests {
         assert!(run.records.is_empty());
     }
 
-    fn has_negative_number(text: &str) -> bool {
-        text.as_bytes()
-            .windows(2)
-            .any(|pair| pair[0] == b'-' && pair[1].is_ascii_digit())
-    }
-
     fn timed(workers: usize, millis: f64) -> KernelRun {
         KernelRun {
             spec: KernelSpec::default_for(KernelKind::Primes),
@@ -381,25 +326,25 @@ mod tests {
     }
 
     #[test]
-    fn a_speedup_above_the_bound_is_said_plainly_never_as_a_negative_gap() {
-        // 2.57x on 2 workers, as seen on a first sweep after load.
-        let runs = [(1, timed(1, 514.0)), (2, timed(2, 200.0))]
-            .into_iter()
-            .collect();
-        let text = explain(&runs, 0.0).unwrap();
-        assert!(text.contains("2.57× as fast"), "{text}");
-        assert!(text.contains("more than the bound"), "{text}");
-        assert!(!has_negative_number(&text), "no negative figure: {text}");
-        // Below the bound: the gap in parts, none negative.
-        let runs = [(1, timed(1, 400.0)), (2, timed(2, 220.0))]
-            .into_iter()
-            .collect();
-        let text = explain(&runs, 0.0).unwrap();
-        assert!(
-            text.contains("1.82× as fast") && text.contains("The rest of the gap"),
-            "{text}"
-        );
-        assert!(!has_negative_number(&text), "{text}");
+    fn a_runs_summary_has_each_workers_busy_time_and_the_idle_tail() {
+        let record = |chunk, worker, start, end| ChunkRecord {
+            chunk,
+            worker,
+            start,
+            end,
+        };
+        let run = KernelRun {
+            records: vec![
+                record(None, 0, 0.0, 10.0),
+                record(Some(0), 0, 10.0, 40.0),
+                record(Some(1), 1, 10.0, 30.0),
+            ],
+            ..timed(2, 45.0)
+        };
+        let summary = crate::parallel_lab::Measured::from(&run);
+        assert_eq!(summary.busy, [40.0, 20.0]);
+        assert_eq!(summary.idle_tail, 5.0 + 15.0);
+        assert_eq!((summary.workers, summary.millis), (2, 45.0));
     }
 
     #[test]

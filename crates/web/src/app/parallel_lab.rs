@@ -4,16 +4,17 @@
 
 mod mandelbrot_canvas;
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use interleave_core::parallel::amdahl;
 use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
 use interleave_core::parallel::race::{CounterMethod, RaceResult};
 use interleave_core::parallel::run::{KernelRun, median_run};
-use interleave_core::share::{Fragment, Route};
+use interleave_core::parallel_lab::{
+    self, Action, Machine, Measured, ParallelLab, PoolMode, apply, browser_name,
+};
+use interleave_core::share::{Fragment, Route, SharedState};
 use interleave_core::trace::Trace;
 use yew::prelude::*;
 
@@ -53,6 +54,39 @@ pub enum Pool {
 #[derive(Debug, Properties, PartialEq)]
 pub struct ParallelLabProps {
     pub pool: UseStateHandle<Pool>,
+    /// The opening state: a link's (the sender's runs are theirs), the
+    /// autosave, or the default.
+    pub initial: ParallelLab,
+    #[prop_or_default]
+    pub embed: bool,
+}
+
+/// The page's reducer: the core's lab, whether the user changed anything
+/// (only then is the state written to the address and autosave), and why
+/// the last setting was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParallelState {
+    pub lab: ParallelLab,
+    pub edited: bool,
+    pub refused: Option<String>,
+}
+
+impl Reducible for ParallelState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        // The page telling the lab its machine is not an edit.
+        let edit = !matches!(action, Action::SetMachine(_));
+        match apply(&mut next.lab, action) {
+            Ok(()) => {
+                next.refused = None;
+                next.edited |= edit;
+            }
+            Err(err) => next.refused = Some(err.to_string()),
+        }
+        if next == *self { self } else { Rc::new(next) }
+    }
 }
 
 /// Pause between the runs of a sweep, for the page to draw.
@@ -68,8 +102,35 @@ enum Busy {
     Race,
 }
 
-#[function_component(ParallelLab)]
-pub fn parallel_lab(props: &ParallelLabProps) -> Html {
+/// The speedup table of `runs` (the page's own, or theirs).
+fn speedup_table(runs: &[Measured], serial_fraction: f64, class: &'static str) -> Html {
+    let rows = parallel_lab::rows(runs, serial_fraction).into_iter().map(|row| {
+        let n = row.workers;
+        html! {
+            <tr data-workers={n.to_string()} data-ms={format!("{:.2}", row.millis)}
+                data-speedup={row.speedup.map(|s| format!("{s:.3}")).unwrap_or_default()} data-checksum={format!("{:016x}", row.checksum)}>
+                <th scope="row">{ n }</th>
+                <td>{ format!("{:.0} ms", row.millis) }</td>
+                <td>{ row.speedup.map(|s| format!("{s:.2}×")).unwrap_or_else(|| "–".to_owned()) }</td>
+                <td>{ row.efficiency.map(|e| format!("{:.0} %", e * 100.0)).unwrap_or_else(|| "–".to_owned()) }</td>
+                <td>{ format!("{:.2}×", row.amdahl) }</td>
+                <td><code>{ format!("{:016x}", row.checksum) }</code></td>
+            </tr>
+        }
+    });
+    html! {
+        <div class="table-scroll">
+            <table class={classes!("metrics", "speedup-table", class)}>
+                <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "time" }</th><th scope="col">{ "speedup" }</th>
+                    <th scope="col">{ "efficiency" }</th><th scope="col">{ "Amdahl" }</th><th scope="col">{ "checksum" }</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[function_component(ParallelLabView)]
+pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
     let pool = props.pool.clone();
     {
         let pool = pool.clone();
@@ -114,65 +175,97 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     };
     let shared_memory = matches!(*pool, Pool::Ready { .. });
 
-    let spec = use_state(|| KernelSpec::default_for(KernelKind::Mandelbrot));
-    let workers = use_state(|| pool_workers.unwrap_or(2));
-    // Measured runs of the current spec, by worker count.
-    let runs = use_state(BTreeMap::<usize, KernelRun>::new);
+    let state = {
+        let initial = props.initial.clone();
+        use_reducer(move || ParallelState {
+            lab: initial,
+            edited: false,
+            refused: None,
+        })
+    };
+    let lab = &state.lab;
+    crate::url_state::use_address_and_autosave(
+        SharedState::Parallel(lab.clone()),
+        state.edited,
+        props.embed,
+    );
+    let dispatch = state.dispatcher();
+    // The machine the runs are measured on: runs from another (an
+    // autosave of another mode) are forgotten.
+    {
+        let dispatch = dispatch.clone();
+        let mode = match &*pool {
+            Pool::Ready { .. } => Some(PoolMode::SharedMemory),
+            Pool::MessagePassing { .. } => Some(PoolMode::MessagePassing),
+            _ => None,
+        };
+        use_effect_with(mode, move |mode| {
+            if let Some(mode) = *mode {
+                dispatch.dispatch(Action::SetMachine(Machine {
+                    cores: web::hardware_concurrency() as u32,
+                    browser: browser_name(&web::user_agent()),
+                    mode,
+                }));
+            }
+        });
+    }
+
+    let spec = lab.spec;
+    // The last run, chunk by chunk, and the image it drew: page state, not
+    // the lab's (a link carries the measurements, not the records).
     let last = use_state(|| None::<Rc<KernelRun>>);
     let sweeps = use_state(|| 0u32);
     let busy = use_state(|| None::<Busy>);
     let cancel = use_mut_ref(|| Arc::new(AtomicBool::new(false)));
     let image = use_state(|| Arc::new(spec.new_image()));
-    let race_workers = use_state(|| 2usize);
-    let race_count = use_state(|| 10_000_000u64);
+    {
+        // A new spec: a fresh image, and the old run's timeline goes.
+        let (image, last) = (image.clone(), last.clone());
+        use_effect_with(spec, move |spec| {
+            if image.len() != spec.new_image().len()
+                || last.as_ref().is_some_and(|run| run.spec != *spec)
+            {
+                image.set(Arc::new(spec.new_image()));
+                last.set(None);
+            }
+        });
+    }
     let race_results = use_state(Vec::<RaceResult>::new);
     // Completed races, so a test (or a screen reader) can tell a new
     // result from the last one.
     let races_run = use_state(|| 0u32);
 
     let max_workers = pool_workers.unwrap_or(1);
-    let chosen_workers = (*workers).clamp(1, max_workers);
-
-    let set_spec = {
-        let spec = spec.clone();
-        let runs = runs.clone();
-        let image = image.clone();
-        let last = last.clone();
-        Callback::from(move |new: KernelSpec| {
-            if new != *spec && new.validate().is_ok() {
-                runs.set(BTreeMap::new());
-                last.set(None);
-                image.set(Arc::new(new.new_image()));
-                spec.set(new);
-            }
-        })
+    let chosen_workers = lab.workers.clamp(1, max_workers);
+    let race_workers = lab.race_workers.clamp(1, max_workers);
+    let act = {
+        let dispatch = dispatch.clone();
+        move |make: fn(u64) -> Action| dispatch.to_callback().reform(move |n: u64| make(n))
     };
+    let set_spec = dispatch.to_callback().reform(Action::SetSpec);
 
     // Runs the kernel on each worker count in `counts`, one after another.
     let run_counts = {
-        let (spec, runs, last, busy, cancel, image, sweeps) = (
-            spec.clone(),
-            runs.clone(),
+        let (last, busy, cancel, image, sweeps, dispatch) = (
             last.clone(),
             busy.clone(),
             cancel.clone(),
             image.clone(),
             sweeps.clone(),
+            dispatch.clone(),
         );
         let pool = pool.clone();
         move |counts: Vec<usize>, repeats: usize| {
             let mode = (*pool).clone();
-            let (spec, runs, last, busy, image, sweeps) = (
-                *spec,
-                runs.clone(),
+            let (last, busy, image, sweeps, dispatch) = (
                 last.clone(),
                 busy.clone(),
                 image.clone(),
                 sweeps.clone(),
+                dispatch.clone(),
             );
             let flag = Arc::new(AtomicBool::new(false));
             *cancel.borrow_mut() = flag.clone();
-            let mut measured = (*runs).clone();
             wasm_bindgen_futures::spawn_local(async move {
                 // A sweep first runs once unmeasured on the most workers:
                 // the first run pays for compiling the kernel, touching
@@ -219,8 +312,10 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                     }
                     // Each worker count's time is the median of its runs.
                     if let Some(run) = median_run(tries) {
-                        measured.insert(workers, run.clone());
-                        runs.set(measured.clone());
+                        dispatch.dispatch(Action::Measured {
+                            spec,
+                            run: Measured::from(&run),
+                        });
                         last.set(Some(Rc::new(run)));
                     }
                 }
@@ -244,7 +339,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     let on_race = {
         let (busy, race_results, races_run) =
             (busy.clone(), race_results.clone(), races_run.clone());
-        let (race_workers, race_count) = ((*race_workers).clamp(1, max_workers), *race_count);
+        let race_count = lab.race_count;
         Callback::from(move |_| {
             let (busy, race_results, races_run) =
                 (busy.clone(), race_results.clone(), races_run.clone());
@@ -261,7 +356,6 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             });
         })
     };
-
     let status = match &*pool {
         Pool::Idle => html! {},
         Pool::NoWorkers => html! {
@@ -312,7 +406,7 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
     let live_paint =
         matches!(*busy, Some(Busy::Kernel { workers }) if workers < web::hardware_concurrency());
     let on_kind = {
-        let set_spec = set_spec.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
             let kind = form::select_value(&event).and_then(|value| {
                 KernelKind::ALL
@@ -320,62 +414,29 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                     .find(|kind| kind.title() == value)
             });
             if let Some(kind) = kind {
-                set_spec.emit(KernelSpec::default_for(kind));
+                dispatch.dispatch(Action::SetKind(kind));
             }
         })
     };
-    let spec_now = *spec;
     let kinds = KernelKind::ALL.iter().map(|kind| {
-        html! { <option value={kind.title()} selected={*kind == spec_now.kind}>{ kind.title() }</option> }
+        html! { <option value={kind.title()} selected={*kind == spec.kind}>{ kind.title() }</option> }
     });
-    let size_label = match spec_now.kind {
+    let size_label = match spec.kind {
         KernelKind::Mandelbrot => "image width (px)",
         KernelKind::Primes => "count primes below",
         KernelKind::HashChain => "items",
     };
-    let (size_min, size_max) = match spec_now.kind {
+    let (size_min, size_max) = match spec.kind {
         KernelKind::Mandelbrot => (16, 4096),
         _ => (100, 200_000_000),
     };
 
-    // Results.
-    let baseline = runs.get(&1).map(|run| run.millis);
-    let points: Vec<(usize, f64)> = match baseline {
-        Some(base) => runs
-            .iter()
-            .map(|(n, run)| (*n, base / run.millis.max(0.001)))
-            .collect(),
-        None => Vec::new(),
-    };
-    let fitted = (points.len() >= 2).then(|| {
-        amdahl::fit_serial_fraction(
-            &points
-                .iter()
-                .map(|(n, s)| (*n as f64, *s))
-                .collect::<Vec<_>>(),
-        )
-    });
-    let checksums_match = runs
-        .values()
-        .map(|run| run.checksum)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        <= 1;
-    let rows = runs.iter().map(|(n, run)| {
-        let speedup = baseline.map(|base| base / run.millis.max(0.001));
-        html! {
-            <tr data-workers={n.to_string()} data-ms={format!("{:.2}", run.millis)}
-                data-speedup={speedup.map(|s| format!("{s:.3}")).unwrap_or_default()} data-checksum={format!("{:016x}", run.checksum)}>
-                <th scope="row">{ n }</th>
-                <td>{ format!("{:.0} ms", run.millis) }</td>
-                <td>{ speedup.map(|s| format!("{s:.2}×")).unwrap_or_else(|| "–".to_owned()) }</td>
-                <td>{ speedup.map(|s| format!("{:.0} %", s / *n as f64 * 100.0)).unwrap_or_else(|| "–".to_owned()) }</td>
-                <td>{ format!("{:.2}×", amdahl::speedup(spec_now.serial_fraction, *n as f64)) }</td>
-                <td><code>{ format!("{:016x}", run.checksum) }</code></td>
-            </tr>
-        }
-    });
-    let explanation = interleave_core::parallel::run::explain(&runs, spec_now.serial_fraction);
+    // Results: computed in the core from the lab's runs.
+    let runs = &lab.runs;
+    let points = parallel_lab::points(runs);
+    let fitted = parallel_lab::fitted(runs);
+    let checksums_match = parallel_lab::checksums_match(runs);
+    let explanation = parallel_lab::explain(runs, spec.serial_fraction);
     let trace: Option<Rc<Trace>> = last.as_ref().map(|run| Rc::new(run.to_trace()));
     // Parallel chunks each worker of the last run computed (the serial
     // part is not a chunk), for tests and readers.
@@ -407,35 +468,55 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
             </tr>
         }
     });
+    let theirs = lab.theirs.as_ref().map(|theirs| {
+        html! {
+            <section class="theirs" aria-labelledby="theirs-title" data-testid="their-runs">
+                <h3 id="theirs-title">{ format!("Shared with you: their runs ({})", theirs.machine.describe()) }</h3>
+                <p class="comparison" data-testid="comparison">{ lab.comparison().unwrap_or_default() }</p>
+                { speedup_table(&theirs.runs, theirs.spec.serial_fraction, "their-table") }
+                <p class="note">{ "Measured on the sender's machine and carried in the link: read-only. Run or sweep here to set your machine beside theirs." }</p>
+                <button onclick={dispatch.to_callback().reform(|_| Action::DismissTheirs)}>{ "Hide their runs" }</button>
+            </section>
+        }
+    });
+    let lab_state = SharedState::Parallel(lab.clone());
 
     html! {
         <section class="lab parallel-lab" id="parallel" aria-labelledby="parallel-title">
-            <h2 id="parallel-title">{ "Real parallelism" }</h2>
-            <p class="lead">
-                { "Splitting CPU work over cores gives real speedup: here a kernel runs on real web workers of your own machine, on one and on several. " }
-                { "The serial part and the overheads (handing out chunks, imbalance, the idle tail) are why the speedup stays below the number of workers." }
-            </p>
+            <div class="lab-head">
+                <h2 id="parallel-title">{ "Real parallelism" }</h2>
+                <p class="lead">
+                    { "Splitting CPU work over cores gives real speedup: here a kernel runs on real web workers of your own machine, on one and on several. " }
+                    { "The serial part and the overheads (handing out chunks, imbalance, the idle tail) are why the speedup stays below the number of workers." }
+                </p>
+            </div>
             { status }
             <div class="parallel-controls" role="group" aria-label="Kernel settings">
                 <label>{ "kernel " }<select onchange={on_kind} aria-label="Kernel" disabled={running}>{ for kinds }</select></label>
                 <label>{ format!("{size_label} ") }
-                    <NumberField value={spec_now.size} min={size_min} max={size_max} label="Kernel size"
-                        on_change={set_spec.reform(move |size| KernelSpec { size, ..spec_now })} />
+                    <NumberField value={spec.size} min={size_min} max={size_max} label="Kernel size"
+                        on_change={set_spec.reform(move |size| KernelSpec { size, ..spec })} />
                 </label>
                 <label>{ "chunk " }
-                    <NumberField value={spec_now.chunk} min={1} max={spec_now.items().max(1)} label="Items per chunk"
-                        on_change={set_spec.reform(move |chunk| KernelSpec { chunk, ..spec_now })} />
+                    <NumberField value={spec.chunk} min={1} max={spec.items().max(1)} label="Items per chunk"
+                        on_change={set_spec.reform(move |chunk| KernelSpec { chunk, ..spec })} />
                 </label>
                 <label>{ "serial part " }
-                    <NumberField value={(spec_now.serial_fraction * 100.0).round() as u64} min={0} max={95} unit="%" label="Serial part, percent"
-                        on_change={set_spec.reform(move |percent: u64| KernelSpec { serial_fraction: percent as f64 / 100.0, ..spec_now })} />
+                    <NumberField value={(spec.serial_fraction * 100.0).round() as u64} min={0} max={95} unit="%" label="Serial part, percent"
+                        on_change={set_spec.reform(move |percent: u64| KernelSpec { serial_fraction: percent as f64 / 100.0, ..spec })} />
                 </label>
                 <label>{ "workers " }
                     <NumberField value={chosen_workers as u64} min={1} max={max_workers as u64} label="Workers"
-                        on_change={{ let workers = workers.clone(); Callback::from(move |n: u64| workers.set(n as usize)) }} />
+                        on_change={act(|n| Action::SetWorkers(n as usize))} />
                     { format!(" of {max_workers}") }
                 </label>
+                <crate::app::share_dialog::ShareButton state={lab_state.clone()} at_start={lab_state}
+                    title="Interleave: real parallelism"
+                    note="The link holds the kernel, its settings and your measured runs: whoever opens it sees your runs beside their own. Nothing is stored on a server." />
             </div>
+            if let Some(refused) = &state.refused {
+                <p class="notice error" role="alert">{ refused.clone() }</p>
+            }
             <div class="parallel-actions">
                 <button class="primary" onclick={on_run} disabled={!ready || running}>{ format!("Run on {chosen_workers} worker{}", if chosen_workers == 1 { "" } else { "s" }) }</button>
                 <button class="primary" onclick={on_sweep} disabled={!ready || running}>{ format!("Sweep 1 to {max_workers} workers") }</button>
@@ -448,25 +529,21 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                 }
             </div>
             <div class="parallel-results" data-sweeps={sweeps.to_string()} data-checksums-match={checksums_match.to_string()}>
-                if spec_now.kind == KernelKind::Mandelbrot && ready {
-                    <mandelbrot_canvas::MandelbrotCanvas image={(*image).clone()} width={spec_now.width()} height={spec_now.height()} running={running} live={live_paint} />
+                if spec.kind == KernelKind::Mandelbrot && ready {
+                    <mandelbrot_canvas::MandelbrotCanvas image={(*image).clone()} width={spec.width()} height={spec.height()} running={running} live={live_paint} />
                     if matches!(*busy, Some(Busy::Kernel { .. })) && !live_paint {
                         <p class="note">{ "Every core is computing, so the image is drawn when the run ends: drawing it now would take a core from the workers and spoil the measurement." }</p>
                     }
                 }
                 if let Some(trace) = trace {
                     <h3 class="last-run" data-worker-chunks={worker_chunks}>{ format!("The last run, chunk by chunk ({} workers)", trace.lanes.len()) }</h3>
-                    <Timeline trace={trace.clone()} label={format!("{} on {} workers", spec_now.kind.title(), trace.lanes.len())} />
+                    <Timeline trace={trace.clone()} label={format!("{} on {} workers", spec.kind.title(), trace.lanes.len())} />
                 }
                 if !runs.is_empty() {
                     <div class="speedup">
-                        <SpeedupChart points={points.clone()} max_workers={max_workers} serial_fraction={spec_now.serial_fraction} fitted={fitted} />
+                        <SpeedupChart points={points.clone()} max_workers={max_workers} serial_fraction={spec.serial_fraction} fitted={fitted} />
                         <div>
-                            <table class="metrics speedup-table">
-                                <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "time" }</th><th scope="col">{ "speedup" }</th>
-                                    <th scope="col">{ "efficiency" }</th><th scope="col">{ "Amdahl" }</th><th scope="col">{ "checksum" }</th></tr></thead>
-                                <tbody>{ for rows }</tbody>
-                            </table>
+                            { speedup_table(runs, spec.serial_fraction, "own-table") }
                             <p class="note">{ format!("A sweep runs once on {max_workers} workers to warm up, then each worker count {SWEEP_REPEATS} times: the table shows the median run.") }</p>
                             <p class="checksums">{ if checksums_match { "The results are identical on every worker count." } else { "The results DIFFER between worker counts: this is a bug." } }</p>
                             if let Some(text) = explanation { <p class="explanation">{ text }</p> }
@@ -474,17 +551,18 @@ pub fn parallel_lab(props: &ParallelLabProps) -> Html {
                     </div>
                 }
             </div>
+            { for theirs }
             <section class="race" aria-labelledby="race-title" data-races={races_run.to_string()}>
                 <h3 id="race-title">{ "A real race on shared memory" }</h3>
                 <p>{ "Each worker adds 1 to one shared counter, many times. Reading the counter and then writing it back (two separate atomic steps, well-defined Rust) loses every increment another worker made in between; fetch_add and a mutex make the increment indivisible, and cost time." }</p>
                 <div class="parallel-controls">
                     <label>{ "workers " }
-                        <NumberField value={(*race_workers).clamp(1, max_workers) as u64} min={1} max={max_workers as u64} label="Race workers"
-                            on_change={{ let race_workers = race_workers.clone(); Callback::from(move |n: u64| race_workers.set(n as usize)) }} />
+                        <NumberField value={race_workers as u64} min={1} max={max_workers as u64} label="Race workers"
+                            on_change={act(|n| Action::SetRaceWorkers(n as usize))} />
                     </label>
                     <label>{ "increments per worker " }
-                        <NumberField value={*race_count} min={1} max={50_000_000} label="Increments per worker"
-                            on_change={{ let race_count = race_count.clone(); Callback::from(move |n: u64| race_count.set(n)) }} />
+                        <NumberField value={lab.race_count} min={1} max={parallel_lab::MAX_RACE_COUNT} label="Increments per worker"
+                            on_change={act(Action::SetRaceCount)} />
                     </label>
                     <button class="primary" onclick={on_race} disabled={!ready || running || !shared_memory}>{ "Run the race" }</button>
                     if *busy == Some(Busy::Race) { <span class="status" aria-live="polite">{ "Racing…" }</span> }

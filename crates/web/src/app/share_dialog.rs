@@ -30,6 +30,9 @@ pub struct ShareButtonProps {
     /// Whether the lab can play on open.
     #[prop_or_default]
     pub playable: bool,
+    /// What the link holds, when the default sentence is not right.
+    #[prop_or_default]
+    pub note: Option<AttrValue>,
 }
 
 #[function_component(ShareButton)]
@@ -64,7 +67,22 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         });
     }
 
-    let shared = if *with_step {
+    // Encoded only while the dialog is open: a lab re-renders many times a
+    // second during playback.
+    if !*open {
+        let toggle = {
+            let (open, copied) = (open.clone(), copied.clone());
+            Callback::from(move |_| {
+                copied.set(None);
+                open.set(true);
+            })
+        };
+        return html! {
+            <button class="share-button" onclick={toggle} aria-haspopup="dialog" aria-expanded="false">{ "Share / Embed" }</button>
+        };
+    }
+    let stepped = props.state != props.at_start;
+    let shared = if *with_step || !stepped {
         &props.state
     } else {
         &props.at_start
@@ -149,7 +167,7 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                 <div class="dialog-backdrop" onclick={close.clone()}></div>
                 <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title">
                     <h3 id="share-title">{ "Share this exact scenario" }</h3>
-                    <p class="note">{ "The link holds the whole lab, up to the step shown. Nothing is stored on a server." }</p>
+                    <p class="note">{ props.note.clone().unwrap_or_else(|| "The link holds the whole lab, up to the step shown. Nothing is stored on a server.".into()) }</p>
                     <label class="share-field">{ "Link" }
                         <input ref={link_ref} class="share-link" type="text" readonly=true value={link.clone()} aria-label="Share link" />
                     </label>
@@ -167,7 +185,9 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                     }
                     <fieldset class="share-options">
                         <legend>{ "Options" }</legend>
-                        <label><input type="checkbox" checked={*with_step} onchange={on_step} />{ " open at the current step" }</label>
+                        if stepped {
+                            <label><input type="checkbox" checked={*with_step} onchange={on_step} />{ " open at the current step" }</label>
+                        }
                         if props.playable {
                             <label><input type="checkbox" checked={*autoplay} onchange={on_autoplay} />{ " play on open" }</label>
                         }
