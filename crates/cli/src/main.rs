@@ -12,7 +12,7 @@ use interleave_core::metrics::Metrics;
 use interleave_core::scenario::{MAX_THREADS, Model, ModelKind, is_servers_text};
 use interleave_core::servers::ServerModel;
 use interleave_core::share::{self, Fragment, SharedState};
-use interleave_core::{Scenario, ScenarioError, ascii, models, models_lab};
+use interleave_core::{Scenario, ScenarioError, Trace, ascii, models, models_lab};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -99,6 +99,10 @@ struct ReplayArgs {
     /// Thread names in order, e.g. `A B B A` or `A*2 B`.
     #[arg(required = true, num_args = 1..)]
     schedule: Vec<String>,
+    /// Also write the run as a trace file for Perfetto or chrome://tracing
+    /// (each step drawn as 1 ms).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -168,6 +172,10 @@ struct RunArgs {
     /// Widest ASCII timeline, in columns.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(10..))]
     width: u16,
+    /// Also write the timelines as a trace file for Perfetto or
+    /// chrome://tracing (Chrome's trace event JSON; each run a process).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<String>,
 }
 
 /// `kind[:threads[:cores]]` from the command line, or a Servers model.
@@ -391,11 +399,25 @@ fn run(args: &RunArgs) -> ExitCode {
         return ExitCode::from(2);
     }
 
-    if args.json {
-        let results: Vec<serde_json::Value> = runs
+    let traces: Vec<(Model, Trace)> = runs
+        .iter()
+        .map(|&model| (model, models::simulate(&scenario, model)))
+        .collect();
+    let title = scenario.name.clone().unwrap_or(source);
+    if let Some(path) = &args.trace {
+        let named: Vec<(String, &Trace)> = traces
             .iter()
-            .map(|&model| {
-                let trace = models::simulate(&scenario, model);
+            .map(|(model, trace)| (format!("{title} - {}", model.label()), trace))
+            .collect();
+        if let Err(message) = write_trace_file(path, &named) {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    }
+    if args.json {
+        let results: Vec<serde_json::Value> = traces
+            .into_iter()
+            .map(|(model, trace)| {
                 let metrics = Metrics::of(&trace);
                 serde_json::json!({
                     "scenario": scenario.name,
@@ -409,17 +431,27 @@ fn run(args: &RunArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let title = scenario.name.clone().unwrap_or(source);
-    for (idx, &model) in runs.iter().enumerate() {
+    for (idx, (model, trace)) in traces.iter().enumerate() {
         if idx > 0 {
             println!();
         }
-        let trace = models::simulate(&scenario, model);
         println!("{title} - {}", model.label());
-        print!("{}", ascii::render(&trace, args.width as usize));
-        print!("{}", Metrics::of(&trace).to_text(&trace.unit));
+        print!("{}", ascii::render(trace, args.width as usize));
+        print!("{}", Metrics::of(trace).to_text(&trace.unit));
     }
     ExitCode::SUCCESS
+}
+
+/// Writes `traces` (title, trace) to `path` as a Perfetto / Chrome trace
+/// file; the error names the option and the file.
+pub(crate) fn write_trace_file(path: &str, traces: &[(String, &Trace)]) -> Result<(), String> {
+    let named: Vec<(&str, &Trace)> = traces
+        .iter()
+        .map(|(title, trace)| (title.as_str(), *trace))
+        .collect();
+    let text = interleave_core::perfetto::to_chrome_trace(&named)
+        .map_err(|message| format!("error: --trace {path}: {message}"))?;
+    std::fs::write(path, text).map_err(|err| format!("error: --trace {path}: cannot write the file: {err}"))
 }
 
 /// One run's JSON as it is; several as `{"runs": [...]}`.

@@ -236,6 +236,14 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &args.trace {
+        let trace = schedule::to_trace(&program, &steps);
+        let title = format!("{} - {text}", args.file);
+        if let Err(message) = crate::write_trace_file(path, &[(title, &trace)]) {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    }
     let mut out = String::new();
     for (idx, step) in steps.steps.iter().enumerate() {
         out.push_str(&format!(

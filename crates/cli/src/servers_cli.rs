@@ -50,8 +50,22 @@ pub fn run_scenario(args: &RunArgs, source: &str, scenario: &mut ServersScenario
     }
     let outcomes: Vec<servers::Outcome> = models
         .iter()
-        .map(|&model| servers::simulate(scenario, model, !args.json))
+        .map(|&model| servers::simulate(scenario, model, !args.json || args.trace.is_some()))
         .collect();
+    if let Some(path) = &args.trace {
+        let title = scenario.name.clone().unwrap_or_else(|| source.to_owned());
+        let named: Vec<(String, &interleave_core::Trace)> = outcomes
+            .iter()
+            .filter_map(|outcome| {
+                let trace = outcome.trace.as_ref()?;
+                Some((format!("{title} - {}", outcome.metrics.model.title()), trace))
+            })
+            .collect();
+        if let Err(message) = crate::write_trace_file(path, &named) {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    }
     if args.json {
         let results: Vec<serde_json::Value> = outcomes
             .iter()

@@ -441,3 +441,70 @@ fn a_syntax_error_in_a_servers_file_gives_its_line_and_column() {
         format!("error: {path}:2:24: traffic: trailing comma")
     );
 }
+
+/// The trace file `--trace` wrote: its events by phase (`X` spans, `i`
+/// instants, `M` names), and the process names.
+fn trace_file(path: &Path) -> (usize, usize, Vec<String>) {
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let events = file["traceEvents"].as_array().unwrap();
+    let count = |ph: &str| events.iter().filter(|e| e["ph"] == ph).count();
+    let processes = events
+        .iter()
+        .filter(|e| e["name"] == "process_name")
+        .map(|e| e["args"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    (count("X"), count("i"), processes)
+}
+
+#[test]
+fn trace_files_for_perfetto() {
+    let dir = std::env::temp_dir().join(format!("interleave-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let models = dir.join("models.json");
+    interleave(&[
+        "run",
+        "tests/data/default/scenario.json",
+        "--model",
+        "sync:1,async:1",
+        "--trace",
+        models.to_str().unwrap(),
+    ]);
+    // By hand: sync, 1 thread has 3 x (running, blocked, running) and 3 x
+    // (arrive, start, block, unblock, complete); async, 1 thread has 3 x
+    // 2 running spans (idle is not drawn) and 3 x (arrive, start, park,
+    // ready, resume, complete).
+    assert_eq!(
+        trace_file(&models),
+        (
+            9 + 6,
+            15 + 18,
+            vec![
+                "Three requests that each wait on a database - sync, 1 thread".to_owned(),
+                "Three requests that each wait on a database - async, 1 thread".to_owned()
+            ]
+        )
+    );
+    let race = dir.join("race.json");
+    let program = workspace_root().join("tests/data/race-deadlock-json/program.race");
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["replay", program.to_str().unwrap(), "A", "B", "--trace", race.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (spans, _, processes) = trace_file(&race);
+    assert_eq!((spans, processes.len()), (2, 1), "one span a step");
+    // A file that cannot be written: exit 2, naming the option and file.
+    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .current_dir(workspace_root())
+        .args(["run", "tests/data/default/scenario.json", "--trace", "/nonexistent/dir/t.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .starts_with("error: --trace /nonexistent/dir/t.json: cannot write the file"),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

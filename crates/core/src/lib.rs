@@ -13,6 +13,7 @@ pub mod models;
 pub mod models_lab;
 pub mod parallel;
 pub mod parallel_lab;
+pub mod perfetto;
 pub mod races;
 pub mod races_lab;
 pub mod scenario;

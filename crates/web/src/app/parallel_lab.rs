@@ -538,6 +538,8 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 if let Some(trace) = trace {
                     <h3 class="last-run" data-worker-chunks={worker_chunks}>{ format!("The last run, chunk by chunk ({} workers)", trace.lanes.len()) }</h3>
                     <Timeline trace={trace.clone()} label={format!("{} on {} workers", spec.kind.title(), trace.lanes.len())} />
+                    <crate::components::TraceDownload file="interleave-parallel-run"
+                        traces={vec![(format!("{} on {} workers (measured)", spec.kind.title(), trace.lanes.len()), trace.clone())]} />
                 }
                 if !runs.is_empty() {
                     <div class="speedup">

@@ -189,6 +189,8 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                             <div class="races-timeline">
                                 <Timeline trace={trace.clone()} window={Some((0, (total as Time).max(1)))} cursor={Some(cursor as Time)}
                                     on_scrub={on_scrub} label="The run: one span per step" />
+                                <crate::components::TraceDownload file="interleave-race"
+                                    traces={vec![(format!("Interleave: {}", lesson.map_or("a race", |l| l.title)), trace.clone())]} />
                             </div>
                         }
                     }

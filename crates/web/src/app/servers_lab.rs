@@ -305,6 +305,8 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                         <button onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
                         <button onclick={zoom(2.0)} aria-label="Zoom out" disabled={window.is_none()}>{ "Zoom out" }</button>
                         <span class="note">{ format!("Showing {} of {}. Click the lanes to put the cursor there.", trace.range_text(from, to), trace.time_text(trace.end)) }</span>
+                        <crate::components::TraceDownload file={format!("interleave-servers-{}", scenario.model.title().to_lowercase().replace(' ', "-"))}
+                            traces={vec![(format!("{}: {}", scenario.name.clone().unwrap_or_else(|| "Servers".to_owned()), scenario.model.title()), trace.clone())]} />
                     </div>
                     <Timeline trace={trace.clone()} window={Some((from, to))} cursor={*cursor} on_scrub={on_scrub}
                         label={format!("{} serving {} requests", scenario.model.title(), scenario.traffic.requests)} />

@@ -140,6 +140,8 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
                 <span class="export" role="group" aria-label="Download this timeline">
                     <button onclick={export(false)} title="Download this timeline as SVG">{ "SVG" }</button>
                     <button onclick={export(true)} title="Download this timeline as PNG">{ "PNG" }</button>
+                    <crate::components::TraceDownload file={format!("interleave-{}", model.label().replace(", ", "-").replace(' ', "-"))}
+                        traces={vec![(model.label(), props.run.trace.clone())]} />
                 </span>
                 if props.removable {
                     <button class="remove" onclick={remove} aria-label={format!("Remove configuration {}", idx + 1)}>{ "×" }</button>

@@ -1,0 +1,81 @@
+// End-to-end: every lab's timeline downloads as a trace file for Perfetto
+// (Chrome's trace event JSON) that parses, with the events the run has.
+// Needs dist/.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { labHarness } from './harness.mjs';
+import { ModelsLab } from './pages/models_lab.mjs';
+import { RacesLab } from './pages/races_lab.mjs';
+import { ServersLab } from './pages/servers_lab.mjs';
+import { ParallelLab } from './pages/parallel_lab.mjs';
+
+const openLab = labHarness();
+
+/** Clicks `button`, reads the downloaded file: { name, events, byPhase(ph) }. */
+async function download(page, button) {
+  const [file] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const trace = JSON.parse(await readFile(await file.path(), 'utf8'));
+  const events = trace.traceEvents;
+  return {
+    name: file.suggestedFilename(),
+    events,
+    byPhase: (ph) => events.filter((event) => event.ph === ph),
+    threads: events.filter((event) => event.name === 'thread_name').map((event) => event.args.name),
+  };
+}
+
+describe('Perfetto trace files', () => {
+  test('Models: the default sync run on one thread, counted by hand', async () => {
+    const { page, context, problems } = await openLab('plain', '#/models');
+    const lab = await new ModelsLab(page).ready();
+    const file = await download(page, lab.config('sync, 1 thread').getByTestId('trace-download'));
+    assert.equal(file.name, 'interleave-sync-1-thread.json');
+    // 3 tasks x (running, blocked, running); 3 x (arrive, start, block,
+    // unblock, complete).
+    assert.equal(file.byPhase('X').length, 9);
+    assert.equal(file.byPhase('i').length, 15);
+    const blocked = file.events.find((event) => event.name === 'B (blocked)');
+    assert.deepEqual([blocked.ts, blocked.dur], [80_000, 50_000], 'microseconds');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('Races: one span per step taken', async () => {
+    const { page, context, problems } = await openLab('plain', '#/races');
+    const lab = await new RacesLab(page).ready();
+    await lab.loadLesson('lost-update');
+    await lab.step('A', 'B', 'A');
+    const file = await download(page, lab.root.getByTestId('trace-download'));
+    assert.equal(file.byPhase('X').length, 3);
+    assert.deepEqual(file.threads, ['A', 'B']);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('Servers: the shown model\'s lanes, spans and events', async () => {
+    const { page, context, problems } = await openLab('plain', '#/servers');
+    const lab = await new ServersLab(page).ready();
+    const file = await download(page, lab.root.getByTestId('trace-download'));
+    const lanes = await lab.root.locator('figure.timeline g.lane').count();
+    assert.equal(file.threads.length, lanes);
+    assert.ok(file.byPhase('X').length >= lanes, 'spans on the lanes');
+    assert.ok(file.byPhase('i').length > 0, 'arrivals and completions');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('Parallel: the last run, one span per chunk', async () => {
+    const { page, context, problems } = await openLab('isolated', '#/parallel');
+    const lab = new ParallelLab(page);
+    const workers = await lab.poolReady();
+    await lab.setField('Kernel size', 300);
+    await lab.run();
+    const chunks = (await lab.workerChunks()).reduce((a, b) => a + b, 0);
+    const file = await download(page, lab.root.getByTestId('trace-download'));
+    assert.equal(file.byPhase('X').length, chunks, 'no serial part: every span a chunk');
+    assert.equal(file.threads.length, Math.min(workers, 2));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
