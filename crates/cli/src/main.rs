@@ -451,7 +451,8 @@ pub(crate) fn write_trace_file(path: &str, traces: &[(String, &Trace)]) -> Resul
         .collect();
     let text = interleave_core::perfetto::to_chrome_trace(&named)
         .map_err(|message| format!("error: --trace {path}: {message}"))?;
-    std::fs::write(path, text).map_err(|err| format!("error: --trace {path}: cannot write the file: {err}"))
+    std::fs::write(path, text)
+        .map_err(|err| format!("error: --trace {path}: cannot write the file: {err}"))
 }
 
 /// One run's JSON as it is; several as `{"runs": [...]}`.

@@ -58,7 +58,10 @@ pub fn run_scenario(args: &RunArgs, source: &str, scenario: &mut ServersScenario
             .iter()
             .filter_map(|outcome| {
                 let trace = outcome.trace.as_ref()?;
-                Some((format!("{title} - {}", outcome.metrics.model.title()), trace))
+                Some((
+                    format!("{title} - {}", outcome.metrics.model.title()),
+                    trace,
+                ))
             })
             .collect();
         if let Err(message) = crate::write_trace_file(path, &named) {

@@ -488,16 +488,32 @@ fn trace_files_for_perfetto() {
     let race = dir.join("race.json");
     let program = workspace_root().join("tests/data/race-deadlock-json/program.race");
     let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .args(["replay", program.to_str().unwrap(), "A", "B", "--trace", race.to_str().unwrap()])
+        .args([
+            "replay",
+            program.to_str().unwrap(),
+            "A",
+            "B",
+            "--trace",
+            race.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let (spans, _, processes) = trace_file(&race);
     assert_eq!((spans, processes.len()), (2, 1), "one span a step");
     // A file that cannot be written: exit 2, naming the option and file.
     let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
         .current_dir(workspace_root())
-        .args(["run", "tests/data/default/scenario.json", "--trace", "/nonexistent/dir/t.json"])
+        .args([
+            "run",
+            "tests/data/default/scenario.json",
+            "--trace",
+            "/nonexistent/dir/t.json",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));

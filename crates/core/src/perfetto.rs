@@ -192,7 +192,10 @@ mod tests {
             .iter()
             .find(|e| e["name"] == "B (blocked)")
             .expect("B blocks");
-        assert_eq!((blocked["ts"].as_f64(), blocked["dur"].as_f64()), (Some(80_000.0), Some(50_000.0)));
+        assert_eq!(
+            (blocked["ts"].as_f64(), blocked["dur"].as_f64()),
+            (Some(80_000.0), Some(50_000.0))
+        );
         assert_eq!(blocked["cname"], "thread_state_iowait");
         assert_eq!(blocked["args"]["colour"], PALETTE[1]);
         let parks = events.iter().filter(|e| e["name"] == "block: B").count();
@@ -213,7 +216,10 @@ mod tests {
             events.iter().map(|e| e["pid"].as_u64().unwrap()).collect();
         assert_eq!(pids.into_iter().collect::<Vec<_>>(), [1, 2]);
         assert_eq!(file["otherData"]["timelines"][1]["unit"], "step");
-        assert_eq!(file["otherData"]["timelines"][1]["microseconds_per_unit"], 1000.0);
+        assert_eq!(
+            file["otherData"]["timelines"][1]["microseconds_per_unit"],
+            1000.0
+        );
         let total = events.iter().filter(|e| e["ph"] != "M").count();
         assert_eq!(total, record_count(&[("a", &sync), ("b", &steps)]));
     }

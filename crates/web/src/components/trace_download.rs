@@ -29,7 +29,11 @@ pub fn trace_download(props: &TraceDownloadProps) -> Html {
             match to_chrome_trace(&named) {
                 Ok(text) => {
                     refused.set(None);
-                    crate::export::download_text(&format!("{file}.json"), "application/json", &text);
+                    crate::export::download_text(
+                        &format!("{file}.json"),
+                        "application/json",
+                        &text,
+                    );
                 }
                 Err(message) => refused.set(Some(message)),
             }
