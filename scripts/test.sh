@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test Interleave has, installing whatever is missing first:
-# formatting, clippy (native and wasm32), native tests (core + CLI), in-browser wasm-bindgen tests in
+# formatting, clippy (native and wasm32), the API docs (warnings are errors),
+# native tests (core + CLI), in-browser wasm-bindgen tests in
 # headless Chromium, the release wasm build (with a guard against a silently
 # single-threaded build) and end-to-end tests in headless Chromium against
 # dist/ served with and without cross-origin isolation.
@@ -105,6 +106,9 @@ step fmt cargo fmt --all --check
 step clippy-native cargo +stable clippy -p interleave_core -p interleave_cli --all-targets -- -D warnings
 step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web --all-targets -- -D warnings
 step core-pure check_core_is_pure
+# The API docs build without a warning (broken links, bad code blocks).
+step docs env RUSTDOCFLAGS="-D warnings" cargo +stable doc -p interleave_core -p interleave_cli --no-deps --quiet
+step docs-wasm env RUSTDOCFLAGS="-D warnings" cargo doc --target wasm32-unknown-unknown -p interleave_web --no-deps --quiet
 step native cargo +stable test -p interleave_core -p interleave_cli
 step fuzz-seeds check_fuzz_seeds
 step hostile ./scripts/hostile.sh target/debug/interleave
