@@ -108,7 +108,9 @@ step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web 
 step core-pure check_core_is_pure
 # The API docs build without a warning (broken links, bad code blocks).
 step docs env RUSTDOCFLAGS="-D warnings" cargo +stable doc -p interleave_core -p interleave_cli --no-deps --quiet
-step docs-wasm env RUSTDOCFLAGS="-D warnings" cargo doc --target wasm32-unknown-unknown -p interleave_web --no-deps --quiet
+# rustdoc does not read the target's rustflags: the web crate refuses to
+# build without atomics, so they are given here too.
+step docs-wasm env RUSTDOCFLAGS="-D warnings -C target-feature=+atomics,+bulk-memory,+mutable-globals" cargo doc --target wasm32-unknown-unknown -p interleave_web --no-deps --quiet
 step native cargo +stable test -p interleave_core -p interleave_cli
 step fuzz-seeds check_fuzz_seeds
 step hostile ./scripts/hostile.sh target/debug/interleave

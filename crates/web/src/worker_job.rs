@@ -1,7 +1,7 @@
 //! Jobs in `web/lab-worker.js`: one module worker per job, with its own
 //! wasm instance, running one export of this module off the page's main
 //! thread. The page hears progress and the JSON result; dropping the job
-//! (or [`WorkerJob::cancel`]) terminates the worker.
+//! (as [`cancel_callback`] does) terminates the worker.
 
 use std::cell::RefCell;
 use std::rc::Rc;
