@@ -15,6 +15,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
+use presets::Preset;
 use crate::scenario::{
     MAX_SEGMENTS_PER_TASK, MAX_TASKS, Model, Scenario, Segment, TaskSpec, Time, WaitKind,
 };
@@ -35,6 +36,10 @@ pub struct ModelsLab {
     /// Which configuration the details (state, code) are about.
     #[serde(default)]
     pub selected: usize,
+    /// The id of the built-in workload the lab's came from, if any (kept
+    /// through edits, so the picker still names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
 }
 
 impl Default for ModelsLab {
@@ -48,7 +53,8 @@ impl Default for ModelsLab {
 pub enum Action {
     /// Back to the default workload and comparison.
     Reset,
-    LoadPreset(usize),
+    /// A built-in workload, by id (`web-requests`).
+    LoadPreset(&'static str),
     /// Replaces the workload (an imported file); configurations stay.
     ReplaceScenario(Scenario),
     SetCursor(Time),
@@ -84,6 +90,26 @@ impl ModelsLab {
             ],
             cursor: 0,
             selected: 0,
+            preset: None,
+        }
+    }
+
+    /// A lab on a built-in workload, with the default comparison.
+    pub fn from_preset(preset: &Preset) -> Self {
+        ModelsLab {
+            preset: Some(preset.id.to_owned()),
+            ..ModelsLab::with_scenario(preset.scenario())
+        }
+    }
+
+    /// The built-in workload the lab's came from: by id; for links and
+    /// autosaves made before ids, by the workload's name.
+    pub fn preset(&self) -> Option<&'static Preset> {
+        match &self.preset {
+            Some(id) => Preset::by_id(id).map(|(_, preset)| preset),
+            None => presets::PRESETS
+                .iter()
+                .find(|preset| self.scenario.name.as_deref() == Some(preset.title)),
         }
     }
 
@@ -103,6 +129,14 @@ impl ModelsLab {
             model.validate(&format!("configs[{idx}]"))?;
         }
         self.check_work()?;
+        if let Some(id) = &self.preset
+            && Preset::by_id(id).is_none()
+        {
+            return Err(ScenarioError::at_path(
+                "preset",
+                format!("there is no built-in workload {id:?}"),
+            ));
+        }
         if self.selected >= self.configs.len() {
             return Err(ScenarioError::at_path(
                 "selected",
@@ -173,15 +207,18 @@ pub fn try_apply(lab: &mut ModelsLab, action: Action) -> Result<(), ScenarioErro
 fn apply_unchecked(lab: &mut ModelsLab, action: Action) {
     match action {
         Action::Reset => *lab = ModelsLab::default(),
-        Action::LoadPreset(idx) => {
-            if let Some(preset) = presets::PRESETS.get(idx) {
+        Action::LoadPreset(id) => {
+            if let Some((_, preset)) = Preset::by_id(id) {
                 lab.scenario = Rc::new(preset.scenario());
+                lab.preset = Some(preset.id.to_owned());
                 lab.cursor = 0;
             }
         }
         Action::ReplaceScenario(scenario) => {
             if scenario.validate().is_ok() {
                 lab.scenario = Rc::new(scenario);
+                // An imported file is not a built-in workload.
+                lab.preset = None;
                 lab.cursor = 0;
             }
         }
@@ -350,6 +387,33 @@ mod tests {
             .map(|idx| lab.scenario.task_name(idx))
             .collect();
         assert_eq!(names, ["A", "B", "B copy", "C"]);
+    }
+
+    #[test]
+    fn presets_are_known_by_id_through_edits_and_not_after_an_import() {
+        let mut lab = ModelsLab::default();
+        // The default lab (and links made before ids) find theirs by name.
+        assert_eq!(lab.preset().map(|preset| preset.id), Some("three-requests"));
+        apply(&mut lab, Action::LoadPreset("web-requests"));
+        assert_eq!(lab.preset.as_deref(), Some("web-requests"));
+        apply(&mut lab, Action::SetTaskName(0, "renamed".to_owned()));
+        assert_eq!(lab.preset().map(|preset| preset.id), Some("web-requests"));
+        apply(&mut lab, Action::LoadPreset("no-such-preset"));
+        assert_eq!(lab.preset.as_deref(), Some("web-requests"), "unknown ids change nothing");
+        let imported = Scenario {
+            name: Some("Mine".to_owned()),
+            ..Scenario::default_models()
+        };
+        apply(&mut lab, Action::ReplaceScenario(imported));
+        assert_eq!(lab.preset(), None);
+        let bad = ModelsLab {
+            preset: Some("gone".to_owned()),
+            ..ModelsLab::default()
+        };
+        assert_eq!(
+            bad.validate().unwrap_err().to_string(),
+            "preset: there is no built-in workload \"gone\""
+        );
     }
 
     #[test]

@@ -614,7 +614,7 @@ mod tests {
                     4 => Action::SetArrival(idx, value),
                     5 => Action::SetTaskName(idx, format!("task <{value}> \"&'")),
                     6 => Action::SetConfig(idx % 4, Model::asynchronous(1 + (value % 8) as u32).on_cores(1 + (value % 3) as u32)),
-                    _ => Action::LoadPreset(idx),
+                    _ => Action::LoadPreset(PRESETS[idx % PRESETS.len()].id),
                 };
                 apply(&mut lab, action);
             }

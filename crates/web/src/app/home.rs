@@ -37,7 +37,7 @@ pub fn home() -> Html {
         .unwrap_or(1);
     let examples = PRESETS.iter().map(|preset| {
         html! {
-            <li><a href={lab_link(SharedState::Models(ModelsLab::with_scenario(preset.scenario())))}>{ preset.title }</a></li>
+            <li><a href={lab_link(SharedState::Models(ModelsLab::from_preset(preset)))}>{ preset.title }</a></li>
         }
     });
     let races_lessons = LESSONS.iter().take(7).map(|lesson| {

@@ -13,7 +13,6 @@ use std::rc::Rc;
 use interleave_core::metrics::Metrics;
 use interleave_core::models::simulate;
 use interleave_core::models_lab::ModelsLab;
-use interleave_core::models_lab::presets::PRESETS;
 use interleave_core::share::SharedState;
 use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
@@ -114,9 +113,7 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
             metrics: run.metrics.clone(),
         })
         .collect();
-    let preset = PRESETS
-        .iter()
-        .find(|preset| lab.scenario.name.as_deref() == Some(preset.title));
+    let preset = lab.preset();
 
     html! {
         <section class="lab models-lab" id="models" aria-labelledby="models-title">
@@ -142,7 +139,7 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                 </p>
             }
             <div class="lab-body">
-                <editor::WorkloadEditor scenario={lab.scenario.clone()} dispatch={dispatch.clone()} />
+                <editor::WorkloadEditor scenario={lab.scenario.clone()} preset={lab.preset().map(|preset| preset.id)} dispatch={dispatch.clone()} />
                 <div class="lab-main">
                     <playback::PlaybackBar cursor={lab.cursor} end={axis_end} playing={state.playing}
                         speed={state.speed} zoomed={state.zoom.is_some()} unit={unit} runs={runs.clone()}

@@ -25,12 +25,14 @@ const EDITABLE_TASKS: usize = 40;
 #[derive(Properties)]
 pub struct WorkloadEditorProps {
     pub scenario: Rc<Scenario>,
+    /// The id of the built-in workload the scenario came from.
+    pub preset: Option<&'static str>,
     pub dispatch: UseReducerDispatcher<LabState>,
 }
 
 impl PartialEq for WorkloadEditorProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.scenario, &other.scenario)
+        Rc::ptr_eq(&self.scenario, &other.scenario) && self.preset == other.preset
     }
 }
 
@@ -52,18 +54,15 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
     let on_preset = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
-            if let Some(idx) =
-                form::select_value(&event).and_then(|value| value.parse::<usize>().ok())
-            {
-                dispatch.dispatch(lab(Action::LoadPreset(idx)));
+            let chosen = form::select_value(&event)
+                .and_then(|id| PRESETS.iter().find(|preset| preset.id == id));
+            if let Some(preset) = chosen {
+                dispatch.dispatch(lab(Action::LoadPreset(preset.id)));
             }
         })
     };
-    let current = PRESETS
-        .iter()
-        .position(|preset| scenario.name.as_deref() == Some(preset.title));
-    let presets = PRESETS.iter().enumerate().map(|(idx, preset)| {
-        html! { <option value={idx.to_string()} selected={current == Some(idx)}>{ preset.title }</option> }
+    let presets = PRESETS.iter().map(|preset| {
+        html! { <option value={preset.id} selected={props.preset == Some(preset.id)}>{ preset.title }</option> }
     });
     let import_error = use_state(|| None::<String>);
     let on_import = {
@@ -127,7 +126,7 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
             <label class="preset-picker">
                 { "Preset " }
                 <select onchange={on_preset} aria-label="Load a preset workload">
-                    if current.is_none() { <option value="" selected=true>{ "(edited)" }</option> }
+                    if props.preset.is_none() { <option value="" selected=true>{ "(edited)" }</option> }
                     { for presets }
                 </select>
             </label>
