@@ -15,10 +15,10 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
-use presets::Preset;
 use crate::scenario::{
     MAX_SEGMENTS_PER_TASK, MAX_TASKS, Model, Scenario, Segment, TaskSpec, Time, WaitKind,
 };
+use presets::Preset;
 
 /// The most configurations compared side by side.
 pub const MAX_CONFIGS: usize = 4;
@@ -399,13 +399,17 @@ mod tests {
         apply(&mut lab, Action::SetTaskName(0, "renamed".to_owned()));
         assert_eq!(lab.preset().map(|preset| preset.id), Some("web-requests"));
         apply(&mut lab, Action::LoadPreset("no-such-preset"));
-        assert_eq!(lab.preset.as_deref(), Some("web-requests"), "unknown ids change nothing");
+        assert_eq!(
+            lab.preset.as_deref(),
+            Some("web-requests"),
+            "unknown ids change nothing"
+        );
         let imported = Scenario {
             name: Some("Mine".to_owned()),
             ..Scenario::default_models()
         };
         apply(&mut lab, Action::ReplaceScenario(imported));
-        assert_eq!(lab.preset(), None);
+        assert!(lab.preset().is_none());
         let bad = ModelsLab {
             preset: Some("gone".to_owned()),
             ..ModelsLab::default()

@@ -26,7 +26,11 @@ fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
 fn sources() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for krate in ["core", "web", "cli"] {
-        files(&root().join("crates").join(krate).join("src"), ".rs", &mut out);
+        files(
+            &root().join("crates").join(krate).join("src"),
+            ".rs",
+            &mut out,
+        );
     }
     out
 }
