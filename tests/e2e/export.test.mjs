@@ -78,4 +78,36 @@ describe('Perfetto trace files', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test('a lab saved as a file opens again, from any lab; a damaged file says where', async () => {
+    const { page, context, problems } = await openLab('plain', '#/races');
+    const lab = await new RacesLab(page).ready();
+    await lab.loadLesson('lost-update');
+    await lab.step('A', 'B', 'A');
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      lab.root.getByRole('button', { name: 'Save lab file' }).click(),
+    ]);
+    assert.equal(file.suggestedFilename(), 'interleave-races.json');
+    const path = await file.path();
+    const saved = JSON.parse(await readFile(path, 'utf8'));
+    assert.equal(saved.format, 'interleave-lab/1');
+    assert.deepEqual(saved.state.races.schedule, [0, 1, 0]);
+    // Opened from the Models lab, the Races lab opens on it.
+    await page.goto(page.url().replace(/#.*/, '#/models'));
+    const models = await new ModelsLab(page).ready();
+    await models.root.getByLabel('Open lab file').setInputFiles(path);
+    const again = await new RacesLab(page).ready();
+    assert.deepEqual(await again.stepCount(), { at: 3, of: 3 });
+    // A damaged file: the line, column and field, and nothing changes.
+    await again.root.getByLabel('Open lab file').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format": "interleave-lab/1",\n "state": {"races": {"source": 5}}}'),
+    });
+    assert.match(await again.root.getByTestId('lab-file-problem').innerText(), /^bad\.json: 2:\d+ state\.races\.source: invalid type: integer `5`, expected a string/);
+    assert.deepEqual(await again.stepCount(), { at: 3, of: 3 });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

@@ -160,13 +160,99 @@ fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
                 crate::scenario::strip_serde_position(&err.into_inner().to_string()),
             ))
         })?;
-    match &state {
-        SharedState::Models(lab) => lab.validate().map_err(LinkError::Invalid)?,
-        SharedState::Races(lab) => lab.validate().map_err(LinkError::Invalid)?,
-        SharedState::Servers(lab) => lab.validate().map_err(LinkError::Invalid)?,
-        SharedState::Parallel(lab) => lab.validate().map_err(LinkError::Invalid)?,
-    }
+    state.validate().map_err(LinkError::Invalid)?;
     Ok(state)
+}
+
+impl SharedState {
+    /// Checks a lab read from outside (a link, a file).
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        match self {
+            SharedState::Models(lab) => lab.validate(),
+            SharedState::Races(lab) => lab.validate(),
+            SharedState::Servers(lab) => lab.validate(),
+            SharedState::Parallel(lab) => lab.validate(),
+        }
+    }
+
+    /// `models`, as the lab is named in files and links.
+    pub fn lab_name(&self) -> &'static str {
+        match self {
+            SharedState::Models(_) => "models",
+            SharedState::Races(_) => "races",
+            SharedState::Servers(_) => "servers",
+            SharedState::Parallel(_) => "parallel",
+        }
+    }
+}
+
+/// What a lab file says it is: `interleave-lab/1`.
+pub const FILE_FORMAT: &str = "interleave-lab/1";
+
+/// A lab saved as a file: `{"format": "interleave-lab/1", "state":
+/// {"races": {...}}}`, the same state a link packs, readable.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabFile {
+    format: String,
+    state: SharedState,
+}
+
+/// `state` as a lab file (pretty JSON).
+pub fn to_file(state: &SharedState) -> String {
+    let file = LabFile {
+        format: FILE_FORMAT.to_owned(),
+        state: state.clone(),
+    };
+    serde_json::to_string_pretty(&file).expect("lab states always serialise")
+}
+
+/// Reads a lab file back: refused past [`MAX_STATE_BYTES`] before any
+/// parsing; errors name the line, column and field.
+pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
+    if text.len() > MAX_STATE_BYTES {
+        return Err(ScenarioError::at_path(
+            "",
+            format!(
+                "the file is {} bytes; a lab file is at most {MAX_STATE_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let file: LabFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let mut error = ScenarioError::at_path(
+            if path == "." { String::new() } else { path },
+            crate::scenario::strip_serde_position(&inner.to_string()),
+        );
+        if inner.line() > 0 {
+            error.line = Some(inner.line());
+            error.column = Some(inner.column());
+        }
+        error
+    })?;
+    if file.format != FILE_FORMAT {
+        let newer = file
+            .format
+            .strip_prefix("interleave-lab/")
+            .and_then(|version| version.parse::<u32>().ok())
+            .is_some_and(|version| version > 1);
+        return Err(ScenarioError::at_path(
+            "format",
+            if newer {
+                format!("{:?} was written by a newer Interleave: reload the page to update it", file.format)
+            } else {
+                format!("{:?} is not an Interleave lab file (expected {FILE_FORMAT:?})", file.format)
+            },
+        ));
+    }
+    let name = file.state.lab_name();
+    file.state
+        .validate()
+        .map_err(|err| err.within(&format!("state.{name}")))?;
+    Ok(file.state)
 }
 
 /// Where a lab's opening state came from.
@@ -483,6 +569,34 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "this link's scenario is not valid: runs[0].busy: expected 1 finite, non-negative times, one per worker"
+        );
+    }
+
+    #[test]
+    fn lab_files_round_trip_and_bad_ones_say_where() {
+        let state = SharedState::Parallel(saved_parallel_lab());
+        let text = to_file(&state);
+        assert!(text.starts_with("{\n  \"format\": \"interleave-lab/1\",\n  \"state\": {\n    \"parallel\""), "{text}");
+        assert_eq!(from_file(&text), Ok(state.clone()));
+        let races = SharedState::Races(RacesLab::default());
+        assert_eq!(from_file(&to_file(&races)), Ok(races));
+        let error = |text: &str| from_file(text).unwrap_err().to_string();
+        assert_eq!(
+            error(&text.replace("\"workers\": 4", "\"workers\": 0")),
+            "state.parallel.workers: 0 workers is outside 1..=256"
+        );
+        assert_eq!(
+            error(&text.replace("interleave-lab/1", "interleave-lab/2")),
+            "format: \"interleave-lab/2\" was written by a newer Interleave: reload the page to update it"
+        );
+        assert_eq!(
+            error("{\"format\": \"interleave-lab/1\", \"state\": {\"chess\": {}}}"),
+            "1:47 state: unknown variant `chess`, expected one of `models`, `races`, `servers`, `parallel`"
+        );
+        assert!(error("{\"format\": ").starts_with("1:11"), "{}", error("{\"format\": "));
+        assert_eq!(
+            error(&" ".repeat(MAX_STATE_BYTES + 1)),
+            format!("the file is {} bytes; a lab file is at most {MAX_STATE_BYTES}", MAX_STATE_BYTES + 1)
         );
     }
 

@@ -2,6 +2,7 @@
 
 pub mod bar_chart;
 pub mod form;
+pub mod lab_file;
 pub mod metrics_table;
 pub mod number_field;
 pub mod speedup_chart;
@@ -9,6 +10,7 @@ pub mod timeline;
 pub mod trace_download;
 
 pub use bar_chart::{Bar, BarChart};
+pub use lab_file::LabFile;
 pub use metrics_table::{MetricsTable, Run};
 pub use number_field::{DecimalField, NumberField};
 pub use speedup_chart::SpeedupChart;

@@ -56,6 +56,20 @@ pub fn replace_fragment(fragment: &Fragment) {
     }
 }
 
+/// Opens `state` in its lab, as a link would (a history entry, so Back
+/// returns to what was shown).
+pub fn open_state(state: &SharedState) {
+    if let Some(location) = location() {
+        let fragment = Fragment {
+            route: state.route(),
+            state: Some(encode(state)),
+            embed: current_fragment().embed,
+            ..Fragment::default()
+        };
+        let _ = location.set_hash(&fragment.to_hash());
+    }
+}
+
 /// The page's address (without embed in the query) with `fragment`.
 pub fn page_url(fragment: &Fragment) -> String {
     let Some(location) = location() else {

@@ -129,6 +129,7 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                 <crate::app::share_dialog::ShareButton state={SharedState::Models(lab.clone())}
                     at_start={SharedState::Models(ModelsLab { cursor: 0, ..lab.clone() })}
                     title="Interleave: synchronous vs asynchronous" playable=true />
+                <crate::components::LabFile state={SharedState::Models(lab.clone())} />
             </div>
             if let Some(refusal) = &state.refusal {
                 // Pinned to the bottom of the window: on a phone the field

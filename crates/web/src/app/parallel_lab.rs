@@ -480,6 +480,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
         }
     });
     let lab_state = SharedState::Parallel(lab.clone());
+    let lab_state_file = lab_state.clone();
 
     html! {
         <section class="lab parallel-lab" id="parallel" aria-labelledby="parallel-title">
@@ -513,6 +514,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 <crate::app::share_dialog::ShareButton state={lab_state.clone()} at_start={lab_state}
                     title="Interleave: real parallelism"
                     note="The link holds the kernel, its settings and your measured runs: whoever opens it sees your runs beside their own. Nothing is stored on a server." />
+                <crate::components::LabFile state={lab_state_file} />
             </div>
             if let Some(refused) = &state.refused {
                 <p class="notice error" role="alert">{ refused.clone() }</p>

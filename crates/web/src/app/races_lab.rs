@@ -225,6 +225,7 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                 <crate::app::share_dialog::ShareButton state={SharedState::Races(lab.clone())}
                     at_start={SharedState::Races(RacesLab { cursor: 0, ..lab.clone() })}
                     title={format!("Interleave: {}", lesson.map_or("a race", |l| l.title))} />
+                <crate::components::LabFile state={SharedState::Races(lab.clone())} />
             </div>
             <details class="program-editor" open={session.error.is_some()}>
                 <summary>{ "Edit the program" }</summary>

@@ -261,6 +261,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                 <crate::app::share_dialog::ShareButton state={SharedState::Servers(lab.clone())}
                     at_start={SharedState::Servers(lab.clone())}
                     title={format!("Interleave: {title}")} />
+                <crate::components::LabFile state={SharedState::Servers(lab.clone())} />
             </div>
             <div class="servers-story">
                 <label class="preset-picker">{ "Scenario " }

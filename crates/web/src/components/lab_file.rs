@@ -1,0 +1,77 @@
+//! "Save lab file" / "Open lab file": a lab's whole state as a readable
+//! JSON file, and back. An opened file is shown the way a link is: its lab
+//! opens on it (the Parallel lab's runs in it are the saver's).
+
+use interleave_core::share::{MAX_STATE_BYTES, SharedState, from_file, to_file};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::form;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct LabFileProps {
+    /// The lab's state as shown.
+    pub state: SharedState,
+}
+
+#[function_component(LabFile)]
+pub fn lab_file(props: &LabFileProps) -> Html {
+    let problem = use_state(|| None::<String>);
+    let on_save = {
+        let state = props.state.clone();
+        Callback::from(move |_| {
+            crate::export::download_text(
+                &format!("interleave-{}.json", state.lab_name()),
+                "application/json",
+                &to_file(&state),
+            );
+        })
+    };
+    let on_open = {
+        let problem = problem.clone();
+        Callback::from(move |event: Event| {
+            let Some(input) = form::target::<HtmlInputElement>(&event) else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let name = file.name();
+            if file.size() > MAX_STATE_BYTES as f64 {
+                // Refused before reading: a huge file never loads.
+                problem.set(Some(format!(
+                    "{name}: the file is {:.0} bytes; a lab file is at most {MAX_STATE_BYTES}",
+                    file.size()
+                )));
+                return;
+            }
+            let problem = problem.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|text| text.as_string());
+                match text.map(|text| from_file(&text)) {
+                    Some(Ok(state)) => {
+                        problem.set(None);
+                        crate::url_state::open_state(&state);
+                    }
+                    Some(Err(error)) => problem.set(Some(format!("{name}: {error}"))),
+                    None => problem.set(Some(format!("{name}: the file could not be read as text"))),
+                }
+            });
+        })
+    };
+    html! {
+        <span class="lab-file" role="group" aria-label="Lab file">
+            <button onclick={on_save} title="Download this lab's whole state as a JSON file">{ "Save lab file" }</button>
+            <label class="file-button">{ "Open lab file" }
+                <input type="file" accept=".json,application/json" onchange={on_open} aria-label="Open lab file" />
+            </label>
+            if let Some(problem) = &*problem {
+                <span class="notice error" role="alert" data-testid="lab-file-problem">{ problem.clone() }</span>
+            }
+        </span>
+    }
+}
