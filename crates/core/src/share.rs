@@ -242,9 +242,15 @@ pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
         return Err(ScenarioError::at_path(
             "format",
             if newer {
-                format!("{:?} was written by a newer Interleave: reload the page to update it", file.format)
+                format!(
+                    "{:?} was written by a newer Interleave: reload the page to update it",
+                    file.format
+                )
             } else {
-                format!("{:?} is not an Interleave lab file (expected {FILE_FORMAT:?})", file.format)
+                format!(
+                    "{:?} is not an Interleave lab file (expected {FILE_FORMAT:?})",
+                    file.format
+                )
             },
         ));
     }
@@ -576,7 +582,12 @@ mod tests {
     fn lab_files_round_trip_and_bad_ones_say_where() {
         let state = SharedState::Parallel(saved_parallel_lab());
         let text = to_file(&state);
-        assert!(text.starts_with("{\n  \"format\": \"interleave-lab/1\",\n  \"state\": {\n    \"parallel\""), "{text}");
+        assert!(
+            text.starts_with(
+                "{\n  \"format\": \"interleave-lab/1\",\n  \"state\": {\n    \"parallel\""
+            ),
+            "{text}"
+        );
         assert_eq!(from_file(&text), Ok(state.clone()));
         let races = SharedState::Races(RacesLab::default());
         assert_eq!(from_file(&to_file(&races)), Ok(races));
@@ -591,12 +602,19 @@ mod tests {
         );
         assert_eq!(
             error("{\"format\": \"interleave-lab/1\", \"state\": {\"chess\": {}}}"),
-            "1:47 state: unknown variant `chess`, expected one of `models`, `races`, `servers`, `parallel`"
+            "1:48 state: unknown variant `chess`, expected one of `models`, `races`, `servers`, `parallel`"
         );
-        assert!(error("{\"format\": ").starts_with("1:11"), "{}", error("{\"format\": "));
+        assert!(
+            error("{\"format\": ").starts_with("1:11"),
+            "{}",
+            error("{\"format\": ")
+        );
         assert_eq!(
             error(&" ".repeat(MAX_STATE_BYTES + 1)),
-            format!("the file is {} bytes; a lab file is at most {MAX_STATE_BYTES}", MAX_STATE_BYTES + 1)
+            format!(
+                "the file is {} bytes; a lab file is at most {MAX_STATE_BYTES}",
+                MAX_STATE_BYTES + 1
+            )
         );
     }
 

@@ -58,7 +58,9 @@ pub fn lab_file(props: &LabFileProps) -> Html {
                         crate::url_state::open_state(&state);
                     }
                     Some(Err(error)) => problem.set(Some(format!("{name}: {error}"))),
-                    None => problem.set(Some(format!("{name}: the file could not be read as text"))),
+                    None => {
+                        problem.set(Some(format!("{name}: the file could not be read as text")))
+                    }
                 }
             });
         })
