@@ -33,3 +33,30 @@ pub async fn copy_text(text: &str) -> bool {
         .await
         .is_ok()
 }
+
+/// The file chosen in a file input's change event. The input is cleared,
+/// so choosing the same file again is another change.
+pub fn take_file(event: &Event) -> Option<web_sys::File> {
+    let input = target::<HtmlInputElement>(event)?;
+    let file = input.files().and_then(|files| files.get(0));
+    input.set_value("");
+    file
+}
+
+/// The text of `file`, refused before reading when it is larger than
+/// `limit` bytes (`what` names the kind of file); errors start with the
+/// file's name.
+pub async fn read_text(file: &web_sys::File, limit: usize, what: &str) -> Result<String, String> {
+    let name = file.name();
+    if file.size() > limit as f64 {
+        return Err(format!(
+            "{name}: the file is {:.0} bytes; {what} is at most {limit}",
+            file.size()
+        ));
+    }
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| format!("{name}: the file could not be read as text"))
+}

@@ -3,7 +3,6 @@
 //! opens on it (the Parallel lab's runs in it are the saver's).
 
 use interleave_core::share::{MAX_STATE_BYTES, SharedState, from_file, to_file};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::form;
@@ -30,37 +29,22 @@ pub fn lab_file(props: &LabFileProps) -> Html {
     let on_open = {
         let problem = problem.clone();
         Callback::from(move |event: Event| {
-            let Some(input) = form::target::<HtmlInputElement>(&event) else {
+            let Some(file) = form::take_file(&event) else {
                 return;
             };
-            let Some(file) = input.files().and_then(|files| files.get(0)) else {
-                return;
-            };
-            input.set_value("");
-            let name = file.name();
-            if file.size() > MAX_STATE_BYTES as f64 {
-                // Refused before reading: a huge file never loads.
-                problem.set(Some(format!(
-                    "{name}: the file is {:.0} bytes; a lab file is at most {MAX_STATE_BYTES}",
-                    file.size()
-                )));
-                return;
-            }
             let problem = problem.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                    .await
-                    .ok()
-                    .and_then(|text| text.as_string());
-                match text.map(|text| from_file(&text)) {
-                    Some(Ok(state)) => {
+                // Refused before reading when too big: a huge file never loads.
+                let read = form::read_text(&file, MAX_STATE_BYTES, "a lab file").await;
+                let opened = read.and_then(|text| {
+                    from_file(&text).map_err(|error| format!("{}: {error}", file.name()))
+                });
+                match opened {
+                    Ok(state) => {
                         problem.set(None);
                         crate::url_state::open_state(&state);
                     }
-                    Some(Err(error)) => problem.set(Some(format!("{name}: {error}"))),
-                    None => {
-                        problem.set(Some(format!("{name}: the file could not be read as text")))
-                    }
+                    Err(message) => problem.set(Some(message)),
                 }
             });
         })

@@ -10,7 +10,6 @@ use interleave_core::Scenario;
 use interleave_core::models_lab::Action;
 use interleave_core::models_lab::presets::PRESETS;
 use interleave_core::scenario::{MAX_DURATION, MAX_NAME_CHARS, Segment, TaskSpec, WaitKind};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::form;
@@ -69,39 +68,24 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
         let dispatch = dispatch.clone();
         let import_error = import_error.clone();
         Callback::from(move |event: Event| {
-            let Some(input) = form::target::<HtmlInputElement>(&event) else {
+            let Some(file) = form::take_file(&event) else {
                 return;
             };
-            let Some(file) = input.files().and_then(|files| files.get(0)) else {
-                return;
-            };
-            input.set_value("");
             let dispatch = dispatch.clone();
             let import_error = import_error.clone();
-            let limit = interleave_core::scenario::MAX_INPUT_BYTES;
-            if file.size() > limit as f64 {
-                // Refused before reading it: a huge file never loads.
-                import_error.set(Some(format!(
-                    "{}: the file is {:.0} bytes; the most a scenario may be is {limit}",
-                    file.name(),
-                    file.size()
-                )));
-                return;
-            }
             wasm_bindgen_futures::spawn_local(async move {
-                let name = file.name();
-                let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                    .await
-                    .ok()
-                    .and_then(|text| text.as_string());
-                match text.map(|text| Scenario::from_json(&text)) {
-                    Some(Ok(scenario)) => {
+                // Refused before reading when too big: a huge file never loads.
+                let limit = interleave_core::scenario::MAX_INPUT_BYTES;
+                let read = form::read_text(&file, limit, "a scenario").await;
+                let scenario = read.and_then(|text| {
+                    Scenario::from_json(&text).map_err(|error| format!("{}: {error}", file.name()))
+                });
+                match scenario {
+                    Ok(scenario) => {
                         import_error.set(None);
                         dispatch.dispatch(lab(Action::ReplaceScenario(scenario)));
                     }
-                    Some(Err(error)) => import_error.set(Some(format!("{name}: {error}"))),
-                    None => import_error
-                        .set(Some(format!("{name}: the file could not be read as text"))),
+                    Err(message) => import_error.set(Some(message)),
                 }
             });
         })
