@@ -68,23 +68,9 @@ pub fn app() -> Html {
     }
     embed::use_height_reports(embed);
 
-    // The Models lab opens on the link's state, else the autosave, else
-    // the default; a new link in the address opens anew.
-    let link = (fragment.route == Route::Models)
-        .then(|| fragment.state.clone())
-        .flatten();
-    let opened: Rc<Opened> = use_memo(link.clone(), |link| {
-        open_models(
-            link.as_deref(),
-            url_state::autosave(Route::Models).as_deref(),
-        )
-    });
-    {
-        let problem = problem.clone();
-        use_effect_with(opened.clone(), move |opened| {
-            problem.set(opened.problem.clone())
-        });
-    }
+    // Every lab opens on the link's state, else the autosave, else the
+    // default; a new link in the address opens anew.
+    let (link, opened) = use_opened(&fragment, Route::Models, open_models, problem.clone());
     let (races_link, races_opened) =
         use_opened(&fragment, Route::Races, open_races, problem.clone());
     let (servers_link, servers_opened) =
