@@ -12,13 +12,19 @@ import { ParallelLab } from './pages/parallel_lab.mjs';
 
 const openLab = labHarness();
 
-/** Clicks `button`, reads the downloaded file: { name, events, byPhase(ph) }. */
-async function download(page, button) {
+/** Clicks `button`; the download's suggested name, path and JSON. */
+async function downloadJson(page, button) {
   const [file] = await Promise.all([page.waitForEvent('download'), button.click()]);
-  const trace = JSON.parse(await readFile(await file.path(), 'utf8'));
-  const events = trace.traceEvents;
+  const path = await file.path();
+  return { name: file.suggestedFilename(), path, json: JSON.parse(await readFile(path, 'utf8')) };
+}
+
+/** Clicks `button`, reads the downloaded trace: { name, events, byPhase(ph) }. */
+async function download(page, button) {
+  const { name, json } = await downloadJson(page, button);
+  const events = json.traceEvents;
   return {
-    name: file.suggestedFilename(),
+    name,
     events,
     byPhase: (ph) => events.filter((event) => event.ph === ph),
     threads: events.filter((event) => event.name === 'thread_name').map((event) => event.args.name),
@@ -84,13 +90,8 @@ describe('Perfetto trace files', () => {
     const lab = await new RacesLab(page).ready();
     await lab.loadLesson('lost-update');
     await lab.step('A', 'B', 'A');
-    const [file] = await Promise.all([
-      page.waitForEvent('download'),
-      lab.root.getByRole('button', { name: 'Save lab file' }).click(),
-    ]);
-    assert.equal(file.suggestedFilename(), 'interleave-races.json');
-    const path = await file.path();
-    const saved = JSON.parse(await readFile(path, 'utf8'));
+    const { name, path, json: saved } = await downloadJson(page, lab.root.getByRole('button', { name: 'Save lab file' }));
+    assert.equal(name, 'interleave-races.json');
     assert.equal(saved.format, 'interleave-lab/1');
     assert.deepEqual(saved.state.races.schedule, [0, 1, 0]);
     // Opened from the Models lab, the Races lab opens on it.

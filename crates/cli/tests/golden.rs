@@ -487,22 +487,14 @@ fn trace_files_for_perfetto() {
     );
     let race = dir.join("race.json");
     let program = workspace_root().join("tests/data/race-deadlock-json/program.race");
-    let output = Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .args([
-            "replay",
-            program.to_str().unwrap(),
-            "A",
-            "B",
-            "--trace",
-            race.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    interleave(&[
+        "replay",
+        program.to_str().unwrap(),
+        "A",
+        "B",
+        "--trace",
+        race.to_str().unwrap(),
+    ]);
     let (spans, _, processes) = trace_file(&race);
     assert_eq!((spans, processes.len()), (2, 1), "one span a step");
     // A file that cannot be written: exit 2, naming the option and file.

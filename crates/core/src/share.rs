@@ -219,20 +219,9 @@ pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
             ),
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let file: LabFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let mut error = ScenarioError::at_path(
-            if path == "." { String::new() } else { path },
-            crate::scenario::strip_serde_position(&inner.to_string()),
-        );
-        if inner.line() > 0 {
-            error.line = Some(inner.line());
-            error.column = Some(inner.column());
-        }
-        error
-    })?;
+    // The same reader as scenario files: located errors, character
+    // columns, nothing after the document.
+    let file: LabFile = crate::scenario::parse_json(text, |_| None)?;
     if file.format != FILE_FORMAT {
         let newer = file
             .format

@@ -16,7 +16,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
-use std::time::Instant;
 
 use interleave_core::Scenario;
 use interleave_core::metrics::Metrics;
@@ -212,9 +211,8 @@ fn machine_model(model: Model, language: Language) -> Model {
     }
 }
 
-/// Runs `command`, returning its standard output and wall time.
-fn run(mut command: Command) -> (String, f64) {
-    let started = Instant::now();
+/// Runs `command`, returning its standard output.
+fn run(mut command: Command) -> String {
     let output = command
         .output()
         .unwrap_or_else(|err| panic!("{command:?} did not start: {err}"));
@@ -224,10 +222,7 @@ fn run(mut command: Command) -> (String, f64) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    (
-        String::from_utf8(output.stdout).unwrap(),
-        started.elapsed().as_secs_f64() * 1000.0,
-    )
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// Runs every case in `language` with `command(case)` and compares each
@@ -238,7 +233,7 @@ fn check_language(language: Language, mut command: impl FnMut(&Case) -> Command)
     for case in cases() {
         let model = machine_model(case.model, language);
         let title = format!("{} {} ({})", language.title(), case.id, case.model.label());
-        let (stdout, _) = run(command(&case));
+        let stdout = run(command(&case));
         match parse(&stdout) {
             Ok(measured) => problems.extend(compare(&title, &case.scenario, model, &measured)),
             Err(err) => problems.push(format!("{title}: {err}")),
@@ -457,7 +452,7 @@ fn run_copies(task: &str, copies: usize, model: Model) -> Measured {
     command.arg(path);
     let stdout = {
         let _machine = machine();
-        run(command).0
+        run(command)
     };
     let times = parse(&stdout).unwrap();
     assert_eq!(times.len(), copies, "every task runs: {stdout}");

@@ -102,12 +102,16 @@ impl KernelSpec {
 
     /// A zeroed image for this spec (empty unless Mandelbrot).
     pub fn new_image(&self) -> Vec<AtomicU16> {
-        let pixels = if self.kind == KernelKind::Mandelbrot {
+        (0..self.pixels()).map(|_| AtomicU16::new(0)).collect()
+    }
+
+    /// Pixels of the image (none unless Mandelbrot).
+    pub fn pixels(&self) -> usize {
+        if self.kind == KernelKind::Mandelbrot {
             (self.width() * self.height()) as usize
         } else {
             0
-        };
-        (0..pixels).map(|_| AtomicU16::new(0)).collect()
+        }
     }
 
     /// Mandelbrot image height in pixels.

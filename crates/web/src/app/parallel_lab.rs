@@ -222,9 +222,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
         // A new spec: a fresh image, and the old run's timeline goes.
         let (image, last) = (image.clone(), last.clone());
         use_effect_with(spec, move |spec| {
-            if image.len() != spec.new_image().len()
-                || last.as_ref().is_some_and(|run| run.spec != *spec)
-            {
+            if image.len() != spec.pixels() || last.as_ref().is_some_and(|run| run.spec != *spec) {
                 image.set(Arc::new(spec.new_image()));
                 last.set(None);
             }
