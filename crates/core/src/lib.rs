@@ -14,6 +14,7 @@ pub mod models_lab;
 pub mod parallel;
 pub mod parallel_lab;
 pub mod perfetto;
+pub mod protocol;
 pub mod races;
 pub mod races_lab;
 pub mod scenario;

@@ -241,7 +241,6 @@ impl Measured {
 }
 
 /// The summary of a finished kernel run that the lab keeps.
-#[cfg(feature = "parallel")]
 impl From<&crate::parallel::run::KernelRun> for Measured {
     fn from(run: &crate::parallel::run::KernelRun) -> Self {
         let mut busy = vec![0.0f64; run.workers];

@@ -2,18 +2,19 @@
 //!
 //! Rules live in `interleave_core`; this crate renders them and owns the
 //! side effects (the pool, timers, the DOM). Browser bindings sit in
-//! [`web`].
+//! [`web`], a leaf; the exported entry points in [`entry`].
 
 pub mod app;
 pub mod components;
+pub mod entry;
 pub mod export;
 pub mod message_pool;
 pub mod parallel;
 pub mod url_state;
 pub mod web;
-pub mod worker_job;
+pub mod workers;
 
-pub use web::start;
+pub use entry::start;
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -69,13 +69,3 @@ async fn on_pool<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
         .await
         .expect("the pool thread always sends a result")
 }
-
-/// The kernel's name in messages to message-passing workers.
-pub fn kind_key(kind: interleave_core::parallel::kernels::KernelKind) -> &'static str {
-    use interleave_core::parallel::kernels::KernelKind;
-    match kind {
-        KernelKind::Mandelbrot => "mandelbrot",
-        KernelKind::Primes => "primes",
-        KernelKind::HashChain => "hash-chain",
-    }
-}

@@ -119,6 +119,19 @@ impl KernelSpec {
         (self.size * 2 / 3).max(1)
     }
 
+    /// The part of `image` (`new_image`) that holds `items`' rows: empty
+    /// unless Mandelbrot.
+    pub fn rows_of<'i>(&self, image: &'i [AtomicU16], items: &Range<u64>) -> &'i [AtomicU16] {
+        let width = if self.kind == KernelKind::Mandelbrot {
+            self.width() as usize
+        } else {
+            0
+        };
+        let from = (items.start as usize * width).min(image.len());
+        let to = (items.end as usize * width).min(image.len());
+        &image[from..to]
+    }
+
     /// Items done serially before the parallel part.
     pub fn serial_items(&self) -> u64 {
         ((self.items() as f64) * self.serial_fraction).round() as u64

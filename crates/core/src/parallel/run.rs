@@ -1,13 +1,16 @@
-//! The rayon driver: runs a kernel on exactly `workers` workers of the
-//! current pool, each taking the next chunk when it finishes one, and
-//! records every chunk's worker, start and end on the caller's clock.
+//! A kernel's run as it happened (`KernelRun`: every chunk's worker,
+//! start and end), its timeline, and, behind the `parallel` feature, the
+//! rayon driver: exactly `workers` threads of the current pool, each a lane
+//! of the one scheduler ([`super::schedule`]).
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU16, AtomicUsize, Ordering};
+#[cfg(feature = "parallel")]
+use std::sync::atomic::{AtomicBool, AtomicU16};
 
 use serde::{Deserialize, Serialize};
 
-use super::kernels::{KernelKind, KernelSpec, combine};
+use super::kernels::KernelSpec;
+#[cfg(feature = "parallel")]
+use super::schedule::{InPlace, Scheduler, ready};
 use crate::trace::{Lane, LaneKind, Span, SpanKind, TaskInfo, Time, Trace};
 
 /// One chunk as it ran.
@@ -36,12 +39,14 @@ pub struct KernelRun {
 
 /// What the caller gives a run: a clock in milliseconds, and a flag that
 /// stops it at the next chunk.
+#[cfg(feature = "parallel")]
 #[derive(Clone, Copy)]
 pub struct RunControl<'a> {
     pub clock: &'a (dyn Fn() -> f64 + Sync),
     pub cancel: &'a AtomicBool,
 }
 
+#[cfg(feature = "parallel")]
 impl std::fmt::Debug for RunControl<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunControl")
@@ -51,8 +56,10 @@ impl std::fmt::Debug for RunControl<'_> {
 }
 
 /// Runs `spec` on `workers` workers of the current rayon pool (which must
-/// have at least that many threads to run them all at once). Mandelbrot
-/// rows are stored into `image` (`KernelSpec::new_image`).
+/// have at least that many threads to run them all at once), each a lane
+/// of the one [`Scheduler`] computing in place. Mandelbrot rows are stored
+/// into `image` (`KernelSpec::new_image`).
+#[cfg(feature = "parallel")]
 pub fn run_kernel(
     spec: &KernelSpec,
     workers: usize,
@@ -60,71 +67,23 @@ pub fn run_kernel(
     control: RunControl<'_>,
 ) -> KernelRun {
     let RunControl { clock, cancel } = control;
-    let workers = workers.max(1);
-    let width = if spec.kind == KernelKind::Mandelbrot {
-        spec.width() as usize
-    } else {
-        0
-    };
-    let chunks = spec.chunks();
-    let serial = spec.serial_items() as usize;
-    let rows = |range: &std::ops::Range<u64>| {
-        let from = (range.start as usize * width).min(image.len());
-        let to = (range.end as usize * width).min(image.len());
-        &image[from..to]
-    };
     let origin = clock();
-    let mut records = Vec::with_capacity(chunks.len() + 1);
-    let mut checksum = 0;
-    if serial > 0 {
-        let start = clock() - origin;
-        checksum = spec.run_items(0..serial as u64, rows(&(0..serial as u64)));
-        records.push(ChunkRecord {
-            chunk: None,
-            worker: 0,
-            start,
-            end: clock() - origin,
-        });
-    }
-    let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<(Vec<ChunkRecord>, u64)>> = (0..workers)
-        .map(|_| Mutex::new((Vec::with_capacity(chunks.len() / workers + 1), 0)))
-        .collect();
+    let since = move || clock() - origin;
+    let backend = InPlace {
+        spec,
+        image,
+        clock: &since,
+    };
+    let scheduler = Scheduler::new(spec, workers);
+    let computed = "computing in place cannot fail";
+    ready(scheduler.serial(&backend, cancel)).expect(computed);
     rayon::scope(|scope| {
-        for (worker, result) in results.iter().enumerate() {
-            let (next, chunks, rows) = (&next, &chunks, &rows);
-            scope.spawn(move |_| {
-                let mut result = result.lock().expect("one worker per result");
-                while !cancel.load(Ordering::Relaxed) {
-                    let idx = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(range) = chunks.get(idx) else { break };
-                    let start = clock() - origin;
-                    let sum = spec.run_items(range.clone(), rows(range));
-                    result.1 = combine(result.1, sum);
-                    result.0.push(ChunkRecord {
-                        chunk: Some(idx),
-                        worker,
-                        start,
-                        end: clock() - origin,
-                    });
-                }
-            });
+        for worker in 0..scheduler.workers() {
+            let (scheduler, backend) = (&scheduler, &backend);
+            scope.spawn(move |_| ready(scheduler.lane(worker, backend, cancel)).expect(computed));
         }
     });
-    for result in results {
-        let (mut worker_records, sum) = result.into_inner().expect("workers finished");
-        checksum = combine(checksum, sum);
-        records.append(&mut worker_records);
-    }
-    records.sort_by(|a, b| a.start.total_cmp(&b.start));
-    KernelRun {
-        spec: *spec,
-        workers,
-        checksum,
-        millis: clock() - origin,
-        records,
-        cancelled: cancel.load(Ordering::Relaxed),
-    }
+    scheduler.finish(since())
 }
 
 impl KernelRun {
@@ -219,9 +178,12 @@ pub fn median_run(mut runs: Vec<KernelRun>) -> Option<KernelRun> {
     Some(runs.swap_remove(mid))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "parallel"))]
 mod tests {
+    use std::sync::atomic::Ordering;
     use std::time::Instant;
+
+    use super::super::kernels::KernelKind;
 
     use super::*;
 

@@ -1,24 +1,22 @@
 //! The explorer panel: every interleaving from the state at the cursor,
-//! computed in a worker (`web/lab-worker.js`, its own wasm instance) so
+//! computed in a worker (`web/worker.js`, its own wasm instance) so
 //! the page stays responsive; progress while it runs, cancel (the worker
 //! is terminated), an outcome histogram, and the shortest failing schedule
 //! loaded into the timeline with one click.
 
 use std::rc::Rc;
 
+use interleave_core::protocol::{Answer, Job, Progress};
 use interleave_core::races::Program;
-use interleave_core::races::explore::{Report, Verdict};
+use interleave_core::races::explore::{self, Verdict};
 use interleave_core::races::limits;
-use interleave_core::races::sample::SampleReport;
+use interleave_core::races::sample::{SampleOptions, SampleReport};
 use interleave_core::races_lab::Action;
-use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::RacesState;
 use crate::components::form;
-use crate::worker_job::{
-    JobMessage, JobSlot, WorkerJob, arg_f64, cancel_callback, error_of, use_job_slot,
-};
+use crate::workers::{JobSlot, cancel_callback, start_in, unexpected, use_job_slot};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -29,7 +27,7 @@ enum Status {
         shortening: bool,
     },
     Done {
-        report: Rc<Report>,
+        report: Rc<explore::Report>,
         /// The steps taken before the explored state.
         prefix: Vec<usize>,
     },
@@ -63,32 +61,38 @@ fn start(
     running: JobSlot,
 ) -> Result<(), String> {
     let prefix_owned = prefix.to_vec();
-    let schedule: Vec<u32> = prefix.iter().map(|&thread| thread as u32).collect();
-    let args = js_sys::Array::of4(
-        &source.into(),
-        &js_sys::Uint32Array::from(schedule.as_slice()).into(),
-        &reduction.into(),
-        &(limits::DEFAULT_MAX_STATES as u32).into(),
-    );
-    let slot = running.clone();
-    let job = WorkerJob::start("races_explore", args, move |message| match message {
-        JobMessage::Progress(args) => status.set(Status::Running {
-            states: arg_f64(&args, 0),
-            outcomes: arg_f64(&args, 1),
-            shortening: args.get(2).as_bool().unwrap_or(false),
-        }),
-        JobMessage::Done(json) => {
-            status.set(match serde_json::from_str::<Report>(&json) {
-                Ok(report) => Status::Done {
-                    report: Rc::new(report),
-                    prefix: prefix_owned.clone(),
+    let explore = Job::Explore {
+        source: source.to_owned(),
+        schedule: prefix.to_vec(),
+        options: explore::Options {
+            reduction,
+            max_states: limits::DEFAULT_MAX_STATES,
+            ..explore::Options::default()
+        },
+    };
+    let progress = status.clone();
+    start_in(
+        &running,
+        explore,
+        move |at| {
+            if let Progress::Explore(at) = at {
+                progress.set(Status::Running {
+                    states: at.states as f64,
+                    outcomes: at.outcomes as f64,
+                    shortening: at.shortening,
+                })
+            }
+        },
+        move |answer| {
+            status.set(match answer {
+                Answer::Explored(report) => Status::Done {
+                    report: Rc::new(*report),
+                    prefix: prefix_owned,
                 },
-                Err(_) => Status::Failed(error_of(&json)),
-            });
-            slot.borrow_mut().take();
-        }
-    })?;
-    *running.borrow_mut() = Some(job);
+                other => Status::Failed(unexpected(&other)),
+            })
+        },
+    )?;
     Ok(())
 }
 
@@ -237,7 +241,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
 }
 
 /// How many random schedules one click runs.
-const SAMPLE_RUNS: u32 = 20_000;
+const SAMPLE_RUNS: u64 = 20_000;
 /// PCT's bug depth: enough for the lessons' races (two or three orderings).
 const SAMPLE_DEPTH: u32 = 3;
 
@@ -274,7 +278,7 @@ impl PartialEq for SamplePanelProps {
 fn sample_panel(props: &SamplePanelProps) -> Html {
     let status = use_state(|| SampleStatus::Idle);
     let running = use_job_slot();
-    let seed = use_mut_ref(|| 0u32);
+    let seed = use_mut_ref(|| 0u64);
     let on_sample = {
         let (status, running, seed) = (status.clone(), running.clone(), seed.clone());
         let (source, prefix) = (props.source.clone(), props.prefix.clone());
@@ -285,36 +289,38 @@ fn sample_panel(props: &SamplePanelProps) -> Html {
                 tried: 0.0,
                 failing: 0.0,
             });
-            let schedule: Vec<u32> = prefix.iter().map(|&thread| thread as u32).collect();
-            let args = js_sys::Array::new();
-            for arg in [
-                JsValue::from(source.as_str()),
-                js_sys::Uint32Array::from(schedule.as_slice()).into(),
-                JsValue::from(SAMPLE_RUNS),
-                JsValue::from(*seed.borrow()),
-                JsValue::from(SAMPLE_DEPTH),
-            ] {
-                args.push(&arg);
-            }
-            let (slot, status_in) = (running.clone(), status.clone());
-            let job = WorkerJob::start("races_sample", args, move |message| match message {
-                JobMessage::Progress(args) => status_in.set(SampleStatus::Running {
-                    tried: arg_f64(&args, 0),
-                    failing: arg_f64(&args, 1),
-                }),
-                JobMessage::Done(json) => {
-                    status_in.set(match serde_json::from_str::<SampleReport>(&json) {
-                        Ok(report) => SampleStatus::Done(Rc::new(report)),
-                        Err(_) => SampleStatus::Failed(error_of(&json)),
-                    });
-                    slot.borrow_mut().take();
-                }
-            });
-            match job {
-                Ok(job) => *running.borrow_mut() = Some(job),
-                Err(error) => status.set(SampleStatus::Failed(format!(
+            let sample = Job::Sample {
+                source: source.to_string(),
+                schedule: prefix.to_vec(),
+                options: SampleOptions {
+                    runs: SAMPLE_RUNS,
+                    seed: *seed.borrow(),
+                    depth: SAMPLE_DEPTH,
+                },
+            };
+            let (progress, status_in) = (status.clone(), status.clone());
+            let job = start_in(
+                &running,
+                sample,
+                move |at| {
+                    if let Progress::Sample { tried, failing } = at {
+                        progress.set(SampleStatus::Running {
+                            tried: tried as f64,
+                            failing: failing as f64,
+                        })
+                    }
+                },
+                move |answer| {
+                    status_in.set(match answer {
+                        Answer::Sampled(report) => SampleStatus::Done(Rc::new(report)),
+                        other => SampleStatus::Failed(unexpected(&other)),
+                    })
+                },
+            );
+            if let Err(error) = job {
+                status.set(SampleStatus::Failed(format!(
                     "This browser could not start a worker for random schedules ({error})."
-                ))),
+                )));
             }
         })
     };

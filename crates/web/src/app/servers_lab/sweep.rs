@@ -1,10 +1,11 @@
 //! The load sweep: p99 latency of every model at 20 offered loads, run in
-//! a worker (`web/lab-worker.js`, its own wasm instance) so the page stays
+//! a worker (`web/worker.js`, its own wasm instance) so the page stays
 //! responsive, with progress and cancel. Each load point comes back as it
 //! completes, so a cancelled sweep still shows the loads it reached.
 
 use std::rc::Rc;
 
+use interleave_core::protocol::{Answer, Job, Progress};
 use interleave_core::servers::scenario::MAX_RATE;
 use interleave_core::servers::{self, ServersScenario, SweepPoint};
 use interleave_core::servers_lab::Action;
@@ -13,7 +14,7 @@ use yew::prelude::*;
 use super::ServersState;
 use super::charts::SweepChart;
 use crate::components::DecimalField;
-use crate::worker_job::{JobMessage, WorkerJob, arg_f64, error_of, use_job_slot};
+use crate::workers::{start_in, unexpected, use_job_slot};
 
 /// Load points per sweep.
 const POINTS: u32 = 20;
@@ -74,43 +75,41 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
                 total: (POINTS * 4) as f64,
             });
             let started = crate::web::performance_now();
-            let args =
-                js_sys::Array::of3(&scenario.to_json().into(), &max_rate.into(), &POINTS.into());
-            let slot = running.clone();
-            let status_in = status.clone();
+            let (progress, status_in) = (status.clone(), status.clone());
             let of = scenario.clone();
             let partial_in = partial.clone();
-            let job = WorkerJob::start("servers_sweep", args, move |message| match message {
-                JobMessage::Progress(args) => {
-                    if let Some(point) = args
-                        .get(2)
-                        .as_string()
-                        .and_then(|json| serde_json::from_str::<SweepPoint>(&json).ok())
-                    {
-                        partial_in.borrow_mut().push(point);
+            let sweep = Job::Sweep {
+                scenario: scenario.to_json(),
+                max_rate,
+                points: POINTS as usize,
+            };
+            let job = start_in(
+                &running,
+                sweep,
+                move |at| {
+                    if let Progress::Sweep { done, total, point } = at {
+                        partial_in.borrow_mut().extend(point);
+                        progress.set(Status::Running {
+                            done: done as f64,
+                            total: total as f64,
+                        })
                     }
-                    status_in.set(Status::Running {
-                        done: arg_f64(&args, 0),
-                        total: arg_f64(&args, 1),
-                    })
-                }
-                JobMessage::Done(json) => {
-                    status_in.set(match serde_json::from_str::<Vec<SweepPoint>>(&json) {
-                        Ok(points) => Status::Done {
+                },
+                move |answer| {
+                    status_in.set(match answer {
+                        Answer::Swept { points } => Status::Done {
                             points: Rc::new(points),
-                            of: of.clone(),
+                            of,
                             millis: crate::web::performance_now() - started,
                         },
-                        Err(_) => Status::Failed(error_of(&json)),
-                    });
-                    slot.borrow_mut().take();
-                }
-            });
-            match job {
-                Ok(job) => *running.borrow_mut() = Some(job),
-                Err(error) => status.set(Status::Failed(format!(
+                        other => Status::Failed(unexpected(&other)),
+                    })
+                },
+            );
+            if let Err(error) = job {
+                status.set(Status::Failed(format!(
                     "This browser could not start a worker for the sweep ({error})."
-                ))),
+                )));
             }
         })
     };

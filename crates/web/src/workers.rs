@@ -1,0 +1,235 @@
+//! The page's side of the worker protocol (`interleave_core::protocol`):
+//! a [`ProtocolWorker`] is one `web/worker.js` with its own wasm instance;
+//! each request gets a fresh id, and a reply is handed only to whoever
+//! waits for that id, so the answer of a cancelled or replaced request is
+//! dropped. [`WorkerJob`] is one long job (the Races explorer, random
+//! schedules, the Servers sweep) in a worker of its own, cancelled by
+//! terminating it; the Parallel lab's message-passing pool keeps its
+//! workers (`message_pool`).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures_channel::oneshot;
+use interleave_core::protocol::{Answer, Job, Outstanding, Progress, Reply, Request};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::web::main_js_url;
+
+/// Hears the replies to one request: the answer and, for a Mandelbrot
+/// chunk, its pixels.
+type Waiter = Box<dyn FnMut(Answer, Option<js_sys::Uint16Array>)>;
+
+thread_local! {
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+/// One module worker speaking the protocol; terminated when dropped.
+pub struct ProtocolWorker {
+    worker: web_sys::Worker,
+    owed: Rc<RefCell<Outstanding<Waiter>>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl std::fmt::Debug for ProtocolWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProtocolWorker").finish_non_exhaustive()
+    }
+}
+
+fn field(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn js_error(error: JsValue) -> String {
+    field(&error, "message")
+        .as_string()
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+impl ProtocolWorker {
+    /// Starts a worker that loads the app's module.
+    pub fn spawn() -> Result<ProtocolWorker, String> {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker =
+            web_sys::Worker::new_with_options("./worker.js", &options).map_err(js_error)?;
+        let owed: Rc<RefCell<Outstanding<Waiter>>> = Rc::default();
+        let on_message = {
+            let owed = owed.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                deliver(&owed, &event.data());
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let load = js_sys::Object::new();
+        for (key, value) in [
+            ("mainJS", JsValue::from(main_js_url())),
+            ("module", wasm_bindgen::module()),
+        ] {
+            let _ = js_sys::Reflect::set(&load, &key.into(), &value);
+        }
+        worker.post_message(&load).map_err(js_error)?;
+        Ok(ProtocolWorker {
+            worker,
+            owed,
+            _on_message: on_message,
+        })
+    }
+
+    /// Sends `job` as a new request; `waiter` hears its replies. A request
+    /// still owed an answer is forgotten (its replies will be dropped).
+    pub fn send(
+        &self,
+        job: Job,
+        waiter: impl FnMut(Answer, Option<js_sys::Uint16Array>) + 'static,
+    ) -> Result<(), String> {
+        let id = NEXT_ID.with(|next| next.replace(next.get() + 1));
+        self.owed.borrow_mut().expect(id, Box::new(waiter));
+        let message = js_sys::Object::new();
+        let request = Request { id, job }.to_json();
+        let _ = js_sys::Reflect::set(&message, &"request".into(), &request.into());
+        self.worker.post_message(&message).map_err(|error| {
+            self.owed.borrow_mut().clear();
+            js_error(error)
+        })
+    }
+
+    /// Sends `job` and awaits its one answer (with a chunk's pixels).
+    pub async fn ask(&self, job: Job) -> Result<(Answer, Option<js_sys::Uint16Array>), String> {
+        let (sender, receiver) = oneshot::channel();
+        let mut sender = Some(sender);
+        self.send(job, move |answer, pixels| {
+            if let Some(sender) = sender.take() {
+                let _ = sender.send((answer, pixels));
+            }
+        })?;
+        receiver
+            .await
+            .map_err(|_| "the worker's answer was dropped".to_owned())
+    }
+}
+
+/// Hands a message from the worker to whoever waits for its request.
+fn deliver(owed: &RefCell<Outstanding<Waiter>>, data: &JsValue) {
+    let pixels = field(data, "pixels").dyn_into::<js_sys::Uint16Array>().ok();
+    let reply = match (
+        field(data, "reply").as_string(),
+        field(data, "loadFailed").as_string(),
+    ) {
+        (Some(json), _) => {
+            Reply::from_json(&json).map_err(|error| format!("a worker's reply: {error}"))
+        }
+        (None, Some(message)) => Err(format!("the worker could not load the app ({message})")),
+        (None, None) => Err("a worker sent a message without a reply".to_owned()),
+    };
+    match reply {
+        Ok(Reply { id, answer }) if answer.is_progress() => {
+            if let Some(waiter) = owed.borrow_mut().waiter(id) {
+                waiter(answer, pixels);
+            }
+        }
+        Ok(Reply { id, answer }) => {
+            // Taken out first: the waiter may send the next request.
+            let waiter = owed.borrow_mut().take(id);
+            if let Some(mut waiter) = waiter {
+                waiter(answer, pixels);
+            }
+        }
+        Err(message) => {
+            let waiter = owed.borrow_mut().take_any();
+            if let Some(mut waiter) = waiter {
+                waiter(Answer::Failed { message }, None);
+            }
+        }
+    }
+}
+
+impl Drop for ProtocolWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// A long job in a worker of its own; dropping it terminates the worker.
+#[derive(Debug)]
+pub struct WorkerJob {
+    _worker: ProtocolWorker,
+}
+
+impl WorkerJob {
+    /// Starts `job` in a new worker; `on_answer` hears its progress, then
+    /// its result or failure once.
+    pub fn start(
+        job: Job,
+        mut on_answer: impl FnMut(Answer) + 'static,
+    ) -> Result<WorkerJob, String> {
+        let worker = ProtocolWorker::spawn()?;
+        worker.send(job, move |answer, _| on_answer(answer))?;
+        Ok(WorkerJob { _worker: worker })
+    }
+}
+
+/// The slot a component keeps its running job in.
+pub type JobSlot = Rc<RefCell<Option<WorkerJob>>>;
+
+/// Starts `job` in `slot`, cancelling the job it held: `on_progress`
+/// hears its progress, `on_end` its result or failure once, after which
+/// the slot is empty again.
+pub fn start_in(
+    slot: &JobSlot,
+    job: Job,
+    mut on_progress: impl FnMut(Progress) + 'static,
+    on_end: impl FnOnce(Answer) + 'static,
+) -> Result<(), String> {
+    slot.borrow_mut().take();
+    let slot_in = slot.clone();
+    let mut on_end = Some(on_end);
+    let job = WorkerJob::start(job, move |answer| match answer {
+        Answer::Progress(progress) => on_progress(progress),
+        answer => {
+            if let Some(on_end) = on_end.take() {
+                on_end(answer);
+            }
+            // Terminates this worker once this message is handled.
+            slot_in.borrow_mut().take();
+        }
+    })?;
+    *slot.borrow_mut() = Some(job);
+    Ok(())
+}
+
+/// A component's job slot: holds at most one running job, which is
+/// cancelled (its worker terminated) when replaced or on unmount.
+#[yew::hook]
+pub fn use_job_slot() -> JobSlot {
+    let slot: JobSlot = yew::use_mut_ref(|| None);
+    {
+        let slot = slot.clone();
+        yew::use_effect_with((), move |_| move || drop(slot.borrow_mut().take()));
+    }
+    slot
+}
+
+/// A Cancel button's callback: terminates the slot's job and sets `status`
+/// to `cancelled`.
+pub fn cancel_callback<S: Clone + 'static>(
+    slot: &JobSlot,
+    status: &yew::UseStateHandle<S>,
+    cancelled: S,
+) -> yew::Callback<web_sys::MouseEvent> {
+    let (slot, status) = (slot.clone(), status.clone());
+    yew::Callback::from(move |_| {
+        slot.borrow_mut().take();
+        status.set(cancelled.clone());
+    })
+}
+
+/// What a lab says when a job answers with something it did not ask for.
+pub fn unexpected(answer: &Answer) -> String {
+    match answer {
+        Answer::Failed { message } => message.clone(),
+        other => format!("the worker answered with something else ({})", other.kind()),
+    }
+}
