@@ -1,4 +1,5 @@
-//! The Models lab's state and its one `apply(state, action)` reducer.
+//! The Models lab's state and its one `apply(state, action) -> Result`
+//! reducer.
 //!
 //! The web crate wraps [`ModelsLab`] as a Yew reducer; components emit
 //! [`Action`]s. The state is plain data (serde), so a share link or the
@@ -180,18 +181,24 @@ pub fn simulate_comparison(scenario: &Scenario, configs: &[Model]) -> usize {
         .sum()
 }
 
-/// Applies `action`. Actions that would break a rule (too many tasks, an
-/// index that does not exist, a zero duration) change nothing: the editor
-/// validates input before it dispatches, so this only guards. See
-/// [`try_apply`] for the refusals a user should hear about.
-pub fn apply(lab: &mut ModelsLab, action: Action) {
-    let _ = try_apply(lab, action);
-}
-
-/// [`apply`], refusing (and saying why) an edit after which some
-/// configuration's run would record more than the limit: the lab is then
-/// left exactly as it was, before anything simulates.
-pub fn try_apply(lab: &mut ModelsLab, action: Action) -> Result<(), ScenarioError> {
+/// The one reducer, with the shape every lab's has: applies `action`, or
+/// refuses it, leaving `lab` exactly as it was, with an error that says
+/// why (an unknown preset, a scenario or configuration that breaks a rule,
+/// an edit after which some configuration's run would record more than
+/// the limit: checked before anything simulates). An index that does not
+/// exist changes nothing: the page only dispatches indices it shows.
+pub fn apply(lab: &mut ModelsLab, action: Action) -> Result<(), ScenarioError> {
+    match &action {
+        Action::LoadPreset(id) if Preset::by_id(id).is_none() => {
+            return Err(ScenarioError::at_path(
+                "preset",
+                format!("there is no built-in workload {id:?}"),
+            ));
+        }
+        Action::ReplaceScenario(scenario) => scenario.validate()?,
+        Action::SetConfig(_, model) => model.validate("config")?,
+        _ => {}
+    }
     let changes_work = !matches!(action, Action::SetCursor(_) | Action::SelectConfig(_));
     let before = changes_work.then(|| lab.clone());
     apply_unchecked(lab, action);
@@ -363,13 +370,13 @@ mod tests {
     #[test]
     fn editing_actions_keep_the_scenario_valid() {
         let mut lab = ModelsLab::default();
-        apply(&mut lab, Action::AddTask);
-        apply(&mut lab, Action::DuplicateTask(0));
-        apply(&mut lab, Action::MoveTask(0, 1));
-        apply(&mut lab, Action::SetSegment(0, 0, Segment::Compute(0)));
-        apply(&mut lab, Action::RemoveSegment(4, 0));
+        apply(&mut lab, Action::AddTask).unwrap();
+        apply(&mut lab, Action::DuplicateTask(0)).unwrap();
+        apply(&mut lab, Action::MoveTask(0, 1)).unwrap();
+        apply(&mut lab, Action::SetSegment(0, 0, Segment::Compute(0))).unwrap();
+        apply(&mut lab, Action::RemoveSegment(4, 0)).unwrap();
         for _ in 0..10 {
-            apply(&mut lab, Action::RemoveTask(0));
+            apply(&mut lab, Action::RemoveTask(0)).unwrap();
         }
         assert_eq!(
             lab.scenario.tasks.len(),
@@ -382,7 +389,7 @@ mod tests {
     #[test]
     fn duplicate_inserts_a_named_copy_after_the_original() {
         let mut lab = ModelsLab::default();
-        apply(&mut lab, Action::DuplicateTask(1));
+        apply(&mut lab, Action::DuplicateTask(1)).unwrap();
         let names: Vec<String> = (0..lab.scenario.tasks.len())
             .map(|idx| lab.scenario.task_name(idx))
             .collect();
@@ -394,11 +401,15 @@ mod tests {
         let mut lab = ModelsLab::default();
         // The default lab (and links made before ids) find theirs by name.
         assert_eq!(lab.preset().map(|preset| preset.id), Some("three-requests"));
-        apply(&mut lab, Action::LoadPreset("web-requests"));
+        apply(&mut lab, Action::LoadPreset("web-requests")).unwrap();
         assert_eq!(lab.preset.as_deref(), Some("web-requests"));
-        apply(&mut lab, Action::SetTaskName(0, "renamed".to_owned()));
+        apply(&mut lab, Action::SetTaskName(0, "renamed".to_owned())).unwrap();
         assert_eq!(lab.preset().map(|preset| preset.id), Some("web-requests"));
-        apply(&mut lab, Action::LoadPreset("no-such-preset"));
+        let refused = apply(&mut lab, Action::LoadPreset("no-such-preset")).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "preset: there is no built-in workload \"no-such-preset\""
+        );
         assert_eq!(
             lab.preset.as_deref(),
             Some("web-requests"),
@@ -408,7 +419,7 @@ mod tests {
             name: Some("Mine".to_owned()),
             ..Scenario::default_models()
         };
-        apply(&mut lab, Action::ReplaceScenario(imported));
+        apply(&mut lab, Action::ReplaceScenario(imported)).unwrap();
         assert!(lab.preset().is_none());
         let bad = ModelsLab {
             preset: Some("gone".to_owned()),
@@ -423,10 +434,10 @@ mod tests {
     #[test]
     fn configurations_stay_between_one_and_four() {
         let mut lab = ModelsLab::default();
-        apply(&mut lab, Action::AddConfig);
+        apply(&mut lab, Action::AddConfig).unwrap();
         assert_eq!(lab.configs.len(), 4);
         for _ in 0..5 {
-            apply(&mut lab, Action::RemoveConfig(0));
+            apply(&mut lab, Action::RemoveConfig(0)).unwrap();
         }
         assert_eq!(lab.configs.len(), 1);
         assert_eq!(lab.selected, 0);
@@ -438,23 +449,23 @@ mod tests {
         let mut lab = ModelsLab::default();
         // Task A: compute 10, wait 50 on the database, compute 10.
         let before = lab.scenario.tasks[0].segments.clone();
-        apply(&mut lab, Action::AddSegment(0));
+        apply(&mut lab, Action::AddSegment(0)).unwrap();
         let segments = &lab.scenario.tasks[0].segments;
         assert_eq!(segments.len(), before.len() + 1);
         assert_eq!(segments.last(), Some(&Segment::Compute(5)));
         // Move the wait one place down: it swaps with the compute after it.
-        apply(&mut lab, Action::MoveSegment(0, 1, 1));
+        apply(&mut lab, Action::MoveSegment(0, 1, 1)).unwrap();
         let segments = &lab.scenario.tasks[0].segments;
         assert_eq!(segments[1], before[2]);
         assert_eq!(segments[2], before[1]);
         // Off either end, nothing moves.
         let now = lab.scenario.tasks[0].segments.clone();
-        apply(&mut lab, Action::MoveSegment(0, 0, -1));
-        apply(&mut lab, Action::MoveSegment(0, now.len() - 1, 1));
-        apply(&mut lab, Action::MoveSegment(9, 0, 1));
+        apply(&mut lab, Action::MoveSegment(0, 0, -1)).unwrap();
+        apply(&mut lab, Action::MoveSegment(0, now.len() - 1, 1)).unwrap();
+        apply(&mut lab, Action::MoveSegment(9, 0, 1)).unwrap();
         assert_eq!(lab.scenario.tasks[0].segments, now);
         // A wait's kind changes; a compute step has none to change.
-        apply(&mut lab, Action::SetWaitKind(0, 2, WaitKind::Disk));
+        apply(&mut lab, Action::SetWaitKind(0, 2, WaitKind::Disk)).unwrap();
         assert!(matches!(
             lab.scenario.tasks[0].segments[2],
             Segment::Wait {
@@ -462,7 +473,7 @@ mod tests {
                 ..
             }
         ));
-        apply(&mut lab, Action::SetWaitKind(0, 0, WaitKind::Disk));
+        apply(&mut lab, Action::SetWaitKind(0, 0, WaitKind::Disk)).unwrap();
         assert!(matches!(
             lab.scenario.tasks[0].segments[0],
             Segment::Compute(_)
@@ -484,7 +495,7 @@ mod tests {
             .makespan
         };
         let before = makespan(&lab);
-        apply(&mut lab, Action::MoveSegment(0, 1, 1));
+        apply(&mut lab, Action::MoveSegment(0, 1, 1)).unwrap();
         assert_ne!(makespan(&lab), before);
     }
 
@@ -494,16 +505,18 @@ mod tests {
         apply(
             &mut lab,
             Action::SetConfig(1, Model::asynchronous(3).on_cores(2)),
-        );
+        )
+        .unwrap();
         assert_eq!(lab.configs[1], Model::asynchronous(3).on_cores(2));
         // More cores than allowed or zero threads: refused, nothing changes.
-        apply(&mut lab, Action::SetConfig(1, Model::sync(0)));
-        apply(&mut lab, Action::SetConfig(7, Model::sync(2)));
+        let refused = apply(&mut lab, Action::SetConfig(1, Model::sync(0))).unwrap_err();
+        assert_eq!(refused.path, "config.threads");
+        apply(&mut lab, Action::SetConfig(7, Model::sync(2))).unwrap();
         assert_eq!(lab.configs[1], Model::asynchronous(3).on_cores(2));
-        apply(&mut lab, Action::SelectConfig(3));
-        apply(&mut lab, Action::RemoveConfig(3));
+        apply(&mut lab, Action::SelectConfig(3)).unwrap();
+        apply(&mut lab, Action::RemoveConfig(3)).unwrap();
         assert_eq!(lab.selected, 2);
-        apply(&mut lab, Action::AddConfig);
+        apply(&mut lab, Action::AddConfig).unwrap();
         assert_eq!(lab.configs.len(), 4);
         assert_eq!(
             lab.configs[3], lab.configs[2],
@@ -517,9 +530,9 @@ mod tests {
         // Two threads time-slicing one core with a 10 ms quantum: a step
         // of 10^9 ms would be 10^8 slices, gigabytes of spans.
         let mut lab = ModelsLab::default();
-        apply(&mut lab, Action::SetConfig(1, Model::sync(2).on_cores(1)));
+        apply(&mut lab, Action::SetConfig(1, Model::sync(2).on_cores(1))).unwrap();
         let before = lab.clone();
-        let err = try_apply(
+        let err = apply(
             &mut lab,
             Action::SetSegment(0, 0, Segment::Compute(1_000_000_000)),
         )
@@ -528,9 +541,9 @@ mod tests {
         assert!(err.message.contains("the most is 4000000"), "{err}");
         assert_eq!(lab, before);
         // The same step with a core per thread is a single span: taken.
-        apply(&mut lab, Action::SetConfig(1, Model::sync(2)));
+        apply(&mut lab, Action::SetConfig(1, Model::sync(2))).unwrap();
         assert_eq!(
-            try_apply(
+            apply(
                 &mut lab,
                 Action::SetSegment(0, 0, Segment::Compute(1_000_000_000))
             ),
@@ -541,8 +554,8 @@ mod tests {
     #[test]
     fn the_lab_round_trips_through_json() {
         let mut lab = ModelsLab::default();
-        apply(&mut lab, Action::SetCursor(42));
-        apply(&mut lab, Action::SelectConfig(2));
+        apply(&mut lab, Action::SetCursor(42)).unwrap();
+        apply(&mut lab, Action::SelectConfig(2)).unwrap();
         let json = serde_json::to_string(&lab).unwrap();
         assert_eq!(serde_json::from_str::<ModelsLab>(&json).unwrap(), lab);
     }

@@ -15,7 +15,7 @@ use crate::error::ScenarioError;
 use crate::races::explore::failing_state;
 use crate::races::lessons::{self, Lesson};
 use crate::races::machine::{State, Status};
-use crate::races::schedule::Run;
+use crate::races::schedule::{self, Run};
 use crate::races::{self, Program, limits};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,38 +200,64 @@ impl Session {
     }
 }
 
-/// The one reducer.
-pub fn apply(session: &mut Session, action: Action) {
-    session.notice = None;
+/// The one reducer, with the shape every lab's has: applies `action`, or
+/// refuses it, leaving the session as it was, with an error that says why
+/// (an unknown lesson, a thread that cannot step, a program that does not
+/// compile). A text that does not compile is kept, not refused: the
+/// session shows its error and keeps the last program that compiled.
+pub fn apply(session: &mut Session, action: Action) -> Result<(), ScenarioError> {
+    let refused = |why: String| Err(ScenarioError::at_path("", why));
     match action {
         Action::LoadLesson(id) => {
-            if let Some(lesson) = lessons::find(&id) {
-                let expanded = session.lab.expanded;
-                *session = Session::new(RacesLab {
-                    expanded,
-                    ..RacesLab::from_lesson(lesson)
-                });
-            }
+            let Some(lesson) = lessons::find(&id) else {
+                return Err(ScenarioError::at_path(
+                    "lesson",
+                    format!("there is no lesson {id:?}"),
+                ));
+            };
+            let expanded = session.lab.expanded;
+            *session = Session::new(RacesLab {
+                expanded,
+                ..RacesLab::from_lesson(lesson)
+            });
         }
         Action::Edit(source) => {
+            session.notice = None;
             if source != session.lab.source {
                 let schedule = session.lab.schedule.clone();
                 session.recompile(source, schedule);
             }
         }
-        Action::Step(thread) => step(session, thread, false),
-        Action::StepLine(thread) => step(session, thread, true),
+        Action::Step(thread) | Action::StepLine(thread) => {
+            let Some(program) = session.program.clone() else {
+                return refused("the program does not compile yet".to_owned());
+            };
+            let cursor = session.lab.cursor;
+            let at = &session.run.states[cursor];
+            if let Some(why) = schedule::refusal(&program, at, cursor, thread) {
+                return refused(why);
+            }
+            session.notice = None;
+            step(
+                session,
+                &program,
+                thread,
+                matches!(action, Action::StepLine(_)),
+            );
+        }
         Action::SetCursor(cursor) => session.lab.cursor = cursor.min(session.lab.schedule.len()),
         Action::Back => session.lab.cursor = session.lab.cursor.saturating_sub(1),
         Action::Forward => {
             session.lab.cursor = (session.lab.cursor + 1).min(session.lab.schedule.len())
         }
         Action::Restart => {
+            session.notice = None;
             let source = session.lab.source.clone();
             session.lab.cursor = 0;
             session.recompile(source, Vec::new());
         }
         Action::LoadSchedule(schedule) => {
+            session.notice = None;
             let source = session.lab.source.clone();
             session.lab.cursor = usize::MAX;
             session.recompile(source, schedule);
@@ -239,13 +265,12 @@ pub fn apply(session: &mut Session, action: Action) {
         }
         Action::SetExpanded(expanded) => session.lab.expanded = expanded,
     }
+    Ok(())
 }
 
-/// Steps at the cursor, cutting off the steps after it (a new branch).
-fn step(session: &mut Session, thread: usize, whole_line: bool) {
-    let Some(program) = session.program.clone() else {
-        return;
-    };
+/// Steps at the cursor, which `thread` can, cutting off the steps after it
+/// (a new branch); a line step goes on while the thread stays on its line.
+fn step(session: &mut Session, program: &Program, thread: usize, whole_line: bool) {
     let cursor = session.lab.cursor;
     if cursor < session.lab.schedule.len() {
         session.lab.schedule.truncate(cursor);
@@ -261,19 +286,9 @@ fn step(session: &mut Session, thread: usize, whole_line: bool) {
         .and_then(|state| program.threads[thread].instrs.get(state.pc as usize))
         .map(|instr| instr.line);
     let mut taken = 0;
-    loop {
-        match run.step(&program, thread) {
-            Ok(()) => {
-                session.lab.schedule.push(thread);
-                taken += 1;
-            }
-            Err(why) => {
-                if taken == 0 {
-                    session.notice = Some(why);
-                }
-                break;
-            }
-        }
+    while run.step(program, thread).is_ok() {
+        session.lab.schedule.push(thread);
+        taken += 1;
         if !whole_line || taken >= 200 {
             break;
         }
@@ -284,7 +299,7 @@ fn step(session: &mut Session, thread: usize, whole_line: bool) {
             .map(|i| i.line);
         if next.status != Status::Running
             || next_line != start_line
-            || !run.last().can_step(&program, thread)
+            || !run.last().can_step(program, thread)
         {
             break;
         }
@@ -300,13 +315,13 @@ mod tests {
     fn stepping_back_then_stepping_again_branches_the_schedule() {
         let mut session = Session::new(RacesLab::default());
         for thread in [0, 0, 0] {
-            apply(&mut session, Action::Step(thread));
+            apply(&mut session, Action::Step(thread)).unwrap();
         }
         assert_eq!(session.lab.schedule, vec![0, 0, 0]);
-        apply(&mut session, Action::Back);
-        apply(&mut session, Action::Back);
+        apply(&mut session, Action::Back).unwrap();
+        apply(&mut session, Action::Back).unwrap();
         assert_eq!(session.lab.cursor, 1);
-        apply(&mut session, Action::Step(1));
+        apply(&mut session, Action::Step(1)).unwrap();
         assert_eq!(session.lab.schedule, vec![0, 1]);
         assert_eq!(session.run.states.len(), 3);
     }
@@ -314,11 +329,11 @@ mod tests {
     #[test]
     fn a_line_step_runs_the_whole_increment_and_meets_the_goal_when_updates_are_lost() {
         let mut session = Session::new(RacesLab::default());
-        apply(&mut session, Action::Step(0));
-        apply(&mut session, Action::Step(1));
+        apply(&mut session, Action::Step(0)).unwrap();
+        apply(&mut session, Action::Step(1)).unwrap();
         assert_eq!(session.goal_met(), Some(false));
-        apply(&mut session, Action::StepLine(0));
-        apply(&mut session, Action::StepLine(1));
+        apply(&mut session, Action::StepLine(0)).unwrap();
+        apply(&mut session, Action::StepLine(1)).unwrap();
         assert_eq!(session.lab.schedule, vec![0, 1, 0, 0, 1, 1]);
         assert_eq!(session.goal_met(), Some(true));
     }
@@ -326,9 +341,9 @@ mod tests {
     #[test]
     fn a_bad_edit_keeps_the_text_and_the_last_good_program() {
         let mut session = Session::new(RacesLab::default());
-        apply(&mut session, Action::Step(0));
+        apply(&mut session, Action::Step(0)).unwrap();
         let good = session.program.clone();
-        apply(&mut session, Action::Edit("thread A {".into()));
+        apply(&mut session, Action::Edit("thread A {".into())).unwrap();
         assert_eq!(session.lab.source, "thread A {");
         assert!(session.error.is_some());
         assert_eq!(session.program, good);
@@ -339,17 +354,19 @@ mod tests {
     fn an_edit_keeps_the_schedule_as_far_as_it_replays() {
         let mut session = Session::new(RacesLab::default());
         for thread in [0, 0, 0, 1] {
-            apply(&mut session, Action::Step(thread));
+            apply(&mut session, Action::Step(thread)).unwrap();
         }
         apply(
             &mut session,
             Action::Edit("shared x = 0\nthread A { x = x + 1 }\nthread B { x = 5 }\n".into()),
-        );
+        )
+        .unwrap();
         assert_eq!(session.lab.schedule, vec![0, 0, 0, 1]);
         apply(
             &mut session,
             Action::Edit("shared x = 0\nthread A { x = 1 }\nthread B { x = 5 }\n".into()),
-        );
+        )
+        .unwrap();
         assert_eq!(session.lab.schedule, vec![0]);
         assert!(session.notice.as_deref().unwrap().contains("from step 2"));
     }
@@ -361,7 +378,8 @@ mod tests {
         apply(
             &mut session,
             Action::Edit("shared x = 0\nthread A { x = 1 }\n".into()),
-        );
+        )
+        .unwrap();
         assert!(session.lesson().is_some(), "still picked in the menu");
         assert_eq!(session.unchanged_lesson(), None);
     }
@@ -371,9 +389,13 @@ mod tests {
         let mut session = Session::new(RacesLab::from_lesson(
             lessons::find("counter-mutex").unwrap(),
         ));
-        apply(&mut session, Action::Step(0));
-        apply(&mut session, Action::Step(1));
-        assert_eq!(session.lab.schedule, vec![0]);
-        assert_eq!(session.notice.as_deref(), Some("B waits for m (held by A)"));
+        apply(&mut session, Action::Step(0)).unwrap();
+        let before = session.clone();
+        let refused = apply(&mut session, Action::Step(1)).unwrap_err();
+        assert_eq!(refused.message, "B waits for m (held by A)");
+        assert_eq!(session, before, "a refused step changes nothing");
+        apply(&mut session, Action::Back).unwrap();
+        let refused = apply(&mut session, Action::LoadLesson("nope".into())).unwrap_err();
+        assert_eq!(refused.to_string(), "lesson: there is no lesson \"nope\"");
     }
 }

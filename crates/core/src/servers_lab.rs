@@ -4,11 +4,16 @@
 //! preset it came from, the sweep's top load, and the JSON text being
 //! edited while it does not parse (so nothing typed is lost).
 
+pub mod narration;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
 use crate::servers::presets::{PRESETS, Preset};
-use crate::servers::scenario::{MAX_RATE, ServerModel, ServersScenario};
+use crate::servers::scenario::{
+    ArrivalPattern, Balancer, MAX_RATE, Millis, RandomMillis, RequestType, ServerModel,
+    ServersScenario,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,13 +42,141 @@ pub enum Action {
     LoadPreset(&'static str),
     /// Show this model's lanes.
     ShowModel(ServerModel),
-    /// A new scenario from the form (checked before it is taken).
-    Edit(ServersScenario),
+    /// One change from the form, made to the scenario as it is when the
+    /// action is applied (so two quick edits both count), checked before
+    /// it is taken.
+    Set(Edit),
     /// The JSON editor's text: taken when valid, kept as a draft when not.
     EditJson(String),
     /// Forget the draft and show the scenario's JSON again.
     DiscardDraft,
     SetSweepMax(Option<f64>),
+}
+
+/// The form's edits: one field each, or a request type added or removed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    Processes(u32),
+    Threads(u32),
+    Offload(u32),
+    Cores(u32),
+    Gil(bool),
+    Balancer(Balancer),
+    Arrival(ArrivalPattern),
+    Rate(f64),
+    Requests(u32),
+    Burst(u32),
+    Seed(u64),
+    /// A backlog limit, or none.
+    Backlog(Option<u32>),
+    /// A timeout in ms, or none.
+    Timeout(Option<f64>),
+    ProcessMb(f64),
+    ThreadMb(f64),
+    ConnectionKb(f64),
+    /// A new request type: "request N", 5 ms CPU, 50 ms I/O, weight 1.
+    AddRequestType,
+    RemoveRequestType(usize),
+    RequestName(usize, String),
+    RequestWeight(usize, f64),
+    /// A request type's mean CPU (`io: false`) or I/O time, keeping
+    /// whether it is fixed or exponential.
+    RequestMean {
+        idx: usize,
+        io: bool,
+        mean: f64,
+    },
+    /// Whether that time is exponential with its mean, or fixed.
+    RequestRandom {
+        idx: usize,
+        io: bool,
+        exponential: bool,
+    },
+}
+
+/// Makes `edit` on `scenario`; an index that does not exist is an error.
+fn edit(scenario: &mut ServersScenario, edit: Edit) -> Result<(), ScenarioError> {
+    let count = scenario.mix.len();
+    let missing = |idx: usize| {
+        ScenarioError::at_path(
+            format!("mix[{idx}]"),
+            format!("no request type at index {idx} (the mix has {count})"),
+        )
+    };
+    match edit {
+        Edit::Processes(n) => scenario.server.processes = n,
+        Edit::Threads(n) => scenario.server.threads = n,
+        Edit::Offload(n) => scenario.server.offload = n,
+        Edit::Cores(n) => scenario.server.cores = n,
+        Edit::Gil(on) => scenario.server.gil = on,
+        Edit::Balancer(balancer) => scenario.server.balancer = balancer,
+        Edit::Arrival(arrival) => scenario.traffic.arrival = arrival,
+        Edit::Rate(rate) => scenario.traffic.rate = rate,
+        Edit::Requests(n) => scenario.traffic.requests = n,
+        Edit::Burst(n) => scenario.traffic.burst = n,
+        Edit::Seed(seed) => scenario.traffic.seed = seed,
+        Edit::Backlog(limit) => scenario.backlog = limit,
+        Edit::Timeout(ms) => scenario.timeout_ms = ms,
+        Edit::ProcessMb(mb) => scenario.memory.process_mb = mb,
+        Edit::ThreadMb(mb) => scenario.memory.thread_mb = mb,
+        Edit::ConnectionKb(kb) => scenario.memory.connection_kb = kb,
+        Edit::AddRequestType => scenario.mix.push(RequestType {
+            name: format!("request {}", count + 1),
+            weight: 1.0,
+            cpu_ms: Millis::Fixed(5.0),
+            io_ms: Millis::Fixed(50.0),
+        }),
+        Edit::RemoveRequestType(idx) => {
+            if idx >= count {
+                return Err(missing(idx));
+            }
+            scenario.mix.remove(idx);
+        }
+        Edit::RequestName(idx, name) => {
+            scenario.mix.get_mut(idx).ok_or_else(|| missing(idx))?.name = name
+        }
+        Edit::RequestWeight(idx, weight) => {
+            scenario
+                .mix
+                .get_mut(idx)
+                .ok_or_else(|| missing(idx))?
+                .weight = weight
+        }
+        Edit::RequestMean { idx, io, mean } => {
+            let slot = request_time(scenario, idx, io).ok_or_else(|| missing(idx))?;
+            *slot = match *slot {
+                // An exponential time keeps a positive mean.
+                Millis::Random(RandomMillis::Exponential(_)) => {
+                    Millis::Random(RandomMillis::Exponential(mean.max(0.001)))
+                }
+                _ => Millis::Fixed(mean),
+            };
+        }
+        Edit::RequestRandom {
+            idx,
+            io,
+            exponential,
+        } => {
+            let slot = request_time(scenario, idx, io).ok_or_else(|| missing(idx))?;
+            let mean = slot.mean();
+            *slot = if exponential && mean > 0.0 {
+                Millis::Random(RandomMillis::Exponential(mean))
+            } else {
+                Millis::Fixed(mean)
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Request type `idx`'s CPU (`io: false`) or I/O time.
+fn request_time(scenario: &mut ServersScenario, idx: usize, io: bool) -> Option<&mut Millis> {
+    let kind = scenario.mix.get_mut(idx)?;
+    Some(if io {
+        &mut kind.io_ms
+    } else {
+        &mut kind.cpu_ms
+    })
 }
 
 impl ServersLab {
@@ -98,8 +231,10 @@ impl ServersLab {
     }
 }
 
-/// The one reducer. An edit that is not valid changes nothing and returns
-/// the error (the JSON text is kept as a draft).
+/// The one reducer, with the shape every lab's has: applies `action`, or
+/// refuses it, leaving `lab` as it was, with an error that says why. A
+/// JSON text that does not parse is kept as the draft (nothing typed is
+/// lost) and its error returned.
 pub fn apply(lab: &mut ServersLab, action: Action) -> Result<(), ScenarioError> {
     match action {
         Action::LoadPreset(id) => {
@@ -111,7 +246,9 @@ pub fn apply(lab: &mut ServersLab, action: Action) -> Result<(), ScenarioError> 
             lab.scenario.model = model;
             lab.draft = None;
         }
-        Action::Edit(scenario) => {
+        Action::Set(change) => {
+            let mut scenario = lab.scenario.clone();
+            edit(&mut scenario, change)?;
             scenario.validate()?;
             lab.scenario = scenario;
             lab.draft = None;
@@ -164,10 +301,14 @@ mod tests {
     fn an_invalid_form_edit_changes_nothing() {
         let mut lab = ServersLab::default();
         let before = lab.clone();
-        let mut bad = lab.scenario.clone();
-        bad.server.cores = 0;
-        let error = apply(&mut lab, Action::Edit(bad)).unwrap_err();
+        let error = apply(&mut lab, Action::Set(Edit::Cores(0))).unwrap_err();
         assert_eq!(error.path, "server.cores");
+        assert_eq!(lab, before);
+        let error = apply(&mut lab, Action::Set(Edit::RequestWeight(9, 1.0))).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "mix[9]: no request type at index 9 (the mix has 2)"
+        );
         assert_eq!(lab, before);
     }
 
@@ -176,10 +317,57 @@ mod tests {
         let mut lab = ServersLab::default();
         apply(&mut lab, Action::ShowModel(ServerModel::Evented)).unwrap();
         assert!(lab.unchanged_preset().is_some());
-        let mut edited = lab.scenario.clone();
-        edited.traffic.rate = 5.0;
-        apply(&mut lab, Action::Edit(edited)).unwrap();
+        apply(&mut lab, Action::Set(Edit::Rate(5.0))).unwrap();
         assert!(lab.unchanged_preset().is_none());
+    }
+
+    #[test]
+    fn form_edits_apply_to_the_scenario_as_it_is_so_quick_edits_all_count() {
+        let mut lab = ServersLab::default();
+        // Two edits dispatched before the page re-renders: both are kept.
+        apply(&mut lab, Action::Set(Edit::Rate(7.0))).unwrap();
+        apply(&mut lab, Action::Set(Edit::Threads(3))).unwrap();
+        assert_eq!(
+            (lab.scenario.traffic.rate, lab.scenario.server.threads),
+            (7.0, 3)
+        );
+        let types = lab.scenario.mix.len();
+        apply(&mut lab, Action::Set(Edit::AddRequestType)).unwrap();
+        let added = &lab.scenario.mix[types];
+        assert_eq!(added.name, format!("request {}", types + 1));
+        assert_eq!(
+            (added.cpu_ms, added.io_ms, added.weight),
+            (Millis::Fixed(5.0), Millis::Fixed(50.0), 1.0)
+        );
+        let random = |exponential| Edit::RequestRandom {
+            idx: types,
+            io: true,
+            exponential,
+        };
+        apply(&mut lab, Action::Set(random(true))).unwrap();
+        apply(
+            &mut lab,
+            Action::Set(Edit::RequestMean {
+                idx: types,
+                io: true,
+                mean: 80.0,
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            lab.scenario.mix[types].io_ms,
+            Millis::Random(RandomMillis::Exponential(80.0))
+        );
+        apply(&mut lab, Action::Set(random(false))).unwrap();
+        assert_eq!(lab.scenario.mix[types].io_ms, Millis::Fixed(80.0));
+        apply(&mut lab, Action::Set(Edit::RemoveRequestType(types))).unwrap();
+        assert_eq!(lab.scenario.mix.len(), types);
+        // The last request type cannot go: the scenario would be invalid.
+        while lab.scenario.mix.len() > 1 {
+            apply(&mut lab, Action::Set(Edit::RemoveRequestType(0))).unwrap();
+        }
+        assert!(apply(&mut lab, Action::Set(Edit::RemoveRequestType(0))).is_err());
+        assert_eq!(lab.scenario.mix.len(), 1);
     }
 
     #[test]

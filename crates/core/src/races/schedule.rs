@@ -86,6 +86,24 @@ pub struct Run {
     pub steps: Vec<StepRecord>,
 }
 
+/// Why `thread` cannot take a step from `state`, reached after `steps`
+/// steps; `None` when it can.
+pub fn refusal(program: &Program, state: &State, steps: usize, thread: usize) -> Option<String> {
+    let Some(code) = program.threads.get(thread) else {
+        return Some(format!("there is no thread number {thread}"));
+    };
+    if steps >= limits::MAX_RUN_STEPS {
+        return Some(format!(
+            "the run stopped at the step limit ({} steps)",
+            limits::MAX_RUN_STEPS
+        ));
+    }
+    match state.readiness(program, thread) {
+        Readiness::Ready => None,
+        reason => Some(format!("{} {}", code.name, why_not(program, &reason))),
+    }
+}
+
 impl Run {
     pub fn new(program: &Program) -> Run {
         Run {
@@ -100,21 +118,9 @@ impl Run {
 
     /// Steps `thread`, or says why it cannot.
     pub fn step(&mut self, program: &Program, thread: usize) -> Result<(), String> {
-        let name = program
-            .threads
-            .get(thread)
-            .map(|code| code.name.as_str())
-            .ok_or_else(|| format!("there is no thread number {thread}"))?;
-        if self.steps.len() >= limits::MAX_RUN_STEPS {
-            return Err(format!(
-                "the run stopped at the step limit ({} steps)",
-                limits::MAX_RUN_STEPS
-            ));
-        }
         let before = self.last();
-        match before.readiness(program, thread) {
-            Readiness::Ready => {}
-            reason => return Err(format!("{name} {}", why_not(program, &reason))),
+        if let Some(why) = refusal(program, before, self.steps.len(), thread) {
+            return Err(why);
         }
         let mut after = before.clone();
         let effects = after.step(program, thread);

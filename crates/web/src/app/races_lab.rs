@@ -22,12 +22,14 @@ use yew::prelude::*;
 
 use crate::components::{Timeline, form};
 
-/// The page's reducer: the core's session, and whether the user changed
-/// anything (only then is the state written to the address and autosave).
+/// The page's reducer: the core's session, whether the user changed
+/// anything (only then is the state written to the address and autosave),
+/// and why the last action was refused, if it was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RacesState {
     pub session: Session,
     pub edited: bool,
+    pub refused: Option<String>,
 }
 
 impl Reducible for RacesState {
@@ -35,8 +37,13 @@ impl Reducible for RacesState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
-        apply(&mut next.session, action);
-        next.edited = true;
+        match apply(&mut next.session, action) {
+            Ok(()) => {
+                next.edited = true;
+                next.refused = None;
+            }
+            Err(error) => next.refused = Some(error.message),
+        }
         Rc::new(next)
     }
 }
@@ -55,6 +62,7 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
         use_reducer(move || RacesState {
             session: Session::new(initial),
             edited: false,
+            refused: None,
         })
     };
     let session = &state.session;
@@ -180,7 +188,7 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                     if let Some(line) = status_line {
                         <p class={classes!("run-status", (phase == Phase::Deadlock || session.failing()).then_some("failing"))} data-testid="run-status">{ line }</p>
                     }
-                    if let Some(notice) = &session.notice {
+                    if let Some(notice) = state.refused.as_ref().or(session.notice.as_ref()) {
                         <p class="notice" role="status">{ notice.clone() }</p>
                     }
                     <div class="thread-panes">{ for panes }</div>

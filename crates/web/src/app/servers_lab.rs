@@ -12,9 +12,12 @@ use std::rc::Rc;
 
 use interleave_core::servers::presets::{PRESETS, capacity, ms_text, narrate};
 use interleave_core::servers::{self, QueuePoint, ServerMetrics, ServerModel, ServersScenario};
+use interleave_core::servers_lab::narration::{
+    Snapshot, describe_arrival, describe_model, describe_utilisation,
+};
 use interleave_core::servers_lab::{Action, ServersLab, apply};
 use interleave_core::share::SharedState;
-use interleave_core::trace::{LaneKind, SpanKind, Time, Trace};
+use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
 
 use crate::components::{Timeline, form};
@@ -57,51 +60,6 @@ struct Shown {
     queue: Rc<Vec<QueuePoint>>,
     latencies: Rc<Vec<u64>>,
     metrics: ServerMetrics,
-}
-
-fn model_blurb(model: ServerModel, scenario: &ServersScenario) -> String {
-    let s = scenario.server;
-    match model {
-        ServerModel::MultiProcess => format!(
-            "{} single-threaded processes behind a load balancer ({}): each serves one request at a time, start to finish.",
-            s.processes,
-            balancer_name(scenario)
-        ),
-        ServerModel::MultiThreaded => format!(
-            "One process, {} threads taking requests from one queue{}.",
-            s.threads,
-            if s.gil {
-                "; a GIL lets one thread compute at a time"
-            } else {
-                ""
-            }
-        ),
-        ServerModel::Evented => {
-            if s.offload > 0 {
-                format!(
-                    "One event-loop thread with non-blocking I/O; CPU work goes to an offload pool of {} threads.",
-                    s.offload
-                )
-            } else {
-                "One event-loop thread with non-blocking I/O: it computes every request's CPU part itself.".to_owned()
-            }
-        }
-        ServerModel::Hybrid => format!(
-            "{} processes × {} threads behind a load balancer ({}){}.",
-            s.processes,
-            s.threads,
-            balancer_name(scenario),
-            if s.gil { ", a GIL per process" } else { "" }
-        ),
-    }
-}
-
-fn balancer_name(scenario: &ServersScenario) -> &'static str {
-    match scenario.server.balancer {
-        servers::scenario::Balancer::RoundRobin => "round robin",
-        servers::scenario::Balancer::LeastOutstanding => "least outstanding",
-        servers::scenario::Balancer::Random => "random",
-    }
 }
 
 #[function_component(ServersLabView)]
@@ -192,29 +150,8 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
         let cursor = cursor.clone();
         Callback::from(move |time: Time| cursor.set(Some(time)))
     };
-    let at_cursor = cursor.map(|time| {
-        let queue = &shown.queue;
-        let idx = queue.partition_point(|point| point.time <= time);
-        let (waiting, in_system) = idx
-            .checked_sub(1)
-            .map_or((0, 0), |i| (queue[i].waiting, queue[i].in_system));
-        let mut computing = 0;
-        let mut blocked = 0;
-        for (lane_idx, lane) in trace.lanes.iter().enumerate() {
-            if lane.kind == LaneKind::Core {
-                continue;
-            }
-            match trace.span_at(lane_idx, time).map(|span| span.kind) {
-                Some(SpanKind::Running) => computing += 1,
-                Some(SpanKind::Blocked) => blocked += 1,
-                _ => {}
-            }
-        }
-        format!(
-            "At {}: {waiting} waiting in the backlog, {in_system} in the server; {computing} computing, {blocked} blocked on I/O.",
-            trace.time_text(time)
-        )
-    });
+    let at_cursor =
+        cursor.map(|time| Snapshot::at(&trace, &shown.queue, time).sentence(&trace, time));
 
     let metrics = &shown.metrics;
     let rows = comparison.iter().map(|m| {
@@ -283,7 +220,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
             <div class="table-scroll">
             <table class="metrics servers-compare" data-testid="servers-compare">
                 <caption>{ format!("{} requests offered at {} requests/s ({}); the row picked is drawn below.",
-                    scenario.traffic.requests, scenario.traffic.rate, arrival_text(scenario)) }</caption>
+                    scenario.traffic.requests, scenario.traffic.rate, describe_arrival(scenario)) }</caption>
                 <thead><tr>
                     <th scope="col">{ "Model" }</th><th scope="col">{ "Capacity" }</th><th scope="col">{ "Throughput" }</th>
                     <th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th>
@@ -301,7 +238,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                 </aside>
                 <div class="lab-main">
                     <h3>{ format!("{} lanes", scenario.model.title()) }</h3>
-                    <p class="note" data-testid="model-blurb">{ model_blurb(scenario.model, scenario) }</p>
+                    <p class="note" data-testid="model-blurb">{ describe_model(scenario.model, scenario) }</p>
                     <div class="timeline-tools">
                         <button onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
                         <button onclick={zoom(2.0)} aria-label="Zoom out" disabled={window.is_none()}>{ "Zoom out" }</button>
@@ -323,47 +260,10 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                         "Little's law holds: L = {:.2} requests in the server on average = λW = {:.2}/s × {}. Peak memory {:.0} MB ({:.0} MB for processes and threads).",
                         metrics.little.l, metrics.little.lambda, ms_text(metrics.little.w_ms), metrics.peak_memory, metrics.base_memory
                     ) }</p>
-                    <p class="note" data-testid="utilisation">{ utilisation_text(metrics) }</p>
+                    <p class="note" data-testid="utilisation">{ describe_utilisation(metrics) }</p>
                     <sweep::SweepPanel scenario={Rc::new(scenario.clone())} sweep_max={lab.sweep_max} dispatch={dispatch.clone()} />
                 </div>
             </div>
         </section>
     }
-}
-
-fn arrival_text(scenario: &ServersScenario) -> String {
-    use interleave_core::servers::scenario::ArrivalPattern;
-    match scenario.traffic.arrival {
-        ArrivalPattern::Constant => "evenly spaced".to_owned(),
-        ArrivalPattern::Poisson => format!("Poisson, seed {}", scenario.traffic.seed),
-        ArrivalPattern::Bursts => format!("in bursts of {}", scenario.traffic.burst),
-    }
-}
-
-/// Busy shares of the workers (mean and range) and of each core.
-fn utilisation_text(m: &ServerMetrics) -> String {
-    let workers = &m.worker_utilisation;
-    let mean = workers.iter().sum::<f64>() / workers.len().max(1) as f64;
-    let (lo, hi) = workers
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &u| {
-            (lo.min(u), hi.max(u))
-        });
-    let cores = m
-        .core_utilisation
-        .iter()
-        .map(|u| format!("{:.0} %", u * 100.0))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let range = if workers.len() > 1 {
-        format!(" (from {:.0} % to {:.0} %)", lo * 100.0, hi * 100.0)
-    } else {
-        String::new()
-    };
-    format!(
-        "Busy: {} worker{} {:.0} % of the run on average{range}; cores {cores}.",
-        workers.len(),
-        if workers.len() == 1 { "" } else { "s" },
-        mean * 100.0
-    )
 }

@@ -80,7 +80,7 @@ impl Reducible for LabState {
                     Action::SetCursor(_) | Action::SelectConfig(_) | Action::SetConfig(..)
                 );
                 // A refused edit leaves the lab as it was and says why.
-                next.refusal = models_lab::try_apply(&mut next.lab, action)
+                next.refusal = models_lab::apply(&mut next.lab, action)
                     .err()
                     .map(|error| format!("Not applied: {error}"));
                 if workload_changes {

@@ -7,10 +7,9 @@ use std::rc::Rc;
 
 use interleave_core::servers::scenario::{
     ArrivalPattern, MAX_BACKLOG, MAX_CORES, MAX_DURATION_MS, MAX_OFFLOAD, MAX_PROCESSES, MAX_RATE,
-    MAX_REQUESTS, MAX_THREADS, MAX_TIMEOUT_MS, MAX_TYPES, Millis, RandomMillis, RequestType,
-    ServersScenario,
+    MAX_REQUESTS, MAX_THREADS, MAX_TIMEOUT_MS, MAX_TYPES, Millis, RandomMillis, ServersScenario,
 };
-use interleave_core::servers_lab::Action;
+use interleave_core::servers_lab::{Action, Edit};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -37,26 +36,19 @@ impl PartialEq for SettingsProps {
     }
 }
 
-/// `Callback<T>` that edits a copy of the scenario and dispatches it.
-fn editor<T: 'static>(
-    props: &SettingsProps,
-    change: impl Fn(&mut ServersScenario, T) + 'static,
-) -> Callback<T> {
-    let scenario = props.scenario.clone();
+/// `Callback<T>` that dispatches the edit `make(value)`: the core makes it
+/// on the scenario as it is then.
+fn editor<T: 'static>(props: &SettingsProps, make: impl Fn(T) -> Edit + 'static) -> Callback<T> {
     let dispatch = props.dispatch.clone();
-    Callback::from(move |value: T| {
-        let mut next = (*scenario).clone();
-        change(&mut next, value);
-        dispatch.dispatch(Action::Edit(next));
-    })
+    Callback::from(move |value: T| dispatch.dispatch(Action::Set(make(value))))
 }
 
-/// A checkbox's `onchange` that edits the scenario with its state.
+/// A checkbox's `onchange` that dispatches the edit of its state.
 fn checkbox_editor(
     props: &SettingsProps,
-    change: impl Fn(&mut ServersScenario, bool) + 'static,
+    make: impl Fn(bool) -> Edit + 'static,
 ) -> Callback<Event> {
-    let edit = editor(props, change);
+    let edit = editor(props, make);
     Callback::from(move |event: Event| edit.emit(form::checked(&event)))
 }
 
@@ -64,9 +56,9 @@ fn checkbox_editor(
 /// files (`round_robin`, `poisson`).
 fn select_editor<T: serde::de::DeserializeOwned + 'static>(
     props: &SettingsProps,
-    change: impl Fn(&mut ServersScenario, T) + 'static,
+    make: impl Fn(T) -> Edit + 'static,
 ) -> Callback<Event> {
-    let edit = editor(props, change);
+    let edit = editor(props, make);
     Callback::from(move |event: Event| {
         let value = form::select_value(&event).map(serde_json::Value::String);
         if let Some(parsed) = value.and_then(|v| serde_json::from_value(v).ok()) {
@@ -84,30 +76,11 @@ fn serde_id(value: impl serde::Serialize) -> String {
 }
 
 fn millis_field(props: &SettingsProps, idx: usize, label: String, value: Millis, io: bool) -> Html {
-    fn pick(kind: &mut RequestType, io: bool) -> &mut Millis {
-        if io {
-            &mut kind.io_ms
-        } else {
-            &mut kind.cpu_ms
-        }
-    }
-    let on_mean = editor(props, move |s, mean: f64| {
-        let slot = pick(&mut s.mix[idx], io);
-        *slot = match *slot {
-            Millis::Random(RandomMillis::Exponential(_)) => {
-                Millis::Random(RandomMillis::Exponential(mean.max(0.001)))
-            }
-            _ => Millis::Fixed(mean),
-        };
-    });
-    let on_kind = editor(props, move |s, exponential: bool| {
-        let slot = pick(&mut s.mix[idx], io);
-        let mean = slot.mean();
-        *slot = if exponential && mean > 0.0 {
-            Millis::Random(RandomMillis::Exponential(mean))
-        } else {
-            Millis::Fixed(mean)
-        };
+    let on_mean = editor(props, move |mean: f64| Edit::RequestMean { idx, io, mean });
+    let on_kind = editor(props, move |exponential: bool| Edit::RequestRandom {
+        idx,
+        io,
+        exponential,
     });
     let exponential = matches!(value, Millis::Random(RandomMillis::Exponential(_)));
     let on_select = Callback::from(move |event: Event| {
@@ -134,16 +107,14 @@ pub fn settings(props: &SettingsProps) -> Html {
     let traffic = s.traffic;
 
     let mix_rows = s.mix.iter().enumerate().map(|(idx, kind)| {
-        let on_name = editor(props, move |s, name: String| s.mix[idx].name = name);
+        let on_name = editor(props, move |name: String| Edit::RequestName(idx, name));
         let on_name_input = Callback::from(move |event: InputEvent| {
             if let Some(input) = form::target::<HtmlInputElement>(&event) {
                 on_name.emit(input.value());
             }
         });
-        let on_weight = editor(props, move |s, weight: f64| s.mix[idx].weight = weight);
-        let on_remove = editor(props, move |s, _: MouseEvent| {
-            s.mix.remove(idx);
-        });
+        let on_weight = editor(props, move |weight: f64| Edit::RequestWeight(idx, weight));
+        let on_remove = editor(props, move |_: MouseEvent| Edit::RemoveRequestType(idx));
         html! {
             <li class="request-type">
                 <div class="task-head">
@@ -161,34 +132,28 @@ pub fn settings(props: &SettingsProps) -> Html {
             </li>
         }
     });
-    let on_add = editor(props, |s, _: MouseEvent| {
-        let name = format!("request {}", s.mix.len() + 1);
-        s.mix.push(RequestType {
-            name,
-            weight: 1.0,
-            cpu_ms: Millis::Fixed(5.0),
-            io_ms: Millis::Fixed(50.0),
-        });
-    });
+    let on_add = editor(props, |_: MouseEvent| Edit::AddRequestType);
 
-    let on_processes = editor(props, |s, n: u64| s.server.processes = n as u32);
-    let on_threads = editor(props, |s, n: u64| s.server.threads = n as u32);
-    let on_offload = editor(props, |s, n: u64| s.server.offload = n as u32);
-    let on_cores = editor(props, |s, n: u64| s.server.cores = n as u32);
-    let on_gil = checkbox_editor(props, |s, on| s.server.gil = on);
-    let on_balancer = select_editor(props, |s, balancer| s.server.balancer = balancer);
-    let on_arrival = select_editor(props, |s, arrival| s.traffic.arrival = arrival);
-    let on_rate = editor(props, |s, rate: f64| s.traffic.rate = rate);
-    let on_requests = editor(props, |s, n: u64| s.traffic.requests = n as u32);
-    let on_burst = editor(props, |s, n: u64| s.traffic.burst = n as u32);
-    let on_seed = editor(props, |s, n: u64| s.traffic.seed = n);
-    let on_backlog_limit = checkbox_editor(props, |s, on| s.backlog = on.then_some(1024));
-    let on_backlog = editor(props, |s, n: u64| s.backlog = Some(n as u32));
-    let on_timeout_limit = checkbox_editor(props, |s, on| s.timeout_ms = on.then_some(10_000.0));
-    let on_timeout = editor(props, |s, ms: f64| s.timeout_ms = Some(ms));
-    let on_process_mb = editor(props, |s, v: f64| s.memory.process_mb = v);
-    let on_thread_mb = editor(props, |s, v: f64| s.memory.thread_mb = v);
-    let on_connection_kb = editor(props, |s, v: f64| s.memory.connection_kb = v);
+    // Number fields are bounded to the field's range before they dispatch.
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    let on_processes = editor(props, move |n: u64| Edit::Processes(count(n)));
+    let on_threads = editor(props, move |n: u64| Edit::Threads(count(n)));
+    let on_offload = editor(props, move |n: u64| Edit::Offload(count(n)));
+    let on_cores = editor(props, move |n: u64| Edit::Cores(count(n)));
+    let on_gil = checkbox_editor(props, Edit::Gil);
+    let on_balancer = select_editor(props, Edit::Balancer);
+    let on_arrival = select_editor(props, Edit::Arrival);
+    let on_rate = editor(props, Edit::Rate);
+    let on_requests = editor(props, move |n: u64| Edit::Requests(count(n)));
+    let on_burst = editor(props, move |n: u64| Edit::Burst(count(n)));
+    let on_seed = editor(props, Edit::Seed);
+    let on_backlog_limit = checkbox_editor(props, |on| Edit::Backlog(on.then_some(1024)));
+    let on_backlog = editor(props, move |n: u64| Edit::Backlog(Some(count(n))));
+    let on_timeout_limit = checkbox_editor(props, |on| Edit::Timeout(on.then_some(10_000.0)));
+    let on_timeout = editor(props, |ms: f64| Edit::Timeout(Some(ms)));
+    let on_process_mb = editor(props, Edit::ProcessMb);
+    let on_thread_mb = editor(props, Edit::ThreadMb);
+    let on_connection_kb = editor(props, Edit::ConnectionKb);
     // What the user typed stays as typed while it means the scenario shown
     // (no reformatting under the cursor); an edit from elsewhere replaces it.
     let typed = use_state(|| None::<String>);
