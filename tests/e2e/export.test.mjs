@@ -1,6 +1,6 @@
 // End-to-end: every lab's timeline downloads as a trace file for Perfetto
-// (Chrome's trace event JSON) that parses, with the events the run has.
-// Needs dist/.
+// (Chrome's trace event JSON) that parses, with the events the run has,
+// and as SVG and PNG figures with a title and a legend. Needs dist/.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -30,6 +30,63 @@ async function download(page, button) {
     threads: events.filter((event) => event.name === 'thread_name').map((event) => event.args.name),
   };
 }
+
+/**
+ * Downloads the figure of the timeline in `root` as SVG and PNG: its
+ * title, legend words, the timeline's span count, and both files' sizes.
+ */
+async function figure(page, root) {
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), root.getByTestId('svg-download').click()]);
+  const svg = await readFile(await svgFile.path(), 'utf8');
+  const [pngFile] = await Promise.all([page.waitForEvent('download'), root.getByTestId('png-download').click()]);
+  const png = await readFile(await pngFile.path());
+  const decode = (text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const outer = svg.match(/^<\?xml[^>]*>\s*<svg[^>]*width="([\d.]+)" height="([\d.]+)"/);
+  assert.ok(outer, 'a standalone SVG document with its size');
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  return {
+    names: [svgFile.suggestedFilename(), pngFile.suggestedFilename()],
+    title: decode(svg.match(/<text class="export-title"[^>]*>([^<]*)<\/text>/)[1]),
+    legend: [...svg.matchAll(/<text class="legend-text"[^>]*>([^<]*)<\/text>/g)].map((m) => decode(m[1])),
+    spans: (svg.match(/class="span /g) ?? []).length,
+    svgSize: [Number(outer[1]), Number(outer[2])],
+    // The PNG is drawn at twice the SVG's size (IHDR: width, height).
+    pngSize: [png.readUInt32BE(16), png.readUInt32BE(20)],
+  };
+}
+
+describe('SVG and PNG figures: the timeline with a title and a legend', () => {
+  test('Models, Races and Servers', async () => {
+    const { page, context, problems } = await openLab('plain', '#/models');
+    const models = await new ModelsLab(page).ready();
+    const card = models.config('sync, 1 thread');
+    const drawn = await card.locator('figure.timeline rect.span').count();
+    let fig = await figure(page, card);
+    assert.deepEqual(fig.names, ['interleave-sync-1-thread.svg', 'interleave-sync-1-thread.png']);
+    assert.match(fig.title, /^sync, 1 thread: done at \d+ ms$/);
+    assert.equal(fig.spans, drawn, 'the timeline as drawn');
+    // The default workload: three tasks, run and blocked, one lane busy.
+    assert.deepEqual(fig.legend.slice(0, 3), ['A', 'B', 'C']);
+    assert.ok(fig.legend.includes('blocked on I/O (hatched)') && fig.legend.includes('running (solid)'), fig.legend.join(', '));
+    assert.deepEqual(fig.pngSize, fig.svgSize.map((side) => Math.round(side * 2)));
+
+    await page.goto(page.url().replace(/#.*/, '#/races'));
+    const races = await new RacesLab(page).ready();
+    await races.loadLesson('lost-update');
+    await races.step('A', 'B', 'A');
+    fig = await figure(page, races.root);
+    assert.equal(fig.title, 'Lost update on a counter: 3 of 3 steps');
+    assert.ok(fig.legend.includes('running (solid)'), fig.legend.join(', '));
+
+    await page.goto(page.url().replace(/#.*/, '#/servers'));
+    const servers = await new ServersLab(page).ready();
+    fig = await figure(page, servers.root);
+    assert.match(fig.title, /serving \d+ requests$/);
+    assert.ok(fig.spans > 0 && fig.legend.length > 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
 
 describe('Perfetto trace files', () => {
   test('Models: the default sync run on one thread, counted by hand', async () => {
@@ -81,6 +138,10 @@ describe('Perfetto trace files', () => {
     const file = await download(page, lab.root.getByTestId('trace-download'));
     assert.equal(file.byPhase('X').length, chunks, 'no serial part: every span a chunk');
     assert.equal(file.threads.length, Math.min(workers, 2));
+    // The same run as a figure: its title, and the chunks as drawn.
+    const fig = await figure(page, lab.root);
+    assert.match(fig.title, /^Mandelbrot image on [12] workers \(measured\)$/);
+    assert.equal(fig.spans, await lab.root.locator('figure.timeline rect.span').count());
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -7,7 +7,7 @@ pub mod metrics_table;
 pub mod number_field;
 pub mod speedup_chart;
 pub mod timeline;
-pub mod trace_download;
+pub mod timeline_downloads;
 
 pub use bar_chart::{Bar, BarChart};
 pub use lab_file::LabFile;
@@ -15,4 +15,4 @@ pub use metrics_table::{MetricsTable, Run};
 pub use number_field::{DecimalField, NumberField};
 pub use speedup_chart::SpeedupChart;
 pub use timeline::{Legend, Timeline};
-pub use trace_download::TraceDownload;
+pub use timeline_downloads::TimelineDownloads;

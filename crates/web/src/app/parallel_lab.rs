@@ -217,6 +217,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
     let sweeps = use_state(|| 0u32);
     let busy = use_state(|| None::<Busy>);
     let cancel = use_mut_ref(|| Arc::new(AtomicBool::new(false)));
+    let timeline = use_node_ref();
     let image = use_state(|| Arc::new(spec.new_image()));
     {
         // A new spec: a fresh image, and the old run's timeline goes.
@@ -537,8 +538,10 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 }
                 if let Some(trace) = trace {
                     <h3 class="last-run" data-worker-chunks={worker_chunks}>{ format!("The last run, chunk by chunk ({} workers)", trace.lanes.len()) }</h3>
-                    <Timeline trace={trace.clone()} label={format!("{} on {} workers", spec.kind.title(), trace.lanes.len())} />
-                    <crate::components::TraceDownload file="interleave-parallel-run"
+                    <div ref={timeline.clone()}>
+                        <Timeline trace={trace.clone()} label={format!("{} on {} workers", spec.kind.title(), trace.lanes.len())} />
+                    </div>
+                    <crate::components::TimelineDownloads file="interleave-parallel-run" timeline={timeline.clone()}
                         traces={vec![(format!("{} on {} workers (measured)", spec.kind.title(), trace.lanes.len()), trace.clone())]} />
                 }
                 if !runs.is_empty() {

@@ -73,6 +73,7 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
         props.embed,
     );
     let dispatch = state.dispatcher();
+    let timeline = use_node_ref();
     let trace = use_memo(
         (session.program.clone(), session.run.clone()),
         |(program, run)| {
@@ -194,11 +195,11 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                     <div class="thread-panes">{ for panes }</div>
                     if let Some(trace) = trace.as_ref() {
                         if total > 0 {
-                            <div class="races-timeline">
+                            <div class="races-timeline" ref={timeline.clone()}>
                                 <Timeline trace={trace.clone()} window={Some((0, (total as Time).max(1)))} cursor={Some(cursor as Time)}
                                     on_scrub={on_scrub} label="The run: one span per step" />
-                                <crate::components::TraceDownload file="interleave-race"
-                                    traces={vec![(format!("Interleave: {}", lesson.map_or("a race", |l| l.title)), trace.clone())]} />
+                                <crate::components::TimelineDownloads file="interleave-race" timeline={timeline.clone()}
+                                    traces={vec![(format!("{}: {cursor} of {total} steps", lesson.map_or("A race", |l| l.title)), trace.clone())]} />
                             </div>
                         }
                     }

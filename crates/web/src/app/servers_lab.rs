@@ -100,6 +100,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
     });
     let window = use_state(|| None::<(Time, Time)>);
     let cursor = use_state(|| None::<Time>);
+    let timeline = use_node_ref();
     {
         // A new run starts with the whole run in view.
         let window = window.clone();
@@ -243,11 +244,14 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                         <button onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
                         <button onclick={zoom(2.0)} aria-label="Zoom out" disabled={window.is_none()}>{ "Zoom out" }</button>
                         <span class="note">{ format!("Showing {} of {}. Click the lanes to put the cursor there.", trace.range_text(from, to), trace.time_text(trace.end)) }</span>
-                        <crate::components::TraceDownload file={format!("interleave-servers-{}", scenario.model.title().to_lowercase().replace(' ', "-"))}
-                            traces={vec![(format!("{}: {}", scenario.name.clone().unwrap_or_else(|| "Servers".to_owned()), scenario.model.title()), trace.clone())]} />
+                        <crate::components::TimelineDownloads file={format!("interleave-servers-{}", scenario.model.title().to_lowercase().replace(' ', "-"))}
+                            timeline={timeline.clone()}
+                            traces={vec![(format!("{}: {} serving {} requests", scenario.name.clone().unwrap_or_else(|| "Servers".to_owned()), scenario.model.title(), scenario.traffic.requests), trace.clone())]} />
                     </div>
-                    <Timeline trace={trace.clone()} window={Some((from, to))} cursor={*cursor} on_scrub={on_scrub}
-                        label={format!("{} serving {} requests", scenario.model.title(), scenario.traffic.requests)} />
+                    <div ref={timeline.clone()}>
+                        <Timeline trace={trace.clone()} window={Some((from, to))} cursor={*cursor} on_scrub={on_scrub}
+                            label={format!("{} serving {} requests", scenario.model.title(), scenario.traffic.requests)} />
+                    </div>
                     <charts::ServerLegend />
                     if let Some(line) = at_cursor { <p class="status" data-testid="at-cursor">{ line }</p> }
                     <h3>{ "Backlog and requests in the server" }</h3>

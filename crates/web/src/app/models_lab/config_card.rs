@@ -92,26 +92,6 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
         html! { <option value={cores.to_string()} selected={model.cores == Some(cores)}>{ format!("{cores} core{}", if cores == 1 { "" } else { "s" }) }</option> }
     });
     let card = use_node_ref();
-    let export = |png: bool| {
-        let card = card.clone();
-        let name = format!(
-            "interleave-{}.{}",
-            model.label().replace(", ", "-").replace(' ', "-"),
-            if png { "png" } else { "svg" }
-        );
-        Callback::from(move |_| {
-            let svg = card
-                .cast::<web_sys::Element>()
-                .and_then(|card| card.query_selector("figure.timeline svg").ok().flatten());
-            if let Some(svg) = svg {
-                if png {
-                    crate::export::download_png(&svg, &name);
-                } else {
-                    crate::export::download_svg(&svg, &name);
-                }
-            }
-        })
-    };
     let metrics = &props.run.metrics;
     let label = model.label();
     html! {
@@ -137,12 +117,9 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
                 <span class="makespan-badge" title="When the last task completes">
                     { format!("done at {} {}", metrics.makespan, props.unit) }
                 </span>
-                <span class="export" role="group" aria-label="Download this timeline">
-                    <button onclick={export(false)} title="Download this timeline as SVG">{ "SVG" }</button>
-                    <button onclick={export(true)} title="Download this timeline as PNG">{ "PNG" }</button>
-                    <crate::components::TraceDownload file={format!("interleave-{}", model.label().replace(", ", "-").replace(' ', "-"))}
-                        traces={vec![(model.label(), props.run.trace.clone())]} />
-                </span>
+                <crate::components::TimelineDownloads timeline={card.clone()}
+                    file={format!("interleave-{}", label.replace(", ", "-").replace(' ', "-"))}
+                    traces={vec![(format!("{label}: done at {} {}", metrics.makespan, props.unit), props.run.trace.clone())]} />
                 if props.removable {
                     <button class="remove" onclick={remove} aria-label={format!("Remove configuration {}", idx + 1)}>{ "×" }</button>
                 }
