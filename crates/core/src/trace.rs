@@ -144,6 +144,67 @@ pub enum EventKind {
     TimeOut,
 }
 
+/// The part of a timeline in view, `from..to` in the trace's units: the
+/// zoom and cursor maths every timeline shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: Time,
+    pub to: Time,
+}
+
+impl Window {
+    /// All of a trace that ends at `end`.
+    pub fn whole(end: Time) -> Window {
+        Window {
+            from: 0,
+            to: end.max(1),
+        }
+    }
+
+    /// `view`, or the whole trace when there is none.
+    pub fn or_whole(view: Option<(Time, Time)>, end: Time) -> Window {
+        view.map_or(Window::whole(end), |(from, to)| Window {
+            from,
+            to: to.max(from + 1),
+        })
+    }
+
+    pub fn span(self) -> Time {
+        self.to - self.from
+    }
+
+    /// Where `time` falls, 0 at `from` and 1 at `to` (outside: beyond).
+    pub fn fraction(self, time: Time) -> f64 {
+        (time as f64 - self.from as f64) / self.span().max(1) as f64
+    }
+
+    /// The time at `fraction` of the window, clamped into it.
+    pub fn time_at(self, fraction: f64) -> Time {
+        self.from + (fraction.clamp(0.0, 1.0) * self.span() as f64).round() as Time
+    }
+
+    /// Zooms by `factor` (below 1: in) around `anchor`, which stays where
+    /// it is on screen; the span stays within `min_span..=end` and the
+    /// window within `0..end`. `None`: the whole trace is in view.
+    pub fn zoom(
+        self,
+        end: Time,
+        anchor: Time,
+        factor: f64,
+        min_span: Time,
+    ) -> Option<(Time, Time)> {
+        let end = end.max(1);
+        let span = ((self.span() as f64 * factor).round() as Time).clamp(min_span.min(end), end);
+        if span >= end {
+            return None;
+        }
+        let anchor = anchor.clamp(self.from, self.to);
+        let left = (self.fraction(anchor) * span as f64).round() as Time;
+        let from = anchor.saturating_sub(left).min(end - span);
+        Some((from, from + span))
+    }
+}
+
 impl Trace {
     /// Whether times are microseconds shown as µs, ms or s (Servers lab).
     fn scaled(&self) -> bool {
@@ -264,6 +325,33 @@ fn scaled_time(micros: Time) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zooming_keeps_the_anchor_in_place_and_the_window_in_the_trace() {
+        let whole = Window::whole(200);
+        // In by half around 50: 50 stays a quarter of the way across.
+        let (from, to) = whole.zoom(200, 50, 0.5, 4).unwrap();
+        assert_eq!((from, to), (25, 125));
+        let zoomed = Window { from, to };
+        assert_eq!(zoomed.fraction(50), 0.25);
+        // At the end, the end stays at the right edge; zooming out from
+        // there never passes the end.
+        assert_eq!(whole.zoom(200, 200, 0.5, 4), Some((100, 200)));
+        let tail = Window { from: 180, to: 200 };
+        assert_eq!(tail.zoom(200, 180, 3.0, 4), Some((140, 200)));
+        // Never narrower than the minimum, never wider than the trace.
+        assert_eq!(zoomed.zoom(200, 50, 0.001, 4), Some((49, 53)));
+        assert_eq!(zoomed.zoom(200, 50, 2.0, 4), None, "the whole trace again");
+        assert_eq!(
+            Window::whole(3).zoom(3, 1, 0.5, 10),
+            None,
+            "too short to zoom"
+        );
+        // Positions and back.
+        assert_eq!(zoomed.time_at(zoomed.fraction(80)), 80);
+        assert_eq!(zoomed.time_at(-1.0), 25, "left of the window clamps");
+        assert_eq!(Window::or_whole(None, 0), Window { from: 0, to: 1 });
+    }
 
     #[test]
     fn microsecond_traces_read_in_ms_and_s() {

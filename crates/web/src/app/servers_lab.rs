@@ -17,7 +17,7 @@ use interleave_core::servers_lab::narration::{
 };
 use interleave_core::servers_lab::{Action, ServersLab, apply};
 use interleave_core::share::SharedState;
-use interleave_core::trace::{Time, Trace};
+use interleave_core::trace::{Time, Trace, Window};
 use yew::prelude::*;
 
 use crate::components::{Timeline, form};
@@ -137,14 +137,9 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
     let zoom = |factor: f64| {
         let window = window.clone();
         let centre = cursor.unwrap_or((from + to) / 2);
+        // Never narrower than a millisecond.
         Callback::from(move |_: MouseEvent| {
-            let span = ((to - from) as f64 * factor).max(1_000.0).min(end as f64) as Time;
-            let start = centre.saturating_sub(span / 2).min(end - span.min(end));
-            window.set(if span >= end {
-                None
-            } else {
-                Some((start, start + span))
-            });
+            window.set(Window { from, to }.zoom(end, centre, factor, 1_000));
         })
     };
     let on_scrub = {

@@ -12,7 +12,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use interleave_core::trace::{Span, SpanKind, Time, Trace};
+use interleave_core::trace::{Span, SpanKind, Time, Trace, Window};
 use yew::prelude::*;
 
 /// Okabe-Ito palette, without black.
@@ -67,21 +67,18 @@ impl PartialEq for TimelineProps {
     }
 }
 
-/// Maps times in a window to x positions in the drawing.
+/// Maps times in a window (`Window`: the maths every timeline shares) to
+/// x positions in a drawing of the timeline's width, and back.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Scale {
-    from: Time,
-    to: Time,
-}
+pub struct Scale(pub Window);
 
 impl Scale {
-    fn x(self, time: Time) -> f64 {
-        LABEL_WIDTH + (time as f64 - self.from as f64) / (self.to - self.from) as f64 * PLOT_WIDTH
+    pub fn x(self, time: Time) -> f64 {
+        LABEL_WIDTH + self.0.fraction(time) * PLOT_WIDTH
     }
 
-    fn time_at(self, x: f64) -> Time {
-        let fraction = ((x - LABEL_WIDTH) / PLOT_WIDTH).clamp(0.0, 1.0);
-        self.from + (fraction * (self.to - self.from) as f64).round() as Time
+    pub fn time_at(self, x: f64) -> Time {
+        self.0.time_at((x - LABEL_WIDTH) / PLOT_WIDTH)
     }
 }
 
@@ -92,11 +89,7 @@ fn height(trace: &Trace) -> f64 {
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let trace = &props.trace;
-    let (from, to) = props.window.unwrap_or((0, trace.end.max(1)));
-    let scale = Scale {
-        from,
-        to: to.max(from + 1),
-    };
+    let scale = Scale(Window::or_whole(props.window, trace.end));
     let height = height(trace);
     let dragging = use_mut_ref(|| Cell::new(false));
 
@@ -152,7 +145,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
 
     // The cursor is an HTML overlay on its own compositing layer, so moving
     // it repaints neither the SVG nor its thousands of rectangles.
-    let cursor = props.cursor.filter(|time| (scale.from..=scale.to).contains(time)).map(|time| {
+    let cursor = props.cursor.filter(|time| (scale.0.from..=scale.0.to).contains(time)).map(|time| {
         let left = scale.x(time) / WIDTH * 100.0;
         html! { <div class="cursor" aria-hidden="true" data-time={time.to_string()} style={format!("left:{left:.4}%")}></div> }
     });
@@ -164,7 +157,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                  aria-label={format!("Timeline, {}: {} lanes, ends at {}", props.label, trace.lanes.len(), trace.time_text(trace.end))}
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointercancel={on_up}>
                 <Patterns trace={trace.clone()} />
-                <SpanLayer trace={trace.clone()} from={scale.from} to={scale.to} />
+                <SpanLayer trace={trace.clone()} from={scale.0.from} to={scale.0.to} />
             </svg>
             { for cursor }
         </figure>
@@ -224,17 +217,17 @@ impl PartialEq for SpanLayerProps {
 #[function_component(SpanLayer)]
 fn span_layer(props: &SpanLayerProps) -> Html {
     let trace = &props.trace;
-    let scale = Scale {
+    let scale = Scale(Window {
         from: props.from,
         to: props.to,
-    };
+    });
     let height = height(trace);
 
-    let step = tick_step(scale.to - scale.from);
-    let first_tick = scale.from.div_ceil(step) * step;
+    let step = tick_step(scale.0.span());
+    let first_tick = scale.0.from.div_ceil(step) * step;
     let ticks = (0..)
         .map(|idx| first_tick + idx * step)
-        .take_while(|time| *time <= scale.to)
+        .take_while(|time| *time <= scale.0.to)
         .map(|time| {
             let x = scale.x(time).to_string();
             html! {
@@ -250,10 +243,10 @@ fn span_layer(props: &SpanLayerProps) -> Html {
         let bar_y = y + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
         let mut rects = Vec::new();
         let mut dense: Option<DenseColumn> = None;
-        let first = lane.spans.partition_point(|span| span.end <= scale.from);
-        for span in lane.spans[first..].iter().take_while(|span| span.start < scale.to) {
-            let x0 = scale.x(span.start.max(scale.from));
-            let x1 = scale.x(span.end.min(scale.to));
+        let first = lane.spans.partition_point(|span| span.end <= scale.0.from);
+        for span in lane.spans[first..].iter().take_while(|span| span.start < scale.0.to) {
+            let x0 = scale.x(span.start.max(scale.0.from));
+            let x1 = scale.x(span.end.min(scale.0.to));
             if x1 - x0 >= DENSE_PX {
                 if let Some(column) = dense.take() {
                     rects.push(column.render(trace, bar_y));
@@ -439,7 +432,7 @@ pub fn legend(props: &LegendProps) -> Html {
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    use super::{Scale, tick_step};
+    use super::{Scale, Window, tick_step};
 
     #[wasm_bindgen_test]
     fn ticks_are_round_numbers() {
@@ -450,7 +443,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn scale_maps_times_and_back() {
-        let scale = Scale { from: 100, to: 200 };
+        let scale = Scale(Window { from: 100, to: 200 });
         assert_eq!(scale.time_at(scale.x(150)), 150);
         assert_eq!(
             scale.time_at(0.0),

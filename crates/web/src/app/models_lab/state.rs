@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use interleave_core::models_lab::codegen::Language;
 use interleave_core::models_lab::{self, Action, ModelsLab};
-use interleave_core::trace::Time;
+use interleave_core::trace::{Time, Window};
 use yew::prelude::*;
 
 /// At 1x, playback crosses the whole time axis in this many milliseconds.
@@ -107,17 +107,7 @@ impl Reducible for LabState {
                 factor,
                 end,
             } => {
-                let (from, to) = next.zoom.unwrap_or((0, end));
-                let span = ((to - from) as f64 * factor).round().clamp(4.0, end as f64) as Time;
-                let center = center.clamp(from, to);
-                let left =
-                    ((center - from) as f64 / (to - from).max(1) as f64 * span as f64) as Time;
-                let new_from = center.saturating_sub(left).min(end.saturating_sub(span));
-                next.zoom = if span >= end {
-                    None
-                } else {
-                    Some((new_from, new_from + span))
-                };
+                next.zoom = Window::or_whole(next.zoom, end).zoom(end, center, factor, 4);
             }
             LabAction::ZoomFit => next.zoom = None,
             LabAction::SetLanguage(language) => next.language = language,

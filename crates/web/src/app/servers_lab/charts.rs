@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use interleave_core::servers::presets::ms_text;
 use interleave_core::servers::{Latency, QueuePoint, ServerModel, SweepPoint};
-use interleave_core::trace::Time;
+use interleave_core::trace::{Time, Window};
 use yew::prelude::*;
 
-use crate::components::timeline::{LABEL_WIDTH, PLOT_WIDTH, WIDTH};
+use crate::components::timeline::{LABEL_WIDTH, PLOT_WIDTH, Scale, WIDTH};
 
 /// What the lanes' spans mean in this lab.
 #[function_component(ServerLegend)]
@@ -98,7 +98,7 @@ pub fn queue_chart(props: &QueueChartProps) -> Html {
     };
     let (from, to) = props.window;
     let cursor = props.cursor.filter(|t| (from..=to).contains(t)).map(|t| {
-        let x = LABEL_WIDTH + (t - from) as f64 / (to - from).max(1) as f64 * PLOT_WIDTH;
+        let x = Scale(Window { from, to }).x(t);
         html! { <line class="cursor" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2={QUEUE_HEIGHT.to_string()} /> }
     });
     let backlog = props.backlog.filter(|&cap| cap <= top).map(|cap| {
