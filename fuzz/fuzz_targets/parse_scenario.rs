@@ -7,7 +7,7 @@
 use interleave_core::Scenario;
 use interleave_core::metrics::Metrics;
 use interleave_core::models::simulate;
-use interleave_core::scenario::Model;
+use interleave_core::models::scenario::Model;
 use interleave_core::servers::{self, ServerModel, ServersScenario};
 use libfuzzer_sys::fuzz_target;
 

@@ -8,11 +8,13 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use interleave_core::input::is_servers_text;
 use interleave_core::metrics::Metrics;
-use interleave_core::scenario::{MAX_THREADS, Model, ModelKind, is_servers_text};
+use interleave_core::models::lab as models_lab;
+use interleave_core::models::scenario::{MAX_THREADS, Model, ModelKind};
 use interleave_core::servers::ServerModel;
 use interleave_core::share::{self, Fragment, SharedState};
-use interleave_core::{Scenario, ScenarioError, Trace, ascii, models, models_lab};
+use interleave_core::{Scenario, ScenarioError, Trace, ascii, models};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -468,7 +470,7 @@ pub(crate) fn print_runs(results: Vec<serde_json::Value>) {
 /// `MAX_INPUT_BYTES` after reading at most one byte more (so `/dev/zero` or
 /// an endless pipe stops at once).
 pub(crate) fn read_input(file: &str) -> Result<String, String> {
-    let limit = interleave_core::scenario::MAX_INPUT_BYTES;
+    let limit = interleave_core::input::MAX_INPUT_BYTES;
     let (reader, what): (Box<dyn Read>, &str) = if file == "-" {
         (Box::new(std::io::stdin()), "standard input")
     } else {

@@ -178,7 +178,7 @@ fn explore_json_has_interleavings_outcomes_deadlocks_and_the_shortest_failing_sc
 
 #[test]
 fn explore_opens_a_races_share_link_at_its_step() {
-    use interleave_core::races_lab::RacesLab;
+    use interleave_core::races::lab::RacesLab;
     use interleave_core::share::{SharedState, encode};
     let lab = RacesLab {
         schedule: vec![0, 1],

@@ -5,7 +5,7 @@
 //! threads `*`, idle time `.`. When a column covers several spans it shows
 //! the one that fills most of it. Used by the CLI and as test expectations.
 
-use crate::scenario::default_task_name;
+use crate::models::scenario::default_task_name;
 use crate::trace::{SpanKind, Time, Trace};
 
 /// Column widths tried, in time units per column.

@@ -2,27 +2,28 @@
 //!
 //! Everything here is pure and deterministic: no clock, no I/O, no web
 //! dependency. The same scenario gives the same trace natively and in wasm.
-//! Data flows one way: [`scenario::Scenario`] -> [`models::simulate`] ->
+//! Data flows one way: [`Scenario`] -> [`models::simulate`] ->
 //! [`trace::Trace`] -> [`metrics::Metrics`] and the views.
+//!
+//! One module tree per lab, each with its engine, its scenario format and
+//! its lab state (`lab`: the state and its one `apply` reducer):
+//! [`models`], [`servers`], [`races`], [`parallel`]; beside them what
+//! they share: [`trace`], [`metrics`], [`share`], [`perfetto`],
+//! [`protocol`], [`input`], [`ascii`], [`error`].
 
 pub mod ascii;
 pub mod error;
-pub mod generator;
+pub mod input;
 pub mod metrics;
 pub mod models;
-pub mod models_lab;
 pub mod parallel;
-pub mod parallel_lab;
 pub mod perfetto;
 pub mod protocol;
 pub mod races;
-pub mod races_lab;
-pub mod scenario;
 pub mod servers;
-pub mod servers_lab;
 pub mod share;
 pub mod trace;
 
 pub use error::ScenarioError;
-pub use scenario::Scenario;
+pub use models::scenario::Scenario;
 pub use trace::Trace;

@@ -10,6 +10,7 @@
 
 pub mod amdahl;
 pub mod kernels;
+pub mod lab;
 #[cfg(feature = "parallel")]
 pub mod race;
 pub mod run;

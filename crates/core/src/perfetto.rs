@@ -166,8 +166,8 @@ fn kind_name(kind: SpanKind) -> &'static str {
 mod tests {
     use super::*;
     use crate::Scenario;
+    use crate::models::scenario::Model;
     use crate::models::simulate;
-    use crate::scenario::Model;
 
     fn parsed(text: &str) -> Value {
         serde_json::from_str(text).expect("valid JSON")

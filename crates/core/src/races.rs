@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod compile;
 pub mod explore;
+pub mod lab;
 pub mod lessons;
 pub mod machine;
 pub mod program;

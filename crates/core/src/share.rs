@@ -12,10 +12,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
-use crate::models_lab::ModelsLab;
-use crate::parallel_lab::ParallelLab;
-use crate::races_lab::RacesLab;
-use crate::servers_lab::ServersLab;
+use crate::models::lab::ModelsLab;
+use crate::parallel::lab::ParallelLab;
+use crate::races::lab::RacesLab;
+use crate::servers::lab::ServersLab;
 
 /// The format written today.
 pub const VERSION: u32 = 1;
@@ -157,7 +157,7 @@ fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
             let path = err.path().to_string();
             LinkError::Invalid(ScenarioError::at_path(
                 if path == "." { String::new() } else { path },
-                crate::scenario::strip_serde_position(&err.into_inner().to_string()),
+                crate::input::strip_serde_position(&err.into_inner().to_string()),
             ))
         })?;
     state.validate().map_err(LinkError::Invalid)?;
@@ -221,7 +221,7 @@ pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
     }
     // The same reader as scenario files: located errors, character
     // columns, nothing after the document.
-    let file: LabFile = crate::scenario::parse_json(text, |_| None)?;
+    let file: LabFile = crate::input::parse_json(text, |_| None)?;
     if file.format != FILE_FORMAT {
         let newer = file
             .format
@@ -457,8 +457,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::models_lab::{Action, apply, presets::PRESETS};
-    use crate::scenario::Model;
+    use crate::models::lab::{Action, apply, presets::PRESETS};
+    use crate::models::scenario::Model;
 
     /// A link saved when v1 shipped. It must open, unchanged, forever.
     const SAVED_V1_LINK: &str = include_str!("../tests/links/v1-three-requests.txt");
@@ -479,7 +479,7 @@ mod tests {
     /// runs on 1, 2 and 4 workers of an 8-core machine.
     fn saved_parallel_lab() -> ParallelLab {
         use crate::parallel::kernels::{KernelKind, KernelSpec};
-        use crate::parallel_lab::{Action, Machine, Measured, PoolMode, apply};
+        use crate::parallel::lab::{Action, Machine, Measured, PoolMode, apply};
         let mut lab = ParallelLab::default();
         let spec = KernelSpec {
             serial_fraction: 0.05,
@@ -545,9 +545,9 @@ mod tests {
         assert_eq!(opened.lab, mine);
         // A link to another kernel keeps none of them.
         let mut other = mine.clone();
-        crate::parallel_lab::apply(
+        crate::parallel::lab::apply(
             &mut other,
-            crate::parallel_lab::Action::SetSpec(crate::parallel::kernels::KernelSpec {
+            crate::parallel::lab::Action::SetSpec(crate::parallel::kernels::KernelSpec {
                 chunk: 1000,
                 ..mine.spec
             }),
@@ -732,7 +732,7 @@ mod tests {
                     0 => Action::AddTask,
                     1 => Action::DuplicateTask(idx),
                     2 => Action::RemoveTask(idx),
-                    3 => Action::SetSegment(idx, 0, crate::scenario::Segment::Compute(value)),
+                    3 => Action::SetSegment(idx, 0, crate::models::scenario::Segment::Compute(value)),
                     4 => Action::SetArrival(idx, value),
                     5 => Action::SetTaskName(idx, format!("task <{value}> \"&'")),
                     6 => Action::SetConfig(idx % 4, Model::asynchronous(1 + (value % 8) as u32).on_cores(1 + (value % 3) as u32)),
@@ -755,10 +755,10 @@ mod tests {
 
     #[test]
     fn a_races_lab_round_trips_and_opens_on_its_own_route_only() {
-        let lab = crate::races_lab::RacesLab {
+        let lab = crate::races::lab::RacesLab {
             schedule: vec![0, 1, 0],
             cursor: 2,
-            ..crate::races_lab::RacesLab::default()
+            ..crate::races::lab::RacesLab::default()
         };
         let text = encode(&SharedState::Races(lab.clone()));
         assert_eq!(decode(&text), Ok(SharedState::Races(lab.clone())));
@@ -767,7 +767,7 @@ mod tests {
         let opened = open_races(Some(&models), Some(&text));
         assert_eq!(opened.source, Source::Autosave);
         assert!(opened.problem.unwrap().contains("another lab"));
-        let bad = crate::races_lab::RacesLab { cursor: 9, ..lab };
+        let bad = crate::races::lab::RacesLab { cursor: 9, ..lab };
         let bad = encode(&SharedState::Races(bad));
         assert!(matches!(decode(&bad), Err(LinkError::Invalid(_))));
     }

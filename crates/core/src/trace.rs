@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::scenario::{Time, WaitKind};
+pub use crate::models::task::{Time, WaitKind};
 
 /// The Okabe-Ito palette without black: task colours, colour-blind safe.
 pub const PALETTE: [&str; 7] = [

@@ -19,11 +19,11 @@ use std::sync::Mutex;
 
 use interleave_core::Scenario;
 use interleave_core::metrics::Metrics;
+use interleave_core::models::lab::ModelsLab;
+use interleave_core::models::lab::codegen::{Language, code};
+use interleave_core::models::lab::presets::PRESETS;
+use interleave_core::models::scenario::{Model, Segment};
 use interleave_core::models::simulate;
-use interleave_core::models_lab::ModelsLab;
-use interleave_core::models_lab::codegen::{Language, code};
-use interleave_core::models_lab::presets::PRESETS;
-use interleave_core::scenario::{Model, Segment};
 use interleave_core::trace::EventKind;
 
 /// Milliseconds per unit of the presets' workloads.

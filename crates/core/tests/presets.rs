@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use interleave_core::Scenario;
-use interleave_core::models_lab::presets::PRESETS;
+use interleave_core::models::lab::presets::PRESETS;
 
 #[test]
 fn every_preset_has_an_identical_golden_scenario_file() {

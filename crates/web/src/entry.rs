@@ -72,7 +72,7 @@ pub fn worker_request(request: &str, post: &js_sys::Function) {
 /// `window.wasmBindings`.
 #[wasm_bindgen]
 pub fn bench_models(tasks: usize) -> f64 {
-    use interleave_core::models_lab;
+    use interleave_core::models::lab as models_lab;
     let scenario = models_lab::bench_workload(tasks);
     let configs = models_lab::ModelsLab::default().configs;
     let started = performance_now();

@@ -6,8 +6,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use interleave_core::Scenario;
+use interleave_core::models::scenario::Model;
 use interleave_core::models::simulate;
-use interleave_core::scenario::Model;
 use interleave_web::components::timeline::{Timeline, TimelineProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -109,7 +109,7 @@ async fn timeline_draws_the_cursor_at_its_time() {
 
 #[wasm_bindgen_test]
 async fn a_huge_trace_draws_at_most_about_one_rect_per_pixel_per_lane() {
-    use interleave_core::scenario::{Segment, TaskSpec};
+    use interleave_core::models::scenario::{Segment, TaskSpec};
     let mut scenario = Scenario::default_models();
     scenario.tasks = (0..5_000)
         .map(|_| TaskSpec {

@@ -303,7 +303,7 @@ mod tests {
             ],
             ..timed(2, 45.0)
         };
-        let summary = crate::parallel_lab::Measured::from(&run);
+        let summary = crate::parallel::lab::Measured::from(&run);
         assert_eq!(summary.busy, [40.0, 20.0]);
         assert_eq!(summary.idle_tail, 5.0 + 15.0);
         assert_eq!((summary.workers, summary.millis), (2, 45.0));

@@ -459,7 +459,7 @@ mod tests {
         // the last, 2-ms chunk at 2499 ms: done at 2501.
         let (two, _) = run(&spec, 2, &per_item);
         assert_eq!(two.millis, 2501.0);
-        let summary = crate::parallel_lab::Measured::from(&two);
+        let summary = crate::parallel::lab::Measured::from(&two);
         assert_eq!(summary.busy, [2501.0, 2499.0]);
         assert_eq!(summary.idle_tail, 2.0);
         // A fixed 1 ms per job: 10 workers share 1667 jobs, 167 rounds.

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
-use crate::scenario::parse_json;
+use crate::input::parse_json;
 
 /// The most processes a server may have.
 pub const MAX_PROCESSES: u32 = 64;

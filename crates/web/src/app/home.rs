@@ -2,12 +2,12 @@
 
 use std::rc::Rc;
 
+use interleave_core::models::lab::ModelsLab;
+use interleave_core::models::lab::presets::PRESETS;
+use interleave_core::models::scenario::Model;
 use interleave_core::models::simulate;
-use interleave_core::models_lab::ModelsLab;
-use interleave_core::models_lab::presets::PRESETS;
+use interleave_core::races::lab::RacesLab;
 use interleave_core::races::lessons::LESSONS;
-use interleave_core::races_lab::RacesLab;
-use interleave_core::scenario::Model;
 use interleave_core::share::{Fragment, SharedState, encode};
 use yew::prelude::*;
 
@@ -48,7 +48,7 @@ pub fn home() -> Html {
         .iter()
         .map(|preset| {
             let link = lab_link(SharedState::Servers(
-                interleave_core::servers_lab::ServersLab::from_preset(preset),
+                interleave_core::servers::lab::ServersLab::from_preset(preset),
             ));
             html! { <li><a href={link}>{ preset.title }</a></li> }
         });

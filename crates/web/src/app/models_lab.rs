@@ -11,8 +11,8 @@ mod state;
 use std::rc::Rc;
 
 use interleave_core::metrics::Metrics;
+use interleave_core::models::lab::ModelsLab;
 use interleave_core::models::simulate;
-use interleave_core::models_lab::ModelsLab;
 use interleave_core::share::SharedState;
 use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
@@ -146,8 +146,8 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                         speed={state.speed} zoomed={state.zoom.is_some()} unit={unit} runs={runs.clone()}
                         dispatch={dispatch.clone()} />
                     <div class="configs">{ for cards }</div>
-                    if lab.configs.len() < interleave_core::models_lab::MAX_CONFIGS {
-                        <button class="add-config" onclick={dispatch.to_callback().reform(|_| LabAction::Lab(interleave_core::models_lab::Action::AddConfig))}>
+                    if lab.configs.len() < interleave_core::models::lab::MAX_CONFIGS {
+                        <button class="add-config" onclick={dispatch.to_callback().reform(|_| LabAction::Lab(interleave_core::models::lab::Action::AddConfig))}>
                             { "+ Compare another configuration" }
                         </button>
                     }

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
+use interleave_core::parallel::lab::{
+    self as parallel_lab, Action, Machine, Measured, ParallelLab, PoolMode, apply, browser_name,
+};
 use interleave_core::parallel::race::{CounterMethod, RaceResult};
 use interleave_core::parallel::run::{KernelRun, median_run};
-use interleave_core::parallel_lab::{
-    self, Action, Machine, Measured, ParallelLab, PoolMode, apply, browser_name,
-};
 use interleave_core::share::{Fragment, Route, SharedState};
 use interleave_core::trace::Trace;
 use yew::prelude::*;

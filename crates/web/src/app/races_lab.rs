@@ -11,10 +11,10 @@ mod inspector;
 
 use std::rc::Rc;
 
+use interleave_core::races::lab::{Action, RacesLab, Session, apply};
 use interleave_core::races::lessons::LESSONS;
 use interleave_core::races::machine::Phase;
 use interleave_core::races::schedule;
-use interleave_core::races_lab::{Action, RacesLab, Session, apply};
 use interleave_core::share::SharedState;
 use interleave_core::trace::Time;
 use web_sys::HtmlTextAreaElement;

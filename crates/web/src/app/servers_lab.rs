@@ -10,12 +10,12 @@ mod sweep;
 
 use std::rc::Rc;
 
-use interleave_core::servers::presets::{PRESETS, capacity, ms_text, narrate};
-use interleave_core::servers::{self, QueuePoint, ServerMetrics, ServerModel, ServersScenario};
-use interleave_core::servers_lab::narration::{
+use interleave_core::servers::lab::narration::{
     Snapshot, describe_arrival, describe_model, describe_utilisation,
 };
-use interleave_core::servers_lab::{Action, ServersLab, apply};
+use interleave_core::servers::lab::{Action, ServersLab, apply};
+use interleave_core::servers::presets::{PRESETS, capacity, ms_text, narrate};
+use interleave_core::servers::{self, QueuePoint, ServerMetrics, ServerModel, ServersScenario};
 use interleave_core::share::SharedState;
 use interleave_core::trace::{Time, Trace, Window};
 use yew::prelude::*;

@@ -3,8 +3,8 @@
 use std::rc::Rc;
 
 use interleave_core::Scenario;
-use interleave_core::models_lab::codegen::{Language, RunNote, code, run_it_yourself};
-use interleave_core::scenario::Model;
+use interleave_core::models::lab::codegen::{Language, RunNote, code, run_it_yourself};
+use interleave_core::models::scenario::Model;
 use yew::prelude::*;
 
 use super::state::{LabAction, LabState};

@@ -1,7 +1,7 @@
 //! One compared configuration: its settings and its timeline.
 
-use interleave_core::models_lab::Action;
-use interleave_core::scenario::{MAX_THREADS, Model, ModelKind};
+use interleave_core::models::lab::Action;
+use interleave_core::models::scenario::{MAX_THREADS, Model, ModelKind};
 use interleave_core::trace::Time;
 use yew::prelude::*;
 

@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
-use interleave_core::models_lab::narration::narrate;
-use interleave_core::models_lab::snapshot::Snapshot;
+use interleave_core::models::lab::narration::narrate;
+use interleave_core::models::lab::snapshot::Snapshot;
 use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
 

@@ -7,9 +7,11 @@
 use std::rc::Rc;
 
 use interleave_core::Scenario;
-use interleave_core::models_lab::Action;
-use interleave_core::models_lab::presets::PRESETS;
-use interleave_core::scenario::{MAX_DURATION, MAX_NAME_CHARS, Segment, TaskSpec, WaitKind};
+use interleave_core::models::lab::Action;
+use interleave_core::models::lab::presets::PRESETS;
+use interleave_core::models::scenario::{
+    MAX_DURATION, MAX_NAME_CHARS, Segment, TaskSpec, WaitKind,
+};
 use yew::prelude::*;
 
 use crate::components::form;
@@ -75,7 +77,7 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
             let import_error = import_error.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 // Refused before reading when too big: a huge file never loads.
-                let limit = interleave_core::scenario::MAX_INPUT_BYTES;
+                let limit = interleave_core::input::MAX_INPUT_BYTES;
                 let read = form::read_text(&file, limit, "a scenario").await;
                 let scenario = read.and_then(|text| {
                     Scenario::from_json(&text).map_err(|error| format!("{}: {error}", file.name()))

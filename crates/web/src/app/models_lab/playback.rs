@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
-use interleave_core::models_lab::snapshot::{next_event_time, previous_event_time};
+use interleave_core::models::lab::snapshot::{next_event_time, previous_event_time};
 use interleave_core::trace::Time;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;

@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
-use interleave_core::models_lab::codegen::Language;
-use interleave_core::models_lab::{self, Action, ModelsLab};
+use interleave_core::models::lab::codegen::Language;
+use interleave_core::models::lab::{self as models_lab, Action, ModelsLab};
 use interleave_core::trace::{Time, Window};
 use yew::prelude::*;
 

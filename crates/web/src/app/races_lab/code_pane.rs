@@ -4,10 +4,10 @@
 use std::rc::Rc;
 
 use interleave_core::races::Program;
+use interleave_core::races::lab::Action;
 use interleave_core::races::machine::{Readiness, State, Status};
 use interleave_core::races::program::Op;
 use interleave_core::races::schedule::{thread_colour, why_not};
-use interleave_core::races_lab::Action;
 use yew::prelude::*;
 
 use super::RacesState;

@@ -9,9 +9,9 @@ use std::rc::Rc;
 use interleave_core::protocol::{Answer, Job, Progress};
 use interleave_core::races::Program;
 use interleave_core::races::explore::{self, Verdict};
+use interleave_core::races::lab::Action;
 use interleave_core::races::limits;
 use interleave_core::races::sample::{SampleOptions, SampleReport};
-use interleave_core::races_lab::Action;
 use yew::prelude::*;
 
 use super::RacesState;

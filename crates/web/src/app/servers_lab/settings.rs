@@ -5,11 +5,11 @@
 
 use std::rc::Rc;
 
+use interleave_core::servers::lab::{Action, Edit};
 use interleave_core::servers::scenario::{
     ArrivalPattern, MAX_BACKLOG, MAX_CORES, MAX_DURATION_MS, MAX_OFFLOAD, MAX_PROCESSES, MAX_RATE,
     MAX_REQUESTS, MAX_THREADS, MAX_TIMEOUT_MS, MAX_TYPES, Millis, RandomMillis, ServersScenario,
 };
-use interleave_core::servers_lab::{Action, Edit};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 

@@ -6,9 +6,9 @@
 use std::rc::Rc;
 
 use interleave_core::protocol::{Answer, Job, Progress};
+use interleave_core::servers::lab::Action;
 use interleave_core::servers::scenario::MAX_RATE;
 use interleave_core::servers::{self, ServersScenario, SweepPoint};
-use interleave_core::servers_lab::Action;
 use yew::prelude::*;
 
 use super::ServersState;

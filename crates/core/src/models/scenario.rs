@@ -8,19 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use std::borrow::Cow;
 
+pub use super::task::{
+    MAX_DURATION, MAX_SEGMENTS_PER_TASK, MAX_TASKS, Segment, TaskSpec, Time, WaitKind,
+};
 use crate::error::ScenarioError;
-use crate::generator::Generator;
+use crate::input::parse_json;
+use crate::models::generator::Generator;
 
-/// Time in the scenario's unit (milliseconds unless `unit` says otherwise).
-pub type Time = u64;
-
-/// The most tasks one scenario may hold.
-pub const MAX_TASKS: usize = 100_000;
-/// The most segments one task may hold.
-pub const MAX_SEGMENTS_PER_TASK: usize = 1_000;
-/// The longest single segment (about eleven days in milliseconds).
-pub const MAX_DURATION: Time = 1_000_000_000;
-/// The longest task name, in characters.
 pub const MAX_NAME_CHARS: usize = 60;
 /// The most threads a model may use.
 pub const MAX_THREADS: u32 = 64;
@@ -74,151 +68,6 @@ impl TimeUnit {
             TimeUnit::Ms => "ms",
             TimeUnit::Us => "us",
             TimeUnit::S => "s",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TaskSpec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// When the task joins the queue.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub arrival: Time,
-    /// A colour for the task, `#rrggbb`; default: from the palette.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colour: Option<String>,
-    pub segments: Vec<Segment>,
-}
-
-fn is_zero(value: &Time) -> bool {
-    *value == 0
-}
-
-/// One step of a task: `{"compute": 10}` or `{"wait": 50, "on": "database"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "RawSegment", into = "RawSegment")]
-pub enum Segment {
-    /// Uses a CPU for this long.
-    Compute(Time),
-    /// Waits for this long, using no CPU.
-    Wait { duration: Time, on: WaitKind },
-}
-
-/// What a task waits on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WaitKind {
-    /// Unspecified I/O.
-    #[default]
-    Io,
-    Disk,
-    Database,
-    Http,
-    /// A person typing or clicking.
-    Input,
-    Timer,
-}
-
-impl WaitKind {
-    pub const ALL: [WaitKind; 6] = [
-        WaitKind::Io,
-        WaitKind::Disk,
-        WaitKind::Database,
-        WaitKind::Http,
-        WaitKind::Input,
-        WaitKind::Timer,
-    ];
-
-    /// "the database", as in "waits for the database".
-    pub fn noun(self) -> &'static str {
-        match self {
-            WaitKind::Io => "I/O",
-            WaitKind::Disk => "the disk",
-            WaitKind::Database => "the database",
-            WaitKind::Http => "an HTTP response",
-            WaitKind::Input => "user input",
-            WaitKind::Timer => "a timer",
-        }
-    }
-
-    /// The JSON name: `database`.
-    pub fn key(self) -> &'static str {
-        match self {
-            WaitKind::Io => "io",
-            WaitKind::Disk => "disk",
-            WaitKind::Database => "database",
-            WaitKind::Http => "http",
-            WaitKind::Input => "input",
-            WaitKind::Timer => "timer",
-        }
-    }
-}
-
-impl Segment {
-    pub fn duration(self) -> Time {
-        match self {
-            Segment::Compute(d) | Segment::Wait { duration: d, .. } => d,
-        }
-    }
-
-    pub fn wait(duration: Time) -> Self {
-        Segment::Wait {
-            duration,
-            on: WaitKind::Io,
-        }
-    }
-
-    pub fn is_compute(self) -> bool {
-        matches!(self, Segment::Compute(_))
-    }
-}
-
-/// The JSON shape of a segment; exactly one of `compute` and `wait`.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSegment {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    compute: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    wait: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    on: Option<WaitKind>,
-}
-
-impl TryFrom<RawSegment> for Segment {
-    type Error = &'static str;
-
-    fn try_from(raw: RawSegment) -> Result<Self, Self::Error> {
-        match (raw.compute, raw.wait, raw.on) {
-            (Some(d), None, None) => Ok(Segment::Compute(d)),
-            (None, Some(d), on) => Ok(Segment::Wait {
-                duration: d,
-                on: on.unwrap_or_default(),
-            }),
-            (Some(_), None, Some(_)) => Err("`on` belongs to a wait, not to a compute segment"),
-            (Some(_), Some(_), _) => {
-                Err("a segment is either {\"compute\": N} or {\"wait\": N}, not both")
-            }
-            (None, None, _) => Err("a segment needs {\"compute\": N} or {\"wait\": N}"),
-        }
-    }
-}
-
-impl From<Segment> for RawSegment {
-    fn from(segment: Segment) -> Self {
-        match segment {
-            Segment::Compute(d) => RawSegment {
-                compute: Some(d),
-                wait: None,
-                on: None,
-            },
-            Segment::Wait { duration, on } => RawSegment {
-                compute: None,
-                wait: Some(duration),
-                on: (on != WaitKind::Io).then_some(on),
-            },
         }
     }
 }
@@ -617,102 +466,6 @@ pub fn default_task_name(task_idx: usize) -> String {
     }
 }
 
-/// serde_json appends " at line L column C"; we report those separately.
-/// Reads one JSON document into `T`; a problem becomes a [`ScenarioError`]
-/// with line:column, the field path and a hint from `hint_for`.
-/// The largest scenario file (Models or Servers) any input may be: a file,
-/// standard input, the page's editor or an import. Checked before parsing.
-pub const MAX_INPUT_BYTES: usize = 2 << 20;
-
-/// Whether `text` is a Servers-lab scenario (`"lab": "servers"` at its top
-/// level), even when the JSON is broken elsewhere, so that its errors come
-/// from the right parser.
-pub fn is_servers_text(text: &str) -> bool {
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
-        return value.get("lab").and_then(|lab| lab.as_str()) == Some("servers");
-    }
-    // Broken JSON: look for the key itself.
-    let mut rest = text;
-    while let Some(at) = rest.find("\"lab\"") {
-        let after = rest[at + 5..].trim_start();
-        if let Some(value) = after.strip_prefix(':')
-            && value.trim_start().starts_with("\"servers\"")
-        {
-            return true;
-        }
-        rest = &rest[at + 5..];
-    }
-    false
-}
-
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
-    text: &str,
-    hint_for: fn(&str) -> Option<&'static str>,
-) -> Result<T, ScenarioError> {
-    if text.len() > MAX_INPUT_BYTES {
-        return Err(ScenarioError::at_path(
-            "",
-            format!(
-                "the scenario is {} bytes; the most is {MAX_INPUT_BYTES}",
-                text.len()
-            ),
-        ));
-    }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        // serde_path_to_error writes `?` for a place it could not name
-        // (inside a syntax error): the known part of the path is kept.
-        let path = err.path().to_string();
-        let path = path.trim_end_matches(".?").trim_end_matches('?').to_owned();
-        let inner = err.into_inner();
-        let message = strip_serde_position(&inner.to_string());
-        let mut error = ScenarioError::at_path(
-            if path == "." || path.is_empty() {
-                String::new()
-            } else {
-                path
-            },
-            message,
-        );
-        error.line = Some(inner.line());
-        error.column = Some(char_column(text, inner.line(), inner.column()));
-        if let Some(hint) = hint_for(&error.message) {
-            error = error.with_hint(hint);
-        }
-        error
-    })?;
-    deserializer.end().map_err(|err| {
-        let mut error = ScenarioError::at_path("", "unexpected text after the scenario");
-        error.line = Some(err.line());
-        error.column = Some(char_column(text, err.line(), err.column()));
-        error
-    })?;
-    Ok(value)
-}
-
-/// serde_json counts columns in bytes; people (and editors) count
-/// characters. The 1-based character column of byte column `byte_column`
-/// on 1-based `line` of `text`.
-fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
-    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
-        return byte_column.max(1);
-    };
-    let mut end = byte_column.min(line_text.len());
-    while !line_text.is_char_boundary(end) {
-        end -= 1;
-    }
-    // A column inside a character that was partly read still names it.
-    let partly = usize::from(end < byte_column.min(line_text.len()));
-    (line_text[..end].chars().count() + partly).max(1)
-}
-
-pub(crate) fn strip_serde_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(idx) => message[..idx].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
 fn hint_for(message: &str) -> Option<&'static str> {
     if message.contains("expected one of `compute`, `wait`, `on`") {
         Some("a segment is {\"compute\": N} or {\"wait\": N, \"on\": \"database\"}")
@@ -734,20 +487,11 @@ mod tests {
     use expect_test::{Expect, expect};
 
     use super::*;
+    use crate::input::MAX_INPUT_BYTES;
 
     fn check_error(text: &str, expect: Expect) {
         let error = Scenario::from_json(text).expect_err("scenario should be rejected");
         expect.assert_eq(&error.to_string());
-    }
-
-    #[test]
-    fn servers_files_are_recognised_even_when_broken() {
-        assert!(is_servers_text(r#"{"lab": "servers", "traffic": {}}"#));
-        assert!(is_servers_text(
-            "{\n  \"lab\" :\t\"servers\",\n  \"traffic\": {\"rate\": 5,},\n}"
-        ));
-        assert!(!is_servers_text(r#"{"name": "lab", "tasks": []}"#));
-        assert!(!is_servers_text(r#"{"lab": "models"#));
     }
 
     #[test]

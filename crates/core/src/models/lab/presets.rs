@@ -1,6 +1,6 @@
 //! Built-in workloads, taken from the seed's world.
 
-use crate::scenario::{Lab, Model, Scenario, Segment, TaskSpec, TimeUnit, WaitKind};
+use crate::models::scenario::{Lab, Model, Scenario, Segment, TaskSpec, TimeUnit, WaitKind};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Preset {

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use super::simulate;
 use crate::ascii;
 use crate::metrics::Metrics;
-use crate::scenario::{Model, Scenario, Segment, TaskSpec, WaitKind};
+use crate::models::scenario::{Model, Scenario, Segment, TaskSpec, WaitKind};
 use crate::trace::{EventKind, LaneKind, SpanKind};
 
 fn scenario(tasks: &[&[Segment]]) -> Scenario {

@@ -25,7 +25,9 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Model, ModelKind, Scenario, Segment, TaskSpec, Time, TimeUnit, WaitKind};
+use crate::models::scenario::{
+    Model, ModelKind, Scenario, Segment, TaskSpec, Time, TimeUnit, WaitKind,
+};
 
 /// Tasks written out in full; the rest are summarised in a comment.
 const MAX_TASKS_SHOWN: usize = 8;
@@ -152,7 +154,7 @@ impl<'a> Program<'a> {
             .iter()
             .take(MAX_TASKS_SHOWN)
             .map(|&idx| Shown {
-                name: crate::scenario::task_name(workload, idx),
+                name: crate::models::scenario::task_name(workload, idx),
                 arrival: workload[idx].arrival,
                 segments: &workload[idx].segments,
             })
@@ -801,7 +803,7 @@ mod tests {
     #[test]
     fn generated_tasks_are_in_the_code_and_the_rest_are_counted() {
         let scenario = Scenario {
-            generate: Some(crate::generator::Generator::web_traffic(20, 3)),
+            generate: Some(crate::models::generator::Generator::web_traffic(20, 3)),
             ..Scenario::default_models()
         };
         for language in Language::ALL {

@@ -16,7 +16,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
-use crate::scenario::{
+use crate::models::scenario::{
     MAX_SEGMENTS_PER_TASK, MAX_TASKS, Model, Scenario, Segment, TaskSpec, Time, WaitKind,
 };
 use presets::Preset;
@@ -160,7 +160,7 @@ impl ModelsLab {
 /// The benchmark workload: `tasks` generated web requests (about three
 /// segments each, Poisson arrivals), written out.
 pub fn bench_workload(tasks: usize) -> Scenario {
-    let generator = crate::generator::Generator::web_traffic(tasks, 1);
+    let generator = crate::models::generator::Generator::web_traffic(tasks, 1);
     Scenario {
         name: Some(format!("{tasks} generated web requests")),
         tasks: generator.generate(),
@@ -305,7 +305,7 @@ fn edit_workload(tasks: &mut Vec<TaskSpec>, action: Action) {
         }
         Action::SetArrival(idx, time) => {
             if let Some(task) = tasks.get_mut(idx)
-                && time <= crate::scenario::MAX_DURATION
+                && time <= crate::models::scenario::MAX_DURATION
             {
                 task.arrival = time;
             }
@@ -339,7 +339,7 @@ fn edit_workload(tasks: &mut Vec<TaskSpec>, action: Action) {
             if let Some(slot) = tasks
                 .get_mut(idx)
                 .and_then(|task| task.segments.get_mut(seg))
-                && (1..=crate::scenario::MAX_DURATION).contains(&duration)
+                && (1..=crate::models::scenario::MAX_DURATION).contains(&duration)
             {
                 *slot = segment;
             }

@@ -167,8 +167,8 @@ pub fn previous_event_time(trace: &Trace, time: Time) -> Option<Time> {
 mod tests {
     use super::*;
     use crate::Scenario;
+    use crate::models::scenario::Model;
     use crate::models::simulate;
-    use crate::scenario::Model;
 
     #[test]
     fn async_snapshot_shows_parked_tasks_and_the_queue() {

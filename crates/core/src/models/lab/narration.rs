@@ -147,8 +147,8 @@ mod tests {
 
     use super::*;
     use crate::Scenario;
+    use crate::models::scenario::{Model, Segment, TaskSpec};
     use crate::models::simulate;
-    use crate::scenario::{Model, Segment, TaskSpec};
 
     fn check(trace: &Trace, expect: Expect) {
         let mut out = String::new();

@@ -8,7 +8,7 @@ use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
-use crate::scenario::{
+use crate::models::task::{
     MAX_DURATION, MAX_SEGMENTS_PER_TASK, MAX_TASKS, Segment, TaskSpec, Time, WaitKind,
 };
 
