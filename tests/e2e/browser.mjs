@@ -21,8 +21,14 @@ export function launch() {
 }
 
 /** Opens `url` in a new page, collecting console errors and uncaught exceptions. */
-export async function openPage(browser, url, { width = 1200, height = 900 } = {}) {
+export async function openPage(browser, url, { width = 1200, height = 900, cores } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
+  // `cores`: the navigator.hardwareConcurrency the page is told.
+  if (cores) {
+    await context.addInitScript((n) => {
+      Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n });
+    }, cores);
+  }
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));

@@ -198,6 +198,29 @@ describe('isolated page (COOP + COEP)', () => {
   test('a run can be cancelled, and the pool still works after', async () => {
     await cancelTest(server, 'isolated');
   });
+
+  test('a machine that reports 100 hardware threads gets 64 workers, is told why, and 64 compute what 1 does', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`, { cores: 100 });
+    const lab = new ParallelLab(page);
+    assert.equal(await lab.poolReady(), 64);
+    assert.match(await lab.root.getByTestId('worker-ceiling').innerText(), /reports 100 hardware threads; the lab starts at most 64 workers/);
+    assert.match(await lab.root.getByRole('button', { name: /^Sweep 1 to/ }).innerText(), /Sweep 1 to 64 workers/);
+    await lab.setField('Kernel size', 300);
+    await lab.setField('Items per chunk', 2);
+    await lab.setField('Workers', 1);
+    await lab.run();
+    await lab.setField('Workers', 65);
+    await lab.root.getByText('must be at most 64').waitFor();
+    await lab.setField('Workers', 64);
+    assert.match(await lab.runButton().innerText(), /^Run on 64 workers/);
+    await lab.run();
+    const rows = await lab.results();
+    assert.deepEqual(rows.map((row) => row.workers), [1, 64]);
+    assert.equal(rows[1].checksum, rows[0].checksum, 'the same image on 64 workers as on 1');
+    assert.equal((await lab.workerChunks()).length, 64, 'a lane per worker');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });
 
 /** Median speedup of three sweeps, where the host gives two cores. */
@@ -294,6 +317,17 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
 
   test('a message-passing run can be cancelled, and the workers still work after', async () => {
     await cancelTest(server, 'message-passing');
+  });
+
+  test('a machine that reports 12 hardware threads gets 12 message-passing workers, under the ceiling', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`, { cores: 12 });
+    const lab = new ParallelLab(page);
+    assert.equal(await lab.messagePoolReady(), 12);
+    await lab.setField('Workers', 12);
+    assert.match(await lab.runButton().innerText(), /^Run on 12 workers/);
+    assert.equal(await lab.root.getByTestId('worker-ceiling').count(), 0, 'no ceiling applies');
+    assert.deepEqual(problems, []);
+    await context.close();
   });
 
   test('without web workers, the lab says it runs on one thread, and the other labs work', async () => {

@@ -18,9 +18,6 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::web::{performance_now, shared_clock};
 
-/// The most workers the page starts, whatever the browser reports.
-pub const MAX_WORKERS: usize = 8;
-
 /// Starts the global pool with `workers` threads; returns how long it took.
 pub async fn start_pool(workers: usize) -> Result<f64, String> {
     let started = performance_now();

@@ -19,6 +19,40 @@ use crate::parallel::kernels::{KernelKind, KernelSpec};
 /// The most workers a lab state may name (the page offers what the
 /// machine has).
 pub const MAX_WORKERS: usize = 256;
+/// The most workers the page starts, whatever the browser reports. Each
+/// pool worker takes its thread stack (2 MiB: wasm-bindgen's default) and
+/// thread-local storage out of the module's one shared memory, whose
+/// maximum the link arguments set at 512 MiB (`.cargo/config.toml`; a
+/// larger maximum fails to instantiate on iOS): 64 stacks (128 MiB) and
+/// the largest Mandelbrot image (22 MB) leave most of it to the app.
+/// Message-passing workers each hold a wasm instance (and a memory) of
+/// their own, which the same ceiling bounds.
+pub const WORKER_CEILING: usize = 64;
+
+/// The workers to start on a machine that reports `hardware` threads,
+/// and whether [`WORKER_CEILING`] cut them (the page says so).
+pub fn pool_size(hardware: usize) -> (usize, bool) {
+    let hardware = hardware.max(1);
+    (hardware.min(WORKER_CEILING), hardware > WORKER_CEILING)
+}
+
+/// The worker counts a sweep up to `max` measures: every count up to 8,
+/// then the powers of two, and `max` itself (a sweep of 1..=64 one by one
+/// would take minutes and add little to the curve).
+pub fn sweep_counts(max: usize) -> Vec<usize> {
+    let max = max.max(1);
+    let mut counts: Vec<usize> = (1..=max.min(8)).collect();
+    let mut next = 16;
+    while next < max {
+        counts.push(next);
+        next *= 2;
+    }
+    if *counts.last().expect("at least 1") != max {
+        counts.push(max);
+    }
+    counts
+}
+
 /// The most increments per worker in the race.
 pub const MAX_RACE_COUNT: u64 = 50_000_000;
 /// The longest browser name kept.
@@ -538,6 +572,20 @@ pub fn browser_name(user_agent: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_is_the_machine_up_to_the_ceiling_and_sweeps_stay_short() {
+        assert_eq!(pool_size(0), (1, false));
+        assert_eq!(pool_size(12), (12, false));
+        assert_eq!(pool_size(64), (64, false));
+        assert_eq!(pool_size(128), (64, true));
+        assert_eq!(sweep_counts(1), [1]);
+        assert_eq!(sweep_counts(6), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(sweep_counts(12), [1, 2, 3, 4, 5, 6, 7, 8, 12]);
+        assert_eq!(sweep_counts(16), [1, 2, 3, 4, 5, 6, 7, 8, 16]);
+        assert_eq!(sweep_counts(24), [1, 2, 3, 4, 5, 6, 7, 8, 16, 24]);
+        assert_eq!(sweep_counts(64), [1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64]);
+    }
 
     fn measured(workers: usize, millis: f64) -> Measured {
         Measured {

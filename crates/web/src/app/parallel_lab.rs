@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
 use interleave_core::parallel::lab::{
-    self as parallel_lab, Action, Machine, Measured, ParallelLab, PoolMode, apply, browser_name,
+    self as parallel_lab, Action, Machine, Measured, ParallelLab, PoolMode, WORKER_CEILING, apply,
+    browser_name, pool_size, sweep_counts,
 };
 use interleave_core::parallel::race::{CounterMethod, RaceResult};
 use interleave_core::parallel::run::{KernelRun, median_run};
@@ -22,7 +23,7 @@ use crate::components::form;
 
 use crate::components::{NumberField, SpeedupChart, Timeline};
 use crate::message_pool::MessagePool;
-use crate::parallel::{self, MAX_WORKERS};
+use crate::parallel;
 use crate::{url_state, web};
 
 /// The worker pool: started once per page (wasm-bindgen-rayon builds one
@@ -135,7 +136,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
     {
         let pool = pool.clone();
         use_effect_with((), move |_| {
-            let workers = web::hardware_concurrency().min(MAX_WORKERS);
+            let (workers, _) = pool_size(web::hardware_concurrency());
             let has_workers =
                 js_sys::Reflect::has(&js_sys::global(), &"Worker".into()).unwrap_or(false);
             if *pool != Pool::Idle {
@@ -329,7 +330,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
     };
     let on_sweep = {
         let run_counts = run_counts.clone();
-        Callback::from(move |_| run_counts((1..=max_workers).collect(), SWEEP_REPEATS))
+        Callback::from(move |_| run_counts(sweep_counts(max_workers), SWEEP_REPEATS))
     };
     let on_cancel = {
         let cancel = cancel.clone();
@@ -510,6 +511,12 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                         on_change={act(|n| Action::SetWorkers(n as usize))} />
                     { format!(" of {max_workers}") }
                 </label>
+                if pool_size(web::hardware_concurrency()).1 {
+                    <p class="note" data-testid="worker-ceiling">{ format!(
+                        "This machine reports {} hardware threads; the lab starts at most {WORKER_CEILING} workers (each takes a thread stack from the page's shared memory).",
+                        web::hardware_concurrency()
+                    ) }</p>
+                }
                 <crate::app::share_dialog::ShareButton state={lab_state.clone()} at_start={lab_state}
                     title="Interleave: real parallelism"
                     note="The link holds the kernel, its settings and your measured runs: whoever opens it sees your runs beside their own. Nothing is stored on a server." />
