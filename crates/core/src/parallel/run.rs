@@ -195,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn results_are_identical_for_every_worker_count() {
+    fn results_are_identical_for_every_worker_count_up_to_the_ceiling() {
         for kind in KernelKind::ALL {
             let spec = KernelSpec {
                 size: if kind == KernelKind::Mandelbrot {
@@ -222,7 +222,9 @@ mod tests {
             };
             let reference_image = spec.new_image();
             let reference = pool(1).install(|| run_kernel(&spec, 1, &reference_image, control));
-            for workers in 2..=4 {
+            // Past this machine's cores the pool is oversubscribed: slower,
+            // never different.
+            for workers in [2, 3, 4, 16, crate::parallel::lab::WORKER_CEILING] {
                 let image = spec.new_image();
                 let run = pool(workers).install(|| run_kernel(&spec, workers, &image, control));
                 assert_eq!(
@@ -239,45 +241,6 @@ mod tests {
                 let trace = run.to_trace();
                 assert_eq!(trace.check_invariants(), Ok(()));
                 assert_eq!(trace.lanes.len(), workers);
-            }
-        }
-    }
-
-    #[test]
-    fn oversubscribed_pools_up_to_the_ceiling_give_identical_results() {
-        // More threads than this machine's cores: slower, never different.
-        for kind in KernelKind::ALL {
-            let spec = KernelSpec {
-                size: if kind == KernelKind::Mandelbrot {
-                    96
-                } else {
-                    20_000
-                },
-                chunk: 1,
-                serial_fraction: 0.0,
-                kind,
-            };
-            let started = Instant::now();
-            let clock = move || started.elapsed().as_secs_f64() * 1000.0;
-            let cancel = AtomicBool::new(false);
-            let control = RunControl {
-                clock: &clock,
-                cancel: &cancel,
-            };
-            let pixels = |image: &[AtomicU16]| {
-                image
-                    .iter()
-                    .map(|p| p.load(Ordering::Relaxed))
-                    .collect::<Vec<u16>>()
-            };
-            let one_image = spec.new_image();
-            let one = pool(1).install(|| run_kernel(&spec, 1, &one_image, control));
-            for workers in [16, crate::parallel::lab::WORKER_CEILING] {
-                let image = spec.new_image();
-                let run = pool(workers).install(|| run_kernel(&spec, workers, &image, control));
-                assert_eq!(run.checksum, one.checksum, "{kind:?} on {workers}");
-                assert_eq!(pixels(&image), pixels(&one_image));
-                assert_eq!(run.to_trace().lanes.len(), workers);
             }
         }
     }
