@@ -143,8 +143,11 @@ describe('isolated page (COOP + COEP)', () => {
     assert.equal((await lab.workerChunks()).reduce((a, b) => a + b, 0), 20);
     const chart = await lab.chart();
     assert.equal(chart.dots, workers);
-    assert.deepEqual(chart.curves.sort(), ['amdahl', 'fitted', 'ideal', 'measured']);
-    assert.match(chart.label, /^Speedup by workers: 1 workers 1\.00×, 2 workers \d\.\d\d×/);
+    assert.deepEqual(chart.curves.sort(), ['amdahl', 'fitted', 'ideal', 'measured', 'prediction']);
+    assert.match(chart.label, /^Speedup by workers: 1 workers 1\.00×, 2 workers \d\.\d\d×.*; predicted \d+\.\d× at 64 workers$/);
+    // Past this machine, the fitted law's prediction, labelled as one.
+    assert.match(chart.legend, new RegExp(`prediction, ${workers} to 64 workers: the fitted law, \\d+\\.\\d× at 64; assumes cores as fast as these`));
+    assert.equal(await lab.root.locator('figure.speedup-chart .predicted-label').textContent(), `predicted past ${workers} workers`);
     assert.match(chart.legend, /Amdahl, serial 50 %/);
     // One worker, one run: a row for 1 worker only after a settings change.
     await lab.setField('Items per chunk', 4000);

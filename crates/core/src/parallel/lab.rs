@@ -406,6 +406,47 @@ pub fn fitted(runs: &[Measured]) -> Option<f64> {
     })
 }
 
+/// What the measurements predict past the workers measured, up to
+/// [`WORKER_CEILING`]: Amdahl's law with the fitted serial fraction. It
+/// assumes each added core is as fast as the measured ones and that the
+/// serial part, and the overheads the fit absorbs into it, stay as they
+/// were measured; a measured point replaces a predicted one, since the
+/// prediction starts after the most workers measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub serial_fraction: f64,
+    /// The most workers measured: the prediction starts there.
+    pub from: usize,
+    pub to: usize,
+    /// (workers, predicted speedup) at the powers of two past `from`, and `to`.
+    pub points: Vec<(usize, f64)>,
+}
+
+/// The prediction past the runs, if they fit a serial fraction and stop
+/// short of the ceiling.
+pub fn prediction(runs: &[Measured]) -> Option<Prediction> {
+    let serial_fraction = fitted(runs)?;
+    let from = runs.iter().map(|run| run.workers).max()?;
+    let to = WORKER_CEILING;
+    if from >= to {
+        return None;
+    }
+    let mut counts: Vec<usize> = std::iter::successors(Some(1usize), |n| Some(n * 2))
+        .skip_while(|n| *n <= from)
+        .take_while(|n| *n < to)
+        .collect();
+    counts.push(to);
+    Some(Prediction {
+        serial_fraction,
+        from,
+        to,
+        points: counts
+            .into_iter()
+            .map(|n| (n, amdahl::speedup(serial_fraction, n as f64)))
+            .collect(),
+    })
+}
+
 /// Whether every run computed the same result.
 pub fn checksums_match(runs: &[Measured]) -> bool {
     runs.windows(2)
@@ -572,6 +613,34 @@ pub fn browser_name(user_agent: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_the_machine_the_fitted_law_predicts_and_says_from_where() {
+        // Two workers measured at 1.6x: a serial fraction of 1/4, by hand
+        // (1 / (s + (1 - s) / 2) = 1.6).
+        let run = |workers, millis| Measured {
+            workers,
+            millis,
+            checksum: 7,
+            busy: vec![millis; workers],
+            idle_tail: 0.0,
+        };
+        let runs = [run(1, 160.0), run(2, 100.0)];
+        let predicted = prediction(&runs).unwrap();
+        assert!((predicted.serial_fraction - 0.25).abs() < 1e-9);
+        assert_eq!((predicted.from, predicted.to), (2, WORKER_CEILING));
+        let counts: Vec<usize> = predicted.points.iter().map(|p| p.0).collect();
+        assert_eq!(counts, [4, 8, 16, 32, 64]);
+        // At 64: 1 / (0.25 + 0.75 / 64) = 3.82, near the 4x limit.
+        assert!((predicted.points[4].1 - 1.0 / (0.25 + 0.75 / 64.0)).abs() < 1e-9);
+        assert_eq!(prediction(&runs[..1]), None, "one point fits nothing");
+        let many = [run(1, 640.0), run(64, 20.0)];
+        assert_eq!(
+            prediction(&many),
+            None,
+            "measured to the ceiling: nothing to predict"
+        );
+    }
 
     #[test]
     fn the_pool_is_the_machine_up_to_the_ceiling_and_sweeps_stay_short() {

@@ -553,7 +553,8 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 }
                 if !runs.is_empty() {
                     <div class="speedup">
-                        <SpeedupChart points={points.clone()} max_workers={max_workers} serial_fraction={spec.serial_fraction} fitted={fitted} />
+                        <SpeedupChart points={points.clone()} max_workers={max_workers} serial_fraction={spec.serial_fraction} fitted={fitted}
+                            prediction={parallel_lab::prediction(runs)} />
                         <div>
                             { speedup_table(runs, spec.serial_fraction, "own-table") }
                             <p class="note">{ format!("A sweep runs once on {max_workers} workers to warm up, then each worker count {SWEEP_REPEATS} times: the table shows the median run.") }</p>

@@ -1,7 +1,11 @@
 //! Speedup against workers: measured points, the ideal line, Amdahl's curve
-//! for the set serial fraction and the one fitted to the measurements.
+//! for the set serial fraction and the one fitted to the measurements,
+//! and past the workers measured, the fitted law's prediction (dotted, on
+//! a shaded part of the chart labelled as predicted). Workers are on a
+//! log2 axis, so 1, 2, 4 ... 64 are evenly spaced.
 
 use interleave_core::parallel::amdahl;
+use interleave_core::parallel::lab::Prediction;
 use yew::prelude::*;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -11,6 +15,9 @@ pub struct SpeedupChartProps {
     pub max_workers: usize,
     pub serial_fraction: f64,
     pub fitted: Option<f64>,
+    /// Past the workers measured, up to the ceiling.
+    #[prop_or_default]
+    pub prediction: Option<Prediction>,
 }
 
 const WIDTH: f64 = 420.0;
@@ -22,37 +29,69 @@ const RIGHT: f64 = 12.0;
 
 #[function_component(SpeedupChart)]
 pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
-    let max_n = props.max_workers.max(2) as f64;
+    let measured_to = props.max_workers.max(2);
+    let x_max = props
+        .prediction
+        .as_ref()
+        .map_or(measured_to, |p| p.to.max(measured_to));
+    let (max_n, log_max) = (x_max as f64, (x_max as f64).log2());
+    let predicted_end = props
+        .prediction
+        .as_ref()
+        .and_then(|p| p.points.last())
+        .map(|p| p.1);
     let max_y = props
         .points
         .iter()
         .map(|(_, s)| *s)
-        .fold(max_n, f64::max)
+        .chain(predicted_end)
+        .chain([
+            amdahl::speedup(props.serial_fraction, max_n),
+            measured_to as f64,
+        ])
+        .fold(2.0, f64::max)
         .ceil();
-    let x = |n: f64| LEFT + (n - 1.0) / (max_n - 1.0) * (WIDTH - LEFT - RIGHT);
+    let x = |n: f64| LEFT + n.max(1.0).log2() / log_max * (WIDTH - LEFT - RIGHT);
     let y = |s: f64| HEIGHT - BOTTOM - s / max_y * (HEIGHT - BOTTOM - TOP);
-    let curve = |f: &dyn Fn(f64) -> f64| -> String {
-        (0..=40)
-            .map(|step| {
-                let n = 1.0 + (max_n - 1.0) * step as f64 / 40.0;
-                format!("{:.1},{:.1}", x(n), y(f(n)))
-            })
+    // A curve from `from` to `to` workers, evenly spaced on the log axis,
+    // cut where it leaves the chart.
+    let curve = |from: f64, to: f64, f: &dyn Fn(f64) -> f64| -> String {
+        (0..=48)
+            .map(|step| (from.log2() + (to.log2() - from.log2()) * step as f64 / 48.0).exp2())
+            .take_while(|n| f(*n) <= max_y * 1.001)
+            .map(|n| format!("{:.1},{:.1}", x(n), y(f(n))))
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let ideal = curve(&|n| n);
-    let amdahl_set = curve(&|n| amdahl::speedup(props.serial_fraction, n));
-    let fitted = props.fitted.map(|f| curve(&move |n| amdahl::speedup(f, n)));
+    let ideal = curve(1.0, max_n, &|n| n);
+    let amdahl_set = curve(1.0, max_n, &|n| amdahl::speedup(props.serial_fraction, n));
+    let fitted = props
+        .fitted
+        .map(|f| curve(1.0, measured_to as f64, &move |n| amdahl::speedup(f, n)));
+    let predicted = props.prediction.as_ref().map(|p| {
+        let s = p.serial_fraction;
+        curve(p.from as f64, p.to as f64, &move |n| amdahl::speedup(s, n))
+    });
     let measured = props
         .points
         .iter()
         .map(|(n, s)| format!("{:.1},{:.1}", x(*n as f64), y(*s)))
         .collect::<Vec<_>>()
         .join(" ");
-    let x_ticks = (1..=props.max_workers.max(2)).map(|n| {
+    let tick_counts: Vec<usize> = if x_max <= 8 {
+        (1..=x_max).collect()
+    } else {
+        let mut counts: Vec<usize> = std::iter::successors(Some(1usize), |n| Some(n * 2))
+            .take_while(|n| *n < x_max)
+            .collect();
+        counts.push(x_max);
+        counts
+    };
+    let x_ticks = tick_counts.into_iter().map(|n| {
         html! { <text class="tick" x={format!("{:.1}", x(n as f64))} y={(HEIGHT - 12.0).to_string()} text-anchor="middle">{ n }</text> }
     });
-    let y_ticks = (0..=max_y as usize).map(|s| {
+    let y_step = (max_y / 8.0).ceil().max(1.0) as usize;
+    let y_ticks = (0..=max_y as usize).step_by(y_step).map(|s| {
         html! {
             <g class="tick">
                 <line x1={LEFT.to_string()} x2={(WIDTH - RIGHT).to_string()} y1={format!("{:.1}", y(s as f64))} y2={format!("{:.1}", y(s as f64))} />
@@ -71,13 +110,21 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         .join(", ");
     html! {
         <figure class="speedup-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={format!("Speedup by workers: {summary}")}>
+            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={format!("Speedup by workers: {summary}{}", props.prediction.as_ref().map_or(String::new(), |p| format!("; predicted {:.1}× at {} workers", p.points.last().map_or(0.0, |point| point.1), p.to)))}>
+                if let Some(p) = &props.prediction {
+                    <rect class="predicted-region" x={format!("{:.1}", x(p.from as f64))} y={TOP.to_string()}
+                        width={format!("{:.1}", x(p.to as f64) - x(p.from as f64))} height={(HEIGHT - BOTTOM - TOP).to_string()} />
+                    <text class="predicted-label" x={format!("{:.1}", x(p.to as f64) - 4.0)} y={(TOP + 12.0).to_string()} text-anchor="end">
+                        { format!("predicted past {} workers", p.from) }
+                    </text>
+                }
                 { for y_ticks }
                 { for x_ticks }
                 <text class="axis-title" x={(WIDTH / 2.0).to_string()} y={(HEIGHT - 0.0).to_string()} text-anchor="middle">{ "workers" }</text>
                 <polyline class="ideal" points={ideal} />
                 <polyline class="amdahl" points={amdahl_set} />
                 if let Some(fitted) = fitted { <polyline class="fitted" points={fitted} /> }
+                if let Some(predicted) = predicted { <polyline class="prediction" points={predicted} /> }
                 if props.points.len() > 1 { <polyline class="measured" points={measured} /> }
                 { for dots }
             </svg>
@@ -86,6 +133,12 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
                 <span class="key ideal">{ "ideal (n×)" }</span>
                 <span class="key amdahl">{ format!("Amdahl, serial {:.0} %", props.serial_fraction * 100.0) }</span>
                 if let Some(f) = props.fitted { <span class="key fitted">{ format!("Amdahl fitted to the measurements: serial {:.1} %", f * 100.0) }</span> }
+                if let Some(p) = &props.prediction {
+                    <span class="key prediction" data-testid="prediction-key">{ format!(
+                        "prediction, {} to {} workers: the fitted law, {:.1}× at {}; assumes cores as fast as these and the serial part and overheads as measured",
+                        p.from, p.to, p.points.last().map_or(0.0, |point| point.1), p.to
+                    ) }</span>
+                }
             </figcaption>
         </figure>
     }
