@@ -202,6 +202,32 @@ describe('isolated page (COOP + COEP)', () => {
     await cancelTest(server, 'isolated');
   });
 
+  test('chunks that shrink toward the end: more, smaller last chunks, the same result, kept on reload', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
+    const lab = new ParallelLab(page);
+    const workers = await lab.poolReady();
+    await lab.chooseKernel('counting primes');
+    await lab.setField('Kernel size', 200000);
+    await lab.setField('Items per chunk', 5000);
+    await lab.run();
+    const fixed = await lab.results();
+    assert.equal((await lab.workerChunks()).reduce((a, b) => a + b, 0), 40, '200,000 numbers in chunks of 5,000');
+    const address = page.url();
+    await lab.root.getByLabel('Chunk hand-out').selectOption('guided');
+    await lab.run();
+    const guided = await lab.results();
+    assert.equal(guided.at(-1).checksum, fixed.at(-1).checksum, 'the same count of primes');
+    const chunks = (await lab.workerChunks()).reduce((a, b) => a + b, 0);
+    assert.ok(chunks > 40, `the last chunks are split smaller (${chunks} chunks on ${workers} workers)`);
+    // The address takes the edit once the lab settles; a reload keeps it.
+    await page.waitForFunction((before) => location.href !== before, address);
+    await page.reload();
+    await new ParallelLab(page).poolReady();
+    assert.equal(await lab.root.getByLabel('Chunk hand-out').inputValue(), 'guided');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a machine that reports 100 hardware threads gets 64 workers, is told why, and 64 compute what 1 does', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`, { cores: 100 });
     const lab = new ParallelLab(page);

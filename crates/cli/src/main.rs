@@ -128,6 +128,10 @@ struct BenchParArgs {
     /// Share of the items run serially first, 0 to 0.95.
     #[arg(long, default_value_t = 0.0)]
     serial: f64,
+    /// Chunk hand-out: fixed (every chunk the same) or guided (smaller
+    /// toward the end, so the workers finish together).
+    #[arg(long, default_value = "fixed")]
+    handout: String,
     /// Timed runs per thread count after one warm-up; the median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -304,14 +308,18 @@ fn load(args: &RunArgs, text: Option<String>) -> Result<(Scenario, String, Vec<M
                     .to_owned(),
             ),
             Ok(SharedState::Parallel(lab)) => Err(format!(
-                "error: --link: this is a Parallel lab link: run its kernel natively with `interleave bench-par --kernel {} --size {} --chunk {} --serial {}`",
+                "error: --link: this is a Parallel lab link: run its kernel natively with `interleave bench-par --kernel {} --size {} --chunk {} --serial {}{}`",
                 serde_json::to_value(lab.spec.kind)
                     .ok()
                     .and_then(|kind| kind.as_str().map(str::to_owned))
                     .unwrap_or_default(),
                 lab.spec.size,
                 lab.spec.chunk,
-                lab.spec.serial_fraction
+                lab.spec.serial_fraction,
+                match lab.spec.handout {
+                    interleave_core::parallel::kernels::Handout::Fixed => "",
+                    interleave_core::parallel::kernels::Handout::Guided => " --handout guided",
+                }
             )),
             Err(error) => Err(format!("error: --link: {error}")),
         };
@@ -515,8 +523,17 @@ pub(crate) fn located(file: &str, error: &ScenarioError) -> String {
 
 fn bench_par(args: &BenchParArgs) -> ExitCode {
     use interleave_core::parallel::amdahl;
-    use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
+    use interleave_core::parallel::kernels::{Handout, KernelKind, KernelSpec};
     use interleave_core::parallel::run::{RunControl, run_kernel};
+
+    let handout = match args.handout.as_str() {
+        "fixed" => Handout::Fixed,
+        "guided" => Handout::Guided,
+        other => {
+            eprintln!("error: --handout: {other:?} is not one of fixed, guided");
+            return ExitCode::from(2);
+        }
+    };
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads: Vec<usize> = if args.threads.is_empty() {
@@ -553,6 +570,7 @@ fn bench_par(args: &BenchParArgs) -> ExitCode {
             size: args.size.unwrap_or(defaults.size),
             chunk: args.chunk.unwrap_or(defaults.chunk),
             serial_fraction: args.serial,
+            handout,
             ..defaults
         };
         if let Err(error) = spec.validate() {
@@ -622,10 +640,11 @@ fn bench_par(args: &BenchParArgs) -> ExitCode {
     );
     for kernel in &report {
         println!(
-            "\n{} (size {}, chunk {}, serial fraction {}): fitted serial fraction {:.3}",
+            "\n{} (size {}, chunk {}, {} hand-out, serial fraction {}): fitted serial fraction {:.3}",
             kernel["kernel"].as_str().unwrap_or(""),
             kernel["spec"]["size"],
             kernel["spec"]["chunk"],
+            kernel["spec"]["handout"].as_str().unwrap_or("fixed"),
             kernel["spec"]["serial_fraction"],
             kernel["fitted_serial_fraction"].as_f64().unwrap_or(0.0)
         );

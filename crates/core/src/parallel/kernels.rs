@@ -36,6 +36,26 @@ impl KernelKind {
     }
 }
 
+/// How a run hands out its chunks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Handout {
+    /// Every chunk `chunk` items (the last may be shorter).
+    #[default]
+    Fixed,
+    /// `chunk` items at most, and never more than the items left over
+    /// twice the workers: as the end nears, chunks shrink, so the workers
+    /// finish together instead of waiting on one last big chunk (guided
+    /// self-scheduling).
+    Guided,
+}
+
+impl Handout {
+    fn is_fixed(&self) -> bool {
+        *self == Handout::Fixed
+    }
+}
+
 /// Mandelbrot images are `size` × `size * 2 / 3` pixels.
 pub const MANDELBROT_MAX_ITER: u32 = 256;
 /// Rounds per item of the hash-chain kernel.
@@ -53,6 +73,8 @@ pub struct KernelSpec {
     pub chunk: u64,
     /// Share of the items done first, serially, on one worker, 0 to 0.95.
     pub serial_fraction: f64,
+    #[serde(default, skip_serializing_if = "Handout::is_fixed")]
+    pub handout: Handout,
 }
 
 impl KernelSpec {
@@ -70,6 +92,7 @@ impl KernelSpec {
             size,
             chunk,
             serial_fraction: 0.0,
+            handout: Handout::Fixed,
         }
     }
 
@@ -81,8 +104,12 @@ impl KernelSpec {
             KernelKind::HashChain => (format!("{} items", self.size), "items"),
         };
         format!(
-            "{size}, {} {unit} a chunk, {:.0} % serial",
+            "{size}, {} {unit} a chunk{}, {:.0} % serial",
             self.chunk,
+            match self.handout {
+                Handout::Fixed => "",
+                Handout::Guided => ", smaller toward the end",
+            },
             self.serial_fraction * 100.0
         )
     }
@@ -137,7 +164,26 @@ impl KernelSpec {
         ((self.items() as f64) * self.serial_fraction).round() as u64
     }
 
-    /// The chunks of the parallel part, in order.
+    /// The chunks of the parallel part for a run on `workers` workers, in
+    /// order of hand-out.
+    pub fn chunks_for(&self, workers: usize) -> Vec<Range<u64>> {
+        match self.handout {
+            Handout::Fixed => self.chunks(),
+            Handout::Guided => {
+                let (mut from, end) = (self.serial_items(), self.items());
+                let share = 2 * workers.max(1) as u64;
+                let mut chunks = Vec::new();
+                while from < end {
+                    let size = self.chunk.max(1).min((end - from).div_ceil(share));
+                    chunks.push(from..from + size);
+                    from += size;
+                }
+                chunks
+            }
+        }
+    }
+
+    /// The chunks of the parallel part, `chunk` items each, in order.
     pub fn chunks(&self) -> Vec<Range<u64>> {
         let start = self.serial_items();
         let end = self.items();
@@ -333,6 +379,7 @@ mod tests {
             chunk: 300,
             serial_fraction: 0.25,
             kind: KernelKind::HashChain,
+            handout: Default::default(),
         };
         assert_eq!(spec.serial_items(), 250);
         assert_eq!(spec.chunks(), vec![250..550, 550..850, 850..1000]);

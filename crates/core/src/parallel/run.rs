@@ -206,6 +206,7 @@ mod tests {
                 chunk: 9,
                 serial_fraction: 0.1,
                 kind,
+                handout: Default::default(),
             };
             let started = Instant::now();
             let clock = move || started.elapsed().as_secs_f64() * 1000.0;
@@ -252,6 +253,7 @@ mod tests {
             chunk: 100,
             serial_fraction: 0.0,
             kind: KernelKind::HashChain,
+            handout: Default::default(),
         };
         let started = Instant::now();
         let clock = move || started.elapsed().as_secs_f64() * 1000.0;

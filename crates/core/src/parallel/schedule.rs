@@ -68,7 +68,7 @@ pub struct Scheduler {
 impl Scheduler {
     /// A run of `spec` on `workers` workers (at least one).
     pub fn new(spec: &KernelSpec, workers: usize) -> Scheduler {
-        let chunks = spec.chunks();
+        let chunks = spec.chunks_for(workers.max(1));
         Scheduler {
             spec: *spec,
             workers: workers.max(1),
@@ -388,6 +388,7 @@ mod tests {
             chunk: 3,
             serial_fraction,
             kind,
+            handout: Default::default(),
         }
     }
 
@@ -501,6 +502,91 @@ mod tests {
         let run = simulate(&tiny, 2, &image, &late, &cancel).unwrap();
         assert!(!run.cancelled);
         assert_eq!(run.records.len(), 1);
+    }
+
+    /// The default Mandelbrot image with each row costing its pixels'
+    /// iterations (plus a little per pixel), scaled so the whole image
+    /// takes 1000 ms on one worker, and 0.05 ms per chunk handed out.
+    fn mandelbrot_costs(spec: &KernelSpec) -> impl Fn(&Job) -> f64 {
+        let image = spec.new_image();
+        spec.run_items(0..spec.items(), &image);
+        let width = spec.width() as usize;
+        let rows: Vec<f64> = image
+            .chunks(width)
+            .map(|row| {
+                row.iter()
+                    .map(|p| p.load(Ordering::Relaxed) as f64 + 5.0)
+                    .sum()
+            })
+            .collect();
+        let total: f64 = rows.iter().sum();
+        move |job: &Job| {
+            let items = job.items.start as usize..job.items.end as usize;
+            rows[items].iter().sum::<f64>() / total * 1000.0 + 0.05
+        }
+    }
+
+    #[test]
+    fn smaller_chunks_toward_the_end_keep_16_and_64_workers_busy_to_the_end() {
+        use crate::parallel::kernels::Handout;
+        use crate::parallel::lab::Measured;
+        let fixed = KernelSpec::default_for(KernelKind::Mandelbrot);
+        let guided = KernelSpec {
+            handout: Handout::Guided,
+            ..fixed
+        };
+        let cost = mandelbrot_costs(&fixed);
+        // The idle tail: the share of the workers' time spent waiting for
+        // the last chunks.
+        let tail = |spec: &KernelSpec, workers: usize| {
+            let image = spec.new_image();
+            let run = simulate(spec, workers, &image, &cost, &AtomicBool::new(false)).unwrap();
+            let idle = Measured::from(&run).idle_tail / (workers as f64 * run.millis);
+            (idle, 1000.0 / run.millis, run.checksum)
+        };
+        // The stated bounds: under 0.5 % of the time idle at 16 workers,
+        // under 1 % at 64 (measured on this model: 0.13 % and 0.55 %).
+        for (workers, bound) in [(16, 0.005), (64, 0.01)] {
+            let (fixed_idle, fixed_speedup, fixed_sum) = tail(&fixed, workers);
+            let (guided_idle, guided_speedup, guided_sum) = tail(&guided, workers);
+            assert_eq!(guided_sum, fixed_sum, "the same image");
+            assert!(
+                guided_idle < bound,
+                "{workers} workers idle {:.2} % of the time",
+                guided_idle * 100.0
+            );
+            assert!(guided_idle < fixed_idle && guided_speedup > fixed_speedup);
+        }
+        // At 64, 8-row chunks leave about a tenth of the time idle; guided
+        // hand-out keeps 62 of the 64x (hand-measured on this model: 57.6x
+        // and 62.6x).
+        let (fixed_idle, fixed_speedup, _) = tail(&fixed, 64);
+        let (_, guided_speedup, _) = tail(&guided, 64);
+        assert!(fixed_idle > 0.05 && fixed_speedup < 60.0, "{fixed_speedup}");
+        assert!(guided_speedup > 62.0, "{guided_speedup}");
+    }
+
+    #[test]
+    fn guided_chunks_cover_the_parallel_part_and_shrink_only_toward_the_end() {
+        use crate::parallel::kernels::Handout;
+        let spec = KernelSpec {
+            handout: Handout::Guided,
+            ..spec(KernelKind::HashChain, 0.2)
+        };
+        let chunks = spec.chunks_for(4);
+        assert_eq!(chunks.first().unwrap().start, spec.serial_items());
+        assert_eq!(chunks.last().unwrap().end, spec.items());
+        assert!(chunks.windows(2).all(|w| w[0].end == w[1].start));
+        let sizes: Vec<u64> = chunks.iter().map(|c| c.end - c.start).collect();
+        assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "never growing");
+        assert!(sizes.iter().all(|&size| (1..=spec.chunk).contains(&size)));
+        // 4000 items over 2 x 4 workers: full 3-item chunks until fewer
+        // than 24 are left, then smaller.
+        assert_eq!(sizes[..3], [3, 3, 3]);
+        assert_eq!(sizes[sizes.len() - 4..], [1, 1, 1, 1]);
+        // The first 3-item chunks are the fixed hand-out's.
+        let fixed = spec.chunks();
+        assert_eq!(chunks[..100], fixed[..100]);
     }
 
     #[test]

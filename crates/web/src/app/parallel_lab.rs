@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use interleave_core::parallel::kernels::{KernelKind, KernelSpec};
+use interleave_core::parallel::kernels::{Handout, KernelKind, KernelSpec};
 use interleave_core::parallel::lab::{
     self as parallel_lab, Action, Machine, Measured, ParallelLab, PoolMode, WORKER_CEILING, apply,
     browser_name, pool_size, sweep_counts,
@@ -501,6 +501,19 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 <label>{ "chunk " }
                     <NumberField value={spec.chunk} min={1} max={spec.items().max(1)} label="Items per chunk"
                         on_change={set_spec.reform(move |chunk| KernelSpec { chunk, ..spec })} />
+                </label>
+                <label>{ "hand-out " }
+                    <select aria-label="Chunk hand-out" disabled={running}
+                        onchange={{
+                            let set_spec = set_spec.clone();
+                            Callback::from(move |event: Event| {
+                                let handout = if form::select_value(&event).as_deref() == Some("guided") { Handout::Guided } else { Handout::Fixed };
+                                set_spec.emit(KernelSpec { handout, ..spec });
+                            })
+                        }}>
+                        <option value="fixed" selected={spec.handout == Handout::Fixed}>{ "every chunk the same" }</option>
+                        <option value="guided" selected={spec.handout == Handout::Guided}>{ "smaller toward the end" }</option>
+                    </select>
                 </label>
                 <label>{ "serial part " }
                     <NumberField value={(spec.serial_fraction * 100.0).round() as u64} min={0} max={95} unit="%" label="Serial part, percent"
