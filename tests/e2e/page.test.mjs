@@ -128,9 +128,7 @@ describe('isolated page (COOP + COEP)', () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
     const lab = new ParallelLab(page);
     const workers = await lab.poolReady();
-    await lab.chooseKernel('counting primes');
-    await lab.setField('Kernel size', 200000);
-    await lab.setField('Items per chunk', 5000);
+    await lab.countPrimes(200000, 5000);
     await lab.setField('Serial part, percent', 50);
     const before = await lab.sweep();
     await lab.waitForSweeps(before + 1);
@@ -206,9 +204,7 @@ describe('isolated page (COOP + COEP)', () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
     const lab = new ParallelLab(page);
     const workers = await lab.poolReady();
-    await lab.chooseKernel('counting primes');
-    await lab.setField('Kernel size', 200000);
-    await lab.setField('Items per chunk', 5000);
+    await lab.countPrimes(200000, 5000);
     await lab.run();
     const fixed = await lab.results();
     assert.equal((await lab.workerChunks()).reduce((a, b) => a + b, 0), 40, '200,000 numbers in chunks of 5,000');

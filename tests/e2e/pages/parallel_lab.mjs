@@ -16,6 +16,13 @@ export class ParallelLab {
     await this.root.getByLabel('Kernel', { exact: true }).selectOption({ label: title });
   }
 
+  /** Counting primes below `size` in chunks of `chunk` numbers. */
+  async countPrimes(size, chunk) {
+    await this.chooseKernel('counting primes');
+    await this.setField('Kernel size', size);
+    await this.setField('Items per chunk', chunk);
+  }
+
   async sweep() {
     const before = Number(await this.root.locator('.parallel-results').getAttribute('data-sweeps'));
     await this.root.getByRole('button', { name: /^Sweep 1 to/ }).click();
