@@ -132,6 +132,10 @@ struct BenchParArgs {
     /// toward the end, so the workers finish together).
     #[arg(long, default_value = "fixed")]
     handout: String,
+    /// Weak scaling: grow the problem with the threads (the parallel part
+    /// n times, the serial part as it is) and compare with Gustafson's law.
+    #[arg(long)]
+    weak: bool,
     /// Timed runs per thread count after one warm-up; the median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -524,7 +528,6 @@ pub(crate) fn located(file: &str, error: &ScenarioError) -> String {
 fn bench_par(args: &BenchParArgs) -> ExitCode {
     use interleave_core::parallel::amdahl;
     use interleave_core::parallel::kernels::{Handout, KernelKind, KernelSpec};
-    use interleave_core::parallel::run::{RunControl, run_kernel};
 
     let handout = match args.handout.as_str() {
         "fixed" => Handout::Fixed,
@@ -577,36 +580,29 @@ fn bench_par(args: &BenchParArgs) -> ExitCode {
             eprintln!("error: {}: {}", error.path, error.message);
             return ExitCode::from(2);
         }
+        if args.weak {
+            match weak_scaling(&spec, &threads, args.runs, &clock) {
+                Ok(runs) => report.push(serde_json::json!({
+                    "kernel": name, "spec": spec, "weak": true, "runs": runs,
+                })),
+                Err(message) => {
+                    eprintln!("error: {name}: {message}");
+                    return ExitCode::from(2);
+                }
+            }
+            continue;
+        }
         let mut rows = Vec::new();
         let mut reference = None;
         for &workers in &threads {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(workers)
-                .build()
-                .expect("a thread pool");
-            let image = spec.new_image();
-            let cancel = std::sync::atomic::AtomicBool::new(false);
-            let control = RunControl {
-                clock: &clock,
-                cancel: &cancel,
-            };
-            let mut times = Vec::new();
-            let mut checksum = 0;
-            for run in 0..=args.runs.max(1) {
-                let result = pool.install(|| run_kernel(&spec, workers, &image, control));
-                checksum = result.checksum;
-                if run > 0 {
-                    times.push(result.millis);
-                }
-            }
+            let (median, checksum) = time_kernel(&spec, workers, args.runs, &clock);
             if *reference.get_or_insert(checksum) != checksum {
                 eprintln!(
                     "error: {name}: checksum on {workers} threads differs from the first run"
                 );
                 return ExitCode::from(1);
             }
-            times.sort_by(f64::total_cmp);
-            rows.push((workers, times[times.len() / 2], checksum));
+            rows.push((workers, median, checksum));
         }
         let base = rows
             .iter()
@@ -639,6 +635,10 @@ fn bench_par(args: &BenchParArgs) -> ExitCode {
         args.runs.max(1)
     );
     for kernel in &report {
+        if kernel["weak"] == true {
+            print_weak(kernel);
+            continue;
+        }
         println!(
             "\n{} (size {}, chunk {}, {} hand-out, serial fraction {}): fitted serial fraction {:.3}",
             kernel["kernel"].as_str().unwrap_or(""),
@@ -662,4 +662,88 @@ fn bench_par(args: &BenchParArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Runs `spec` on a pool of `workers` threads once to warm up, then `runs`
+/// times: the median time and the checksum.
+fn time_kernel(
+    spec: &interleave_core::parallel::kernels::KernelSpec,
+    workers: usize,
+    runs: usize,
+    clock: &(dyn Fn() -> f64 + Sync),
+) -> (f64, u64) {
+    use interleave_core::parallel::run::{RunControl, run_kernel};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .expect("a thread pool");
+    let image = spec.new_image();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let control = RunControl {
+        clock,
+        cancel: &cancel,
+    };
+    let mut times = Vec::new();
+    let mut checksum = 0;
+    for run in 0..=runs.max(1) {
+        let result = pool.install(|| run_kernel(spec, workers, &image, control));
+        checksum = result.checksum;
+        if run > 0 {
+            times.push(result.millis);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], checksum)
+}
+
+/// Weak scaling: on n threads, the problem grown n times in its parallel
+/// part (`KernelSpec::scaled`). Its scaled speedup, g x the one-thread time
+/// of the original over the time on n threads, is compared with
+/// Gustafson's g = s + n (1 - s); ideally the time stays flat.
+fn weak_scaling(
+    spec: &interleave_core::parallel::kernels::KernelSpec,
+    threads: &[usize],
+    runs: usize,
+    clock: &(dyn Fn() -> f64 + Sync),
+) -> Result<Vec<serde_json::Value>, String> {
+    use interleave_core::parallel::amdahl;
+    // Every grown problem is checked before any is run.
+    let grown = threads
+        .iter()
+        .map(|&n| spec.scaled(n).map(|scaled| (n, scaled)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| format!("{}: {}", error.path, error.message))?;
+    let (base, _) = time_kernel(spec, 1, runs, clock);
+    Ok(grown
+        .into_iter()
+        .map(|(n, scaled)| {
+            let (median, checksum) = time_kernel(&scaled, n, runs, clock);
+            let growth = amdahl::gustafson(spec.serial_fraction, n as f64);
+            serde_json::json!({
+                "threads": n, "size": scaled.size, "median_ms": median,
+                "scaled_speedup": growth * base / median, "gustafson": growth,
+                "checksum": format!("{checksum:016x}"),
+            })
+        })
+        .collect())
+}
+
+fn print_weak(kernel: &serde_json::Value) {
+    println!(
+        "\n{} weak scaling (the parallel part grows with the threads; serial fraction {} of the original): the time should stay flat",
+        kernel["kernel"].as_str().unwrap_or(""),
+        kernel["spec"]["serial_fraction"],
+    );
+    println!("threads        size   median ms   scaled speedup   Gustafson   checksum");
+    for run in kernel["runs"].as_array().into_iter().flatten() {
+        println!(
+            "{:>7}   {:>9}   {:>9.1}   {:>13.2}x   {:>8.2}x   {}",
+            run["threads"].as_u64().unwrap_or(0),
+            run["size"].as_u64().unwrap_or(0),
+            run["median_ms"].as_f64().unwrap_or(0.0),
+            run["scaled_speedup"].as_f64().unwrap_or(0.0),
+            run["gustafson"].as_f64().unwrap_or(0.0),
+            run["checksum"].as_str().unwrap_or("")
+        );
+    }
 }

@@ -361,6 +361,48 @@ fn bench_commands_print_json_of_their_documented_shape() {
         assert_eq!(kernel["spec"]["size"], 20000);
     }
 
+    // Weak scaling: the problem grows with the threads (g = s + n (1 - s)
+    // = 0.2 + 2 x 0.8 = 1.8: 18,000 of the 10,000-item chain on 2).
+    let weak = json_of(&[
+        "bench-par",
+        "--kernel",
+        "hash-chain",
+        "--weak",
+        "--serial",
+        "0.2",
+        "--threads",
+        "1,2",
+        "--size",
+        "10000",
+        "--chunk",
+        "500",
+        "--runs",
+        "1",
+        "--json",
+    ]);
+    let runs = weak["kernels"][0]["runs"].as_array().unwrap();
+    assert_eq!(weak["kernels"][0]["weak"], true);
+    assert_eq!(
+        (runs[0]["size"].as_u64(), runs[1]["size"].as_u64()),
+        (Some(10000), Some(18000))
+    );
+    assert_eq!(
+        (runs[0]["gustafson"].as_f64(), runs[1]["gustafson"].as_f64()),
+        (Some(1.0), Some(1.8))
+    );
+    assert!(runs[1]["scaled_speedup"].is_number() && runs[1]["median_ms"].is_number());
+    let primes = with_stdin(
+        &["bench-par", "--kernel", "primes", "--weak"],
+        std::process::Stdio::null(),
+    );
+    assert_eq!(primes.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&primes.stderr)
+            .starts_with("error: primes: kind: counting primes costs more per number"),
+        "{}",
+        String::from_utf8_lossy(&primes.stderr)
+    );
+
     let races = json_of(&["bench-races", "--runs", "1"]);
     let cases = races["cases"].as_array().unwrap();
     assert!(cases.len() >= 3);

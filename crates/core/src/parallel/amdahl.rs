@@ -1,9 +1,20 @@
-//! Amdahl's law, and the serial fraction that best explains measurements.
+//! Amdahl's law (a fixed problem on more workers: strong scaling), the
+//! serial fraction that best explains measurements, and Gustafson's law (a
+//! problem that grows with the workers: weak scaling).
 
 /// The speedup on `workers` when a fraction `serial` of the work cannot be
 /// split: 1 / (s + (1 - s) / n).
 pub fn speedup(serial: f64, workers: f64) -> f64 {
     1.0 / (serial + (1.0 - serial) / workers)
+}
+
+/// Gustafson's scaled speedup on `workers` when the parallel part grows
+/// with the workers and the serial part stays as it is, `serial` being
+/// its share of one worker's run of the original problem: s + n (1 - s),
+/// which is also how many times the work has grown (each worker still
+/// does the original parallel part, so the time stays the same).
+pub fn gustafson(serial: f64, workers: f64) -> f64 {
+    serial + workers * (1.0 - serial)
 }
 
 /// The serial fraction in 0..=1 whose Amdahl curve is closest (least
@@ -33,6 +44,16 @@ pub fn fit_serial_fraction(points: &[(f64, f64)]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gustafson_grows_linearly_where_amdahl_levels_off() {
+        // 10 % serial: Amdahl tends to 10x; Gustafson gains 0.9 a worker.
+        assert!((gustafson(0.1, 64.0) - 57.7).abs() < 1e-9);
+        assert!(speedup(0.1, 64.0) < 10.0);
+        assert_eq!(gustafson(0.0, 16.0), 16.0);
+        assert_eq!(gustafson(1.0, 16.0), 1.0);
+        assert_eq!(gustafson(0.25, 1.0), 1.0);
+    }
 
     #[test]
     fn amdahl_limits() {

@@ -164,6 +164,40 @@ impl KernelSpec {
         ((self.items() as f64) * self.serial_fraction).round() as u64
     }
 
+    /// This problem grown for weak scaling on `workers` workers: the
+    /// parallel part `workers` times as large, the serial part as it is,
+    /// so the work grows by Gustafson's factor g = s + n (1 - s). Hash
+    /// chains get g times the items; a Mandelbrot image gets √g times the
+    /// width (about g times the pixels of the same picture). Counting
+    /// primes does not scale evenly (a larger number costs more to test),
+    /// and a grown problem past the kernel's size limit is refused.
+    pub fn scaled(&self, workers: usize) -> Result<KernelSpec, ScenarioError> {
+        let s = self.serial_fraction;
+        let growth = crate::parallel::amdahl::gustafson(s, workers.max(1) as f64);
+        let size = match self.kind {
+            KernelKind::HashChain => (self.size as f64 * growth).round() as u64,
+            KernelKind::Mandelbrot => (self.size as f64 * growth.sqrt()).round() as u64,
+            KernelKind::Primes => {
+                return Err(ScenarioError::at_path(
+                    "kind",
+                    "counting primes costs more per number as the numbers grow, so its work cannot be grown evenly: weak scaling uses hash chains or the Mandelbrot image",
+                ));
+            }
+        };
+        let scaled = KernelSpec {
+            size,
+            serial_fraction: s / growth,
+            ..*self
+        };
+        scaled.validate().map_err(|error| {
+            ScenarioError::at_path(
+                error.path.clone(),
+                format!("grown for {workers} workers: {}", error.message),
+            )
+        })?;
+        Ok(scaled)
+    }
+
     /// The chunks of the parallel part for a run on `workers` workers, in
     /// order of hand-out.
     pub fn chunks_for(&self, workers: usize) -> Vec<Range<u64>> {
@@ -317,6 +351,43 @@ pub fn mandelbrot_rows(width: u64, height: u64, rows_range: Range<u64>, out: &[A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_scaling_grows_the_parallel_part_and_keeps_the_serial_part() {
+        let hash = KernelSpec {
+            size: 100_000,
+            serial_fraction: 0.2,
+            ..KernelSpec::default_for(KernelKind::HashChain)
+        };
+        // g = 0.2 + 8 x 0.8 = 6.6: 660,000 items, of which the same
+        // 20,000 serial ones.
+        let grown = hash.scaled(8).unwrap();
+        assert_eq!(grown.size, 660_000);
+        assert_eq!(grown.serial_items(), hash.serial_items());
+        assert_eq!(
+            grown.items() - grown.serial_items(),
+            8 * (hash.items() - hash.serial_items())
+        );
+        assert_eq!(hash.scaled(1).unwrap(), hash);
+        // A Mandelbrot image: √g times as wide, about g times the pixels.
+        let image = KernelSpec::default_for(KernelKind::Mandelbrot);
+        let wide = image.scaled(4).unwrap();
+        assert_eq!(wide.size, 3200);
+        let ratio = wide.pixels() as f64 / image.pixels() as f64;
+        assert!((ratio - 4.0).abs() < 0.01, "{ratio}");
+        // Past the size limit, and a kernel that does not scale evenly.
+        let error = image.scaled(16).unwrap_err();
+        assert_eq!(error.path, "size");
+        assert!(
+            error
+                .message
+                .starts_with("grown for 16 workers: 6400 is outside"),
+            "{}",
+            error.message
+        );
+        let primes = KernelSpec::default_for(KernelKind::Primes);
+        assert_eq!(primes.scaled(2).unwrap_err().path, "kind");
+    }
 
     fn checksum(spec: &KernelSpec) -> u64 {
         let width = if spec.kind == KernelKind::Mandelbrot {
