@@ -224,6 +224,32 @@ describe('isolated page (COOP + COEP)', () => {
     await context.close();
   });
 
+  test('weak scaling grows the problem with the workers and is set beside Gustafson\'s law; primes cannot grow evenly', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`);
+    const lab = new ParallelLab(page);
+    const workers = await lab.poolReady();
+    await lab.chooseKernel('counting primes');
+    assert.match(await lab.root.getByTestId('weak-refusal').innerText(), /costs more per number as the numbers grow/);
+    assert.equal(await lab.root.getByRole('button', { name: 'Weak-scaling sweep' }).isDisabled(), true);
+    await lab.chooseKernel('hash chains');
+    await lab.setField('Kernel size', 200000);
+    await lab.setField('Items per chunk', 10000);
+    await lab.setField('Serial part, percent', 10);
+    const before = await lab.weakSweep();
+    await lab.waitForSweeps(before + 1);
+    const rows = await lab.weakRows();
+    assert.deepEqual(rows.map((row) => row.workers), Array.from({ length: workers }, (_, i) => i + 1));
+    // On n workers: the parallel 90 % n times, the serial 10 % as it was.
+    for (const row of rows) {
+      const g = 0.1 + row.workers * 0.9;
+      assert.ok(Math.abs(row.gustafson - g) < 1e-9, `Gustafson on ${row.workers}: ${row.gustafson}`);
+      assert.equal(row.size, Math.round(200000 * g));
+    }
+    assert.match(await lab.root.getByTestId('scaling-story').innerText(), /Gustafson's law: \d+\.\d\d×\): weak scaling.*If your own work is a fixed job/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a machine that reports 100 hardware threads gets 64 workers, is told why, and 64 compute what 1 does', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`, { cores: 100 });
     const lab = new ParallelLab(page);

@@ -54,6 +54,7 @@ impl SharedState {
         match self {
             SharedState::Parallel(lab) => SharedState::Parallel(ParallelLab {
                 runs: Vec::new(),
+                weak: Vec::new(),
                 machine: None,
                 ..lab.clone()
             }),

@@ -29,6 +29,20 @@ export class ParallelLab {
     return before;
   }
 
+  /** Starts a weak-scaling sweep; returns the sweep count before it. */
+  async weakSweep() {
+    const before = Number(await this.root.locator('.parallel-results').getAttribute('data-sweeps'));
+    await this.root.getByRole('button', { name: 'Weak-scaling sweep' }).click();
+    return before;
+  }
+
+  /** Rows of the weak-scaling table: [{ workers, size, gustafson }]. */
+  async weakRows() {
+    return this.root.locator('.weak-table tbody tr').evaluateAll((rows) =>
+      rows.map((row) => ({ workers: Number(row.dataset.workers), size: Number(row.dataset.size), gustafson: Number(row.dataset.gustafson) })),
+    );
+  }
+
   async waitForSweeps(count, timeout = 120_000) {
     await this.root.locator(`.parallel-results[data-sweeps="${count}"]`).waitFor({ timeout });
   }

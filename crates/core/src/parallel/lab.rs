@@ -76,6 +76,10 @@ pub struct ParallelLab {
     /// Runs somebody shared in a link: shown read-only beside this page's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theirs: Option<SharedRuns>,
+    /// This page's weak-scaling runs: on n workers, `spec` grown n times
+    /// in its parallel part (`KernelSpec::scaled`), one per count, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weak: Vec<Measured>,
 }
 
 impl Default for ParallelLab {
@@ -88,6 +92,7 @@ impl Default for ParallelLab {
             runs: Vec::new(),
             machine: None,
             theirs: None,
+            weak: Vec::new(),
         }
     }
 }
@@ -166,6 +171,12 @@ pub enum Action {
         spec: KernelSpec,
         run: Measured,
     },
+    /// A weak-scaling run finished: `spec` (the lab's, before growing) grown
+    /// for `run.workers`; kept if `spec` is the current one.
+    MeasuredWeak {
+        spec: KernelSpec,
+        run: Measured,
+    },
     /// Hides the shared runs.
     DismissTheirs,
 }
@@ -189,6 +200,7 @@ pub fn apply(lab: &mut ParallelLab, action: Action) -> Result<(), ScenarioError>
             if spec != lab.spec {
                 lab.spec = spec;
                 lab.runs.clear();
+                lab.weak.clear();
             }
         }
         Action::SetWorkers(workers) => {
@@ -207,21 +219,43 @@ pub fn apply(lab: &mut ParallelLab, action: Action) -> Result<(), ScenarioError>
             machine.validate("machine")?;
             if lab.machine.as_ref() != Some(&machine) {
                 lab.runs.clear();
+                lab.weak.clear();
                 lab.machine = Some(machine);
             }
         }
-        Action::Measured { spec, run } => {
+        Action::Measured { spec, run } | Action::MeasuredWeak { spec, run } if spec != lab.spec => {
             run.validate("run")?;
-            if spec == lab.spec {
-                match lab.runs.binary_search_by_key(&run.workers, |r| r.workers) {
-                    Ok(at) => lab.runs[at] = run,
-                    Err(at) => lab.runs.insert(at, run),
-                }
-            }
         }
+        Action::Measured { run, .. } => keep(&mut lab.runs, run)?,
+        Action::MeasuredWeak { run, .. } => keep(&mut lab.weak, run)?,
         Action::DismissTheirs => lab.theirs = None,
     }
     Ok(())
+}
+
+/// Keeps `run` in `runs` (in order of workers), replacing a run of the
+/// same worker count.
+fn keep(runs: &mut Vec<Measured>, run: Measured) -> Result<(), ScenarioError> {
+    run.validate("run")?;
+    match runs.binary_search_by_key(&run.workers, |r| r.workers) {
+        Ok(at) => runs[at] = run,
+        Err(at) => runs.insert(at, run),
+    }
+    Ok(())
+}
+
+/// One row of the weak-scaling table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeakRow {
+    pub workers: usize,
+    /// The grown problem's size.
+    pub size: u64,
+    pub millis: f64,
+    /// g x the one-worker time over this time: how much more work per
+    /// unit of time than one worker on the original problem.
+    pub scaled_speedup: f64,
+    /// Gustafson's g = s + n (1 - s), also how much the work grew.
+    pub gustafson: f64,
 }
 
 fn check_workers(path: &str, workers: usize) -> Result<(), ScenarioError> {
@@ -510,6 +544,7 @@ impl ParallelLab {
         check_workers("race_workers", self.race_workers)?;
         check_race_count(self.race_count)?;
         validate_runs("runs", &self.runs)?;
+        validate_runs("weak", &self.weak)?;
         if let Some(machine) = &self.machine {
             machine.validate("machine")?;
         }
@@ -537,7 +572,60 @@ impl ParallelLab {
             });
         }
         self.runs.clear();
+        self.weak.clear();
         self
+    }
+
+    /// The weak-scaling table, once there is a one-worker run to compare
+    /// with.
+    pub fn weak_rows(&self) -> Vec<WeakRow> {
+        let Some(base) = self.weak.iter().find(|run| run.workers == 1) else {
+            return Vec::new();
+        };
+        self.weak
+            .iter()
+            .filter_map(|run| {
+                let grown = self.spec.scaled(run.workers).ok()?;
+                let gustafson = amdahl::gustafson(self.spec.serial_fraction, run.workers as f64);
+                Some(WeakRow {
+                    workers: run.workers,
+                    size: grown.size,
+                    millis: run.millis,
+                    scaled_speedup: gustafson * base.millis / run.millis.max(0.001),
+                    gustafson,
+                })
+            })
+            .collect()
+    }
+
+    /// Strong and weak scaling in one paragraph, from what was measured:
+    /// which law each follows, and which one the reader's own work is
+    /// like.
+    pub fn scaling_story(&self) -> Option<String> {
+        let weak = self.weak_rows();
+        let last = weak.last().filter(|row| row.workers > 1)?;
+        let s = self.spec.serial_fraction;
+        let strong = match best(&self.runs) {
+            Some((n, speedup)) => format!(
+                "The fixed problem ran {speedup:.2}× faster on {n} workers: strong scaling, where Amdahl's law caps the speedup at {}",
+                if s > 0.0 {
+                    format!("{:.0}× with {:.0} % serial", 1.0 / s, s * 100.0)
+                } else {
+                    "the number of workers".to_owned()
+                }
+            ),
+            None => "A sweep measures strong scaling: the same problem, sooner".to_owned(),
+        };
+        Some(format!(
+            "{strong}. The grown problem did {:.1}× the work on {} workers in {:.0} ms against {:.0} ms for the original on one, a scaled speedup of {:.2}× (Gustafson's law: {:.2}×): weak scaling, where the speedup keeps growing with the workers. \
+             If your own work is a fixed job you want done sooner (one report, one image), it scales like the first; if it grows when you have more cores (a larger image, a finer simulation, more users at once), like the second.",
+            last.gustafson,
+            last.workers,
+            last.millis,
+            weak[0].millis,
+            last.scaled_speedup,
+            last.gustafson,
+        ))
     }
 
     /// The two machines side by side: `Their 8 cores (Chrome 131, shared
@@ -615,16 +703,68 @@ mod tests {
     use super::*;
 
     #[test]
+    fn weak_runs_make_a_table_and_a_story_checked_by_hand() {
+        let run = measured;
+        let mut lab = ParallelLab {
+            spec: KernelSpec {
+                size: 100_000,
+                serial_fraction: 0.2,
+                ..KernelSpec::default_for(KernelKind::HashChain)
+            },
+            ..ParallelLab::default()
+        };
+        let spec = lab.spec;
+        for (workers, millis) in [(2, 110.0), (1, 100.0)] {
+            let weak = Action::MeasuredWeak {
+                spec,
+                run: run(workers, millis),
+            };
+            apply(&mut lab, weak).unwrap();
+        }
+        // A run of another spec is not kept.
+        let other = KernelSpec {
+            size: 50_000,
+            ..spec
+        };
+        apply(
+            &mut lab,
+            Action::MeasuredWeak {
+                spec: other,
+                run: run(4, 1.0),
+            },
+        )
+        .unwrap();
+        let rows = lab.weak_rows();
+        assert_eq!(rows.len(), 2);
+        // On 2: g = 0.2 + 2 x 0.8 = 1.8 times the work (180,000 items) in
+        // 110 ms: 1.8 x 100 / 110 = 1.64x.
+        assert_eq!((rows[1].size, rows[1].gustafson), (180_000, 1.8));
+        assert!((rows[1].scaled_speedup - 1.8 * 100.0 / 110.0).abs() < 1e-12);
+        let story = lab.scaling_story().unwrap();
+        assert!(
+            story.contains("did 1.8× the work on 2 workers in 110 ms against 100 ms"),
+            "{story}"
+        );
+        assert!(
+            story.contains("a scaled speedup of 1.64× (Gustafson's law: 1.80×)"),
+            "{story}"
+        );
+        assert!(story.contains("If your own work is a fixed job"));
+        // A new spec forgets the weak runs; a link does not carry them.
+        apply(&mut lab, Action::SetSpec(other)).unwrap();
+        assert!(lab.weak.is_empty() && lab.scaling_story().is_none());
+        let sent = ParallelLab {
+            weak: vec![run(1, 100.0)],
+            ..ParallelLab::default()
+        };
+        assert!(sent.received().weak.is_empty());
+    }
+
+    #[test]
     fn past_the_machine_the_fitted_law_predicts_and_says_from_where() {
         // Two workers measured at 1.6x: a serial fraction of 1/4, by hand
         // (1 / (s + (1 - s) / 2) = 1.6).
-        let run = |workers, millis| Measured {
-            workers,
-            millis,
-            checksum: 7,
-            busy: vec![millis; workers],
-            idle_tail: 0.0,
-        };
+        let run = measured;
         let runs = [run(1, 160.0), run(2, 100.0)];
         let predicted = prediction(&runs).unwrap();
         assert!((predicted.serial_fraction - 0.25).abs() < 1e-9);

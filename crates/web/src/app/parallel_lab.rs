@@ -244,7 +244,8 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
     };
     let set_spec = dispatch.to_callback().reform(Action::SetSpec);
 
-    // Runs the kernel on each worker count in `counts`, one after another.
+    // Runs the kernel on each worker count in `counts`, one after another,
+    // each with its spec (a weak-scaling sweep grows it with the workers).
     let run_counts = {
         let (last, busy, cancel, image, sweeps, dispatch) = (
             last.clone(),
@@ -255,7 +256,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
             dispatch.clone(),
         );
         let pool = pool.clone();
-        move |counts: Vec<usize>, repeats: usize| {
+        move |counts: Vec<(usize, KernelSpec)>, repeats: usize, weak: bool| {
             let mode = (*pool).clone();
             let (last, busy, image, sweeps, dispatch) = (
                 last.clone(),
@@ -271,12 +272,12 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 // the first run pays for compiling the kernel, touching
                 // memory and waking the workers.
                 let warm_up = (repeats > 1)
-                    .then(|| counts.iter().copied().max())
+                    .then(|| counts.iter().copied().max_by_key(|(workers, _)| *workers))
                     .flatten();
-                'counts: for (workers, measure) in warm_up
-                    .map(|workers| (workers, false))
+                'counts: for ((workers, run_spec), measure) in warm_up
+                    .map(|count| (count, false))
                     .into_iter()
-                    .chain(counts.into_iter().map(|workers| (workers, true)))
+                    .chain(counts.into_iter().map(|count| (count, true)))
                 {
                     let mut tries = Vec::new();
                     for _ in 0..if measure { repeats } else { 1 } {
@@ -284,8 +285,11 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                             break 'counts;
                         }
                         busy.set(Some(Busy::Kernel { workers }));
-                        let fresh = Arc::new(spec.new_image());
-                        image.set(fresh.clone());
+                        let fresh = Arc::new(run_spec.new_image());
+                        // A grown image is not the one the canvas shows.
+                        if !weak {
+                            image.set(fresh.clone());
+                        }
                         // Let the page finish drawing (the previous run,
                         // the cleared image) before the next run starts: on
                         // a machine with as many workers as cores, page
@@ -294,12 +298,19 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                             .await;
                         let run = match &mode {
                             Pool::MessagePassing { pool, .. } => {
-                                match pool.clone().run(spec, workers, fresh, flag.clone()).await {
+                                match pool
+                                    .clone()
+                                    .run(run_spec, workers, fresh, flag.clone())
+                                    .await
+                                {
                                     Ok(run) => run,
                                     Err(_) => break 'counts,
                                 }
                             }
-                            _ => parallel::run_on_workers(spec, workers, fresh, flag.clone()).await,
+                            _ => {
+                                parallel::run_on_workers(run_spec, workers, fresh, flag.clone())
+                                    .await
+                            }
                         };
                         if run.cancelled {
                             last.set(Some(Rc::new(run)));
@@ -312,9 +323,17 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                     }
                     // Each worker count's time is the median of its runs.
                     if let Some(run) = median_run(tries) {
-                        dispatch.dispatch(Action::Measured {
-                            spec,
-                            run: Measured::from(&run),
+                        let run_measured = Measured::from(&run);
+                        dispatch.dispatch(if weak {
+                            Action::MeasuredWeak {
+                                spec,
+                                run: run_measured,
+                            }
+                        } else {
+                            Action::Measured {
+                                spec,
+                                run: run_measured,
+                            }
                         });
                         last.set(Some(Rc::new(run)));
                     }
@@ -326,11 +345,34 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
     };
     let on_run = {
         let run_counts = run_counts.clone();
-        Callback::from(move |_| run_counts(vec![chosen_workers], 1))
+        Callback::from(move |_| run_counts(vec![(chosen_workers, spec)], 1, false))
     };
     let on_sweep = {
         let run_counts = run_counts.clone();
-        Callback::from(move |_| run_counts(sweep_counts(max_workers), SWEEP_REPEATS))
+        Callback::from(move |_| {
+            let counts = sweep_counts(max_workers)
+                .into_iter()
+                .map(|workers| (workers, spec))
+                .collect();
+            run_counts(counts, SWEEP_REPEATS, false)
+        })
+    };
+    // Weak scaling: every grown problem is checked before any runs; the
+    // first refusal (a kernel that cannot grow evenly, a size past the
+    // limit) says why the button is off.
+    let grown: Result<Vec<(usize, KernelSpec)>, String> = sweep_counts(max_workers)
+        .into_iter()
+        .map(|workers| {
+            spec.scaled(workers)
+                .map(|grown| (workers, grown))
+                .map_err(|error| error.message)
+        })
+        .collect();
+    let weak_refusal = grown.as_ref().err().cloned();
+    let on_weak_sweep = {
+        let run_counts = run_counts.clone();
+        let grown = grown.unwrap_or_default();
+        Callback::from(move |_: MouseEvent| run_counts(grown.clone(), SWEEP_REPEATS, true))
     };
     let on_cancel = {
         let cancel = cancel.clone();
@@ -437,6 +479,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
     let fitted = parallel_lab::fitted(runs);
     let checksums_match = parallel_lab::checksums_match(runs);
     let explanation = parallel_lab::explain(runs, spec.serial_fraction);
+    let weak_rows = lab.weak_rows();
     let trace: Option<Rc<Trace>> = last.as_ref().map(|run| Rc::new(run.to_trace()));
     // Parallel chunks each worker of the last run computed (the serial
     // part is not a chunk), for tests and readers.
@@ -541,6 +584,10 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
             <div class="parallel-actions">
                 <button class="primary" onclick={on_run} disabled={!ready || running}>{ format!("Run on {chosen_workers} worker{}", if chosen_workers == 1 { "" } else { "s" }) }</button>
                 <button class="primary" onclick={on_sweep} disabled={!ready || running}>{ format!("Sweep 1 to {max_workers} workers") }</button>
+                <button onclick={on_weak_sweep} disabled={!ready || running || weak_refusal.is_some()}
+                    title="Grow the problem with the workers (the parallel part n times, the serial part as it is) and see whether the time stays flat">
+                    { "Weak-scaling sweep" }
+                </button>
                 <button onclick={on_cancel} disabled={!matches!(*busy, Some(Busy::Kernel { .. }))}>{ "Cancel" }</button>
                 if let Some(Busy::Kernel { workers }) = &*busy {
                     <span class="status" aria-live="polite">{ format!("Running on {workers} worker{}…", if *workers == 1 { "" } else { "s" }) }</span>
@@ -575,6 +622,28 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                             if let Some(text) = explanation { <p class="explanation">{ text }</p> }
                         </div>
                     </div>
+                }
+                if let Some(refusal) = &weak_refusal {
+                    <p class="note" data-testid="weak-refusal">{ format!("Weak scaling is off for this kernel: {refusal}.") }</p>
+                }
+                if !weak_rows.is_empty() {
+                    <section class="weak-scaling" aria-labelledby="weak-title" data-testid="weak-scaling">
+                        <h3 id="weak-title">{ "Weak scaling: the problem grows with the workers" }</h3>
+                        <div class="table-scroll">
+                            <table class="metrics weak-table">
+                                <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "size" }</th><th scope="col">{ "time" }</th>
+                                    <th scope="col" title="scaled speedup: the grown work per unit of time, against one worker on the original">{ "scaled" }</th>
+                                    <th scope="col" title="Gustafson's law: s + n (1 − s)">{ "Gustafson" }</th></tr></thead>
+                                <tbody>{ for weak_rows.iter().map(|row| html! {
+                                    <tr data-workers={row.workers.to_string()} data-size={row.size.to_string()} data-gustafson={row.gustafson.to_string()}>
+                                        <td>{ row.workers }</td><td>{ row.size }</td><td>{ format!("{:.0} ms", row.millis) }</td>
+                                        <td>{ format!("{:.2}×", row.scaled_speedup) }</td><td>{ format!("{:.2}×", row.gustafson) }</td>
+                                    </tr>
+                                }) }</tbody>
+                            </table>
+                        </div>
+                        if let Some(story) = lab.scaling_story() { <p class="explanation" data-testid="scaling-story">{ story }</p> }
+                    </section>
                 }
             </div>
             { for theirs }
