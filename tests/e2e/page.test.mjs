@@ -246,6 +246,11 @@ describe('isolated page (COOP + COEP)', () => {
       assert.equal(row.size, Math.round(200000 * g));
     }
     assert.match(await lab.root.getByTestId('scaling-story').innerText(), /Gustafson's law: \d+\.\d\d×\): weak scaling.*If your own work is a fixed job/);
+    // Its chart: the scaled speedups against Gustafson's line.
+    const chart = lab.root.locator('.weak-scaling figure.speedup-chart');
+    assert.equal(await chart.locator('circle.measured-dot').count(), workers);
+    assert.equal(await chart.locator('polyline.gustafson').count(), 1);
+    assert.match(await chart.locator('svg').getAttribute('aria-label'), /^Scaled speedup by workers: 1 workers 1\.00×/);
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -105,7 +105,8 @@ export class ParallelLab {
 
   /** The speedup chart: measured dots and which curves are drawn. */
   async chart() {
-    const chart = this.root.locator('figure.speedup-chart');
+    // The strong-scaling chart (the weak one, when there is one, follows it).
+    const chart = this.root.locator('figure.speedup-chart').first();
     return {
       dots: await chart.locator('circle.measured-dot').count(),
       curves: await chart.locator('polyline').evaluateAll((lines) => lines.map((line) => line.getAttribute('class'))),

@@ -629,6 +629,9 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 if !weak_rows.is_empty() {
                     <section class="weak-scaling" aria-labelledby="weak-title" data-testid="weak-scaling">
                         <h3 id="weak-title">{ "Weak scaling: the problem grows with the workers" }</h3>
+                        <div class="speedup">
+                        <SpeedupChart points={weak_rows.iter().map(|row| (row.workers, row.scaled_speedup)).collect::<Vec<_>>()}
+                            max_workers={max_workers} serial_fraction={spec.serial_fraction} fitted={None::<f64>} gustafson=true />
                         <div class="table-scroll">
                             <table class="metrics weak-table">
                                 <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "size" }</th><th scope="col">{ "time" }</th>
@@ -641,6 +644,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                                     </tr>
                                 }) }</tbody>
                             </table>
+                        </div>
                         </div>
                         if let Some(story) = lab.scaling_story() { <p class="explanation" data-testid="scaling-story">{ story }</p> }
                     </section>

@@ -1,6 +1,6 @@
 //! Speedup against workers: measured points, the ideal line, Amdahl's curve
 //! for the set serial fraction and the one fitted to the measurements,
-//! and past the workers measured, the fitted law's prediction (dotted, on
+//! or for weak scaling Gustafson's law, and past the workers measured, the fitted law's prediction (dotted, on
 //! a shaded part of the chart labelled as predicted). Workers are on a
 //! log2 axis, so 1, 2, 4 ... 64 are evenly spaced.
 
@@ -18,6 +18,10 @@ pub struct SpeedupChartProps {
     /// Past the workers measured, up to the ceiling.
     #[prop_or_default]
     pub prediction: Option<Prediction>,
+    /// Weak scaling: the points are scaled speedups and the law drawn is
+    /// Gustafson's, s + n (1 - s), instead of Amdahl's.
+    #[prop_or_default]
+    pub gustafson: bool,
 }
 
 const WIDTH: f64 = 420.0;
@@ -46,7 +50,11 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         .map(|(_, s)| *s)
         .chain(predicted_end)
         .chain([
-            amdahl::speedup(props.serial_fraction, max_n),
+            if props.gustafson {
+                amdahl::gustafson(props.serial_fraction, max_n)
+            } else {
+                amdahl::speedup(props.serial_fraction, max_n)
+            },
             measured_to as f64,
         ])
         .fold(2.0, f64::max)
@@ -64,7 +72,17 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
             .join(" ")
     };
     let ideal = curve(1.0, max_n, &|n| n);
-    let amdahl_set = curve(1.0, max_n, &|n| amdahl::speedup(props.serial_fraction, n));
+    let (law_class, law) = if props.gustafson {
+        (
+            "gustafson",
+            curve(1.0, max_n, &|n| amdahl::gustafson(props.serial_fraction, n)),
+        )
+    } else {
+        (
+            "amdahl",
+            curve(1.0, max_n, &|n| amdahl::speedup(props.serial_fraction, n)),
+        )
+    };
     let fitted = props
         .fitted
         .map(|f| curve(1.0, measured_to as f64, &move |n| amdahl::speedup(f, n)));
@@ -110,7 +128,7 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         .join(", ");
     html! {
         <figure class="speedup-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={format!("Speedup by workers: {summary}{}", props.prediction.as_ref().map_or(String::new(), |p| format!("; predicted {:.1}× at {} workers", p.points.last().map_or(0.0, |point| point.1), p.to)))}>
+            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={format!("{} by workers: {summary}{}", if props.gustafson { "Scaled speedup" } else { "Speedup" }, props.prediction.as_ref().map_or(String::new(), |p| format!("; predicted {:.1}× at {} workers", p.points.last().map_or(0.0, |point| point.1), p.to)))}>
                 if let Some(p) = &props.prediction {
                     <rect class="predicted-region" x={format!("{:.1}", x(p.from as f64))} y={TOP.to_string()}
                         width={format!("{:.1}", x(p.to as f64) - x(p.from as f64))} height={(HEIGHT - BOTTOM - TOP).to_string()} />
@@ -122,16 +140,20 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
                 { for x_ticks }
                 <text class="axis-title" x={(WIDTH / 2.0).to_string()} y={(HEIGHT - 0.0).to_string()} text-anchor="middle">{ "workers" }</text>
                 <polyline class="ideal" points={ideal} />
-                <polyline class="amdahl" points={amdahl_set} />
+                <polyline class={law_class} points={law} />
                 if let Some(fitted) = fitted { <polyline class="fitted" points={fitted} /> }
                 if let Some(predicted) = predicted { <polyline class="prediction" points={predicted} /> }
                 if props.points.len() > 1 { <polyline class="measured" points={measured} /> }
                 { for dots }
             </svg>
             <figcaption class="chart-legend">
-                <span class="key measured">{ "measured" }</span>
+                <span class="key measured">{ if props.gustafson { "measured (scaled speedup)" } else { "measured" } }</span>
                 <span class="key ideal">{ "ideal (n×)" }</span>
-                <span class="key amdahl">{ format!("Amdahl, serial {:.0} %", props.serial_fraction * 100.0) }</span>
+                if props.gustafson {
+                    <span class="key gustafson">{ format!("Gustafson, serial {:.0} %: s + n (1 − s)", props.serial_fraction * 100.0) }</span>
+                } else {
+                    <span class="key amdahl">{ format!("Amdahl, serial {:.0} %", props.serial_fraction * 100.0) }</span>
+                }
                 if let Some(f) = props.fitted { <span class="key fitted">{ format!("Amdahl fitted to the measurements: serial {:.1} %", f * 100.0) }</span> }
                 if let Some(p) = &props.prediction {
                     <span class="key prediction" data-testid="prediction-key">{ format!(
