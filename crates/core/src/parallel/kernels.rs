@@ -149,14 +149,19 @@ impl KernelSpec {
     /// The part of `image` (`new_image`) that holds `items`' rows: empty
     /// unless Mandelbrot.
     pub fn rows_of<'i>(&self, image: &'i [AtomicU16], items: &Range<u64>) -> &'i [AtomicU16] {
-        let width = if self.kind == KernelKind::Mandelbrot {
-            self.width() as usize
-        } else {
-            0
-        };
+        let width = self.row_pixels();
         let from = (items.start as usize * width).min(image.len());
         let to = (items.end as usize * width).min(image.len());
         &image[from..to]
+    }
+
+    /// Pixels a row (an item) stores: the width for Mandelbrot, else none.
+    pub fn row_pixels(&self) -> usize {
+        if self.kind == KernelKind::Mandelbrot {
+            self.width() as usize
+        } else {
+            0
+        }
     }
 
     /// Items done serially before the parallel part.
