@@ -80,6 +80,16 @@ try {
   const one = [];
   const all = [];
   const ratios = [];
+  // Per worker count: each sweep's speedup at that count (1-worker time of
+  // the same sweep / its time), for the side-by-side with native.
+  const perCount = new Map();
+  const perCountOf = (rows, into) => {
+    const base = rows.find((r) => r.workers === 1).ms;
+    for (const r of rows) {
+      if (!into.has(r.workers)) into.set(r.workers, []);
+      into.get(r.workers).push(base / r.ms);
+    }
+  };
   for (let run = 1; run <= WARMUP + KERNEL_RUNS; run++) {
     await sweep.click();
     await page.locator(`.parallel-results[data-sweeps="${run}"]`).waitFor({ timeout: 120_000 });
@@ -88,6 +98,7 @@ try {
     const rows = await page.locator('.speedup-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({ workers: Number(tr.dataset.workers), ms: Number(tr.dataset.ms) })));
     const oneMs = rows.find((r) => r.workers === 1).ms;
     const allMs = rows.find((r) => r.workers === workers).ms;
+    perCountOf(rows, perCount);
     one.push(oneMs);
     all.push(allMs);
     ratios.push(oneMs / allMs);
@@ -104,16 +115,23 @@ try {
   await mpBadge.waitFor({ timeout: 30_000 });
   const mpStart = Number(await mpBadge.getAttribute('data-pool-start-ms'));
   const mpRatios = [];
+  const mpPerCount = new Map();
   for (let run = 1; run <= WARMUP + KERNEL_RUNS; run++) {
     await mpPage.getByRole('button', { name: /^Sweep 1 to/ }).click();
     await mpPage.locator(`.parallel-results[data-sweeps="${run}"]`).waitFor({ timeout: 120_000 });
     if ((await mpPage.locator('.parallel-results').getAttribute('data-checksums-match')) !== 'true') throw new Error('checksums differ');
     if (run <= WARMUP) continue;
     const rows = await mpPage.locator('.speedup-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({ workers: Number(tr.dataset.workers), ms: Number(tr.dataset.ms) })));
+    perCountOf(rows, mpPerCount);
     mpRatios.push(rows.find((r) => r.workers === 1).ms / rows.find((r) => r.workers === workers).ms);
   }
   await mpContext.close();
   await plain.close();
+
+  // The same kernel natively (rayon) at the same worker counts, so each
+  // count's browser speedup sits beside native's.
+  const counts = [...perCount.keys()].sort((a, b) => a - b);
+  const nativePar = JSON.parse(execFileSync(CLI, ['bench-par', '--kernel', 'mandelbrot', '--threads', counts.join(','), '--runs', String(RUNS), '--json'])).kernels[0].runs;
 
   // The Models engine: 100k tasks under the lab's four default
   // configurations, natively (the CLI) and in wasm (this page).
@@ -191,6 +209,16 @@ try {
   console.log(`Mandelbrot, ${workers} workers median ${median(all).toFixed(1)} ms`);
   console.log(`shared memory    (isolated) speedup median ${median(ratios).toFixed(2)}x [${ratios.map((x) => x.toFixed(2)).join(', ')}]`);
   console.log(`message passing  (not isolated) speedup median ${median(mpRatios).toFixed(2)}x [${mpRatios.map((x) => x.toFixed(2)).join(', ')}]; workers started in ${mpStart.toFixed(0)} ms`);
+  // Browser vs native speedup at each worker count; the goal is within
+  // 10 % of native's.
+  console.log('workers  native   isolated (vs native)   message passing (vs native)');
+  for (const n of counts) {
+    const nat = nativePar.find((r) => r.threads === n).speedup;
+    const iso = median(perCount.get(n));
+    const mp = mpPerCount.has(n) ? median(mpPerCount.get(n)) : NaN;
+    const versus = (x) => `${x.toFixed(2)}x (${(100 * x / nat).toFixed(0)} %${Math.abs(x / nat - 1) <= 0.1 ? '' : ', outside 10 %'})`;
+    console.log(`${String(n).padStart(7)}  ${nat.toFixed(2)}x    ${versus(iso).padEnd(22)} ${Number.isNaN(mp) ? '-' : versus(mp)}`);
+  }
   const wasmMedian = median(wasmRuns);
   console.log(`models engine    ${MODEL_TASKS} tasks, ${native.segments} segments, 4 configurations: wasm median ${wasmMedian.toFixed(1)} ms, native median ${native.median_ms.toFixed(1)} ms, wasm/native ${(wasmMedian / native.median_ms).toFixed(2)}x`);
   for (const nat of racesNative) {
