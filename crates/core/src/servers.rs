@@ -52,6 +52,16 @@ pub struct SweepCell {
 /// The most load points in one sweep.
 pub const MAX_SWEEP_POINTS: usize = 100;
 
+/// Whether a sweep of `a` holds for `b` too. A sweep runs every model at
+/// every load, so which model is shown, and the scenario's name, do not
+/// change it; anything else (traffic, settings, mix, limits) does.
+pub fn same_sweep(a: &ServersScenario, b: &ServersScenario) -> bool {
+    let mut a = a.clone();
+    a.model = b.model;
+    a.name.clone_from(&b.name);
+    a == *b
+}
+
 /// `points` offered loads from `max_rate / points` to `max_rate`, each run
 /// on every model with the scenario's traffic at that rate.
 /// `progress(done, total)` is called after each run; returning `false`

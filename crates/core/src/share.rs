@@ -392,7 +392,25 @@ impl Route {
     }
 }
 
-/// Everything the fragment says: `#/models?s=v1.…&embed&autoplay`.
+/// A colour theme a link asks for (`&theme=dark`), so an embed matches
+/// the course site around it; without one the page follows the system's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// Everything the fragment says:
+/// `#/models?s=v1.…&embed&autoplay&theme=dark`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Fragment {
     pub route: Route,
@@ -400,6 +418,11 @@ pub struct Fragment {
     pub state: Option<String>,
     pub embed: bool,
     pub autoplay: bool,
+    /// Light or dark forced by the link; `None` follows the system.
+    pub theme: Option<Theme>,
+    /// A `theme=` value that is neither `light` nor `dark`, kept for the
+    /// message that says the system's theme is used instead.
+    pub unknown_theme: Option<String>,
     /// A path this page does not know, kept for the error message.
     pub unknown_route: Option<String>,
 }
@@ -426,6 +449,11 @@ impl Fragment {
                 "s" => parsed.state = Some(value.to_owned()),
                 "embed" => parsed.embed = value != "0",
                 "autoplay" => parsed.autoplay = value != "0",
+                "theme" => match value {
+                    "light" => parsed.theme = Some(Theme::Light),
+                    "dark" => parsed.theme = Some(Theme::Dark),
+                    other => parsed.unknown_theme = Some(other.chars().take(40).collect()),
+                },
                 _ => {}
             }
         }
@@ -444,6 +472,9 @@ impl Fragment {
         }
         if self.autoplay {
             params.push("autoplay".to_owned());
+        }
+        if let Some(theme) = self.theme {
+            params.push(format!("theme={}", theme.name()));
         }
         if !params.is_empty() {
             out.push('?');
@@ -687,11 +718,26 @@ mod tests {
             state: Some("v1.abc_-".to_owned()),
             embed: true,
             autoplay: true,
+            theme: Some(Theme::Dark),
+            unknown_theme: None,
             unknown_route: None,
         };
-        assert_eq!(fragment.to_hash(), "#/models?s=v1.abc_-&embed&autoplay");
+        assert_eq!(
+            fragment.to_hash(),
+            "#/models?s=v1.abc_-&embed&autoplay&theme=dark"
+        );
         assert_eq!(Fragment::parse(&fragment.to_hash()), fragment);
         assert_eq!(Fragment::parse("").route, Route::Home);
+        assert_eq!(
+            Fragment::parse("#/races?theme=light").theme,
+            Some(Theme::Light)
+        );
+        let odd = Fragment::parse("#/races?theme=blue");
+        assert_eq!(
+            (odd.theme, odd.unknown_theme.as_deref()),
+            (None, Some("blue"))
+        );
+        assert_eq!(odd.to_hash(), "#/races");
         assert_eq!(
             Fragment::parse("#/nowhere").unknown_route.as_deref(),
             Some("/nowhere")

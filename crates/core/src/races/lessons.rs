@@ -6,6 +6,8 @@
 pub struct Lesson {
     pub id: &'static str,
     pub title: &'static str,
+    /// The idea it teaches; lessons of one idea are listed together.
+    pub idea: &'static str,
     /// What to do, shown before the learner starts.
     pub intro: &'static str,
     /// What it shows, shown beside the explorer's answer.
@@ -17,10 +19,24 @@ pub fn find(id: &str) -> Option<&'static Lesson> {
     LESSONS.iter().find(|lesson| lesson.id == id)
 }
 
+/// The lessons grouped by the idea they teach, in the order of
+/// [`LESSONS`] (where each idea's lessons are next to each other).
+pub fn by_idea() -> Vec<(&'static str, Vec<&'static Lesson>)> {
+    let mut groups: Vec<(&'static str, Vec<&'static Lesson>)> = Vec::new();
+    for lesson in &LESSONS {
+        match groups.last_mut() {
+            Some((idea, lessons)) if *idea == lesson.idea => lessons.push(lesson),
+            _ => groups.push((lesson.idea, vec![lesson])),
+        }
+    }
+    groups
+}
+
 pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "lost-update",
         title: "Lost update on a counter",
+        idea: "Lost updates",
         intro: "Two threads each add 1 to a shared counter. Expand the steps: `x = x + 1` is a read, an add and a write. Step A and B so that both read x before either writes it.",
         takeaway: "The result depends on the order of the steps: a race condition. When both read 0, both write 1, and one update is lost.",
         source: include_str!("../../lessons/lost-update.race"),
@@ -28,6 +44,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "counter-mutex",
         title: "The counter with a mutex",
+        idea: "Lost updates",
         intro: "The same counter, with the increment between lock(m) and unlock(m). Try to make the threads lose an update, then ask the explorer.",
         takeaway: "The lock makes read-add-write indivisible for everyone who takes it: every interleaving ends with x = 2. The other thread waits (hatched on the timeline).",
         source: include_str!("../../lessons/counter-mutex.race"),
@@ -35,6 +52,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "list-removal",
         title: "Removing adjacent list nodes",
+        idea: "Shared data structures",
         intro: "A removes 2 and B removes 3 from the list 1 → 2 → 3 → 4 (behind a sentinel 0). Let both find their node before either relinks: both read prev.next first.",
         takeaway: "A relinks 1 → 3 while B relinks 2 → 4, but node 2 is already out of the list: node 3 stays reachable although B's removal \"succeeded\".",
         source: include_str!("../../lessons/list-removal.race"),
@@ -42,6 +60,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "list-removal-mutex",
         title: "List removal with a mutex",
+        idea: "Shared data structures",
         intro: "The same removals, each under one list lock. Try the schedule that broke the list before, then explore.",
         takeaway: "With the lock, a removal's reads and its write happen with no other removal in between: every interleaving ends with [0, 1, 4].",
         source: include_str!("../../lessons/list-removal-mutex.race"),
@@ -49,6 +68,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "critical-section",
         title: "A home-made lock",
+        idea: "Mutual exclusion",
         intro: "Each thread waits until busy is 0, sets it to 1, and enters the critical section. Get both threads inside at once.",
         takeaway: "Checking the flag and setting it are two steps, so both threads can see 0 before either sets 1. A lock must test and set in one indivisible step.",
         source: include_str!("../../lessons/critical-section.race"),
@@ -56,6 +76,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "critical-section-mutex",
         title: "A real lock",
+        idea: "Mutual exclusion",
         intro: "The flag replaced by a mutex. Try to put both threads in the critical section.",
         takeaway: "lock(m) tests and takes in one step: no interleaving puts two threads inside, which is mutual exclusion.",
         source: include_str!("../../lessons/critical-section-mutex.race"),
@@ -63,6 +84,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "deadlock",
         title: "Deadlock: two locks, opposite orders",
+        idea: "Deadlock",
         intro: "A takes a then b; B takes b then a (a transfer between two accounts, both ways). Reach the state where each holds one lock and waits for the other.",
         takeaway: "Each thread holds what the other needs and waits forever: a deadlock. Any program that can take two locks in opposite orders can deadlock.",
         source: include_str!("../../lessons/deadlock.race"),
@@ -70,6 +92,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "deadlock-ordered",
         title: "Fix: one global lock order",
+        idea: "Deadlock",
         intro: "Both threads now take a before b. Try to deadlock them.",
         takeaway: "With one order for all locks, whoever holds a can always get b: no cycle of waiting, so no deadlock.",
         source: include_str!("../../lessons/deadlock-ordered.race"),
@@ -77,6 +100,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "deadlock-lock-all",
         title: "Fix: reserve everything up front",
+        idea: "Deadlock",
         intro: "Each thread reserves both locks at once with lock_all before it starts. Try to deadlock them.",
         takeaway: "A thread that gets every resource it needs in one step never holds one while waiting for another: no deadlock.",
         source: include_str!("../../lessons/deadlock-lock-all.race"),
@@ -84,6 +108,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "file-append",
         title: "Two processes append to one file",
+        idea: "Files shared by processes",
         intro: "P1 and P2 append a line each to a log. An append without O_APPEND is two steps: find the end, then write there. Make one line overwrite the other.",
         takeaway: "Both found the same end of file, so the second write landed on the first: a line is lost. Files are shared state too.",
         source: include_str!("../../lessons/file-append.race"),
@@ -91,6 +116,7 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "file-append-flock",
         title: "Appending under a file lock",
+        idea: "Files shared by processes",
         intro: "Each process takes an exclusive flock before its append and releases it after. Try to lose a line.",
         takeaway: "The exclusive lock makes find-the-end-and-write indivisible among processes that take it (flock is advisory: one that skips it is not stopped).",
         source: include_str!("../../lessons/file-append-flock.race"),
@@ -98,8 +124,47 @@ pub const LESSONS: [Lesson; 12] = [
     Lesson {
         id: "check-then-act",
         title: "Check-then-act on a file",
+        idea: "Files shared by processes",
         intro: "Each process claims a config file if it is still empty. Let both check before either writes.",
         takeaway: "The check was true when made and false when acted on: both processes claim the file. The check and the act must be one indivisible step, e.g. under one exclusive flock.",
         source: include_str!("../../lessons/check-then-act.race"),
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lesson_is_listed_once_under_its_idea_and_each_idea_once() {
+        let groups = by_idea();
+        let listed: Vec<&str> = groups
+            .iter()
+            .flat_map(|(_, lessons)| lessons.iter().map(|lesson| lesson.id))
+            .collect();
+        let all: Vec<&str> = LESSONS.iter().map(|lesson| lesson.id).collect();
+        assert_eq!(listed, all);
+        let mut ideas: Vec<&str> = groups.iter().map(|(idea, _)| *idea).collect();
+        let count = ideas.len();
+        ideas.sort_unstable();
+        ideas.dedup();
+        assert_eq!(
+            ideas.len(),
+            count,
+            "an idea's lessons are split: {groups:?}"
+        );
+        assert_eq!(
+            groups
+                .iter()
+                .map(|(idea, lessons)| (*idea, lessons.len()))
+                .collect::<Vec<_>>(),
+            [
+                ("Lost updates", 2),
+                ("Shared data structures", 2),
+                ("Mutual exclusion", 2),
+                ("Deadlock", 3),
+                ("Files shared by processes", 3),
+            ]
+        );
+    }
+}

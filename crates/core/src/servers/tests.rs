@@ -412,3 +412,21 @@ fn an_offload_pool_drops_expired_work_instead_of_computing_it() {
         evented.timed_out
     );
 }
+
+#[test]
+fn a_sweep_holds_whichever_model_is_shown_but_not_after_other_edits() {
+    let base = markov(40.0, 20.0, 2, 200, 7);
+    let mut shown = base.clone();
+    shown.model = ServerModel::Evented;
+    shown.name = Some("renamed".to_owned());
+    assert!(
+        super::same_sweep(&base, &shown),
+        "the sweep ran every model"
+    );
+    let mut faster = base.clone();
+    faster.traffic.rate = 80.0;
+    assert!(!super::same_sweep(&base, &faster));
+    let mut limited = base.clone();
+    limited.timeout_ms = Some(500.0);
+    assert!(!super::same_sweep(&base, &limited));
+}
