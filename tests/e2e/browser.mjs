@@ -20,9 +20,13 @@ export function launch() {
   });
 }
 
-/** Opens `url` in a new page, collecting console errors and uncaught exceptions. */
-export async function openPage(browser, url, { width = 1200, height = 900, cores } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+/**
+ * Opens `url` in a new page, collecting console errors and uncaught
+ * exceptions. `colorScheme` ('light' | 'dark') and `reducedMotion`
+ * ('reduce' | 'no-preference') emulate the user's settings.
+ */
+export async function openPage(browser, url, { width = 1200, height = 900, cores, colorScheme = 'light', reducedMotion = 'no-preference' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme, reducedMotion });
   // `cores`: the navigator.hardwareConcurrency the page is told.
   if (cores) {
     await context.addInitScript((n) => {

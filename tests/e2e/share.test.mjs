@@ -133,15 +133,25 @@ describe('share links', () => {
 });
 
 describe('embed mode', () => {
-  test('works in an iframe on another origin without isolation, and reports its height', async () => {
+  test('works in an iframe on another origin without isolation, reports its height three ways, and opens the full page', async () => {
     const target = `${server.url}#/models?embed`;
+    // The course page answers H5P's resizer protocol the way h5p-resizer.js
+    // does: hello back, then prepareResize / resizePrepared / resize.
     const parent = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Course page</title>
         <h1>Week 3: concurrency</h1>
-        <script>window.heights = []; window.canvas = [];
+        <script>window.heights = []; window.canvas = []; window.h5p = []; window.origins = new Set();
           addEventListener('message', (e) => {
             if (e.data && e.data.type === 'interleave:resize') heights.push(e.data.height);
             if (typeof e.data === 'string' && e.data.includes('lti.frameResize')) canvas.push(JSON.parse(e.data).height);
+            if (!e.data || e.data.context !== 'h5p') return;
+            const frame = document.getElementById('lab');
+            if (frame.contentWindow !== e.source) return;
+            h5p.push(e.data.action);
+            const respond = (action) => e.source.postMessage({ context: 'h5p', action }, e.origin);
+            if (e.data.action === 'hello') respond('hello');
+            if (e.data.action === 'prepareResize') { frame.style.height = e.data.clientHeight + 'px'; respond('resizePrepared'); }
+            if (e.data.action === 'resize') frame.style.height = e.data.scrollHeight + 'px';
           });</script>
         <iframe id="lab" src="${target}" width="900" height="600" allow="cross-origin-isolated"></iframe>`);
     });
@@ -150,11 +160,26 @@ describe('embed mode', () => {
     const frame = page.frameLocator('#lab');
     await frame.locator('article.config svg rect.span').first().waitFor();
     assert.equal(await frame.locator('header.site-header').count(), 0, 'no site chrome');
-    assert.match(await frame.getByRole('link', { name: /Open full page/ }).getAttribute('href'), /#\/models/);
     await page.waitForFunction(() => window.heights.length > 0 && window.canvas.length > 0);
     const [heights, canvas] = await page.evaluate(() => [window.heights, window.canvas]);
     assert.ok(heights.at(-1) > 600, `reported height ${heights.at(-1)}`);
     assert.equal(canvas.at(-1), heights.at(-1));
+    // H5P: the frame is sized to the whole lab.
+    await page.waitForFunction(() => parseInt(document.getElementById('lab').style.height, 10) > 600);
+    const { actions, height } = await page.evaluate(() => ({ actions: window.h5p, height: parseInt(document.getElementById('lab').style.height, 10) }));
+    assert.deepEqual(actions.slice(0, 3), ['hello', 'prepareResize', 'resize']);
+    assert.ok(Math.abs(height - heights.at(-1)) <= 2, `H5P height ${height}, reported ${heights.at(-1)}`);
+
+    // An edit made in the embed goes along to the full page, which is the
+    // page itself, not the embed again.
+    await frame.getByRole('button', { name: 'Remove configuration 4' }).click();
+    await page.waitForTimeout(500);
+    const [full] = await Promise.all([page.waitForEvent('popup'), frame.getByRole('link', { name: /Open full page/ }).click()]);
+    await full.locator('header.site-header').waitFor();
+    assert.doesNotMatch(full.url(), /embed/);
+    assert.match(full.url(), /#\/models\?s=v1\./);
+    await full.locator('article.config svg rect.span').first().waitFor();
+    assert.equal(await full.locator('article.config').count(), 3, 'the embed\'s removal came along');
     assert.deepEqual(problems, []);
     await context.close();
     await new Promise((ok) => parent.close(ok));

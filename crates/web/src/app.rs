@@ -5,8 +5,9 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use interleave_core::share::{
-    Fragment, Opened, Route, open_models, open_parallel, open_races, open_servers,
+    Fragment, Opened, Route, Theme, open_models, open_parallel, open_races, open_servers,
 };
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::url_state;
@@ -67,6 +68,9 @@ pub fn app() -> Html {
         });
     }
     embed::use_height_reports(embed);
+    use_theme(fragment.theme);
+    // Reduced motion: a link that plays on open waits for Play.
+    let reduced_motion = *use_memo((), |_| crate::web::reduced_motion());
 
     // Every lab opens on the link's state, else the autosave, else the
     // default; a new link in the address opens anew.
@@ -83,7 +87,8 @@ pub fn app() -> Html {
         Route::Home => html! { <Home /> },
         Route::Models => html! {
             <ModelsLabView key={link.clone().unwrap_or_default()} initial={opened.lab.clone()}
-                autoplay={fragment.autoplay} embed={embed} />
+                autoplay={fragment.autoplay && !reduced_motion}
+                autoplay_held={fragment.autoplay && reduced_motion} embed={embed} />
         },
         Route::Races => html! {
             <RacesLabView key={races_link.clone().unwrap_or_default()} initial={races_opened.lab.clone()} embed={embed} />
@@ -108,6 +113,31 @@ pub fn app() -> Html {
     let unknown_banner = unknown.map(|path| {
         html! { <div class="banner" role="alert"><p>{ format!("There is no page {path:?} here; showing the home page.") }</p></div> }
     });
+    let theme_banner = fragment.unknown_theme.as_ref().map(|value| {
+        html! { <div class="banner" role="alert"><p>{ format!("The link asks for theme={value:?}, which is neither light nor dark: following your system's theme.") }</p></div> }
+    });
+    // The address is read when the link is followed (or copied), so what
+    // was changed in the embed goes along, without `&embed`. (Yew handles
+    // events at its root, so the link is reached through its ref.)
+    let full_page_ref = use_node_ref();
+    let refresh_full_page = {
+        let full_page_ref = full_page_ref.clone();
+        Callback::from(move |_: Event| {
+            if let Some(anchor) = full_page_ref.cast::<web_sys::HtmlAnchorElement>() {
+                anchor.set_href(&url_state::full_page_url());
+            }
+        })
+    };
+    // A skip link: hash routes own the fragment, so it moves focus itself.
+    let skip = Callback::from(|event: MouseEvent| {
+        event.prevent_default();
+        if let Some(main) = gloo::utils::document()
+            .get_element_by_id("main-content")
+            .and_then(|main| main.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = main.focus();
+        }
+    });
     let nav_link = |route: Route, text: &str| {
         let current = fragment.route == route;
         html! {
@@ -116,11 +146,16 @@ pub fn app() -> Html {
     };
     html! {
         <div class={classes!("app", embed.then_some("embedded"))}>
+            <a class="skip-link" href="#main-content" onclick={skip}>{ "Skip to the lab" }</a>
             if embed {
-                <div class="embed-bar">
+                <header class="embed-bar">
                     <span class="brand">{ "Interleave" }</span>
-                    <a href={url_state::page_url(&url_state::current_fragment())} target="_blank" rel="noopener">{ "Open full page ↗" }</a>
-                </div>
+                    <a ref={full_page_ref} href={url_state::full_page_url()} target="_blank" rel="noopener" data-testid="open-full-page"
+                        onclick={refresh_full_page.reform(Event::from)}
+                        onauxclick={refresh_full_page.reform(Event::from)}
+                        onfocus={refresh_full_page.reform(Event::from)}
+                        oncontextmenu={refresh_full_page.reform(Event::from)}>{ "Open full page ↗" }</a>
+                </header>
             } else {
                 <header class="site-header">
                     <a class="brand" href="#/"><h1>{ "Interleave" }</h1></a>
@@ -133,11 +168,26 @@ pub fn app() -> Html {
                     <p class="tagline">{ "See and feel concurrency: every run here is simulated or measured right in your browser." }</p>
                 </header>
             }
-            <main>
+            <main id="main-content" tabindex="-1">
                 { for banner }
                 { for unknown_banner }
+                { for theme_banner }
                 { page }
             </main>
         </div>
     }
+}
+
+/// Light or dark as the link asks (`&theme=`), else the system's: the
+/// stylesheet's colours follow `color-scheme`, which `data-theme` pins.
+#[hook]
+fn use_theme(theme: Option<Theme>) {
+    use_effect_with(theme, |theme| {
+        if let Some(root) = gloo::utils::document().document_element() {
+            let _ = match theme {
+                Some(theme) => root.set_attribute("data-theme", theme.name()),
+                None => root.remove_attribute("data-theme"),
+            };
+        }
+    });
 }

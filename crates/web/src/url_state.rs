@@ -60,10 +60,12 @@ pub fn replace_fragment(fragment: &Fragment) {
 /// returns to what was shown).
 pub fn open_state(state: &SharedState) {
     if let Some(location) = location() {
+        let current = current_fragment();
         let fragment = Fragment {
             route: state.route(),
             state: Some(encode(state)),
-            embed: current_fragment().embed,
+            embed: current.embed,
+            theme: current.theme,
             ..Fragment::default()
         };
         let _ = location.set_hash(&fragment.to_hash());
@@ -91,6 +93,41 @@ pub fn page_url(fragment: &Fragment) -> String {
         format!("?{}", search.join("&"))
     };
     format!("{origin}{path}{search}{}", fragment.to_hash())
+}
+
+/// Where turning the single-key shortcuts off is remembered.
+pub const SHORTCUTS_KEY: &str = "interleave.shortcuts";
+
+/// Whether the labs' single-key shortcuts are on (the default).
+pub fn shortcuts_enabled() -> bool {
+    LocalStorage::raw()
+        .get_item(SHORTCUTS_KEY)
+        .ok()
+        .flatten()
+        .is_none_or(|value| value != "off")
+}
+
+/// Turns the single-key shortcuts on or off, in this browser.
+pub fn set_shortcuts_enabled(on: bool) {
+    let storage = LocalStorage::raw();
+    let _ = if on {
+        storage.remove_item(SHORTCUTS_KEY)
+    } else {
+        storage.set_item(SHORTCUTS_KEY, "off")
+    };
+}
+
+/// The full page (not the embed) at what the address shows now: for an
+/// embed's "Open full page", read when it is followed, so edits made in
+/// the embed go along. The viewer's own theme applies there.
+pub fn full_page_url() -> String {
+    page_url(&Fragment {
+        embed: false,
+        autoplay: false,
+        theme: None,
+        unknown_theme: None,
+        ..current_fragment()
+    })
 }
 
 /// The autosaved state of a lab, as stored (decoded by the caller).
@@ -126,6 +163,7 @@ pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
                         route: state.route(),
                         state: Some(encode(&state.for_address())),
                         embed,
+                        theme: current_fragment().theme,
                         ..Fragment::default()
                     });
                     if let Some(key) = autosave_key(state.route()) {

@@ -83,3 +83,15 @@ pub fn user_agent() -> String {
 pub fn main_js_url() -> String {
     MAIN_JS.with(|url| String::from(url.clone()))
 }
+
+/// Whether a media query matches now (false where it cannot be asked).
+fn media_matches(query: &str) -> bool {
+    web_sys::window()
+        .and_then(|window| window.match_media(query).ok().flatten())
+        .is_some_and(|list| list.matches())
+}
+
+/// Whether the user asks for less motion (`prefers-reduced-motion`).
+pub fn reduced_motion() -> bool {
+    media_matches("(prefers-reduced-motion: reduce)")
+}

@@ -1,7 +1,21 @@
-//! Embed mode: tell the parent page our height, so LMS pages can fit the
-//! iframe. Posts a generic `{type: "interleave:resize", height}` message and
-//! Canvas's `lti.frameResize`.
+//! Embed mode: tell the parent page our height, so course pages can fit
+//! the iframe. Three ways, as parents differ:
+//! - a generic `{type: "interleave:resize", height}` message;
+//! - Canvas's `lti.frameResize` (a JSON string);
+//! - H5P's resizer protocol (`{context: "h5p", action}`: we say hello, the
+//!   parent answers hello, then each change is prepareResize,
+//!   resizePrepared from the parent, and resize with our scrollHeight), so
+//!   an H5P "iframe embedder" page or any page with `h5p-resizer.js` sizes
+//!   the frame.
+//!
+//! Messages go to the parent's origin when it is known (from
+//! `location.ancestorOrigins`, else the referrer), else to any origin:
+//! they carry only a height.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -9,54 +23,144 @@ use yew::prelude::*;
 #[hook]
 pub fn use_height_reports(embed: bool) {
     use_effect_with(embed, move |embed| {
-        let observer = embed.then(start).flatten();
+        let reporter = embed.then(start).flatten();
         move || {
-            if let Some((observer, _callback)) = observer {
-                observer.disconnect();
+            if let Some(reporter) = reporter {
+                reporter.observer.disconnect();
             }
         }
     });
 }
 
-type Observer = (web_sys::ResizeObserver, Closure<dyn FnMut(js_sys::Array)>);
+struct Reporter {
+    observer: web_sys::ResizeObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+    _messages: EventListener,
+}
 
-fn start() -> Option<Observer> {
+fn start() -> Option<Reporter> {
     let window = web_sys::window()?;
+    let parent = window.parent().ok().flatten()?;
+    if parent == window {
+        return None;
+    }
     let body = window.document()?.body()?;
+    let target = parent_origin(&window).unwrap_or_else(|| "*".to_owned());
+    // Whether an H5P resizer answered our hello.
+    let h5p = Rc::new(Cell::new(false));
+
+    let messages = {
+        let (parent, target, h5p) = (parent.clone(), target.clone(), h5p.clone());
+        EventListener::new(&window, "message", move |event| {
+            let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
+                return;
+            };
+            let from_parent = event
+                .source()
+                .is_some_and(|source| js_sys::Object::is(&source, &parent));
+            if !from_parent || field(&event.data(), "context").as_deref() != Some("h5p") {
+                return;
+            }
+            match field(&event.data(), "action").as_deref() {
+                // The parent's resizer is there: from now on, and now.
+                Some("hello") | Some("resize") => {
+                    h5p.set(true);
+                    prepare_resize(&parent, &target);
+                }
+                Some("resizePrepared") => h5p_message(&parent, &target, "resize"),
+                _ => {}
+            }
+        })
+    };
+    h5p_message(&parent, &target, "hello");
+
     let mut last = 0;
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let Some(root) = window
-            .document()
-            .and_then(|document| document.document_element())
-        else {
-            return;
-        };
-        let height = root.scroll_height();
+        let height = scroll_height();
         if height == last {
             return;
         }
         last = height;
-        post_height(&window, height);
+        post_height(&parent, &target, height);
+        if h5p.get() {
+            prepare_resize(&parent, &target);
+        }
     });
     let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
     observer.observe(&body);
-    Some((observer, callback))
+    Some(Reporter {
+        observer,
+        _callback: callback,
+        _messages: messages,
+    })
 }
 
-fn post_height(window: &web_sys::Window, height: i32) {
-    let Ok(Some(parent)) = window.parent() else {
-        return;
-    };
-    if parent == *window {
-        return;
+/// The embedding page's origin, when the browser tells it.
+fn parent_origin(window: &web_sys::Window) -> Option<String> {
+    let location = window.location();
+    let ancestors = js_sys::Reflect::get(&location, &"ancestorOrigins".into()).ok()?;
+    let first = js_sys::Reflect::get(&ancestors, &0.into())
+        .ok()
+        .and_then(|origin| origin.as_string())
+        .filter(|origin| origin.starts_with("http"));
+    first.or_else(|| {
+        let referrer = window.document()?.referrer();
+        web_sys::Url::new(&referrer)
+            .ok()
+            .map(|url| url.origin())
+            .filter(|origin| origin.starts_with("http"))
+    })
+}
+
+fn scroll_height() -> i32 {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+        .map_or(0, |root| root.scroll_height())
+}
+
+fn field(data: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(data, &name.into())
+        .ok()
+        .and_then(|value| value.as_string())
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (key, value) in pairs {
+        let _ = js_sys::Reflect::set(&object, &(*key).into(), value);
     }
-    let generic = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&generic, &"type".into(), &"interleave:resize".into());
-    let _ = js_sys::Reflect::set(&generic, &"height".into(), &height.into());
-    let _ = parent.post_message(&generic, "*");
+    object
+}
+
+fn h5p_message(parent: &web_sys::Window, target: &str, action: &str) {
+    let mut pairs = vec![("context", "h5p".into()), ("action", action.into())];
+    if action == "resize" {
+        pairs.push(("scrollHeight", scroll_height().into()));
+    }
+    let _ = parent.post_message(&object(&pairs), target);
+}
+
+fn prepare_resize(parent: &web_sys::Window, target: &str) {
+    let client_height = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+        .map_or(0, |root| root.client_height());
+    let message = object(&[
+        ("context", "h5p".into()),
+        ("action", "prepareResize".into()),
+        ("scrollHeight", scroll_height().into()),
+        ("clientHeight", client_height.into()),
+    ]);
+    let _ = parent.post_message(&message, target);
+}
+
+fn post_height(parent: &web_sys::Window, target: &str, height: i32) {
+    let generic = object(&[
+        ("type", "interleave:resize".into()),
+        ("height", height.into()),
+    ]);
+    let _ = parent.post_message(&generic, target);
     let canvas = format!("{{\"subject\":\"lti.frameResize\",\"height\":{height}}}");
-    let _ = parent.post_message(&JsValue::from_str(&canvas), "*");
+    let _ = parent.post_message(&JsValue::from_str(&canvas), target);
 }

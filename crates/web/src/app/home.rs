@@ -7,7 +7,7 @@ use interleave_core::models::lab::presets::PRESETS;
 use interleave_core::models::scenario::Model;
 use interleave_core::models::simulate;
 use interleave_core::races::lab::RacesLab;
-use interleave_core::races::lessons::LESSONS;
+use interleave_core::races::lessons::by_idea;
 use interleave_core::share::{Fragment, SharedState, encode};
 use yew::prelude::*;
 
@@ -40,9 +40,12 @@ pub fn home() -> Html {
             <li><a href={lab_link(SharedState::Models(ModelsLab::from_preset(preset)))}>{ preset.title }</a></li>
         }
     });
-    let races_lessons = LESSONS.iter().take(7).map(|lesson| {
-        let link = lab_link(SharedState::Races(RacesLab::from_lesson(lesson)));
-        html! { <li><a href={link}>{ lesson.title }</a></li> }
+    let races_lessons = by_idea().into_iter().map(|(idea, lessons)| {
+        let links = lessons.into_iter().map(|lesson| {
+            let link = lab_link(SharedState::Races(RacesLab::from_lesson(lesson)));
+            html! { <li><a href={link}>{ lesson.title }</a></li> }
+        });
+        html! { <li class="idea">{ idea }<ul>{ for links }</ul></li> }
     });
     let server_presets = interleave_core::servers::presets::PRESETS
         .iter()
@@ -60,13 +63,16 @@ pub fn home() -> Html {
                     { "A synchronous thread runs a task to the end and sits blocked while it waits; an asynchronous thread parks a waiting task and runs another. " }
                     { "Compare both on 1 to N threads and C cores, play them back step by step, and see the same program as Ruby, JavaScript or Rust." }
                 </p>
-                <a class="thumbnail" href="#/models" aria-label="Open the Models lab">
-                    { for thumbnails.iter().map(|(model, trace)| html! {
-                        <div class="thumb">
-                            <span class="thumb-label">{ model.label() }</span>
-                            <Timeline trace={trace.clone()} window={Some((0, end))} label={model.label()} />
-                        </div>
-                    }) }
+                <a class="thumbnail" href="#/models">
+                    <div class="thumbs" aria-hidden="true">
+                        { for thumbnails.iter().map(|(model, trace)| html! {
+                            <div class="thumb">
+                                <span class="thumb-label">{ model.label() }</span>
+                                <Timeline trace={trace.clone()} window={Some((0, end))} label={model.label()} />
+                            </div>
+                        }) }
+                    </div>
+                    <span class="thumb-open">{ "Open the Models lab →" }</span>
                 </a>
                 <p class="examples-title">{ "One-click examples:" }</p>
                 <ul class="examples">{ for examples }</ul>
@@ -85,7 +91,7 @@ pub fn home() -> Html {
                     { "Two threads add 1 to a counter and it ends at 1. Step threads by hand one indivisible step at a time, rewind, and let the explorer run every interleaving: lost updates, a linked list that keeps a removed node, deadlock, file locking." }
                 </p>
                 <p class="examples-title">{ "Lessons:" }</p>
-                <ul class="examples">{ for races_lessons }</ul>
+                <ul class="examples lessons-by-idea" data-testid="home-lessons">{ for races_lessons }</ul>
             </section>
             <section class="lab-card" aria-labelledby="home-parallel">
                 <h2 id="home-parallel"><a href="#/parallel">{ "Parallel: real multi-core speedup" }</a></h2>

@@ -33,6 +33,10 @@ pub struct ModelsLabProps {
     pub initial: ModelsLab,
     #[prop_or_default]
     pub autoplay: bool,
+    /// The link asked to play on open but the user prefers reduced
+    /// motion: it waits for Play, and says so.
+    #[prop_or_default]
+    pub autoplay_held: bool,
     #[prop_or_default]
     pub embed: bool,
 }
@@ -139,8 +143,14 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                     <button onclick={dispatch.to_callback().reform(|_| LabAction::DismissRefusal)}>{ "Dismiss" }</button>
                 </p>
             }
+            if props.autoplay_held && !state.playing && lab.cursor == 0 {
+                <p class="notice" role="status" data-testid="autoplay-held">
+                    { "This link plays on open, but your system asks for reduced motion: press Play when you are ready." }
+                </p>
+            }
+            // The run and its playback come first for the keyboard and for
+            // screen readers; on wide screens the editor is drawn on the left.
             <div class="lab-body">
-                <editor::WorkloadEditor scenario={lab.scenario.clone()} preset={lab.preset().map(|preset| preset.id)} dispatch={dispatch.clone()} />
                 <div class="lab-main">
                     <playback::PlaybackBar cursor={lab.cursor} end={axis_end} playing={state.playing}
                         speed={state.speed} zoomed={state.zoom.is_some()} unit={unit} runs={runs.clone()}
@@ -167,6 +177,7 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                     <code_view::CodeView scenario={lab.scenario.clone()} model={lab.configs[lab.selected.min(lab.configs.len() - 1)]}
                         language={state.language} dispatch={dispatch.clone()} />
                 </div>
+                <editor::WorkloadEditor scenario={lab.scenario.clone()} preset={lab.preset().map(|preset| preset.id)} dispatch={dispatch.clone()} />
             </div>
         </section>
     }

@@ -111,17 +111,17 @@ fn speedup_table(runs: &[Measured], serial_fraction: f64, class: &'static str) -
             <tr data-workers={n.to_string()} data-ms={format!("{:.2}", row.millis)}
                 data-speedup={row.speedup.map(|s| format!("{s:.3}")).unwrap_or_default()} data-checksum={format!("{:016x}", row.checksum)}>
                 <th scope="row">{ n }</th>
-                <td>{ format!("{:.0} ms", row.millis) }</td>
-                <td>{ row.speedup.map(|s| format!("{s:.2}×")).unwrap_or_else(|| "–".to_owned()) }</td>
-                <td>{ row.efficiency.map(|e| format!("{:.0} %", e * 100.0)).unwrap_or_else(|| "–".to_owned()) }</td>
-                <td>{ format!("{:.2}×", row.amdahl) }</td>
-                <td><code>{ format!("{:016x}", row.checksum) }</code></td>
+                <td data-label="time">{ format!("{:.0} ms", row.millis) }</td>
+                <td data-label="speedup">{ row.speedup.map(|s| format!("{s:.2}×")).unwrap_or_else(|| "–".to_owned()) }</td>
+                <td data-label="efficiency">{ row.efficiency.map(|e| format!("{:.0} %", e * 100.0)).unwrap_or_else(|| "–".to_owned()) }</td>
+                <td data-label="Amdahl">{ format!("{:.2}×", row.amdahl) }</td>
+                <td data-label="checksum"><code>{ format!("{:016x}", row.checksum) }</code></td>
             </tr>
         }
     });
     html! {
         <div class="table-scroll">
-            <table class={classes!("metrics", "speedup-table", class)}>
+            <table class={classes!("metrics", "reflow", "speedup-table", class)}>
                 <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "time" }</th><th scope="col">{ "speedup" }</th>
                     <th scope="col">{ "efficiency" }</th><th scope="col">{ "Amdahl" }</th><th scope="col">{ "checksum" }</th></tr></thead>
                 <tbody>{ for rows }</tbody>
@@ -503,11 +503,11 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
             <tr data-method={format!("{:?}", result.method)} data-expected={result.expected.to_string()} data-actual={result.actual.to_string()}
                 data-overlap-ms={format!("{:.2}", result.overlap_millis)} data-together={result.started_together.to_string()}>
                 <th scope="row">{ result.method.title() }</th>
-                <td>{ result.expected }</td>
-                <td>{ result.actual }</td>
-                <td class={classes!((result.lost() > 0).then_some("lost"))}>{ result.lost() }</td>
-                <td>{ format!("{:.0} ms", result.millis) }</td>
-                <td>{ if result.started_together { format!("{:.0} ms", result.overlap_millis) } else { "no: too few free workers".to_owned() } }</td>
+                <td data-label="expected">{ result.expected }</td>
+                <td data-label="actual">{ result.actual }</td>
+                <td data-label="lost" class={classes!((result.lost() > 0).then_some("lost"))}>{ result.lost() }</td>
+                <td data-label="time">{ format!("{:.0} ms", result.millis) }</td>
+                <td data-label="all loops at once">{ if result.started_together { format!("{:.0} ms", result.overlap_millis) } else { "no: too few free workers".to_owned() } }</td>
             </tr>
         }
     });
@@ -582,13 +582,13 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 <p class="notice error" role="alert">{ refused.clone() }</p>
             }
             <div class="parallel-actions">
-                <button class="primary" onclick={on_run} disabled={!ready || running}>{ format!("Run on {chosen_workers} worker{}", if chosen_workers == 1 { "" } else { "s" }) }</button>
-                <button class="primary" onclick={on_sweep} disabled={!ready || running}>{ format!("Sweep 1 to {max_workers} workers") }</button>
-                <button onclick={on_weak_sweep} disabled={!ready || running || weak_refusal.is_some()}
+                <button class="primary" onclick={form::when_enabled(!(!ready || running), on_run)} aria-disabled={(!ready || running).to_string()}>{ format!("Run on {chosen_workers} worker{}", if chosen_workers == 1 { "" } else { "s" }) }</button>
+                <button class="primary" onclick={form::when_enabled(!(!ready || running), on_sweep)} aria-disabled={(!ready || running).to_string()}>{ format!("Sweep 1 to {max_workers} workers") }</button>
+                <button onclick={form::when_enabled(!(!ready || running || weak_refusal.is_some()), on_weak_sweep)} aria-disabled={(!ready || running || weak_refusal.is_some()).to_string()}
                     title="Grow the problem with the workers (the parallel part n times, the serial part as it is) and see whether the time stays flat">
                     { "Weak-scaling sweep" }
                 </button>
-                <button onclick={on_cancel} disabled={!matches!(*busy, Some(Busy::Kernel { .. }))}>{ "Cancel" }</button>
+                <button onclick={form::when_enabled(!(!matches!(*busy, Some(Busy::Kernel { .. }))), on_cancel)} aria-disabled={(!matches!(*busy, Some(Busy::Kernel { .. }))).to_string()}>{ "Cancel" }</button>
                 if let Some(Busy::Kernel { workers }) = &*busy {
                     <span class="status" aria-live="polite">{ format!("Running on {workers} worker{}…", if *workers == 1 { "" } else { "s" }) }</span>
                 }
@@ -633,14 +633,14 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                         <SpeedupChart points={weak_rows.iter().map(|row| (row.workers, row.scaled_speedup)).collect::<Vec<_>>()}
                             max_workers={max_workers} serial_fraction={spec.serial_fraction} fitted={None::<f64>} gustafson=true />
                         <div class="table-scroll">
-                            <table class="metrics weak-table">
+                            <table class="metrics reflow weak-table">
                                 <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "size" }</th><th scope="col">{ "time" }</th>
                                     <th scope="col" title="scaled speedup: the grown work per unit of time, against one worker on the original">{ "scaled" }</th>
                                     <th scope="col" title="Gustafson's law: s + n (1 − s)">{ "Gustafson" }</th></tr></thead>
                                 <tbody>{ for weak_rows.iter().map(|row| html! {
                                     <tr data-workers={row.workers.to_string()} data-size={row.size.to_string()} data-gustafson={row.gustafson.to_string()}>
-                                        <td>{ row.workers }</td><td>{ row.size }</td><td>{ format!("{:.0} ms", row.millis) }</td>
-                                        <td>{ format!("{:.2}×", row.scaled_speedup) }</td><td>{ format!("{:.2}×", row.gustafson) }</td>
+                                        <td data-label="workers">{ row.workers }</td><td data-label="size">{ row.size }</td><td data-label="time">{ format!("{:.0} ms", row.millis) }</td>
+                                        <td data-label="scaled">{ format!("{:.2}×", row.scaled_speedup) }</td><td data-label="Gustafson">{ format!("{:.2}×", row.gustafson) }</td>
                                     </tr>
                                 }) }</tbody>
                             </table>
@@ -663,7 +663,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                         <NumberField value={lab.race_count} min={1} max={parallel_lab::MAX_RACE_COUNT} label="Increments per worker"
                             on_change={act(Action::SetRaceCount)} />
                     </label>
-                    <button class="primary" onclick={on_race} disabled={!ready || running || !shared_memory}>{ "Run the race" }</button>
+                    <button class="primary" onclick={form::when_enabled(!(!ready || running || !shared_memory), on_race)} aria-disabled={(!ready || running || !shared_memory).to_string()}>{ "Run the race" }</button>
                     if *busy == Some(Busy::Race) { <span class="status" aria-live="polite">{ "Racing…" }</span> }
                 </div>
                 if ready && !shared_memory {
@@ -675,7 +675,7 @@ pub fn parallel_lab_view(props: &ParallelLabProps) -> Html {
                 }
                 if !race_results.is_empty() {
                     <div class="table-scroll">
-                    <table class="metrics race-table">
+                    <table class="metrics reflow race-table">
                         <thead><tr><th scope="col">{ "increment" }</th><th scope="col">{ "expected" }</th><th scope="col">{ "actual" }</th>
                             <th scope="col">{ "lost" }</th><th scope="col">{ "time" }</th><th scope="col">{ "all loops at once" }</th></tr></thead>
                         <tbody>{ for race_rows }</tbody>

@@ -12,7 +12,7 @@ mod inspector;
 use std::rc::Rc;
 
 use interleave_core::races::lab::{Action, RacesLab, Session, apply};
-use interleave_core::races::lessons::LESSONS;
+use interleave_core::races::lessons;
 use interleave_core::races::machine::Phase;
 use interleave_core::races::schedule;
 use interleave_core::share::SharedState;
@@ -123,10 +123,13 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
     };
 
     let lesson = session.lesson();
-    let lessons = LESSONS.iter().map(|candidate| {
-        html! {
-            <option value={candidate.id} selected={lesson.is_some_and(|l| l.id == candidate.id)}>{ candidate.title }</option>
-        }
+    let lessons = lessons::by_idea().into_iter().map(|(idea, group)| {
+        let options = group.into_iter().map(|candidate| {
+            html! {
+                <option value={candidate.id} selected={lesson.is_some_and(|l| l.id == candidate.id)}>{ candidate.title }</option>
+            }
+        });
+        html! { <optgroup label={idea}>{ for options }</optgroup> }
     });
     let error = session.error.as_ref().map(|error| {
         html! { <p class="field-error" role="alert" data-testid="program-error">{ format!("Line {error}") }</p> }

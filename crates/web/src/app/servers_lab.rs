@@ -168,15 +168,15 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                         { m.model.title() }
                     </button>
                 </th>
-                <td>{ format!("{cap:.0}/s") }</td>
-                <td>{ format!("{:.1}/s", m.throughput) }</td>
-                <td>{ ms_text(m.latency.p50) }</td>
-                <td>{ ms_text(m.latency.p95) }</td>
-                <td data-testid="p99">{ ms_text(m.latency.p99) }</td>
-                <td class={classes!((m.rejected > 0).then_some("bad"))} data-testid="rejected">{ m.rejected }</td>
-                <td class={classes!((m.timed_out > 0).then_some("bad"))}>{ m.timed_out }</td>
-                <td>{ format!("{:.0} MB", m.peak_memory) }</td>
-                <td>{ format!("{:.0} %", cores * 100.0) }</td>
+                <td data-label="Capacity">{ format!("{cap:.0}/s") }</td>
+                <td data-label="Throughput">{ format!("{:.1}/s", m.throughput) }</td>
+                <td data-label="p50">{ ms_text(m.latency.p50) }</td>
+                <td data-label="p95">{ ms_text(m.latency.p95) }</td>
+                <td data-label="p99" data-testid="p99">{ ms_text(m.latency.p99) }</td>
+                <td data-label="Refused (503)" class={classes!((m.rejected > 0).then_some("bad"))} data-testid="rejected">{ m.rejected }</td>
+                <td data-label="Timed out" class={classes!((m.timed_out > 0).then_some("bad"))}>{ m.timed_out }</td>
+                <td data-label="Peak memory">{ format!("{:.0} MB", m.peak_memory) }</td>
+                <td data-label="Cores busy">{ format!("{:.0} %", cores * 100.0) }</td>
             </tr>
         }
     });
@@ -214,7 +214,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                 }
             </div>
             <div class="table-scroll">
-            <table class="metrics servers-compare" data-testid="servers-compare">
+            <table class="metrics reflow servers-compare" data-testid="servers-compare">
                 <caption>{ format!("{} requests offered at {} requests/s ({}); the row picked is drawn below.",
                     scenario.traffic.requests, scenario.traffic.rate, describe_arrival(scenario)) }</caption>
                 <thead><tr>

@@ -1,10 +1,12 @@
 //! The Share / Embed dialog of every lab: the link, and an `<iframe>`
-//! snippet for course pages.
+//! snippet for course pages. A real modal (`<dialog>` shown with
+//! `showModal`): the page behind it is inert, Tab stays inside, Escape
+//! closes it and focus returns to the button that opened it.
 
-use gloo::events::EventListener;
-use interleave_core::share::{Fragment, LONG_LINK_CHARS, SharedState, encode};
+use gloo::events::{EventListener, EventListenerOptions};
+use interleave_core::share::{Fragment, LONG_LINK_CHARS, SharedState, Theme, encode};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, KeyboardEvent};
+use web_sys::{HtmlDialogElement, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::components::form;
@@ -41,28 +43,47 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
     let with_step = use_state(|| true);
     let autoplay = use_state(|| false);
     let size = use_state(|| 1usize);
+    let theme = use_state(|| None::<Theme>);
     let copied = use_state(|| None::<&'static str>);
     let link_ref = use_node_ref();
+    let dialog_ref = use_node_ref();
+    let button_ref = use_node_ref();
 
-    // Escape closes; focus goes to the link when the dialog opens.
+    // Opened as a modal with focus on the link; however it closes
+    // (Escape, Close, the backdrop), focus returns to the Share button.
     {
         let open_state = open.clone();
-        let link_ref = link_ref.clone();
+        let (link_ref, dialog_ref, button_ref) =
+            (link_ref.clone(), dialog_ref.clone(), button_ref.clone());
         use_effect_with(*open, move |is_open| {
-            let listener = is_open.then(|| {
-                if let Some(input) = link_ref.cast::<HtmlInputElement>() {
-                    let _ = input.focus();
-                    input.select();
-                }
-                EventListener::new(&gloo::utils::document(), "keydown", move |event| {
-                    if event
-                        .dyn_ref::<KeyboardEvent>()
-                        .is_some_and(|event| event.key() == "Escape")
-                    {
-                        open_state.set(false);
+            let listener = is_open
+                .then(|| dialog_ref.cast::<HtmlDialogElement>())
+                .flatten()
+                .map(|dialog| {
+                    if !dialog.open() {
+                        let _ = dialog.show_modal();
                     }
-                })
-            });
+                    if let Some(input) = link_ref.cast::<HtmlInputElement>() {
+                        let _ = input.focus();
+                        input.select();
+                    }
+                    let trap = EventListener::new_with_options(
+                        &dialog,
+                        "keydown",
+                        EventListenerOptions::enable_prevent_default(),
+                        {
+                            let dialog = dialog.clone();
+                            move |event| trap_tab(&dialog, event)
+                        },
+                    );
+                    let close = EventListener::new(&dialog, "close", move |_| {
+                        open_state.set(false);
+                        if let Some(button) = button_ref.cast::<HtmlElement>() {
+                            let _ = button.focus();
+                        }
+                    });
+                    (trap, close)
+                });
             move || drop(listener)
         });
     }
@@ -77,8 +98,14 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                 open.set(true);
             })
         };
+        // The same elements as when open (the dialog closed and empty), so
+        // the button stays the same element and keeps the focus returned
+        // to it on close.
         return html! {
-            <button class="share-button" onclick={toggle} aria-haspopup="dialog" aria-expanded="false">{ "Share / Embed" }</button>
+            <>
+                <button ref={button_ref} class="share-button" onclick={toggle} aria-haspopup="dialog" aria-expanded="false">{ "Share / Embed" }</button>
+                <dialog ref={dialog_ref} class="dialog" aria-labelledby="share-title"></dialog>
+            </>
         };
     }
     let stepped = props.state != props.at_start;
@@ -93,7 +120,8 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         state: Some(state.clone()),
         embed,
         autoplay: *autoplay && props.playable,
-        unknown_route: None,
+        theme: if embed { *theme } else { None },
+        ..Fragment::default()
     };
     let link = page_url(&fragment(false));
     let embed_link = page_url(&fragment(true));
@@ -103,14 +131,6 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         props.title.replace('"', "&quot;")
     );
 
-    let toggle = {
-        let open = open.clone();
-        let copied = copied.clone();
-        Callback::from(move |_| {
-            copied.set(None);
-            open.set(!*open);
-        })
-    };
     let copy_link = {
         let link = link.clone();
         let copied = copied.clone();
@@ -154,18 +174,57 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
     let sizes = SIZES.iter().enumerate().map(|(idx, (label, _, _))| {
         html! { <option value={idx.to_string()} selected={idx == *size}>{ *label }</option> }
     });
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |event: Event| {
+            theme.set(match form::select_value(&event).as_deref() {
+                Some("light") => Some(Theme::Light),
+                Some("dark") => Some(Theme::Dark),
+                _ => None,
+            })
+        })
+    };
+    let themes = [
+        (None, "Follow the viewer's system"),
+        (Some(Theme::Light), "Light"),
+        (Some(Theme::Dark), "Dark"),
+    ]
+    .map(|(value, label)| {
+        html! {
+            <option value={value.map_or("system", Theme::name)} selected={*theme == value}>{ label }</option>
+        }
+    });
     let long = link.len() > LONG_LINK_CHARS;
+    // Closing goes through the dialog's own close, so its `close` event
+    // (which Escape fires too) is the one place that tidies up.
     let close = {
-        let open = open.clone();
-        Callback::from(move |_| open.set(false))
+        let dialog_ref = dialog_ref.clone();
+        Callback::from(move |()| {
+            if let Some(dialog) = dialog_ref.cast::<HtmlDialogElement>() {
+                dialog.close();
+            }
+        })
+    };
+    // A click on the backdrop lands on the dialog element itself (its
+    // content is wrapped), and closes it.
+    let on_dialog_click = {
+        let close = close.clone();
+        Callback::from(move |event: MouseEvent| {
+            let on_backdrop = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|element| element.tag_name() == "DIALOG");
+            if on_backdrop {
+                close.emit(());
+            }
+        })
     };
 
     html! {
         <>
-            <button class="share-button" onclick={toggle} aria-haspopup="dialog" aria-expanded={open.to_string()}>{ "Share / Embed" }</button>
-            if *open {
-                <div class="dialog-backdrop" onclick={close.clone()}></div>
-                <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title">
+            <button ref={button_ref} class="share-button" aria-haspopup="dialog" aria-expanded="true">{ "Share / Embed" }</button>
+            <dialog ref={dialog_ref} class="dialog" aria-labelledby="share-title" onclick={on_dialog_click}>
+                <div class="dialog-body">
                     <h3 id="share-title">{ "Share this exact scenario" }</h3>
                     <p class="note">{ props.note.clone().unwrap_or_else(|| "The link holds the whole lab, up to the step shown. Nothing is stored on a server.".into()) }</p>
                     <label class="share-field">{ "Link" }
@@ -196,14 +255,63 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                     <label class="share-field">{ "Size " }
                         <select onchange={on_size} aria-label="Embed size">{ for sizes }</select>
                     </label>
+                    <label class="share-field">{ "Theme " }
+                        <select onchange={on_theme} aria-label="Embed theme" data-testid="embed-theme">{ for themes }</select>
+                    </label>
                     <textarea class="share-snippet" readonly=true rows="4" aria-label="Embed code" value={snippet.clone()} />
                     <div class="share-row">
                         <button onclick={copy_snippet}>{ if *copied == Some("snippet") { "Copied ✓" } else { "Copy embed code" } }</button>
                     </div>
-                    <p class="note">{ "Embedded, the page hides the site header, fits its frame, reports its height to the course page, and links to the full page. allow=\"cross-origin-isolated\" lets browsers that support it run the shared-memory demos inside the frame." }</p>
-                    <button class="close" onclick={close}>{ "Close" }</button>
+                    <p class="note">{ "Embedded, the page hides the site header, fits its frame, reports its height to the course page, and links to the full page. allow=\"cross-origin-isolated\" lets browsers that support it run the shared-memory demos inside the frame. The theme follows the viewer's light or dark setting unless you choose one to match your site." }</p>
+                    <button class="close" onclick={close.reform(|_| ())}>{ "Close" }</button>
                 </div>
-            }
+            </dialog>
         </>
+    }
+}
+
+/// Keeps Tab inside the dialog: past its last control to its first, and
+/// Shift+Tab back from the first to the last (a modal `<dialog>` alone
+/// lets Tab leave for the browser's own controls).
+fn trap_tab(dialog: &HtmlDialogElement, event: &Event) {
+    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+        return;
+    };
+    if event.key() != "Tab" {
+        return;
+    }
+    let Ok(controls) = dialog.query_selector_all(
+        "button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href]",
+    ) else {
+        return;
+    };
+    let count = controls.length();
+    let (Some(first), Some(last)) = (
+        controls
+            .get(0)
+            .and_then(|node| node.dyn_into::<HtmlElement>().ok()),
+        count
+            .checked_sub(1)
+            .and_then(|idx| controls.get(idx))
+            .and_then(|node| node.dyn_into::<HtmlElement>().ok()),
+    ) else {
+        return;
+    };
+    let active = gloo::utils::document().active_element();
+    let at = |element: &HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|active| js_sys::Object::is(active, element))
+    };
+    let wrap_to = if event.shift_key() && at(&first) {
+        Some(last)
+    } else if !event.shift_key() && at(&last) {
+        Some(first)
+    } else {
+        None
+    };
+    if let Some(target) = wrap_to {
+        event.prevent_default();
+        let _ = target.focus();
     }
 }

@@ -22,27 +22,31 @@ pub struct BarChartProps {
     pub selected: Option<usize>,
 }
 
-const WIDTH: f64 = 320.0;
+/// The widest it is drawn; a narrower box draws it at its own width, so
+/// its text keeps its size.
+const MAX_WIDTH: f64 = 420.0;
 const LABEL: f64 = 120.0;
 const ROW: f64 = 22.0;
 
 #[function_component(BarChart)]
 pub fn bar_chart(props: &BarChartProps) -> Html {
+    let figure_ref = use_node_ref();
+    let width = crate::components::timeline::use_width(&figure_ref).clamp(240.0, MAX_WIDTH);
     let max = props
         .max
         .unwrap_or_else(|| props.bars.iter().map(|bar| bar.value).fold(0.0, f64::max))
         .max(f64::MIN_POSITIVE);
-    let plot = WIDTH - LABEL - 60.0;
+    let plot = width - LABEL - 70.0;
     let height = 22.0 + ROW * props.bars.len() as f64;
     let rows = props.bars.iter().enumerate().map(|(idx, bar)| {
         let y = 20.0 + ROW * idx as f64;
-        let width = (bar.value / max * plot).max(1.0);
+        let bar_width = (bar.value / max * plot).max(1.0);
         let class = classes!("bar", (props.selected == Some(idx)).then_some("selected"));
         html! {
             <g class={class}>
                 <text class="bar-label" x="0" y={(y + 13.0).to_string()}>{ bar.label.clone() }</text>
-                <rect x={LABEL.to_string()} y={(y + 3.0).to_string()} width={format!("{width:.1}")} height="14" />
-                <text class="bar-value" x={format!("{:.1}", LABEL + width + 4.0)} y={(y + 14.0).to_string()}>{ bar.text.clone() }</text>
+                <rect x={LABEL.to_string()} y={(y + 3.0).to_string()} width={format!("{bar_width:.1}")} height="14" />
+                <text class="bar-value" x={format!("{:.1}", LABEL + bar_width + 4.0)} y={(y + 14.0).to_string()}>{ bar.text.clone() }</text>
             </g>
         }
     });
@@ -53,8 +57,8 @@ pub fn bar_chart(props: &BarChartProps) -> Html {
         .collect::<Vec<_>>()
         .join("; ");
     html! {
-        <figure class="bar-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img" aria-label={format!("{}: {summary}", props.title)}>
+        <figure class="bar-chart" ref={figure_ref}>
+            <svg viewBox={format!("0 0 {width} {height}")} role="img" aria-label={format!("{}: {summary}", props.title)}>
                 <text class="chart-title" x="0" y="12">{ props.title.clone() }</text>
                 { for rows }
             </svg>

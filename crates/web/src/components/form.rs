@@ -18,6 +18,21 @@ pub fn input_value(event: &Event) -> Option<String> {
     target::<HtmlInputElement>(event).map(|input| input.value())
 }
 
+/// The click of a button that may not be used now. Such buttons are
+/// marked `aria-disabled` rather than `disabled`: a disabled button drops
+/// keyboard focus to the page when a run starts or a thread ends, an
+/// `aria-disabled` one keeps it (and says it is unavailable).
+pub fn when_enabled(
+    enabled: bool,
+    onclick: yew::Callback<web_sys::MouseEvent>,
+) -> yew::Callback<web_sys::MouseEvent> {
+    if enabled {
+        onclick
+    } else {
+        yew::Callback::noop()
+    }
+}
+
 /// Whether the checkbox an event happened on is checked.
 pub fn checked(event: &Event) -> bool {
     target::<HtmlInputElement>(event).is_some_and(|input| input.checked())

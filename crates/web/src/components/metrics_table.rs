@@ -34,21 +34,21 @@ pub fn metrics_table(props: &MetricsTableProps) -> Html {
         html! {
             <tr class={classes!((props.selected == Some(idx)).then_some("selected"))}>
                 <th scope="row">{ run.label.clone() }</th>
-                <td class="makespan">{ format!("{} {unit}", m.makespan) }</td>
-                <td>{ format!("{:.1}", m.throughput) }</td>
-                <td>{ format!("{:.1} / {} / {}", m.latency.mean, m.latency.p95, m.latency.max) }</td>
-                <td>{ format!("{:.1}", m.mean_wait_for_thread) }</td>
-                <td>{ format!("{:.1}", m.mean_wait_for_core) }</td>
-                <td>{ format!("{:.1}", m.mean_wait_on_io) }</td>
-                <td>{ format!("{:.0} %", m.cpu_utilisation * 100.0) }</td>
-                <td>{ m.max_concurrency }</td>
-                <td>{ m.context_switches }</td>
+                <td data-label="makespan" class="makespan">{ format!("{} {unit}", m.makespan) }</td>
+                <td data-label={format!("throughput /1000 {unit}")}>{ format!("{:.1}", m.throughput) }</td>
+                <td data-label={format!("latency mean / p95 / max ({unit})")}>{ format!("{:.1} / {} / {}", m.latency.mean, m.latency.p95, m.latency.max) }</td>
+                <td data-label={format!("wait for a thread ({unit})")}>{ format!("{:.1}", m.mean_wait_for_thread) }</td>
+                <td data-label={format!("wait for a core ({unit})")}>{ format!("{:.1}", m.mean_wait_for_core) }</td>
+                <td data-label={format!("wait on I/O ({unit})")}>{ format!("{:.1}", m.mean_wait_on_io) }</td>
+                <td data-label="CPU utilisation">{ format!("{:.0} %", m.cpu_utilisation * 100.0) }</td>
+                <td data-label="max in progress">{ m.max_concurrency }</td>
+                <td data-label="context switches">{ m.context_switches }</td>
             </tr>
         }
     });
     html! {
         <div class="table-scroll">
-            <table class="metrics">
+            <table class="metrics reflow">
                 <thead>
                     <tr>
                         <th scope="col">{ "model" }</th>

@@ -24,7 +24,8 @@ pub struct SpeedupChartProps {
     pub gustafson: bool,
 }
 
-const WIDTH: f64 = 420.0;
+/// The widest it is drawn; a narrower box draws it at its own width.
+const MAX_WIDTH: f64 = 420.0;
 const HEIGHT: f64 = 260.0;
 const LEFT: f64 = 40.0;
 const BOTTOM: f64 = 30.0;
@@ -33,6 +34,8 @@ const RIGHT: f64 = 12.0;
 
 #[function_component(SpeedupChart)]
 pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
+    let figure_ref = use_node_ref();
+    let width = crate::components::timeline::use_width(&figure_ref).clamp(260.0, MAX_WIDTH);
     let measured_to = props.max_workers.max(2);
     let x_max = props
         .prediction
@@ -59,7 +62,7 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         ])
         .fold(2.0, f64::max)
         .ceil();
-    let x = |n: f64| LEFT + n.max(1.0).log2() / log_max * (WIDTH - LEFT - RIGHT);
+    let x = |n: f64| LEFT + n.max(1.0).log2() / log_max * (width - LEFT - RIGHT);
     let y = |s: f64| HEIGHT - BOTTOM - s / max_y * (HEIGHT - BOTTOM - TOP);
     // A curve from `from` to `to` workers, evenly spaced on the log axis,
     // cut where it leaves the chart.
@@ -112,7 +115,7 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
     let y_ticks = (0..=max_y as usize).step_by(y_step).map(|s| {
         html! {
             <g class="tick">
-                <line x1={LEFT.to_string()} x2={(WIDTH - RIGHT).to_string()} y1={format!("{:.1}", y(s as f64))} y2={format!("{:.1}", y(s as f64))} />
+                <line x1={LEFT.to_string()} x2={(width - RIGHT).to_string()} y1={format!("{:.1}", y(s as f64))} y2={format!("{:.1}", y(s as f64))} />
                 <text x={(LEFT - 6.0).to_string()} y={format!("{:.1}", y(s as f64) + 4.0)} text-anchor="end">{ format!("{s}×") }</text>
             </g>
         }
@@ -127,8 +130,8 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         .collect::<Vec<_>>()
         .join(", ");
     html! {
-        <figure class="speedup-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={format!("{} by workers: {summary}{}", if props.gustafson { "Scaled speedup" } else { "Speedup" }, props.prediction.as_ref().map_or(String::new(), |p| format!("; predicted {:.1}× at {} workers", p.points.last().map_or(0.0, |point| point.1), p.to)))}>
+        <figure class="speedup-chart" ref={figure_ref}>
+            <svg viewBox={format!("0 0 {width} {HEIGHT}")} role="img" aria-label={format!("{} by workers: {summary}{}", if props.gustafson { "Scaled speedup" } else { "Speedup" }, props.prediction.as_ref().map_or(String::new(), |p| format!("; predicted {:.1}× at {} workers", p.points.last().map_or(0.0, |point| point.1), p.to)))}>
                 if let Some(p) = &props.prediction {
                     <rect class="predicted-region" x={format!("{:.1}", x(p.from as f64))} y={TOP.to_string()}
                         width={format!("{:.1}", x(p.to as f64) - x(p.from as f64))} height={(HEIGHT - BOTTOM - TOP).to_string()} />
@@ -138,7 +141,7 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
                 }
                 { for y_ticks }
                 { for x_ticks }
-                <text class="axis-title" x={(WIDTH / 2.0).to_string()} y={(HEIGHT - 0.0).to_string()} text-anchor="middle">{ "workers" }</text>
+                <text class="axis-title" x={(width / 2.0).to_string()} y={(HEIGHT - 0.0).to_string()} text-anchor="middle">{ "workers" }</text>
                 <polyline class="ideal" points={ideal} />
                 <polyline class={law_class} points={law} />
                 if let Some(fitted) = fitted { <polyline class="fitted" points={fitted} /> }

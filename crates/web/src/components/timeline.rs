@@ -23,8 +23,15 @@ pub const TASK_COLOURS: [&str; 7] = interleave_core::trace::PALETTE;
 const IDLE_FILL: &str = "#e3e5e8";
 const SWITCHING_FILL: &str = "#3b3f46";
 
+/// The drawing's width before its box is measured (and in tests): the
+/// timeline is then drawn at its box's real width in CSS pixels, so its
+/// text keeps its size on a phone.
 pub const WIDTH: f64 = 960.0;
 pub const LABEL_WIDTH: f64 = 110.0;
+/// The lane-label column on narrow drawings (a phone).
+const NARROW_LABEL_WIDTH: f64 = 76.0;
+/// Below this width the label column narrows.
+const NARROW_BELOW: f64 = 600.0;
 const RIGHT_PAD: f64 = 16.0;
 const AXIS_HEIGHT: f64 = 26.0;
 const LANE_HEIGHT: f64 = 32.0;
@@ -33,7 +40,8 @@ const BAR_HEIGHT: f64 = 22.0;
 const DENSE_PX: f64 = 2.0;
 /// Spans at least this wide get a hover title.
 const TITLED_PX: f64 = 3.0;
-pub const PLOT_WIDTH: f64 = WIDTH - LABEL_WIDTH - RIGHT_PAD;
+/// Tick labels are kept at least this far apart.
+const TICK_SPACING_PX: f64 = 56.0;
 
 pub fn task_colour(trace: &Trace, task: usize) -> String {
     trace.tasks[task]
@@ -68,18 +76,85 @@ impl PartialEq for TimelineProps {
 }
 
 /// Maps times in a window (`Window`: the maths every timeline shares) to
-/// x positions in a drawing of the timeline's width, and back.
+/// x positions in a drawing `width` CSS pixels wide, and back.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scale(pub Window);
+pub struct Scale {
+    pub window: Window,
+    pub width: f64,
+}
 
 impl Scale {
+    pub fn new(window: Window, width: f64) -> Scale {
+        Scale {
+            window,
+            width: width.max(NARROW_LABEL_WIDTH + RIGHT_PAD + 40.0),
+        }
+    }
+
+    /// Where the plot starts: after the lane labels.
+    pub fn left(self) -> f64 {
+        if self.width < NARROW_BELOW {
+            NARROW_LABEL_WIDTH
+        } else {
+            LABEL_WIDTH
+        }
+    }
+
+    pub fn plot_width(self) -> f64 {
+        self.width - self.left() - RIGHT_PAD
+    }
+
     pub fn x(self, time: Time) -> f64 {
-        LABEL_WIDTH + self.0.fraction(time) * PLOT_WIDTH
+        self.left() + self.window.fraction(time) * self.plot_width()
     }
 
     pub fn time_at(self, x: f64) -> Time {
-        self.0.time_at((x - LABEL_WIDTH) / PLOT_WIDTH)
+        self.window.time_at((x - self.left()) / self.plot_width())
     }
+
+    /// At most this many ticks fit with their labels apart.
+    fn max_ticks(self) -> Time {
+        ((self.plot_width() / TICK_SPACING_PX) as Time).clamp(3, 10)
+    }
+}
+
+/// The width of `node`'s box in CSS pixels, kept up to date as it changes
+/// (a phone turned, a window resized); [`WIDTH`] until it is measured.
+#[hook]
+pub fn use_width(node: &NodeRef) -> f64 {
+    let width = use_state(|| WIDTH);
+    {
+        let (node, width) = (node.clone(), width.clone());
+        use_effect_with((), move |_| {
+            let observer = node.cast::<web_sys::Element>().and_then(|element| {
+                let measure = {
+                    let element = element.clone();
+                    move || {
+                        let measured = element.client_width() as f64;
+                        if measured > 0.0 && (measured - *width).abs() >= 1.0 {
+                            width.set(measured.round());
+                        }
+                    }
+                };
+                measure();
+                let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+                    move |_: js_sys::Array| measure(),
+                );
+                let observer = web_sys::ResizeObserver::new(wasm_bindgen::JsCast::unchecked_ref(
+                    callback.as_ref(),
+                ))
+                .ok()?;
+                observer.observe(&element);
+                Some((observer, callback))
+            });
+            move || {
+                if let Some((observer, _callback)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    *width
 }
 
 fn height(trace: &Trace) -> f64 {
@@ -89,7 +164,9 @@ fn height(trace: &Trace) -> f64 {
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let trace = &props.trace;
-    let scale = Scale(Window::or_whole(props.window, trace.end));
+    let figure_ref = use_node_ref();
+    let width = use_width(&figure_ref);
+    let scale = Scale::new(Window::or_whole(props.window, trace.end), width);
     let height = height(trace);
     let dragging = use_mut_ref(|| Cell::new(false));
 
@@ -104,7 +181,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             if rect.width() <= 0.0 {
                 return None;
             }
-            let x = (event.client_x() as f64 - rect.left()) / rect.width() * WIDTH;
+            let x = (event.client_x() as f64 - rect.left()) / rect.width() * scale.width;
             Some(scale.time_at(x))
         }
     };
@@ -145,19 +222,19 @@ pub fn timeline(props: &TimelineProps) -> Html {
 
     // The cursor is an HTML overlay on its own compositing layer, so moving
     // it repaints neither the SVG nor its thousands of rectangles.
-    let cursor = props.cursor.filter(|time| (scale.0.from..=scale.0.to).contains(time)).map(|time| {
-        let left = scale.x(time) / WIDTH * 100.0;
+    let cursor = props.cursor.filter(|time| (scale.window.from..=scale.window.to).contains(time)).map(|time| {
+        let left = scale.x(time) / scale.width * 100.0;
         html! { <div class="cursor" aria-hidden="true" data-time={time.to_string()} style={format!("left:{left:.4}%")}></div> }
     });
 
     html! {
-        <figure class="timeline">
-            <svg ref={svg_ref} viewBox={format!("0 0 {WIDTH} {height}")} role="img"
+        <figure class="timeline" ref={figure_ref}>
+            <svg ref={svg_ref} viewBox={format!("0 0 {} {height}", scale.width)} role="img"
                  class={classes!(props.on_scrub.is_some().then_some("scrubbable"))}
                  aria-label={format!("Timeline, {}: {} lanes, ends at {}", props.label, trace.lanes.len(), trace.time_text(trace.end))}
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointercancel={on_up}>
                 <Patterns trace={trace.clone()} />
-                <SpanLayer trace={trace.clone()} from={scale.0.from} to={scale.0.to} />
+                <SpanLayer trace={trace.clone()} from={scale.window.from} to={scale.window.to} width={scale.width} />
             </svg>
             { for cursor }
         </figure>
@@ -206,28 +283,35 @@ struct SpanLayerProps {
     trace: Rc<Trace>,
     from: Time,
     to: Time,
+    width: f64,
 }
 
 impl PartialEq for SpanLayerProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.trace, &other.trace) && self.from == other.from && self.to == other.to
+        Rc::ptr_eq(&self.trace, &other.trace)
+            && self.from == other.from
+            && self.to == other.to
+            && self.width == other.width
     }
 }
 
 #[function_component(SpanLayer)]
 fn span_layer(props: &SpanLayerProps) -> Html {
     let trace = &props.trace;
-    let scale = Scale(Window {
-        from: props.from,
-        to: props.to,
-    });
+    let scale = Scale::new(
+        Window {
+            from: props.from,
+            to: props.to,
+        },
+        props.width,
+    );
     let height = height(trace);
 
-    let step = tick_step(scale.0.span());
-    let first_tick = scale.0.from.div_ceil(step) * step;
+    let step = tick_step(scale.window.span(), scale.max_ticks());
+    let first_tick = scale.window.from.div_ceil(step) * step;
     let ticks = (0..)
         .map(|idx| first_tick + idx * step)
-        .take_while(|time| *time <= scale.0.to)
+        .take_while(|time| *time <= scale.window.to)
         .map(|time| {
             let x = scale.x(time).to_string();
             html! {
@@ -243,10 +327,10 @@ fn span_layer(props: &SpanLayerProps) -> Html {
         let bar_y = y + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
         let mut rects = Vec::new();
         let mut dense: Option<DenseColumn> = None;
-        let first = lane.spans.partition_point(|span| span.end <= scale.0.from);
-        for span in lane.spans[first..].iter().take_while(|span| span.start < scale.0.to) {
-            let x0 = scale.x(span.start.max(scale.0.from));
-            let x1 = scale.x(span.end.min(scale.0.to));
+        let first = lane.spans.partition_point(|span| span.end <= scale.window.from);
+        for span in lane.spans[first..].iter().take_while(|span| span.start < scale.window.to) {
+            let x0 = scale.x(span.start.max(scale.window.from));
+            let x1 = scale.x(span.end.min(scale.window.to));
             if x1 - x0 >= DENSE_PX {
                 if let Some(column) = dense.take() {
                     rects.push(column.render(trace, bar_y));
@@ -378,12 +462,12 @@ impl DenseColumn {
     }
 }
 
-/// 1, 2 or 5 times a power of ten, giving at most ten ticks.
-fn tick_step(end: Time) -> Time {
+/// 1, 2 or 5 times a power of ten, giving at most `max_ticks` ticks.
+fn tick_step(end: Time, max_ticks: Time) -> Time {
     let mut power = 1;
     loop {
         for step in [1, 2, 5] {
-            if end / (step * power) <= 10 {
+            if end / (step * power) <= max_ticks {
                 return step * power;
             }
         }
@@ -432,23 +516,33 @@ pub fn legend(props: &LegendProps) -> Html {
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    use super::{Scale, Window, tick_step};
+    use super::{LABEL_WIDTH, Scale, Window, tick_step};
 
     #[wasm_bindgen_test]
     fn ticks_are_round_numbers() {
-        assert_eq!(tick_step(90), 10);
-        assert_eq!(tick_step(210), 20);
-        assert_eq!(tick_step(1_000_000), 100_000);
+        assert_eq!(tick_step(90, 10), 10);
+        assert_eq!(tick_step(210, 10), 20);
+        assert_eq!(tick_step(1_000_000, 10), 100_000);
+        assert_eq!(tick_step(210, 4), 100, "a phone's plot has room for fewer");
     }
 
     #[wasm_bindgen_test]
-    fn scale_maps_times_and_back() {
-        let scale = Scale(Window { from: 100, to: 200 });
-        assert_eq!(scale.time_at(scale.x(150)), 150);
-        assert_eq!(
-            scale.time_at(0.0),
-            100,
-            "left of the plot clamps to the window start"
-        );
+    fn scale_maps_times_and_back_at_any_width() {
+        for width in [340.0, 960.0, 1300.0] {
+            let scale = Scale::new(Window { from: 100, to: 200 }, width);
+            assert_eq!(scale.time_at(scale.x(150)), 150);
+            assert_eq!(
+                scale.x(200),
+                width - 16.0,
+                "the window ends at the right pad"
+            );
+            assert_eq!(
+                scale.time_at(0.0),
+                100,
+                "left of the plot clamps to the window start"
+            );
+        }
+        assert!(Scale::new(Window { from: 0, to: 1 }, 340.0).left() < LABEL_WIDTH);
+        assert!(Scale::new(Window { from: 0, to: 1 }, 340.0).max_ticks() < 10);
     }
 }

@@ -76,7 +76,8 @@ pub fn code_view(props: &CodeViewProps) -> Html {
                 <div role="tablist" aria-label="Language">{ for tabs }</div>
                 <button class="copy" onclick={copy} aria-live="polite">{ copy_label }</button>
             </div>
-            <pre><code class={format!("language-{}", props.language.title().to_lowercase())}>{ (*text).clone() }</code></pre>
+            // Focusable, so a keyboard can scroll its long lines.
+            <pre tabindex="0" aria-label={format!("{} program", props.language.title())}><code class={format!("language-{}", props.language.title().to_lowercase())}>{ (*text).clone() }</code></pre>
             <p class="run-note" data-testid="run-it-yourself">
                 <strong>{ "Run it yourself: " }</strong>
                 { note.setup }{ ", and run " }<code>{ note.command }</code>{ ". " }{ RunNote::PRINTS }

@@ -263,7 +263,7 @@ fn task_editor(props: &TaskEditorProps) -> Html {
                     <button onclick={dispatch.to_callback().reform(move |_| lab(Action::MoveTask(idx, 1)))} disabled={idx + 1 == props.count}
                         aria-label={format!("Move {name} down")}>{ "↓" }</button>
                     <button onclick={dispatch.to_callback().reform(move |_| lab(Action::DuplicateTask(idx)))}
-                        aria-label={format!("Duplicate {name}")} title="Duplicate">{ "copy" }</button>
+                        aria-label={format!("copy {name}")} title="Duplicate">{ "copy" }</button>
                     <button onclick={dispatch.to_callback().reform(move |_| lab(Action::RemoveTask(idx)))} disabled={props.count == 1}
                         aria-label={format!("Remove {name}")}>{ "×" }</button>
                 </span>

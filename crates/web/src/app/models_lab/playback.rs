@@ -12,6 +12,7 @@ use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use crate::components::form;
+use crate::url_state;
 
 use super::Simulated;
 use super::state::{LabAction, LabState, PLAY_MILLIS_AT_1X};
@@ -86,7 +87,13 @@ pub fn use_keyboard(state: &UseReducerHandle<LabState>, runs: Rc<Vec<Simulated>>
                 let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if event.ctrl_key() || event.meta_key() || event.alt_key() || typing(event) {
+                if event.ctrl_key()
+                    || event.meta_key()
+                    || event.alt_key()
+                    || typing(event)
+                    || !url_state::shortcuts_enabled()
+                    || modal_open()
+                {
                     return;
                 }
                 let Some((cursor, playing, end, runs)) = latest.borrow().clone() else {
@@ -129,6 +136,15 @@ pub fn use_keyboard(state: &UseReducerHandle<LabState>, runs: Rc<Vec<Simulated>>
             });
         move || drop(listener)
     });
+}
+
+/// Whether a modal dialog is open (the page behind it takes no keys).
+fn modal_open() -> bool {
+    gloo::utils::document()
+        .query_selector("dialog[open]")
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 /// Whether a key press belongs to a form control: any key in a field or a
@@ -232,6 +248,17 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
             })
         })
     };
+    // Single-key shortcuts can be turned off (WCAG 2.1.4), remembered in
+    // this browser.
+    let shortcuts = use_state(url_state::shortcuts_enabled);
+    let on_shortcuts = {
+        let shortcuts = shortcuts.clone();
+        Callback::from(move |event: Event| {
+            let on = form::checked(&event);
+            url_state::set_shortcuts_enabled(on);
+            shortcuts.set(on);
+        })
+    };
     let speeds = SPEEDS.iter().map(|speed| {
         html! { <option value={speed.to_string()} selected={*speed == props.speed}>{ format!("{speed}×") }</option> }
     });
@@ -250,7 +277,12 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
                 <button onclick={zoom(2.0)} aria-label="Zoom out" title="Zoom out (−)">{ "−" }</button>
                 <button onclick={dispatch.to_callback().reform(|_| LabAction::ZoomFit)} disabled={!props.zoomed}>{ "Fit" }</button>
             </span>
-            <span class="keys" aria-hidden="true">{ "Space play · ←/→ events · Shift+←/→ 1 step · +/− zoom" }</span>
+            <span class="keys">
+                <label><input type="checkbox" checked={*shortcuts} onchange={on_shortcuts} data-testid="shortcuts" />{ " Key shortcuts" }</label>
+                if *shortcuts {
+                    <span aria-hidden="true">{ ": Space play · ←/→ events · Shift+←/→ 1 step · +/− zoom" }</span>
+                }
+            </span>
         </div>
     }
 }

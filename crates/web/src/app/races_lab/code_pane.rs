@@ -11,6 +11,7 @@ use interleave_core::races::schedule::{thread_colour, why_not};
 use yew::prelude::*;
 
 use super::RacesState;
+use crate::components::form;
 
 #[derive(Properties)]
 pub struct CodePaneProps {
@@ -147,7 +148,7 @@ pub fn code_pane(props: &CodePaneProps) -> Html {
             <div class="thread-head">
                 <span class="swatch" style={format!("background:{}", thread_colour(thread))} />
                 <strong>{ code.name.clone() }</strong>
-                <button class="primary step-button" onclick={on_step} disabled={!ready}
+                <button class="primary step-button" onclick={form::when_enabled(!(!ready), on_step)} aria-disabled={(!ready).to_string()}
                     aria-label={format!("Step {}", code.name)} data-testid={format!("step-{}", code.name)}>
                     { if props.expanded { "Step" } else { "Step line" } }
                 </button>

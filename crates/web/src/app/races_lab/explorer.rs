@@ -229,7 +229,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
         <div class="explorer">
             <h3>{ "Explore every interleaving" }</h3>
             <div class="explorer-controls">
-                <button class="primary" onclick={on_explore} disabled={is_running} data-testid="explore">{ "Explore" }</button>
+                <button class="primary" onclick={form::when_enabled(!(is_running), on_explore)} aria-disabled={(is_running).to_string()} data-testid="explore">{ "Explore" }</button>
                 if is_running {
                     <button onclick={on_cancel} data-testid="cancel-explore">{ "Cancel" }</button>
                 }
@@ -372,7 +372,7 @@ fn sample_panel(props: &SamplePanelProps) -> Html {
         <div class="sampler">
             <p class="note">{ "The search stopped before the end. Random schedules, each with random thread priorities that change a few times (PCT), often find a failure in such programs quickly." }</p>
             <div class="explorer-controls">
-                <button onclick={on_sample} disabled={is_running} data-testid="sample">{ "Keep looking with random schedules" }</button>
+                <button onclick={form::when_enabled(!(is_running), on_sample)} aria-disabled={(is_running).to_string()} data-testid="sample">{ "Keep looking with random schedules" }</button>
                 if is_running {
                     <button onclick={on_cancel} data-testid="cancel-sample">{ "Cancel" }</button>
                 }

@@ -9,7 +9,7 @@ use interleave_core::servers::{Latency, QueuePoint, ServerModel, SweepPoint};
 use interleave_core::trace::{Time, Window};
 use yew::prelude::*;
 
-use crate::components::timeline::{LABEL_WIDTH, PLOT_WIDTH, Scale, WIDTH};
+use crate::components::timeline::{Scale, use_width};
 
 /// What the lanes' spans mean in this lab.
 #[function_component(ServerLegend)]
@@ -39,10 +39,11 @@ const QUEUE_BOTTOM: f64 = 20.0;
 /// The most of `pick` in each pixel column of the window, as a step line.
 fn column_max(
     points: &[QueuePoint],
-    (from, to): (Time, Time),
+    scale: Scale,
     pick: impl Fn(&QueuePoint) -> u32,
 ) -> Vec<(f64, u32)> {
-    let columns = PLOT_WIDTH as usize;
+    let (from, to) = (scale.window.from, scale.window.to);
+    let columns = scale.plot_width() as usize;
     let span = (to - from).max(1) as f64;
     let mut out = vec![0u32; columns];
     let start = points.partition_point(|p| p.time <= from).saturating_sub(1);
@@ -59,7 +60,7 @@ fn column_max(
     }
     out.into_iter()
         .enumerate()
-        .map(|(column, value)| (LABEL_WIDTH + column as f64, value))
+        .map(|(column, value)| (scale.left() + column as f64, value))
         .collect()
 }
 
@@ -79,8 +80,13 @@ fn step_path(columns: &[(f64, u32)], y: impl Fn(u32) -> f64) -> String {
 
 #[function_component(QueueChart)]
 pub fn queue_chart(props: &QueueChartProps) -> Html {
-    let waiting = column_max(&props.points, props.window, |p| p.waiting);
-    let held = column_max(&props.points, props.window, |p| p.in_system);
+    // Drawn at its box's width, aligned with the timeline above it.
+    let figure_ref = use_node_ref();
+    let (from, to) = props.window;
+    let scale = Scale::new(Window { from, to }, use_width(&figure_ref));
+    let (left, right, width) = (scale.left(), scale.left() + scale.plot_width(), scale.width);
+    let waiting = column_max(&props.points, scale, |p| p.waiting);
+    let held = column_max(&props.points, scale, |p| p.in_system);
     let top = held
         .iter()
         .map(|(_, v)| *v)
@@ -96,28 +102,27 @@ pub fn queue_chart(props: &QueueChartProps) -> Html {
             - QUEUE_BOTTOM
             - value.min(top) as f64 / top as f64 * (QUEUE_HEIGHT - QUEUE_BOTTOM - QUEUE_TOP)
     };
-    let (from, to) = props.window;
     let cursor = props.cursor.filter(|t| (from..=to).contains(t)).map(|t| {
-        let x = Scale(Window { from, to }).x(t);
+        let x = scale.x(t);
         html! { <line class="cursor" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2={QUEUE_HEIGHT.to_string()} /> }
     });
     let backlog = props.backlog.filter(|&cap| cap <= top).map(|cap| {
         html! {
             <g class="backlog-line">
-                <line x1={LABEL_WIDTH.to_string()} x2={(LABEL_WIDTH + PLOT_WIDTH).to_string()} y1={format!("{:.1}", y(cap))} y2={format!("{:.1}", y(cap))} />
-                <text x={(LABEL_WIDTH + PLOT_WIDTH).to_string()} y={format!("{:.1}", y(cap) - 3.0)} text-anchor="end">{ format!("backlog full: {cap}") }</text>
+                <line x1={left.to_string()} x2={right.to_string()} y1={format!("{:.1}", y(cap))} y2={format!("{:.1}", y(cap))} />
+                <text x={right.to_string()} y={format!("{:.1}", y(cap) - 3.0)} text-anchor="end">{ format!("backlog full: {cap}") }</text>
             </g>
         }
     });
     let max_waiting = waiting.iter().map(|(_, v)| *v).max().unwrap_or(0);
     html! {
-        <figure class="queue-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {QUEUE_HEIGHT}")} role="img"
+        <figure class="queue-chart" ref={figure_ref}>
+            <svg viewBox={format!("0 0 {width} {QUEUE_HEIGHT}")} role="img"
                 aria-label={format!("Requests over time: at most {shown_top} in the server and {max_waiting} waiting in this window")}>
                 <text class="axis" x="4" y={format!("{:.1}", y(top) + 4.0)}>{ top }</text>
                 <text class="axis" x="4" y={format!("{:.1}", y(0))}>{ "0" }</text>
-                <line class="axis-line" x1={LABEL_WIDTH.to_string()} x2={(LABEL_WIDTH + PLOT_WIDTH).to_string()} y1={format!("{:.1}", y(0))} y2={format!("{:.1}", y(0))} />
-                <path class="in-system" d={format!("{}L{:.0},{:.1} L{LABEL_WIDTH},{:.1} Z", step_path(&held, y), LABEL_WIDTH + PLOT_WIDTH, y(0), y(0))} />
+                <line class="axis-line" x1={left.to_string()} x2={right.to_string()} y1={format!("{:.1}", y(0))} y2={format!("{:.1}", y(0))} />
+                <path class="in-system" d={format!("{}L{right:.0},{:.1} L{left},{:.1} Z", step_path(&held, y), y(0), y(0))} />
                 <path class="waiting" d={step_path(&waiting, y)} />
                 { for backlog }
                 { for cursor }
@@ -138,14 +143,18 @@ pub struct LatencyHistogramProps {
     pub timeout_ms: Option<f64>,
 }
 
-const HIST_WIDTH: f64 = 620.0;
+/// The widest the histogram is drawn; narrower boxes draw it at their
+/// own width so its text keeps its size.
+const HIST_MAX_WIDTH: f64 = 620.0;
 const HIST_HEIGHT: f64 = 170.0;
 const BINS: usize = 40;
 
 #[function_component(LatencyHistogram)]
 pub fn latency_histogram(props: &LatencyHistogramProps) -> Html {
+    let figure_ref = use_node_ref();
+    let hist_width = use_width(&figure_ref).clamp(280.0, HIST_MAX_WIDTH);
     let Some(&max) = props.latencies.last() else {
-        return html! { <p class="note">{ "No request was answered." }</p> };
+        return html! { <figure class="latency-histogram" ref={figure_ref}><p class="note">{ "No request was answered." }</p></figure> };
     };
     let max_ms = (max as f64 / 1000.0).max(0.001);
     let mut counts = [0usize; BINS];
@@ -155,7 +164,7 @@ pub fn latency_histogram(props: &LatencyHistogramProps) -> Html {
     }
     let most = counts.iter().copied().max().unwrap_or(1).max(1);
     let (left, right, top, bottom) = (40.0, 28.0, 10.0, 34.0);
-    let plot_w = HIST_WIDTH - left - right;
+    let plot_w = hist_width - left - right;
     let plot_h = HIST_HEIGHT - top - bottom;
     let x = |ms: f64| left + ms / max_ms * plot_w;
     let bars = counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(bin, count)| {
@@ -192,8 +201,8 @@ pub fn latency_histogram(props: &LatencyHistogramProps) -> Html {
         html! { <text class="tick" x={format!("{:.1}", x(ms))} y={(HIST_HEIGHT - 18.0).to_string()} text-anchor="middle">{ ms_text(ms) }</text> }
     });
     html! {
-        <figure class="latency-histogram">
-            <svg viewBox={format!("0 0 {HIST_WIDTH} {HIST_HEIGHT}")} role="img"
+        <figure class="latency-histogram" ref={figure_ref}>
+            <svg viewBox={format!("0 0 {hist_width} {HIST_HEIGHT}")} role="img"
                 aria-label={format!("Latency histogram of {} answered requests: p50 {}, p95 {}, p99 {}, max {}",
                     props.latencies.len(), ms_text(props.latency.p50), ms_text(props.latency.p95), ms_text(props.latency.p99), ms_text(max_ms))}>
                 { for bars }
@@ -242,11 +251,14 @@ pub struct SweepChartProps {
     pub max_rate: f64,
 }
 
-const SWEEP_WIDTH: f64 = 640.0;
+/// The widest the sweep chart is drawn (narrower: at its box's width).
+const SWEEP_MAX_WIDTH: f64 = 640.0;
 const SWEEP_HEIGHT: f64 = 280.0;
 
 #[function_component(SweepChart)]
 pub fn sweep_chart(props: &SweepChartProps) -> Html {
+    let figure_ref = use_node_ref();
+    let sweep_width = use_width(&figure_ref).clamp(280.0, SWEEP_MAX_WIDTH);
     let points = &props.points;
     let max_rate = points
         .last()
@@ -263,7 +275,7 @@ pub fn sweep_chart(props: &SweepChartProps) -> Html {
     let lo_exp = lo.max(0.01).log10().floor();
     let hi_exp = hi.log10().ceil().max(lo_exp + 1.0);
     let (left, right, top, bottom) = (54.0, 12.0, 12.0, 36.0);
-    let plot_w = SWEEP_WIDTH - left - right;
+    let plot_w = sweep_width - left - right;
     let plot_h = SWEEP_HEIGHT - top - bottom;
     let x = |rate: f64| left + rate / max_rate * plot_w;
     let y = |ms: f64| {
@@ -329,8 +341,8 @@ pub fn sweep_chart(props: &SweepChartProps) -> Html {
         .collect::<Vec<_>>()
         .join("; ");
     html! {
-        <figure class="sweep-chart" data-points={points.len().to_string()}>
-            <svg viewBox={format!("0 0 {SWEEP_WIDTH} {SWEEP_HEIGHT}")} role="img" aria-label={format!("p99 latency against offered load. {summary}")}>
+        <figure class="sweep-chart" ref={figure_ref} data-points={points.len().to_string()}>
+            <svg viewBox={format!("0 0 {sweep_width} {SWEEP_HEIGHT}")} role="img" aria-label={format!("p99 latency against offered load. {summary}")}>
                 { for y_ticks }
                 { for x_ticks }
                 <line class="current-rate" x1={format!("{now:.1}")} x2={format!("{now:.1}")} y1={top.to_string()} y2={(top + plot_h).to_string()}>

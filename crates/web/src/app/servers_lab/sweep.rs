@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use super::ServersState;
 use super::charts::SweepChart;
-use crate::components::DecimalField;
+use crate::components::{DecimalField, form};
 use crate::workers::{start_in, unexpected, use_job_slot};
 
 /// Load points per sweep.
@@ -153,7 +153,7 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
             html! { <p class="notice error" role="alert">{ error.clone() }</p> }
         }
         Status::Done { points, of, millis } => {
-            let stale = **of != *props.scenario;
+            let stale = !interleave_core::servers::same_sweep(of, &props.scenario);
             html! {
                 <div data-testid="sweep-result">
                     <SweepChart points={points.clone()} rate={props.scenario.traffic.rate} max_rate={max_rate} />
@@ -168,7 +168,7 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
         <div class="sweep">
             <h3>{ "Where does each model break? p99 latency against load" }</h3>
             <div class="explorer-controls">
-                <button class="primary" onclick={on_sweep} disabled={is_running} data-testid="sweep">{ "Sweep the load" }</button>
+                <button class="primary" onclick={form::when_enabled(!(is_running), on_sweep)} aria-disabled={(is_running).to_string()} data-testid="sweep">{ "Sweep the load" }</button>
                 if is_running {
                     <button onclick={on_cancel} data-testid="cancel-sweep">{ "Cancel" }</button>
                 }
