@@ -150,6 +150,33 @@ describe('every lab on a phone and a desktop, light and dark', () => {
 });
 
 describe('accessibility in more states', () => {
+  test('Servers on a phone after a load sweep: the sweep chart fits, its text 11 px or more', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/servers`, SIZES[0]);
+    const servers = await new ServersLab(page).ready();
+    await servers.sweep();
+    await page.waitForTimeout(300);
+    await assertFits(page, 'servers at 390 px after a sweep');
+    await assertInView(page, page.locator('figure.sweep-chart > svg'), 'the sweep chart');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('what a screen reader hears at the cursor is the narration the page shows', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    const models = await new ModelsLab(page).ready();
+    await models.scrubTo(30);
+    const narration = (await models.root.locator('.cursor-details .narration').innerText()).replace(/^At /, 'at ');
+    assert.equal(await models.root.getByLabel('Time cursor').getAttribute('aria-valuetext'), `30 ms: ${narration}`);
+
+    await page.goto(`${server.url}#/races`);
+    const races = await new RacesLab(page).ready();
+    await races.step('A');
+    const said = await races.root.getByLabel('Step', { exact: true }).getAttribute('aria-valuetext');
+    assert.equal(said, `step 1 of 1: ${await races.root.getByTestId('narration').innerText()}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('axe with the Share dialog open, after Explore, after a load sweep, and embedded', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
     const models = await new ModelsLab(page).ready();

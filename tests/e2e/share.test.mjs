@@ -111,6 +111,24 @@ describe('share links', () => {
     await context.close();
   });
 
+  test('an edit made just before a reload is kept, even when the address already held a link', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    const lab = await new ModelsLab(page).ready();
+    await lab.root.getByRole('button', { name: 'Remove configuration 4' }).click();
+    await page.waitForFunction(() => location.hash.includes('s=v1.'));
+    // Reloaded before the address catches up with this edit (300 ms).
+    await lab.root.getByRole('button', { name: 'Remove configuration 3' }).click();
+    await page.reload();
+    await lab.ready();
+    assert.equal(await page.locator('article.config').count(), 2);
+    // The address shows it too, so the next reload or a copied link agrees.
+    await page.reload();
+    await lab.ready();
+    assert.equal(await page.locator('article.config').count(), 2);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('links from a newer version and unknown pages say so', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/models?s=v7.abcdef`);
     await page.getByRole('alert').filter({ hasText: 'newer version of Interleave' }).waitFor();

@@ -39,6 +39,23 @@ fn use_opened<T: PartialEq + 'static>(
     let link = (fragment.route == route)
         .then(|| fragment.state.clone())
         .flatten();
+    // Reloaded before the address caught up with the last edit: that edit,
+    // and the address shows it.
+    let newer = use_memo(link.clone(), |link| {
+        link.as_deref().and_then(url_state::newer_link)
+    });
+    let link = (*newer).clone().or(link);
+    {
+        let fragment = fragment.clone();
+        use_effect_with(newer, move |newer| {
+            if let Some(state) = (**newer).clone() {
+                url_state::replace_fragment(&Fragment {
+                    state: Some(state),
+                    ..fragment
+                });
+            }
+        });
+    }
     let opened = use_memo((link.clone(), fragment.route == route), move |(link, _)| {
         open(link.as_deref(), url_state::autosave(route).as_deref())
     });

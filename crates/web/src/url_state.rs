@@ -2,7 +2,7 @@
 //! links) and local storage (autosave). The only module that touches
 //! `location`, `history` and `localStorage`.
 
-use gloo::storage::{LocalStorage, Storage};
+use gloo::storage::{LocalStorage, SessionStorage, Storage};
 use interleave_core::share::{Fragment, Route, SharedState, encode};
 use yew::prelude::*;
 
@@ -149,30 +149,80 @@ fn autosave_key(route: Route) -> Option<&'static str> {
 }
 
 /// Keeps the address and the autosave in step with a lab's state, once
-/// the user has changed something, after edits settle for 300 ms.
+/// the user has changed something, after edits settle for 300 ms. A write
+/// still waiting when the page is left (a reload, a closed tab) is made
+/// then, so the last edit is never lost.
 #[hook]
 pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
-    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    // The write waiting for edits to settle, and its timer.
+    let pending = use_mut_ref(|| None::<(SharedState, gloo::timers::callback::Timeout)>);
+    {
+        let pending = pending.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
+                    if let Some((state, timer)) = pending.borrow_mut().take() {
+                        timer.cancel();
+                        // A reload loads the address as it was before this
+                        // write: the tab remembers which link it replaces.
+                        remember_unsaved(
+                            current_fragment().state.as_deref(),
+                            &encode(&state.for_address()),
+                        );
+                        save(&state, embed);
+                    }
+                });
+            move || drop(listener)
+        });
+    }
     use_effect_with((state, edited), move |(state, edited)| {
         if *edited {
-            let state = state.clone();
-            *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
-                SAVE_DELAY_MILLIS,
-                move || {
-                    replace_fragment(&Fragment {
-                        route: state.route(),
-                        state: Some(encode(&state.for_address())),
-                        embed,
-                        theme: current_fragment().theme,
-                        ..Fragment::default()
-                    });
-                    if let Some(key) = autosave_key(state.route()) {
-                        let _ = LocalStorage::raw().set_item(key, &encode(&state));
-                    }
-                },
-            ));
+            let timer = {
+                let (pending, state) = (pending.clone(), state.clone());
+                gloo::timers::callback::Timeout::new(SAVE_DELAY_MILLIS, move || {
+                    save(&state, embed);
+                    // Done: nothing left for pagehide (dropping this timer
+                    // while it runs is safe; wasm-bindgen defers it).
+                    let done = pending.borrow_mut().take();
+                    drop(done);
+                })
+            };
+            *pending.borrow_mut() = Some((state.clone(), timer));
         }
     });
+}
+
+/// Writes `state` to the address (keeping embed and theme) and the autosave.
+fn save(state: &SharedState, embed: bool) {
+    replace_fragment(&Fragment {
+        route: state.route(),
+        state: Some(encode(&state.for_address())),
+        embed,
+        theme: current_fragment().theme,
+        ..Fragment::default()
+    });
+    if let Some(key) = autosave_key(state.route()) {
+        let _ = LocalStorage::raw().set_item(key, &encode(state));
+    }
+}
+
+/// Where a tab keeps the last edit it wrote while being left, with the
+/// link it replaced (a reload loads that older link).
+const UNSAVED_KEY: &str = "interleave.unsaved";
+
+fn remember_unsaved(from: Option<&str>, to: &str) {
+    let _ = SessionStorage::raw().set_item(UNSAVED_KEY, &format!("{}\n{to}", from.unwrap_or("")));
+}
+
+/// The link this tab wrote while being left, when `link` is the one it
+/// replaced (the page was reloaded before its address caught up); it is
+/// handed out once.
+pub fn newer_link(link: &str) -> Option<String> {
+    let storage = SessionStorage::raw();
+    let stored = storage.get_item(UNSAVED_KEY).ok().flatten()?;
+    let _ = storage.remove_item(UNSAVED_KEY);
+    let (from, to) = stored.split_once('\n')?;
+    (from == link && !to.is_empty()).then(|| to.to_owned())
 }
 
 /// How long the address and the autosave wait for edits to settle.

@@ -154,6 +154,7 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                 <div class="lab-main">
                     <playback::PlaybackBar cursor={lab.cursor} end={axis_end} playing={state.playing}
                         speed={state.speed} zoomed={state.zoom.is_some()} unit={unit} runs={runs.clone()}
+                        narration={details::narration_text(&selected.trace, lab.cursor)}
                         dispatch={dispatch.clone()} />
                     <div class="configs">{ for cards }</div>
                     if lab.configs.len() < interleave_core::models::lab::MAX_CONFIGS {
@@ -162,7 +163,7 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                         </button>
                     }
                     <Legend trace={runs[0].trace.clone()} />
-                    <details::CursorDetails trace={selected.trace.clone()} cursor={lab.cursor}
+                    <details::CursorDetails trace={selected.trace.clone()} cursor={lab.cursor} playing={state.playing}
                         label={labels[lab.selected.min(labels.len() - 1)].clone()} />
                     <h3>{ "Metrics" }</h3>
                     <div class="charts">

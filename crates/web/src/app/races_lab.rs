@@ -180,11 +180,12 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                 <>
                     { for goal }
                     <div class="races-controls playback" role="group" aria-label="Time travel">
-                        <button onclick={act(Action::Restart)} disabled={total == 0} title="Back to the start, forgetting the schedule">{ "Restart" }</button>
-                        <button onclick={act(Action::Back)} disabled={cursor == 0} data-testid="back">{ "◀ Back" }</button>
-                        <button onclick={act(Action::Forward)} disabled={cursor >= total} data-testid="forward">{ "Forward ▶" }</button>
+                        <button onclick={form::when_enabled(total > 0, act(Action::Restart))} aria-disabled={(total == 0).to_string()} title="Back to the start, forgetting the schedule">{ "Restart" }</button>
+                        <button onclick={form::when_enabled(cursor > 0, act(Action::Back))} aria-disabled={(cursor == 0).to_string()} data-testid="back">{ "◀ Back" }</button>
+                        <button onclick={form::when_enabled(cursor < total, act(Action::Forward))} aria-disabled={(cursor >= total).to_string()} data-testid="forward">{ "Forward ▶" }</button>
                         <input class="scrubber" type="range" min="0" max={total.to_string()} value={cursor.to_string()}
-                            oninput={on_slider} aria-label="Step" disabled={total == 0} />
+                            oninput={on_slider} aria-label="Step" disabled={total == 0}
+                            aria-valuetext={format!("step {cursor} of {total}: {narration}")} />
                         <span class="cursor-time" data-testid="step-count">{ format!("step {cursor} of {total}") }</span>
                         <label class="expand"><input type="checkbox" checked={lab.expanded} onchange={on_expand} />{ " show every indivisible step" }</label>
                     </div>

@@ -462,7 +462,8 @@ impl DenseColumn {
     }
 }
 
-/// 1, 2 or 5 times a power of ten, giving at most `max_ticks` ticks.
+/// 1, 2 or 5 times a power of ten, giving at most `max_ticks` intervals
+/// (ticks at 0, step, ... up to `end`).
 fn tick_step(end: Time, max_ticks: Time) -> Time {
     let mut power = 1;
     loop {
@@ -523,7 +524,7 @@ mod tests {
         assert_eq!(tick_step(90, 10), 10);
         assert_eq!(tick_step(210, 10), 20);
         assert_eq!(tick_step(1_000_000, 10), 100_000);
-        assert_eq!(tick_step(210, 4), 100, "a phone's plot has room for fewer");
+        assert_eq!(tick_step(210, 4), 50, "a phone's plot has room for fewer");
     }
 
     #[wasm_bindgen_test]

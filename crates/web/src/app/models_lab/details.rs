@@ -4,6 +4,14 @@
 use std::rc::Rc;
 
 use interleave_core::models::lab::narration::narrate;
+
+/// The narration at `cursor`, as one line (what the scrubber says too).
+pub fn narration_text(trace: &Trace, cursor: Time) -> String {
+    narrate(trace, cursor).map_or_else(
+        || "Nothing has happened yet.".to_owned(),
+        |(instant, lines)| format!("at {instant} {}: {}", trace.unit, lines.join(" ")),
+    )
+}
 use interleave_core::models::lab::snapshot::Snapshot;
 use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
@@ -16,6 +24,8 @@ pub struct CursorDetailsProps {
     pub trace: Rc<Trace>,
     pub cursor: Time,
     pub label: AttrValue,
+    /// While playing, the narration is not announced at every frame.
+    pub playing: bool,
 }
 
 impl PartialEq for CursorDetailsProps {
@@ -23,6 +33,7 @@ impl PartialEq for CursorDetailsProps {
         Rc::ptr_eq(&self.trace, &other.trace)
             && self.cursor == other.cursor
             && self.label == other.label
+            && self.playing == other.playing
     }
 }
 
@@ -65,7 +76,7 @@ pub fn cursor_details(props: &CursorDetailsProps) -> Html {
     );
     let narration = match narrate(trace, props.cursor) {
         Some((instant, lines)) => html! {
-            <p class="narration" aria-live="polite">
+            <p class="narration" aria-live={if props.playing { "off" } else { "polite" }}>
                 <span class="narration-time">{ format!("At {instant} {unit}: ") }</span>{ lines.join(" ") }
             </p>
         },

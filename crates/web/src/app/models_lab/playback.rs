@@ -171,6 +171,9 @@ pub struct PlaybackBarProps {
     pub speed: f64,
     pub zoomed: bool,
     pub unit: AttrValue,
+    /// What happens at the cursor in the selected run, in words: what a
+    /// screen reader says as the cursor moves.
+    pub narration: AttrValue,
     pub runs: Rc<Vec<Simulated>>,
     pub dispatch: UseReducerDispatcher<LabState>,
 }
@@ -183,6 +186,7 @@ impl PartialEq for PlaybackBarProps {
             && self.speed == other.speed
             && self.zoomed == other.zoomed
             && self.unit == other.unit
+            && self.narration == other.narration
             && Rc::ptr_eq(&self.runs, &other.runs)
     }
 }
@@ -269,7 +273,7 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
             <button onclick={step(false)} aria-label="Previous event" title="Previous event (←)">{ "◀ event" }</button>
             <button onclick={step(true)} aria-label="Next event" title="Next event (→)">{ "event ▶" }</button>
             <input type="range" class="scrubber" min="0" max={end.to_string()} value={cursor.to_string()}
-                aria-label="Time cursor" aria-valuetext={format!("{cursor} {}", props.unit)} oninput={on_scrub} />
+                aria-label="Time cursor" aria-valuetext={format!("{cursor} {}: {}", props.unit, props.narration)} oninput={on_scrub} />
             <output class="cursor-time" aria-live="off">{ format!("{cursor} / {end} {}", props.unit) }</output>
             <label class="speed">{ "speed " }<select onchange={on_speed} aria-label="Playback speed">{ for speeds }</select></label>
             <span class="zoom" role="group" aria-label="Zoom">
