@@ -129,7 +129,7 @@ const LABS = {
 
 describe('every lab on a phone and a desktop, light and dark', () => {
   for (const [name, lab] of Object.entries(LABS)) {
-    test(`${name}: fits, key figures in view, text 11 px or more, axe clean`, async () => {
+    test(`${name}: fits, key figures in view, text 11 px or more, axe clean (and embedded, with the Share dialog open)`, async () => {
       for (const size of SIZES) {
         for (const colorScheme of ['light', 'dark']) {
           const what = `${name} at ${size.width} px, ${colorScheme}`;
@@ -145,8 +145,36 @@ describe('every lab on a phone and a desktop, light and dark', () => {
           await context.close();
         }
       }
+      if (name === 'home') return;
+      // Embedded (as in a course page), then with the Share dialog open.
+      const { page, context, problems } = await openPage(browser, `${server.url}${lab.hash}?embed`, SIZES[1]);
+      await lab.prepare(page);
+      await assertAccessible(page, `${name} embedded`);
+      await page.getByRole('button', { name: 'Share / Embed' }).click();
+      await page.getByRole('dialog').waitFor();
+      await assertAccessible(page, `${name} embedded, with the Share dialog open`);
+      assert.deepEqual(problems, []);
+      await context.close();
     });
   }
+});
+
+describe('detail on a phone', () => {
+  test('a Models timeline fits by default; zoomed in, it pans with the cursor', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`, SIZES[0]);
+    const lab = await new ModelsLab(page).ready();
+    const timeline = lab.config('sync, 1 thread').locator('figure.timeline');
+    const ticks = () => timeline.locator('.tick text').allTextContents();
+    assert.equal((await ticks()).at(-1), '200', 'the whole 210 ms run is in view');
+    await lab.root.getByRole('button', { name: 'Zoom in' }).click();
+    await lab.root.getByRole('button', { name: 'Zoom in' }).click();
+    assert.ok(Number((await ticks()).at(-1)) < 100, `zoomed: ${await ticks()}`);
+    await lab.scrubTo(200);
+    await timeline.locator('.cursor[data-time="200"]').waitFor();
+    assert.ok(Number((await ticks()).at(-1)) >= 150, `panned to the cursor: ${await ticks()}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });
 
 describe('accessibility in more states', () => {
@@ -177,14 +205,8 @@ describe('accessibility in more states', () => {
     await context.close();
   });
 
-  test('axe with the Share dialog open, after Explore, after a load sweep, and embedded', async () => {
-    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
-    const models = await new ModelsLab(page).ready();
-    await models.root.getByRole('button', { name: 'Share / Embed' }).click();
-    await page.getByRole('dialog').waitFor();
-    await assertAccessible(page, 'models with the Share dialog open');
-
-    await page.goto(`${server.url}#/races`);
+  test('axe after Explore and after a load sweep', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/races`);
     const races = await new RacesLab(page).ready();
     await races.explore();
     await assertAccessible(page, 'races after Explore');
@@ -193,11 +215,6 @@ describe('accessibility in more states', () => {
     const servers = await new ServersLab(page).ready();
     await servers.sweep();
     await assertAccessible(page, 'servers after a load sweep');
-
-    await page.goto(`${server.url}#/servers?embed`);
-    await page.reload();
-    await new ServersLab(page).ready();
-    await assertAccessible(page, 'servers embedded');
     assert.deepEqual(problems, []);
     await context.close();
   });

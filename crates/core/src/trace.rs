@@ -203,6 +203,26 @@ impl Window {
         let from = anchor.saturating_sub(left).min(end - span);
         Some((from, from + span))
     }
+
+    /// The window moved (its span kept) just enough that `time` is in
+    /// view: a zoomed timeline pans with its cursor, during playback and
+    /// while scrubbing. Never before 0.
+    pub fn follow(self, time: Time) -> Window {
+        let span = self.span();
+        if time < self.from {
+            Window {
+                from: time,
+                to: time + span,
+            }
+        } else if time > self.to {
+            Window {
+                from: time - span,
+                to: time,
+            }
+        } else {
+            self
+        }
+    }
 }
 
 impl Trace {
@@ -325,6 +345,15 @@ fn scaled_time(micros: Time) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_pans_just_enough_to_follow_the_cursor() {
+        let window = Window { from: 100, to: 150 };
+        assert_eq!(window.follow(120), window, "in view: unchanged");
+        assert_eq!(window.follow(170), Window { from: 120, to: 170 });
+        assert_eq!(window.follow(30), Window { from: 30, to: 80 });
+        assert_eq!(window.follow(0).span(), 50);
+    }
 
     #[test]
     fn zooming_keeps_the_anchor_in_place_and_the_window_in_the_trace() {

@@ -40,6 +40,21 @@ fn count(root: &web_sys::Element, selector: &str) -> u32 {
     root.query_selector_all(selector).unwrap().length()
 }
 
+/// The timeline drawing's width (its viewBox, the box's CSS width) and
+/// its lane-label column: 110 px, or 76 px under 600 px.
+fn drawing_width(root: &web_sys::Element) -> (f64, f64) {
+    let svg = root.query_selector("svg").unwrap().unwrap();
+    let view_box = svg.get_attribute("viewBox").unwrap();
+    let width: f64 = view_box.split(' ').nth(2).unwrap().parse().unwrap();
+    let figure = root.query_selector("figure.timeline").unwrap().unwrap();
+    assert_eq!(
+        width,
+        f64::from(figure.client_width()),
+        "drawn at its box's width"
+    );
+    (width, if width < 600.0 { 76.0 } else { 110.0 })
+}
+
 #[wasm_bindgen_test]
 async fn timeline_draws_one_lane_and_hatched_waits_for_sync() {
     let root = mount_timeline(Model::sync(1)).await;
@@ -86,8 +101,10 @@ async fn timeline_scales_spans_to_the_shared_axis() {
             .collect()
     };
     assert_eq!(widths.len(), 6);
-    // Each 10 ms compute is 10/210 of the plot width.
-    let expected = 10.0 / 210.0 * (960.0 - 110.0 - 16.0);
+    // Each 10 ms compute is 10/210 of the plot width (the drawing is as
+    // wide as its box, after the lane labels and the right pad).
+    let (width, labels) = drawing_width(&root);
+    let expected = 10.0 / 210.0 * (width - labels - 16.0);
     for width in widths {
         assert!((width - expected).abs() < 0.01, "{width} vs {expected}");
     }
@@ -103,7 +120,8 @@ async fn timeline_draws_the_cursor_at_its_time() {
         .trim_end_matches('%')
         .parse()
         .unwrap();
-    let expected = (110.0 + 15.0 / 210.0 * (960.0 - 110.0 - 16.0)) / 960.0 * 100.0;
+    let (width, labels) = drawing_width(&root);
+    let expected = (labels + 15.0 / 210.0 * (width - labels - 16.0)) / width * 100.0;
     assert!((left - expected).abs() < 1e-3, "{left} vs {expected}");
 }
 

@@ -93,6 +93,11 @@ impl Reducible for LabState {
                 }
                 next.lab.cursor = time;
                 next.edited = true;
+                // Zoomed in, the timelines pan with the cursor.
+                next.zoom = next.zoom.map(|(from, to)| {
+                    let window = Window { from, to }.follow(time);
+                    (window.from, window.to)
+                });
             }
             LabAction::Play { end } => {
                 if next.lab.cursor >= end {
