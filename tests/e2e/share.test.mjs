@@ -129,6 +129,21 @@ describe('share links', () => {
     await context.close();
   });
 
+  test('an edit made just before going to another lab reaches its autosave, and never the other lab\'s address', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models`);
+    const lab = await new ModelsLab(page).ready();
+    await lab.root.getByRole('button', { name: 'Remove configuration 4' }).click();
+    await page.evaluate(() => { location.hash = '#/races'; });
+    await page.locator('section.races-lab .thread-pane').first().waitFor();
+    await page.waitForTimeout(600);
+    assert.equal(new URL(page.url()).hash, '#/races', 'the Models edit did not write over the Races address');
+    await page.evaluate(() => { location.hash = '#/models'; });
+    await lab.ready();
+    assert.equal(await page.locator('article.config').count(), 3, 'the edit is in the autosave');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('links from a newer version and unknown pages say so', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/models?s=v7.abcdef`);
     await page.getByRole('alert').filter({ hasText: 'newer version of Interleave' }).waitFor();

@@ -1,6 +1,9 @@
 //! Where a lab's state lives outside the page: the URL fragment (share
-//! links) and local storage (autosave). The only module that touches
-//! `location`, `history` and `localStorage`.
+//! links), local storage (autosave, settings) and session storage (an
+//! edit written as the page was left). The only module that touches
+//! `location`, `history`, `localStorage` and `sessionStorage`.
+
+use std::rc::Rc;
 
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
 use interleave_core::share::{Fragment, Route, SharedState, encode};
@@ -154,12 +157,15 @@ fn autosave_key(route: Route) -> Option<&'static str> {
 /// then, so the last edit is never lost.
 #[hook]
 pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
-    // The write waiting for edits to settle, and its timer.
+    // The write waiting for edits to settle, and its timer. Only this hook
+    // holds it strongly (the timer holds it weakly), so leaving the lab
+    // drops the timer: its address must not be written over another lab's.
     let pending = use_mut_ref(|| None::<(SharedState, gloo::timers::callback::Timeout)>);
     {
         let pending = pending.clone();
         use_effect_with((), move |_| {
-            let listener =
+            let listener = {
+                let pending = pending.clone();
                 gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
                     if let Some((state, timer)) = pending.borrow_mut().take() {
                         timer.cancel();
@@ -171,19 +177,30 @@ pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
                         );
                         save(&state, embed);
                     }
-                });
-            move || drop(listener)
+                })
+            };
+            move || {
+                drop(listener);
+                // Leaving the lab (another route): the edit still reaches
+                // the autosave; the address already belongs to the next lab.
+                if let Some((state, timer)) = pending.borrow_mut().take() {
+                    timer.cancel();
+                    autosave_now(&state);
+                }
+            }
         });
     }
     use_effect_with((state, edited), move |(state, edited)| {
         if *edited {
             let timer = {
-                let (pending, state) = (pending.clone(), state.clone());
+                let (pending, state) = (Rc::downgrade(&pending), state.clone());
                 gloo::timers::callback::Timeout::new(SAVE_DELAY_MILLIS, move || {
                     save(&state, embed);
                     // Done: nothing left for pagehide (dropping this timer
                     // while it runs is safe; wasm-bindgen defers it).
-                    let done = pending.borrow_mut().take();
+                    let done = pending
+                        .upgrade()
+                        .and_then(|pending| pending.borrow_mut().take());
                     drop(done);
                 })
             };
@@ -201,6 +218,10 @@ fn save(state: &SharedState, embed: bool) {
         theme: current_fragment().theme,
         ..Fragment::default()
     });
+    autosave_now(state);
+}
+
+fn autosave_now(state: &SharedState) {
     if let Some(key) = autosave_key(state.route()) {
         let _ = LocalStorage::raw().set_item(key, &encode(state));
     }
