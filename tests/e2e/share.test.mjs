@@ -70,6 +70,12 @@ describe('share links', () => {
     await dialog.getByLabel('play on open').check();
     assert.match(await src(), /#\/models\?s=v1\.[^&]+&embed&autoplay$|&autoplay&embed$/);
     assert.match(await link(), /&autoplay/);
+    // A theme for the embed only: the course site's; the link follows the viewer.
+    await dialog.getByLabel('Embed theme').selectOption({ label: 'Dark' });
+    assert.match(await src(), /&theme=dark$/);
+    assert.doesNotMatch(await link(), /theme/);
+    await dialog.getByLabel('Embed theme').selectOption({ label: "Follow the viewer's system" });
+    assert.doesNotMatch(await src(), /theme/);
     await dialog.getByLabel('open at the current step').uncheck();
     const atStart = await link();
     assert.notEqual(atStart, atStep);
