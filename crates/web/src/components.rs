@@ -14,5 +14,5 @@ pub use lab_file::LabFile;
 pub use metrics_table::{MetricsTable, Run};
 pub use number_field::{DecimalField, NumberField};
 pub use speedup_chart::SpeedupChart;
-pub use timeline::{Legend, Timeline};
+pub use timeline::{Legend, Timeline, use_width};
 pub use timeline_downloads::TimelineDownloads;

@@ -31,7 +31,7 @@ const ROW: f64 = 22.0;
 #[function_component(BarChart)]
 pub fn bar_chart(props: &BarChartProps) -> Html {
     let figure_ref = use_node_ref();
-    let width = crate::components::timeline::use_width(&figure_ref).clamp(240.0, MAX_WIDTH);
+    let width = crate::components::use_width(&figure_ref).clamp(240.0, MAX_WIDTH);
     let max = props
         .max
         .unwrap_or_else(|| props.bars.iter().map(|bar| bar.value).fold(0.0, f64::max))

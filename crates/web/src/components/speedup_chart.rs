@@ -35,7 +35,7 @@ const RIGHT: f64 = 12.0;
 #[function_component(SpeedupChart)]
 pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
     let figure_ref = use_node_ref();
-    let width = crate::components::timeline::use_width(&figure_ref).clamp(260.0, MAX_WIDTH);
+    let width = crate::components::use_width(&figure_ref).clamp(260.0, MAX_WIDTH);
     let measured_to = props.max_workers.max(2);
     let x_max = props
         .prediction

@@ -43,7 +43,7 @@ fn follow(state: &State, start: &Value, order: &mut Vec<usize>, reachable: &mut 
 #[function_component(HeapDiagram)]
 pub fn heap_diagram(props: &HeapDiagramProps) -> Html {
     let box_ref = use_node_ref();
-    let available = crate::components::timeline::use_width(&box_ref);
+    let available = crate::components::use_width(&box_ref);
     let program = &props.program;
     let state = &props.state;
     let heap = &state.world.heap;

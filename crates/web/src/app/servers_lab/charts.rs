@@ -9,7 +9,8 @@ use interleave_core::servers::{Latency, QueuePoint, ServerModel, SweepPoint};
 use interleave_core::trace::{Time, Window};
 use yew::prelude::*;
 
-use crate::components::timeline::{Scale, use_width};
+use crate::components::timeline::Scale;
+use crate::components::use_width;
 
 /// What the lanes' spans mean in this lab.
 #[function_component(ServerLegend)]
