@@ -255,7 +255,7 @@ describe('Models lab files', () => {
     });
     const error = lab.root.locator('.import-error');
     await error.waitFor();
-    assert.match(await error.innerText(), /broken\.json: 2:33 tasks\[0\]\.segments\[0\]\.compute: invalid type: string "ten"/);
+    assert.match(await error.innerText(), /broken\.json: 2:29 tasks\[0\]\.segments\[0\]\.compute: invalid type: string "ten"/);
     assert.equal(await lab.makespan('sync, 1 thread'), 210, 'the workload is unchanged');
     await input.setInputFiles({
       name: 'two.json',

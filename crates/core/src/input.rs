@@ -2,7 +2,10 @@
 //! has, which lab a JSON text is for, and the one JSON reader, which
 //! reports a problem with its line, character column and field path.
 
+pub mod locate;
+
 use crate::error::ScenarioError;
+use locate::Step;
 
 /// The largest scenario file (Models or Servers) any input may be: a file,
 /// standard input, the page's editor or an import. Checked before parsing.
@@ -29,10 +32,12 @@ pub fn is_servers_text(text: &str) -> bool {
     false
 }
 
-/// Reads one JSON document into `T`, refusing a text over
+/// Reads one JSON document from outside (a file, standard input, the
+/// page's editor, an import) into `T`, refusing a text over
 /// [`MAX_INPUT_BYTES`] before parsing; a problem becomes a
 /// [`ScenarioError`] with line:column, the field path and a hint from
-/// `hint_for`. Nothing may follow the document.
+/// `hint_for`. Nothing may follow the document, and no object may repeat
+/// a key.
 pub fn parse_json<T: serde::de::DeserializeOwned>(
     text: &str,
     hint_for: fn(&str) -> Option<&'static str>,
@@ -46,27 +51,62 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
             ),
         ));
     }
+    read_checked_json(text).map_err(|error| match hint_for(&error.message) {
+        Some(hint) => error.with_hint(hint),
+        None => error,
+    })
+}
+
+/// Reads a JSON document into `T`: the crate's one JSON decoder. The text
+/// becomes a `serde_json::Value` first (a syntax error says where, with
+/// the path being read there), then `T` (a type error names the field's
+/// path, and [`locate`] finds its line and column in the text). Every
+/// type is decoded by one instance of serde's code, from a `Value`, which
+/// is much smaller in the wasm than one per reader and error tracker.
+pub fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ScenarioError> {
+    let tree = read_tree(text)?;
+    from_tree(text, &tree)
+}
+
+/// [`read_json`] for text from outside: also refuses a repeated key (a
+/// `Value` would keep the last one without a word).
+pub fn read_checked_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ScenarioError> {
+    let tree = read_tree(text)?;
+    if let Some((at, path)) = locate::first_repeated_key(text) {
+        let key = match path.last() {
+            Some(Step::Key(key)) => key.clone(),
+            _ => String::new(),
+        };
+        return Err(located(
+            text,
+            at,
+            locate::path_text(&path),
+            format!("duplicate field `{key}`"),
+        ));
+    }
+    from_tree(text, &tree)
+}
+
+/// The JSON text as a tree, or the syntax error with its place.
+fn read_tree(text: &str) -> Result<serde_json::Value, ScenarioError> {
+    use serde::Deserialize;
+    // serde_json's line and byte column, back to a byte offset.
+    let offset = |err: &serde_json::Error| {
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(err.line().saturating_sub(1))
+            .map(str::len)
+            .sum();
+        (line_start + err.column()).min(text.len())
+    };
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        // serde_path_to_error writes `?` for a place it could not name
-        // (inside a syntax error): the known part of the path is kept.
-        let path = err.path().to_string();
-        let path = path.trim_end_matches(".?").trim_end_matches('?').to_owned();
-        let inner = err.into_inner();
-        let message = strip_serde_position(&inner.to_string());
+    let tree = serde_json::Value::deserialize(&mut deserializer).map_err(|err| {
         let mut error = ScenarioError::at_path(
-            if path == "." || path.is_empty() {
-                String::new()
-            } else {
-                path
-            },
-            message,
+            locate::path_text(&locate::path_at(text, offset(&err))),
+            strip_serde_position(&err.to_string()),
         );
-        error.line = Some(inner.line());
-        error.column = Some(char_column(text, inner.line(), inner.column()));
-        if let Some(hint) = hint_for(&error.message) {
-            error = error.with_hint(hint);
-        }
+        error.line = Some(err.line());
+        error.column = Some(char_column(text, err.line(), err.column()));
         error
     })?;
     deserializer.end().map_err(|err| {
@@ -75,7 +115,45 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
         error.column = Some(char_column(text, err.line(), err.column()));
         error
     })?;
-    Ok(value)
+    Ok(tree)
+}
+
+/// `T` from the tree of `text`; a problem names the field's path and the
+/// line and column where its value starts.
+fn from_tree<T: serde::de::DeserializeOwned>(
+    text: &str,
+    tree: &serde_json::Value,
+) -> Result<T, ScenarioError> {
+    use serde_path_to_error::Segment;
+    serde_path_to_error::deserialize(tree).map_err(|err| {
+        // serde_path_to_error has `?` for a place it could not name: the
+        // known part of the path is kept.
+        let path: Vec<Step> = err
+            .path()
+            .iter()
+            .map_while(|segment| match segment {
+                Segment::Seq { index } => Some(Step::Index(*index)),
+                Segment::Map { key } => Some(Step::Key(key.clone())),
+                Segment::Enum { variant } => Some(Step::Key(variant.clone())),
+                Segment::Unknown => None,
+            })
+            .collect();
+        let message = strip_serde_position(&err.into_inner().to_string());
+        let at = if message.starts_with("unknown field") {
+            locate::key_at(text, &path)
+        } else {
+            locate::value_at(text, &path)
+        };
+        located(text, at, locate::path_text(&path), message)
+    })
+}
+
+fn located(text: &str, at: usize, path: String, message: String) -> ScenarioError {
+    let (line, column) = locate::line_column(text, at);
+    let mut error = ScenarioError::at_path(path, message);
+    error.line = Some(line);
+    error.column = Some(column);
+    error
 }
 
 /// serde_json counts columns in bytes; people (and editors) count

@@ -11,14 +11,6 @@
 //! they share: [`trace`], [`metrics`], [`share`], [`perfetto`],
 //! [`protocol`], [`input`], [`ascii`], [`error`].
 
-// The release wasm is built for size (opt-level "z", see
-// .cargo/config.toml); the engines' functions (models/engine.rs,
-// servers/engine.rs, races/{machine,schedule,explore}.rs, the kernels of
-// parallel/kernels.rs) are marked
-// `#[optimize(speed)]` there so that they keep full speed. Nightly only,
-// hence wasm only: the native build and tests use stable.
-#![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
-
 pub mod ascii;
 pub mod error;
 pub mod input;

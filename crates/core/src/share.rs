@@ -152,15 +152,14 @@ fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
                 LinkError::Corrupt
             }
         })?;
-    let mut deserializer = serde_json::Deserializer::from_slice(&json);
-    let state: SharedState =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-            let path = err.path().to_string();
-            LinkError::Invalid(ScenarioError::at_path(
-                if path == "." { String::new() } else { path },
-                crate::input::strip_serde_position(&err.into_inner().to_string()),
-            ))
-        })?;
+    let json = String::from_utf8(json).map_err(|_| LinkError::Corrupt)?;
+    // A place in the link's hidden JSON means nothing to its reader: the
+    // field path says where.
+    let state: SharedState = crate::input::read_checked_json(&json).map_err(|mut error| {
+        error.line = None;
+        error.column = None;
+        LinkError::Invalid(error)
+    })?;
     state.validate().map_err(LinkError::Invalid)?;
     Ok(state)
 }
@@ -623,7 +622,7 @@ mod tests {
         );
         assert_eq!(
             error("{\"format\": \"interleave-lab/1\", \"state\": {\"chess\": {}}}"),
-            "1:48 state: unknown variant `chess`, expected one of `models`, `races`, `servers`, `parallel`"
+            "1:41 state: unknown variant `chess`, expected one of `models`, `races`, `servers`, `parallel`"
         );
         assert!(
             error("{\"format\": ").starts_with("1:11"),
@@ -697,6 +696,18 @@ mod tests {
             error.to_string(),
             "this link's scenario is not valid: configs: 0 configurations is outside 1..=4"
         );
+        // A link whose JSON repeats a key is refused, not read half.
+        let link = |json: &[u8]| {
+            let packed = miniz_oxide::deflate::compress_to_vec(json, 9);
+            format!("v1.{}", URL_SAFE_NO_PAD.encode(packed))
+        };
+        let error = decode(&link(br#"{"races": {"source": "a", "source": "b"}}"#)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "this link's scenario is not valid: races.source: duplicate field `source`"
+        );
+        // Bytes that are not UTF-8 are no lab.
+        assert_eq!(decode(&link(b"{\"races\": \xff}")), Err(LinkError::Corrupt));
     }
 
     #[test]

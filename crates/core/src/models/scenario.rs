@@ -532,7 +532,7 @@ mod tests {
         check_error(
             "{\"tasks\": [\n  {\"segments\": [{\"compute\": 10}, {\"wait\": \"fifty\"}]}\n]}",
             expect![[
-                r#"2:49 tasks[0].segments[1].wait: invalid type: string "fifty", expected u64 (hint: durations are whole numbers, e.g. 10)"#
+                r#"2:43 tasks[0].segments[1].wait: invalid type: string "fifty", expected u64 (hint: durations are whole numbers, e.g. 10)"#
             ]],
         );
     }
@@ -541,9 +541,9 @@ mod tests {
     fn negative_durations_are_rejected_with_a_location() {
         check_error(
             r#"{"tasks": [{"segments": [{"compute": -3}]}]}"#,
-            expect![[
-                r#"1:39 tasks[0].segments[0].compute: invalid value: integer `-3`, expected u64 (hint: durations are positive whole numbers)"#
-            ]],
+            expect![
+                "1:38 tasks[0].segments[0].compute: invalid value: integer `-3`, expected u64 (hint: durations are positive whole numbers)"
+            ],
         );
     }
 
@@ -552,7 +552,7 @@ mod tests {
         check_error(
             r#"{"tasks": [{"segments": [{"sleep": 3}]}]}"#,
             expect![[
-                r#"1:33 tasks[0].segments[0].sleep: unknown field `sleep`, expected one of `compute`, `wait`, `on` (hint: a segment is {"compute": N} or {"wait": N, "on": "database"})"#
+                r#"1:27 tasks[0].segments[0].sleep: unknown field `sleep`, expected one of `compute`, `wait`, `on` (hint: a segment is {"compute": N} or {"wait": N, "on": "database"})"#
             ]],
         );
     }
@@ -561,9 +561,9 @@ mod tests {
     fn unknown_fields_are_rejected() {
         check_error(
             r#"{"tasks": [], "thread": 2}"#,
-            expect![[
-                r#"1:22 thread: unknown field `thread`, expected one of `lab`, `name`, `unit`, `model`, `tasks`, `generate`"#
-            ]],
+            expect![
+                "1:15 thread: unknown field `thread`, expected one of `lab`, `name`, `unit`, `model`, `tasks`, `generate`"
+            ],
         );
     }
 
@@ -610,17 +610,17 @@ mod tests {
         check_error(
             r#"{"tasks": [{"segments": [{"compute": 1, "wait": 2}]}]}"#,
             expect![[
-                r#"1:51 tasks[0].segments[0]: a segment is either {"compute": N} or {"wait": N}, not both"#
+                r#"1:26 tasks[0].segments[0]: a segment is either {"compute": N} or {"wait": N}, not both"#
             ]],
         );
         check_error(
             r#"{"tasks": [{"segments": [{"compute": 1, "on": "disk"}]}]}"#,
-            expect!["1:54 tasks[0].segments[0]: `on` belongs to a wait, not to a compute segment"],
+            expect!["1:26 tasks[0].segments[0]: `on` belongs to a wait, not to a compute segment"],
         );
         check_error(
             r#"{"tasks": [{"segments": [{"wait": 1, "on": "printer"}]}]}"#,
             expect![
-                "1:52 tasks[0].segments[0].on: unknown variant `printer`, expected one of `io`, `disk`, `database`, `http`, `input`, `timer` (hint: a wait is on one of io, disk, database, http, input, timer)"
+                "1:44 tasks[0].segments[0].on: unknown variant `printer`, expected one of `io`, `disk`, `database`, `http`, `input`, `timer` (hint: a wait is on one of io, disk, database, http, input, timer)"
             ],
         );
     }
@@ -670,6 +670,14 @@ mod tests {
         check_error(
             r#"{"tasks": [{"segments": [{"compute": 1}]}]} x"#,
             expect!["1:45: unexpected text after the scenario"],
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_where_it_repeats() {
+        check_error(
+            "{\"tasks\": [{\"segments\": [{\"compute\": 1}]}],\n \"name\": \"a\", \"name\": \"b\"}",
+            expect!["2:15 name: duplicate field `name`"],
         );
     }
 }

@@ -274,7 +274,6 @@ impl KernelSpec {
     /// iteration count of every pixel of those rows into `rows`, which
     /// holds exactly those rows (atomics, so a page can paint the image
     /// while workers fill it).
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn run_items(&self, items: Range<u64>, rows: &[AtomicU16]) -> u64 {
         match self.kind {
             KernelKind::Mandelbrot => mandelbrot_rows(self.width(), self.height(), items, rows),
@@ -287,14 +286,12 @@ impl KernelSpec {
 }
 
 /// Combines the checksums of disjoint ranges (order does not matter).
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn combine(a: u64, b: u64) -> u64 {
     a.wrapping_add(b)
 }
 
 /// The hash chain of one item: `rounds` rounds of a 64-bit mixer.
 #[inline]
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn hash_chain(item: u64, rounds: u32) -> u64 {
     let mut x = item ^ 0x9E37_79B9_7F4A_7C15;
     for _ in 0..rounds {
@@ -307,12 +304,10 @@ pub fn hash_chain(item: u64, rounds: u32) -> u64 {
 }
 
 /// How many of the numbers in `range` are prime (trial division).
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn count_primes(range: Range<u64>) -> u64 {
     range.filter(|&n| is_prime(n)).count() as u64
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn is_prime(n: u64) -> bool {
     if n < 2 {
         return false;
@@ -335,7 +330,6 @@ fn is_prime(n: u64) -> bool {
 
 /// Iteration counts of rows `rows_range` of a `width` × `height` view of
 /// the Mandelbrot set; returns the sum of the counts.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn mandelbrot_rows(width: u64, height: u64, rows_range: Range<u64>, out: &[AtomicU16]) -> u64 {
     let (x0, x1, y0, y1) = (-2.2f64, 0.8f64, -1.0f64, 1.0f64);
     let mut sum = 0u64;

@@ -43,7 +43,6 @@ pub struct Options {
 }
 
 impl Default for Options {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn default() -> Self {
         Options {
             reduction: true,
@@ -54,7 +53,6 @@ impl Default for Options {
     }
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn yes() -> bool {
     true
 }
@@ -70,7 +68,6 @@ pub enum Shown {
 }
 
 impl std::fmt::Display for Shown {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Shown::Int(value) => write!(f, "{value}"),
@@ -102,7 +99,6 @@ pub struct Outcome {
 
 impl Outcome {
     /// The final state in one line: `x = 1`.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn values_text(&self) -> String {
         let mut parts: Vec<String> = self
             .shared
@@ -117,7 +113,6 @@ impl Outcome {
         parts.join(", ")
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn meets(&self, goal: Goal) -> bool {
         match goal {
             Goal::Assert => self.assert_failed,
@@ -195,7 +190,6 @@ pub enum Stop {
 
 impl Stop {
     /// Why, in a sentence's words: "it reached its cap of 500000 states".
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn text(self) -> String {
         match self {
             Stop::StateCap { max_states } => format!("it reached its cap of {max_states} states"),
@@ -208,7 +202,6 @@ impl Stop {
 
 impl Report {
     /// The largest count of any outcome (at least 1), to scale histograms.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn most_common_count(&self) -> u64 {
         self.outcomes
             .iter()
@@ -231,7 +224,6 @@ pub struct Progress {
 
 type Summary = Vec<(u32, u64)>;
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn merge(into: &mut Summary, from: &[(u32, u64)]) {
     for &(outcome, count) in from {
         match into.iter_mut().find(|(existing, _)| *existing == outcome) {
@@ -241,7 +233,6 @@ fn merge(into: &mut Summary, from: &[(u32, u64)]) {
     }
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn hash_of(state: &State) -> u64 {
     let mut hasher = DefaultHasher::new();
     state.hash(&mut hasher);
@@ -294,7 +285,6 @@ pub struct Explorer {
 }
 
 impl std::fmt::Debug for Explorer {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Explorer")
             .field("progress", &self.progress())
@@ -304,7 +294,6 @@ impl std::fmt::Debug for Explorer {
 }
 
 impl Explorer {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn new(program: Rc<Program>, start: State, options: Options) -> Explorer {
         let mut explorer = Explorer {
             program,
@@ -338,7 +327,6 @@ impl Explorer {
         explorer
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn progress(&self) -> Progress {
         Progress {
             states: self.states,
@@ -348,7 +336,6 @@ impl Explorer {
     }
 
     /// Explores about `budget` more steps; true when the search is over.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn run(&mut self, budget: usize) -> bool {
         let mut left = budget;
         while !self.done && left > 0 {
@@ -365,13 +352,11 @@ impl Explorer {
     }
 
     /// Runs to the end.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn run_to_end(&mut self) -> Report {
         while !self.run(10_000) {}
         self.report()
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn report(&self) -> Report {
         let names = |schedule: &[u8]| -> Vec<String> {
             schedule
@@ -432,7 +417,6 @@ impl Explorer {
         }
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn push(&mut self, state: State, hash: u64) {
         let (todo, reduced) = self.expansion(&state);
         if self.options.reduction {
@@ -448,7 +432,6 @@ impl Explorer {
     }
 
     /// The threads to expand at `state`, and whether that is a reduced set.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn expansion(&self, state: &State) -> (Vec<u8>, bool) {
         let program = &self.program;
         let ready: Vec<u8> = (0..state.threads.len())
@@ -469,7 +452,6 @@ impl Explorer {
         (todo, false)
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn dfs_step(&mut self) {
         let program = self.program.clone();
         let frame = self.stack.last_mut().expect("a frame");
@@ -566,7 +548,6 @@ impl Explorer {
     }
 
     /// Records the outcome of a final state; returns its index.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn terminal(&mut self, state: &State, runaway: bool) -> u32 {
         let outcome = outcome_of(&self.program, state, runaway);
         if let Some(idx) = self.index.get(&outcome) {
@@ -587,7 +568,6 @@ impl Explorer {
         idx
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn finish_dfs(&mut self) {
         if self.shortest.is_none()
             || self.shortest.as_ref().is_some_and(Vec::is_empty)
@@ -608,7 +588,6 @@ impl Explorer {
         });
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn bfs_step(&mut self) {
         let program = self.program.clone();
         let bfs = self.bfs.as_mut().expect("a breadth-first search");
@@ -658,7 +637,6 @@ impl Explorer {
 
 /// True when `thread`'s next step commutes with everything the other live
 /// threads can still do, and no other thread can disable it.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn independent(program: &Program, state: &State, thread: usize) -> bool {
     let code = &program.threads[thread];
     let op = &code.instrs[state.threads[thread].pc as usize].op;
@@ -694,7 +672,6 @@ fn independent(program: &Program, state: &State, thread: usize) -> bool {
 /// What the shortest schedule looks for: a state that meets the program's
 /// goal when it has one (so the schedule shown is the lesson's failure,
 /// not another), else any failing state.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn target_state(program: &Program, state: &State) -> bool {
     match program.goal {
         Some(goal) => goal_met(program, state, goal),
@@ -703,7 +680,6 @@ pub fn target_state(program: &Program, state: &State) -> bool {
 }
 
 /// Whether `state` meets `goal` (for a final check, once every thread is done).
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn goal_met(program: &Program, state: &State, goal: Goal) -> bool {
     match goal {
         Goal::Critical => state.world.flags.critical,
@@ -726,7 +702,6 @@ pub fn goal_met(program: &Program, state: &State, goal: Goal) -> bool {
 
 /// A state where something has already gone wrong, or a final state that
 /// fails its check.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn failing_state(program: &Program, state: &State) -> bool {
     if state.world.flags.critical || state.world.flags.lost_update {
         return true;
@@ -746,7 +721,6 @@ pub fn failing_state(program: &Program, state: &State) -> bool {
 }
 
 /// The outcome of a final state (or of one cut at the step limit).
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn outcome_of(program: &Program, state: &State, runaway: bool) -> Outcome {
     let shared = program
         .shared
@@ -840,7 +814,6 @@ pub fn outcome_of(program: &Program, state: &State, runaway: bool) -> Outcome {
 }
 
 /// `deadlock: A waits for b (held by B); B waits for a (held by A)`.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn deadlock_text(program: &Program, state: &State) -> String {
     let waits: Vec<String> = (0..state.threads.len())
         .filter_map(|thread| {

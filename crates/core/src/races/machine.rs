@@ -38,7 +38,6 @@ pub enum FieldKey {
 }
 
 impl From<Field> for FieldKey {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn from(field: Field) -> Self {
         match field {
             Field::Value => FieldKey::Value,
@@ -84,7 +83,6 @@ pub enum Failure {
 }
 
 impl Failure {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn line(&self) -> u32 {
         match self {
             Failure::Assert { line, .. } | Failure::Error { line, .. } => *line,
@@ -93,7 +91,6 @@ impl Failure {
 }
 
 impl std::fmt::Display for Failure {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::Assert { line, text } => write!(f, "assert({text}) failed at line {line}"),
@@ -193,13 +190,11 @@ pub enum AfterResult {
     Runaway,
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn bit(thread: usize) -> u32 {
     1 << thread
 }
 
 impl ThreadState {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn new(code: &Code) -> Self {
         ThreadState {
             pc: code.settle(0),
@@ -215,7 +210,6 @@ impl ThreadState {
 
     /// The shared reads `expr`'s value comes from; the temporaries it
     /// reads are used up, so their reads are forgotten.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn take_deps(&mut self, expr: &Pure) -> Vec<Dep> {
         let mut out = Vec::new();
         self.collect_deps(expr, &mut out);
@@ -224,7 +218,6 @@ impl ThreadState {
         out
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn collect_deps(&mut self, expr: &Pure, out: &mut Vec<Dep>) {
         match expr {
             Pure::Const(_) => {}
@@ -239,7 +232,6 @@ impl ThreadState {
     }
 
     /// Another thread wrote `loc` at `pc`: reads of it are stale now.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn overwritten(&mut self, loc: Loc, writer: u8, pc: u32) {
         for dep in self.deps.iter_mut().flatten() {
             if dep.loc == loc && dep.overwritten.is_none() {
@@ -251,7 +243,6 @@ impl ThreadState {
 
 /// The first stale read of `loc` among `deps`: a write of a value built
 /// from it loses the other thread's update.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn stale_read(deps: &[Dep], loc: Loc) -> Option<LostUpdate> {
     deps.iter().find_map(|dep| {
         let (overwriter, overwrite_pc) = dep.overwritten?;
@@ -265,7 +256,6 @@ fn stale_read(deps: &[Dep], loc: Loc) -> Option<LostUpdate> {
 }
 
 impl State {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn initial(program: &Program) -> State {
         State {
             threads: program.threads.iter().map(ThreadState::new).collect(),
@@ -288,7 +278,6 @@ impl State {
         }
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn readiness(&self, program: &Program, thread: usize) -> Readiness {
         let state = &self.threads[thread];
         if state.status != Status::Running {
@@ -328,12 +317,10 @@ impl State {
         }
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn can_step(&self, program: &Program, thread: usize) -> bool {
         self.readiness(program, thread) == Readiness::Ready
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn phase(&self, program: &Program) -> Phase {
         let mut live = false;
         for thread in 0..self.threads.len() {
@@ -351,7 +338,6 @@ impl State {
     }
 
     /// Runs one step of `thread`, which must be ready.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn step(&mut self, program: &Program, thread: usize) -> Effects {
         let code = &program.threads[thread];
         let (threads, world) = (&mut self.threads, &mut self.world);
@@ -376,7 +362,6 @@ impl State {
     }
 
     /// Runs the program's final check on this (finished) state.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn run_after(&self, program: &Program) -> AfterResult {
         let Some(code) = &program.after else {
             return AfterResult::Passed;
@@ -415,7 +400,6 @@ impl State {
 
     /// The values of a node list starting at `value`, as `[1, 2, 3]`
     /// (with `…` if it loops).
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn list_text(&self, value: &Value) -> String {
         let mut out = String::from("[");
         let mut cur = value.clone();
@@ -438,7 +422,6 @@ impl State {
     }
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn error(line: u32, message: String) -> Failure {
     Failure::Error {
         line,
@@ -447,12 +430,10 @@ fn error(line: u32, message: String) -> Failure {
 }
 
 /// Evaluates a pure expression on a copy of a thread's locals.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn eval_on(locals: &[Value], expr: &Pure) -> Result<Value, String> {
     eval(&mut locals.to_vec(), expr)
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn eval(locals: &mut [Value], expr: &Pure) -> Result<Value, String> {
     Ok(match expr {
         Pure::Const(value) => value.clone(),
@@ -477,7 +458,6 @@ fn eval(locals: &mut [Value], expr: &Pure) -> Result<Value, String> {
 
 /// `a + b` for strings, refused (before it is built) past the longest
 /// string a program may hold.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn joined(a: &str, b: &str) -> Result<Value, String> {
     let chars = a.chars().count() + b.chars().count();
     if chars > limits::MAX_STRING_CHARS {
@@ -489,7 +469,6 @@ fn joined(a: &str, b: &str) -> Result<Value, String> {
     Ok(Value::Str(format!("{a}{b}").into()))
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn binary(op: BinOp, left: Value, right: Value) -> Result<Value, String> {
     let flag = |value: bool| Value::Int(i64::from(value));
     Ok(match (op, &left, &right) {
@@ -527,7 +506,6 @@ fn binary(op: BinOp, left: Value, right: Value) -> Result<Value, String> {
     })
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn node_of(value: Value, field: Field) -> Result<u16, String> {
     match value {
         Value::Node(node) => Ok(node),
@@ -539,7 +517,6 @@ fn node_of(value: Value, field: Field) -> Result<u16, String> {
     }
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn handle_of(locals: &[Value], slot: Slot) -> Result<(u8, u32), String> {
     match locals[slot as usize] {
         Value::Handle { file, offset } => Ok((file, offset)),
@@ -552,7 +529,6 @@ fn handle_of(locals: &[Value], slot: Slot) -> Result<(u8, u32), String> {
 
 /// Runs one step of `code` on `state` (thread number `thread`); returns
 /// the shared location written, if any.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn exec(
     world: &mut World,
     state: &mut ThreadState,
@@ -797,7 +773,6 @@ enum DstDeps {
 /// The dependences of a step, taken before it runs: its destination
 /// local's, and those of the value it writes to shared memory. Every
 /// temporary the step reads is used up.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn step_deps(state: &mut ThreadState, op: &Op) -> (Option<(Slot, DstDeps)>, Vec<Dep>) {
     match op {
         Op::Load { dst, .. } => (Some((*dst, DstDeps::FreshRead)), Vec::new()),

@@ -10,7 +10,6 @@ use crate::error::ScenarioError;
 use crate::trace::{Event, EventKind, Lane, LaneKind, PALETTE, Span, SpanKind, TaskInfo, Trace};
 
 /// Reads `A B B A` (names, separated by spaces or commas; `A*3` repeats).
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn parse(program: &Program, text: &str) -> Result<Vec<usize>, ScenarioError> {
     let mut schedule = Vec::new();
     for (idx, token) in text
@@ -58,7 +57,6 @@ pub fn parse(program: &Program, text: &str) -> Result<Vec<usize>, ScenarioError>
 }
 
 /// `A B B A`.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn to_text(program: &Program, schedule: &[usize]) -> String {
     schedule
         .iter()
@@ -90,7 +88,6 @@ pub struct Run {
 
 /// Why `thread` cannot take a step from `state`, reached after `steps`
 /// steps; `None` when it can.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn refusal(program: &Program, state: &State, steps: usize, thread: usize) -> Option<String> {
     let Some(code) = program.threads.get(thread) else {
         return Some(format!("there is no thread number {thread}"));
@@ -108,7 +105,6 @@ pub fn refusal(program: &Program, state: &State, steps: usize, thread: usize) ->
 }
 
 impl Run {
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn new(program: &Program) -> Run {
         Run {
             states: vec![State::initial(program)],
@@ -116,13 +112,11 @@ impl Run {
         }
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn last(&self) -> &State {
         self.states.last().expect("the initial state")
     }
 
     /// Steps `thread`, or says why it cannot.
-    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn step(&mut self, program: &Program, thread: usize) -> Result<(), String> {
         let before = self.last();
         if let Some(why) = refusal(program, before, self.steps.len(), thread) {
@@ -147,7 +141,6 @@ impl Run {
 }
 
 /// Why a thread cannot step, as the end of a sentence.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn why_not(program: &Program, readiness: &Readiness) -> String {
     match readiness {
         Readiness::Ready => "can step".into(),
@@ -164,7 +157,6 @@ pub fn why_not(program: &Program, readiness: &Readiness) -> String {
 }
 
 /// Replays `schedule` from the initial state.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn replay(program: &Program, schedule: &[usize]) -> Result<Run, ScenarioError> {
     let mut run = Run::new(program);
     for (idx, &thread) in schedule.iter().enumerate() {
@@ -179,7 +171,6 @@ pub fn replay(program: &Program, schedule: &[usize]) -> Result<Run, ScenarioErro
 }
 
 /// A shared location as the learner names it: `x`, or `the next of node 2`.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn loc_text(program: &Program, state: &State, loc: Loc) -> String {
     match loc {
         Loc::Var(var) => program.shared[var as usize].name.clone(),
@@ -197,7 +188,6 @@ pub fn loc_text(program: &Program, state: &State, loc: Loc) -> String {
 }
 
 /// One step in words, from the states before and after it.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn narrate(
     program: &Program,
     before: &State,
@@ -341,7 +331,6 @@ pub fn narrate(
 }
 
 /// The colour of a thread's steps on the timeline.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn thread_colour(thread: usize) -> &'static str {
     PALETTE[thread % PALETTE.len()]
 }
@@ -349,7 +338,6 @@ pub fn thread_colour(thread: usize) -> &'static str {
 /// The run on the shared timeline: a lane per thread, a span per step
 /// (time is the step number), hatched spans while a thread waits for a
 /// lock, and events for locks, failures and deadlock.
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn to_trace(program: &Program, run: &Run) -> Trace {
     let mut trace = Trace {
         unit: "step".into(),
@@ -453,7 +441,6 @@ pub fn to_trace(program: &Program, run: &Run) -> Trace {
     trace
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn close_wait(
     trace: &mut Trace,
     program: &Program,

@@ -284,13 +284,13 @@ fn bad_files_say_where_and_what() {
     check(
         r#"{"lab": "servers", "traffic": {"rate": 10, "requests": 5}, "mix": [{"name": "a", "cpu_ms": "slow"}]}"#,
         expect_test::expect![[
-            r#"1:98 mix[0].cpu_ms: data did not match any variant of untagged enum Millis (hint: a time is a number of milliseconds, {"exponential": mean} or {"uniform": [lo, hi]})"#
+            r#"1:92 mix[0].cpu_ms: data did not match any variant of untagged enum Millis (hint: a time is a number of milliseconds, {"exponential": mean} or {"uniform": [lo, hi]})"#
         ]],
     );
     check(
         r#"{"lab": "servers", "model": "forked", "traffic": {"rate": 10, "requests": 5}, "mix": []}"#,
         expect_test::expect![
-            "1:36 model: unknown variant `forked`, expected one of `multi_process`, `multi_threaded`, `evented`, `hybrid` (hint: a model is multi_process, multi_threaded, evented or hybrid)"
+            "1:29 model: unknown variant `forked`, expected one of `multi_process`, `multi_threaded`, `evented`, `hybrid` (hint: a model is multi_process, multi_threaded, evented or hybrid)"
         ],
     );
     check(

@@ -60,8 +60,10 @@ fn select_editor<T: serde::de::DeserializeOwned + 'static>(
 ) -> Callback<Event> {
     let edit = editor(props, make);
     Callback::from(move |event: Event| {
-        let value = form::select_value(&event).map(serde_json::Value::String);
-        if let Some(parsed) = value.and_then(|v| serde_json::from_value(v).ok()) {
+        // The option's name as a JSON string, read by core's one decoder.
+        let json =
+            form::select_value(&event).map(|name| serde_json::Value::String(name).to_string());
+        if let Some(parsed) = json.and_then(|json| interleave_core::input::read_json(&json).ok()) {
             edit.emit(parsed);
         }
     })
