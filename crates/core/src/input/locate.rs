@@ -231,14 +231,8 @@ impl<'t, 'p> Walk<'t, 'p> {
             }
             self.value()?;
             self.path.pop();
-            self.skip_space()?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(Halt::Broken),
+            if self.after_item(b'}')? {
+                return Ok(());
             }
         }
     }
@@ -254,17 +248,28 @@ impl<'t, 'p> Walk<'t, 'p> {
             self.path.push(Step::Index(index));
             self.value()?;
             self.path.pop();
-            self.skip_space()?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(Halt::Broken),
+            if self.after_item(b']')? {
+                break;
             }
         }
         Ok(())
+    }
+
+    /// After an object's member or an array's item: a comma (more
+    /// follow: false) or the closing `close` (the container ends: true).
+    fn after_item(&mut self, close: u8) -> Result<bool, Halt> {
+        self.skip_space()?;
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(byte) if byte == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(Halt::Broken),
+        }
     }
 
     /// A string from its opening quote, decoded (keys are compared as
