@@ -118,8 +118,12 @@ step wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm3
 step build trunk build --release
 step threaded check_threaded_build
 # The test files by name: newer Node versions no longer take a folder.
-step e2e node --test --test-reporter=tap tests/e2e/*.test.mjs
+# A test that hangs fails after 10 minutes, and a file whose tests have
+# all finished exits even if something it opened is still listening: a
+# hang must fail the run, never stall it until CI's own limit.
+NODE_TEST=(node --test --test-reporter=tap --test-force-exit --test-timeout=600000)
+step e2e "${NODE_TEST[@]}" tests/e2e/*.test.mjs
 # The README's commands as written (serve.sh builds and serves on :8080).
-step readme node --test --test-reporter=tap tests/readme/*.test.mjs
+step readme "${NODE_TEST[@]}" tests/readme/*.test.mjs
 
 summary

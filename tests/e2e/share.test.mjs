@@ -172,7 +172,7 @@ describe('share links', () => {
 });
 
 describe('embed mode', () => {
-  test('works in an iframe on another origin without isolation, reports its height three ways, and opens the full page', async () => {
+  test('works in an iframe on another origin without isolation, reports its height three ways, and opens the full page', async (t) => {
     const target = `${server.url}#/models?embed`;
     // The course page answers H5P's resizer protocol the way h5p-resizer.js
     // does: hello back, then prepareResize / resizePrepared / resize.
@@ -195,6 +195,12 @@ describe('embed mode', () => {
         <iframe id="lab" src="${target}" width="900" height="600" allow="cross-origin-isolated"></iframe>`);
     });
     await new Promise((ok) => parent.listen(0, '127.0.0.1', ok));
+    // Closed even when an assertion fails: a listening server would keep
+    // this file's process, and the whole run, alive.
+    t.after(() => {
+      parent.closeAllConnections();
+      return new Promise((ok) => parent.close(ok));
+    });
     const { page, context, problems } = await openPage(browser, `http://127.0.0.1:${parent.address().port}/`);
     const frame = page.frameLocator('#lab');
     await frame.locator('article.config svg rect.span').first().waitFor();
@@ -207,6 +213,8 @@ describe('embed mode', () => {
     await page.waitForFunction(() => parseInt(document.getElementById('lab').style.height, 10) > 600);
     const { actions, height } = await page.evaluate(() => ({ actions: window.h5p, height: parseInt(document.getElementById('lab').style.height, 10) }));
     assert.deepEqual(actions.slice(0, 3), ['hello', 'prepareResize', 'resize']);
+    // One prepareResize in flight at a time, each answered by a resize.
+    assert.doesNotMatch(actions.join(' '), /prepareResize prepareResize/, actions.join(' '));
     assert.ok(Math.abs(height - heights.at(-1)) <= 2, `H5P height ${height}, reported ${heights.at(-1)}`);
 
     // An edit made in the embed goes along to the full page, which is the
@@ -221,7 +229,6 @@ describe('embed mode', () => {
     assert.equal(await full.locator('article.config').count(), 3, 'the embed\'s removal came along');
     assert.deepEqual(problems, []);
     await context.close();
-    await new Promise((ok) => parent.close(ok));
   });
 });
 

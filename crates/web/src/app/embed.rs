@@ -6,7 +6,9 @@
 //!   parent answers hello, then each change is prepareResize,
 //!   resizePrepared from the parent, and resize with our scrollHeight), so
 //!   an H5P "iframe embedder" page or any page with `h5p-resizer.js` sizes
-//!   the frame.
+//!   the frame. One prepareResize is in flight at a time: changes made
+//!   while it is go along in the resize that answers it, which reads the
+//!   height then.
 //!
 //! Messages go to the parent's origin when it is known (from
 //! `location.ancestorOrigins`, else the referrer), else to any origin:
@@ -48,9 +50,12 @@ fn start() -> Option<Reporter> {
     let target = parent_origin(&window).unwrap_or_else(|| "*".to_owned());
     // Whether an H5P resizer answered our hello.
     let h5p = Rc::new(Cell::new(false));
+    // Whether a prepareResize awaits the parent's resizePrepared.
+    let pending = Rc::new(Cell::new(false));
 
     let messages = {
-        let (parent, target, h5p) = (parent.clone(), target.clone(), h5p.clone());
+        let (parent, target, h5p, pending) =
+            (parent.clone(), target.clone(), h5p.clone(), pending.clone());
         EventListener::new(&window, "message", move |event| {
             let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
                 return;
@@ -65,9 +70,12 @@ fn start() -> Option<Reporter> {
                 // The parent's resizer is there: from now on, and now.
                 Some("hello") | Some("resize") => {
                     h5p.set(true);
-                    prepare_resize(&parent, &target);
+                    prepare_resize(&parent, &target, &pending);
                 }
-                Some("resizePrepared") => h5p_message(&parent, &target, "resize"),
+                Some("resizePrepared") => {
+                    pending.set(false);
+                    h5p_message(&parent, &target, "resize");
+                }
                 _ => {}
             }
         })
@@ -83,7 +91,7 @@ fn start() -> Option<Reporter> {
         last = height;
         post_height(&parent, &target, height);
         if h5p.get() {
-            prepare_resize(&parent, &target);
+            prepare_resize(&parent, &target, &pending);
         }
     });
     let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
@@ -141,7 +149,12 @@ fn h5p_message(parent: &web_sys::Window, target: &str, action: &str) {
     let _ = parent.post_message(&object(&pairs), target);
 }
 
-fn prepare_resize(parent: &web_sys::Window, target: &str) {
+/// Asks the parent to prepare, unless a request is already in flight (its
+/// answer's resize will carry the height as it is by then).
+fn prepare_resize(parent: &web_sys::Window, target: &str, pending: &Cell<bool>) {
+    if pending.replace(true) {
+        return;
+    }
     let client_height = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| document.document_element())
