@@ -136,6 +136,39 @@ describe('Races lab', () => {
     await context.close();
   });
 
+  test('a condition variable\'s queue and a barrier\'s arrivals show in the inspector, and the explorer finds the if-instead-of-while bug', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('bounded-buffer-if');
+    assert.equal(await lab.variable('buf').innerText(), '[0, 0]');
+    assert.deepEqual(await lab.sync('not_empty'), ['not_empty condition variable', 'nobody waits', '—']);
+    // n = 0, the loop's test, lock(m), read count, test it, then wait.
+    await lab.step('Consumer', 'Consumer', 'Consumer', 'Consumer', 'Consumer', 'Consumer');
+    assert.deepEqual(await lab.sync('not_empty'), ['not_empty condition variable', 'queue: Consumer (a notify wakes Consumer)', '—']);
+    assert.deepEqual(await lab.sync('m'), ['m mutex', 'free', '—']);
+    // Spurious wake-ups are allowed: the consumer can go on with no notify.
+    await lab.step('Consumer');
+    assert.match(await lab.narration().innerText(), /spurious wake-up/);
+    await lab.step('Consumer', 'Consumer');
+    assert.match(await lab.goal().innerText(), /Goal met!/);
+    await lab.explore();
+    assert.equal(await lab.goalVerdict(), 'reached');
+    await lab.loadLesson('bounded-buffer-while');
+    await lab.explore();
+    const outcomes = await lab.outcomes();
+    assert.deepEqual(outcomes.map((o) => [o.values.includes('total = 6'), o.failing]), [[true, false]]);
+
+    await lab.loadLesson('phases-barrier');
+    await lab.step('A', 'A');
+    assert.equal(await lab.threadStatus('A').innerText(), 'waits at b (1 of 2 arrived)');
+    assert.deepEqual(await lab.sync('b'), ['b barrier', '1 of 2 arrived: A', 'A']);
+    assert.equal(await lab.stepButton('A').isDisabled(), true);
+    await lab.step('B', 'B');
+    assert.deepEqual(await lab.sync('b'), ['b barrier', '0 of 2 arrived', '—']);
+    assert.equal(await lab.stepButton('A').isDisabled(), false);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a bad edit shows a located error, keeps the text and the last good program', async () => {
     const { lab, context, problems } = await open();
     await lab.loadLesson('lost-update');

@@ -4,8 +4,10 @@
 //! Each folder holds `scenario.json`, optionally `args` (extra arguments,
 //! default `--model sync,async`), and `expected.txt`: the exact stdout, or
 //! for a failing run `exit code N` followed by the exact stderr. A Races-lab
-//! folder holds `program.race` instead, and `args` is the whole command
-//! line with `PROGRAM` for the program's path (`explore PROGRAM --json`).
+//! folder holds `program.race` instead (or `lesson`, a built-in lesson's
+//! id, to run `crates/core/lessons/<id>.race`), and `args` is the whole
+//! command line with `PROGRAM` for the program's path
+//! (`explore PROGRAM --json`).
 //! Set `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
 
 use std::path::{Path, PathBuf};
@@ -24,9 +26,12 @@ fn run_case(root: &Path, name: &str) -> String {
     let dir = root.join("tests/data").join(name);
     let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
     command.current_dir(root);
-    if dir.join("program.race").exists() {
+    if is_race_case(&dir) {
         let args = std::fs::read_to_string(dir.join("args")).expect("a races case has args");
-        let program = format!("tests/data/{name}/program.race");
+        let program = match std::fs::read_to_string(dir.join("lesson")) {
+            Ok(lesson) => format!("crates/core/lessons/{}.race", lesson.trim()),
+            Err(_) => format!("tests/data/{name}/program.race"),
+        };
         command.args(args.split_whitespace().map(|arg| {
             if arg == "PROGRAM" {
                 program.as_str()
@@ -54,6 +59,10 @@ fn run_case(root: &Path, name: &str) -> String {
     }
 }
 
+fn is_race_case(dir: &Path) -> bool {
+    dir.join("program.race").exists() || dir.join("lesson").exists()
+}
+
 fn check_case(root: &Path, name: &str) -> Result<(), Failed> {
     let actual = run_case(root, name);
     let expected_path = root.join("tests/data").join(name).join("expected.txt");
@@ -79,10 +88,7 @@ fn main() {
     let mut names: Vec<String> = std::fs::read_dir(root.join("tests/data"))
         .unwrap()
         .map(|entry| entry.unwrap())
-        .filter(|entry| {
-            entry.path().join("scenario.json").exists()
-                || entry.path().join("program.race").exists()
-        })
+        .filter(|entry| entry.path().join("scenario.json").exists() || is_race_case(&entry.path()))
         .map(|entry| entry.file_name().into_string().unwrap())
         .collect();
     names.sort();

@@ -29,7 +29,11 @@ pub mod limits {
     pub const MAX_SOURCE_BYTES: usize = 20_000;
     pub const MAX_THREADS: usize = 8;
     pub const MAX_SHARED: usize = 32;
+    /// Mutexes; and, each kind on its own, semaphores, condition
+    /// variables, reader-writer locks and barriers.
     pub const MAX_MUTEXES: usize = 16;
+    /// Shared arrays (their elements count as shared variables).
+    pub const MAX_ARRAYS: usize = 8;
     pub const MAX_FILES: usize = 8;
     /// Nodes on the heap, initial and allocated with `new`.
     pub const MAX_NODES: usize = 64;

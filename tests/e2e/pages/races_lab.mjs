@@ -46,6 +46,12 @@ export class RacesLab {
     return this.root.getByTestId(`file-${name}`);
   }
 
+  /** A synchronisation object's row in the inspector: name, state, waiting. */
+  async sync(name) {
+    const cells = await this.root.getByTestId(`sync-${name}`).locator('th, td').allInnerTexts();
+    return cells.map((cell) => cell.replace(/\s+/g, ' ').trim());
+  }
+
   goal() {
     return this.root.getByTestId('goal');
   }

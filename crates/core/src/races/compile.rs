@@ -11,18 +11,51 @@ use std::collections::{HashMap, HashSet};
 
 use super::limits;
 use super::program::{
-    Access, Code, FileInit, Goal, Instr, Node, Op, Program, Pure, SharedVar, Slot, SlotInfo, Value,
+    Access, ArrayInfo, AtomicKind, Code, Counted, FileInit, Goal, Instr, Node, Op, Program, Pure,
+    SharedVar, Slot, SlotInfo, Target, Value,
 };
 use super::syntax::{
     Ast, BinOp, Block, Expr, ExprKind, FnDecl, Init, Pos, Stmt, StmtKind, UnOp, error_at,
 };
 use crate::error::ScenarioError;
 
-/// Built-in operations; no function may take their names.
-pub const BUILTINS: [&str; 12] = [
-    "lock", "unlock", "try_lock", "lock_all", "open", "read", "write", "append", "flock",
-    "funlock", "new", "len",
+/// Built-ins that give no value: a call is a statement of its own.
+const STATEMENTS: [&str; 18] = [
+    "lock",
+    "unlock",
+    "lock_all",
+    "write",
+    "append",
+    "flock",
+    "funlock",
+    "acquire",
+    "release",
+    "wait",
+    "notify",
+    "notify_all",
+    "read_lock",
+    "read_unlock",
+    "write_lock",
+    "write_unlock",
+    "arrive_and_wait",
+    "len",
 ];
+
+/// Built-ins that give a value.
+const VALUES: [&str; 4] = ["try_lock", "open", "read", "new"];
+
+/// Atomic read-modify-writes: each gives a value, and may be a statement.
+const ATOMICS: [&str; 4] = ["fetch_add", "compare_and_swap", "exchange", "test_and_set"];
+
+/// A built-in operation: no function may take its name.
+pub fn is_builtin(name: &str) -> bool {
+    [&STATEMENTS[..], &VALUES, &ATOMICS]
+        .iter()
+        .any(|names| names.contains(&name))
+}
+
+/// The largest count a semaphore may start with.
+const MAX_SEMAPHORE_START: i64 = 1_000;
 
 /// Compiles a parsed program.
 pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
@@ -32,15 +65,21 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
         if let Some(before) = taken.insert(name.to_owned(), what) {
             return Err(
                 error_at(pos, format!("'{name}' is already declared as a {before}"))
-                    .with_hint("give each shared variable, mutex, file and function its own name"),
+                    .with_hint("give each shared variable, lock, file and function its own name"),
             );
         }
         Ok(())
     };
     let mut program = Program {
         shared: Vec::new(),
+        arrays: Vec::new(),
         heap: Vec::new(),
         mutexes: Vec::new(),
+        semaphores: Vec::new(),
+        conds: Vec::new(),
+        rwlocks: Vec::new(),
+        barriers: Vec::new(),
+        spurious_wakeups: ast.spurious_wakeups,
         files: Vec::new(),
         threads: Vec::new(),
         after: None,
@@ -48,6 +87,40 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
     };
     for decl in &ast.shared {
         claim(&decl.name, "shared variable", decl.pos)?;
+        if let Init::Array { len, fill } = decl.init {
+            let first = program.shared.len();
+            if len < 1 || first as i64 + len > limits::MAX_SHARED as i64 {
+                return Err(error_at(
+                    decl.pos,
+                    format!(
+                        "an array has 1 or more elements, and the shared variables and array elements together are at most {}",
+                        limits::MAX_SHARED
+                    ),
+                ));
+            }
+            if program.arrays.len() >= limits::MAX_ARRAYS {
+                return Err(error_at(
+                    decl.pos,
+                    format!("at most {} shared arrays", limits::MAX_ARRAYS),
+                ));
+            }
+            for idx in 0..len {
+                program.shared.push(SharedVar {
+                    name: format!("{}[{idx}]", decl.name),
+                    init: Value::Int(fill),
+                });
+            }
+            env.arrays.insert(
+                decl.name.clone(),
+                (program.arrays.len() as u8, first as u16, len as u16),
+            );
+            program.arrays.push(ArrayInfo {
+                name: decl.name.clone(),
+                first: first as u16,
+                len: len as u16,
+            });
+            continue;
+        }
         let init = match &decl.init {
             Init::Int(value) => Value::Int(*value),
             Init::Str(text) => Value::Str(text.as_str().into()),
@@ -77,6 +150,7 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
                     Value::Node(first as u16)
                 }
             }
+            Init::Array { .. } => unreachable!("arrays are declared above"),
         };
         env.shared
             .insert(decl.name.clone(), program.shared.len() as u16);
@@ -91,6 +165,50 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
             .insert(name.clone(), program.mutexes.len() as u8);
         program.mutexes.push(name.clone());
     }
+    for (name, count, pos) in &ast.semaphores {
+        claim(name, "semaphore", *pos)?;
+        if *count > MAX_SEMAPHORE_START {
+            return Err(error_at(
+                *pos,
+                format!("a semaphore starts at {MAX_SEMAPHORE_START} or less"),
+            ));
+        }
+        env.semaphores
+            .insert(name.clone(), program.semaphores.len() as u8);
+        program.semaphores.push(Counted {
+            name: name.clone(),
+            count: *count as u32,
+        });
+    }
+    for (name, pos) in &ast.conds {
+        claim(name, "condition variable", *pos)?;
+        env.conds.insert(name.clone(), program.conds.len() as u8);
+        program.conds.push(name.clone());
+    }
+    for (name, pos) in &ast.rwlocks {
+        claim(name, "reader-writer lock", *pos)?;
+        env.rwlocks
+            .insert(name.clone(), program.rwlocks.len() as u8);
+        program.rwlocks.push(name.clone());
+    }
+    for (name, count, pos) in &ast.barriers {
+        claim(name, "barrier", *pos)?;
+        if *count > limits::MAX_THREADS as i64 {
+            return Err(error_at(
+                *pos,
+                format!(
+                    "a barrier waits for at most {} threads",
+                    limits::MAX_THREADS
+                ),
+            ));
+        }
+        env.barriers
+            .insert(name.clone(), program.barriers.len() as u8);
+        program.barriers.push(Counted {
+            name: name.clone(),
+            count: *count as u32,
+        });
+    }
     for decl in &ast.files {
         claim(&decl.name, "file", decl.pos)?;
         env.files
@@ -101,7 +219,7 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
         });
     }
     for decl in &ast.functions {
-        if BUILTINS.contains(&decl.name.as_str()) {
+        if is_builtin(&decl.name) {
             return Err(
                 error_at(decl.pos, format!("'{}' is a built-in operation", decl.name))
                     .with_hint("give your function another name"),
@@ -113,6 +231,18 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
     let checks = [
         (program.shared.len(), limits::MAX_SHARED, "shared variables"),
         (program.mutexes.len(), limits::MAX_MUTEXES, "mutexes"),
+        (program.semaphores.len(), limits::MAX_MUTEXES, "semaphores"),
+        (
+            program.conds.len(),
+            limits::MAX_MUTEXES,
+            "condition variables",
+        ),
+        (
+            program.rwlocks.len(),
+            limits::MAX_MUTEXES,
+            "reader-writer locks",
+        ),
+        (program.barriers.len(), limits::MAX_MUTEXES, "barriers"),
         (program.files.len(), limits::MAX_FILES, "files"),
         (ast.threads.len(), limits::MAX_THREADS, "threads"),
     ];
@@ -168,7 +298,13 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
 #[derive(Default)]
 struct Env {
     shared: HashMap<String, u16>,
+    /// Each shared array's index, first element and length.
+    arrays: HashMap<String, (u8, u16, u16)>,
     mutexes: HashMap<String, u8>,
+    semaphores: HashMap<String, u8>,
+    conds: HashMap<String, u8>,
+    rwlocks: HashMap<String, u8>,
+    barriers: HashMap<String, u8>,
     files: HashMap<String, u8>,
     functions: HashMap<String, FnDecl>,
 }
@@ -289,7 +425,9 @@ fn assigned_names(block: &Block) -> Vec<String> {
 fn has_call(expr: &Expr) -> bool {
     match &expr.kind {
         ExprKind::Call(..) => true,
-        ExprKind::Field(inner, _) | ExprKind::Unary(_, inner) => has_call(inner),
+        ExprKind::Field(inner, _) | ExprKind::Unary(_, inner) | ExprKind::Index(_, inner) => {
+            has_call(inner)
+        }
         ExprKind::Binary(_, left, right) => has_call(left) || has_call(right),
         _ => false,
     }
@@ -304,6 +442,7 @@ pub fn expr_text(expr: &Expr) -> String {
         ExprKind::Null => "null".into(),
         ExprKind::Name(name) => name.clone(),
         ExprKind::Field(inner, field) => format!("{}.{}", expr_text(inner), field.name()),
+        ExprKind::Index(name, index) => format!("{name}[{}]", expr_text(index)),
         ExprKind::Unary(UnOp::Not, inner) => format!("!{}", expr_text(inner)),
         ExprKind::Unary(UnOp::Neg, inner) => format!("-{}", expr_text(inner)),
         ExprKind::Binary(op, left, right) => {
@@ -325,12 +464,44 @@ fn access(instrs: &[Instr], program: &Program) -> Access {
         reads: vec![false; program.shared.len()],
         writes: vec![false; program.shared.len()],
         mutexes: vec![false; program.mutexes.len()],
+        semaphores: vec![false; program.semaphores.len()],
+        conds: vec![false; program.conds.len()],
+        rwlocks: vec![false; program.rwlocks.len()],
+        barriers: vec![false; program.barriers.len()],
         ..Access::default()
     };
+    let elements = |array: &u8| program.element_vars(*array);
     for instr in instrs {
         match &instr.op {
             Op::Load { var, .. } => access.reads[*var as usize] = true,
             Op::Store { var, .. } => access.writes[*var as usize] = true,
+            Op::LoadIndex { array, .. } => elements(array).for_each(|var| access.reads[var] = true),
+            Op::StoreIndex { array, .. } => {
+                elements(array).for_each(|var| access.writes[var] = true)
+            }
+            Op::Atomic { target, .. } => {
+                let vars = match target {
+                    Target::Var(var) => *var as usize..*var as usize + 1,
+                    Target::Element { array, .. } => elements(array),
+                };
+                for var in vars {
+                    access.reads[var] = true;
+                    access.writes[var] = true;
+                }
+            }
+            Op::Acquire(sem) | Op::Release(sem) => access.semaphores[*sem as usize] = true,
+            Op::CondWait { cond, mutex } | Op::CondReacquire { cond, mutex } => {
+                access.conds[*cond as usize] = true;
+                access.mutexes[*mutex as usize] = true;
+            }
+            Op::Notify { cond, .. } => access.conds[*cond as usize] = true,
+            Op::ReadLock(lock)
+            | Op::ReadUnlock(lock)
+            | Op::WriteLock(lock)
+            | Op::WriteUnlock(lock) => access.rwlocks[*lock as usize] = true,
+            Op::Arrive(barrier) | Op::PassBarrier(barrier) => {
+                access.barriers[*barrier as usize] = true
+            }
             Op::LoadField { .. } | Op::StoreField { .. } | Op::New { .. } => access.heap = true,
             Op::Lock(m) | Op::Unlock(m) | Op::TryLock { mutex: m, .. } => {
                 access.mutexes[*m as usize] = true
@@ -427,6 +598,15 @@ impl Builder<'_> {
                         self.emit(Op::Store { var, src });
                     }
                 }
+            }
+            StmtKind::SetIndex { name, index, value } => {
+                let (array, index) = self.element(name, index, stmt.pos)?;
+                let src = self.lower(value)?;
+                let src = self.simple(src);
+                match index {
+                    Ok(var) => self.emit(Op::Store { var, src }),
+                    Err(index) => self.emit(Op::StoreIndex { array, index, src }),
+                };
             }
             StmtKind::SetField { node, field, value } => {
                 let node = self.lower(node)?;
@@ -536,15 +716,84 @@ impl Builder<'_> {
     }
 
     fn mutex(&self, arg: Option<&Expr>, call: &str, pos: Pos) -> Result<u8, ScenarioError> {
-        match arg.map(|arg| &arg.kind) {
-            Some(ExprKind::Name(name)) => self.env.mutexes.get(name).copied().ok_or_else(|| {
-                error_at(pos, format!("{call}: '{name}' is not a mutex"))
-                    .with_hint(format!("declare it with: mutex {name}"))
+        declared(&self.env.mutexes, arg, call, pos, ("a mutex", "mutex", "m"))
+    }
+
+    /// An element of a shared array: the array, and either the element's
+    /// variable (a constant index, checked here) or the index to evaluate.
+    fn element(
+        &mut self,
+        name: &str,
+        index: &Expr,
+        pos: Pos,
+    ) -> Result<(u8, Result<u16, Pure>), ScenarioError> {
+        let Some(&(array, first, len)) = self.env.arrays.get(name) else {
+            return Err(error_at(pos, format!("'{name}' is not a shared array"))
+                .with_hint(format!("declare it with: shared {name}[4]")));
+        };
+        match self.lower(index)? {
+            Pure::Const(Value::Int(at)) if (0..i64::from(len)).contains(&at) => {
+                Ok((array, Ok(first + at as u16)))
+            }
+            Pure::Const(value) => Err(error_at(
+                index.pos,
+                format!("{name}[{value}] is out of bounds: {name} has {len} elements"),
+            )),
+            pure => Ok((array, Err(pure))),
+        }
+    }
+
+    /// The location an atomic operation works on: a shared variable or an
+    /// element of a shared array.
+    fn target(&mut self, arg: &Expr, call: &str) -> Result<Target, ScenarioError> {
+        match &arg.kind {
+            ExprKind::Name(name) if !self.is_local(name) && self.env.shared.contains_key(name) => {
+                Ok(Target::Var(self.env.shared[name]))
+            }
+            ExprKind::Index(name, index) => Ok(match self.element(name, index, arg.pos)? {
+                (_, Ok(var)) => Target::Var(var),
+                (array, Err(index)) => Target::Element { array, index },
             }),
-            _ => {
-                Err(error_at(pos, format!("{call} takes a mutex")).with_hint(format!("{call}(m)")))
+            other => {
+                let name = match other {
+                    ExprKind::Name(name) => name.as_str(),
+                    _ => "x",
+                };
+                Err(error_at(
+                    arg.pos,
+                    format!("{call} works on a shared variable or an array's element"),
+                )
+                .with_hint(format!("shared {name} = 0, then {call}({name}, ...)")))
             }
         }
+    }
+
+    /// An atomic read-modify-write, its result in `dst` when used.
+    fn atomic(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        pos: Pos,
+        dst: Option<Slot>,
+    ) -> Result<(), ScenarioError> {
+        let count = match name {
+            "test_and_set" => 1,
+            "compare_and_swap" => 3,
+            _ => 2,
+        };
+        self.arity(name, args, count, pos)?;
+        let target = self.target(&args[0], name)?;
+        let kind = match name {
+            "fetch_add" => AtomicKind::FetchAdd(self.lower(&args[1])?),
+            "exchange" => AtomicKind::Exchange(self.lower(&args[1])?),
+            "test_and_set" => AtomicKind::TestAndSet,
+            _ => AtomicKind::CompareAndSwap {
+                expected: self.lower(&args[1])?,
+                new: self.lower(&args[2])?,
+            },
+        };
+        self.emit(Op::Atomic { dst, target, kind });
+        Ok(())
     }
 
     fn handle(&self, arg: Option<&Expr>, call: &str, pos: Pos) -> Result<Slot, ScenarioError> {
@@ -632,6 +881,57 @@ impl Builder<'_> {
                 let handle = self.handle(args.first(), name, pos)?;
                 self.emit(Op::Funlock { handle });
             }
+            "acquire" | "release" => {
+                self.arity(name, args, 1, pos)?;
+                let sem = declared(
+                    &self.env.semaphores,
+                    args.first(),
+                    name,
+                    pos,
+                    ("a semaphore", "sem", "s"),
+                )?;
+                self.emit(if name == "acquire" {
+                    Op::Acquire(sem)
+                } else {
+                    Op::Release(sem)
+                });
+            }
+            "wait" => {
+                self.arity(name, args, 2, pos)?;
+                let kind = ("a condition variable", "cond", "c, m");
+                let cond = declared(&self.env.conds, args.first(), name, pos, kind)?;
+                let mutex = self.mutex(args.get(1), name, pos)?;
+                self.emit(Op::CondWait { cond, mutex });
+                self.emit(Op::CondReacquire { cond, mutex });
+            }
+            "notify" | "notify_all" => {
+                self.arity(name, args, 1, pos)?;
+                let kind = ("a condition variable", "cond", "c");
+                let cond = declared(&self.env.conds, args.first(), name, pos, kind)?;
+                self.emit(Op::Notify {
+                    cond,
+                    all: name == "notify_all",
+                });
+            }
+            "read_lock" | "read_unlock" | "write_lock" | "write_unlock" => {
+                self.arity(name, args, 1, pos)?;
+                let kind = ("a reader-writer lock", "rwlock", "r");
+                let lock = declared(&self.env.rwlocks, args.first(), name, pos, kind)?;
+                self.emit(match name {
+                    "read_lock" => Op::ReadLock(lock),
+                    "read_unlock" => Op::ReadUnlock(lock),
+                    "write_lock" => Op::WriteLock(lock),
+                    _ => Op::WriteUnlock(lock),
+                });
+            }
+            "arrive_and_wait" => {
+                self.arity(name, args, 1, pos)?;
+                let kind = ("a barrier", "barrier", "b");
+                let barrier = declared(&self.env.barriers, args.first(), name, pos, kind)?;
+                self.emit(Op::Arrive(barrier));
+                self.emit(Op::PassBarrier(barrier));
+            }
+            _ if ATOMICS.contains(&name) => self.atomic(name, args, pos, None)?,
             "try_lock" | "open" | "read" | "new" | "len" => {
                 return Err(
                     error_at(pos, format!("{name}(...) gives a value that is not used"))
@@ -661,19 +961,14 @@ impl Builder<'_> {
                     field: *field,
                 });
             }
-            ExprKind::Call(name, args)
-                if !matches!(
-                    name.as_str(),
-                    "len"
-                        | "lock"
-                        | "unlock"
-                        | "lock_all"
-                        | "write"
-                        | "append"
-                        | "flock"
-                        | "funlock"
-                ) =>
-            {
+            ExprKind::Index(name, index) => {
+                let (array, index) = self.element(name, index, expr.pos)?;
+                self.emit(match index {
+                    Ok(var) => Op::Load { dst, var },
+                    Err(index) => Op::LoadIndex { dst, array, index },
+                });
+            }
+            ExprKind::Call(name, args) if !STATEMENTS.contains(&name.as_str()) => {
                 self.call_value(name, args, expr.pos, dst)?;
             }
             _ => {
@@ -684,6 +979,21 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// What a synchronisation object other than a mutex is, by its name.
+    fn sync_kind(&self, name: &str) -> Option<&'static str> {
+        if self.env.semaphores.contains_key(name) {
+            Some("a semaphore")
+        } else if self.env.conds.contains_key(name) {
+            Some("a condition variable")
+        } else if self.env.rwlocks.contains_key(name) {
+            Some("a reader-writer lock")
+        } else if self.env.barriers.contains_key(name) {
+            Some("a barrier")
+        } else {
+            None
+        }
     }
 
     fn is_local(&self, name: &str) -> bool {
@@ -727,6 +1037,7 @@ impl Builder<'_> {
                 let value = self.lower(&args[0])?;
                 self.emit(Op::New { dst, value });
             }
+            _ if ATOMICS.contains(&name) => self.atomic(name, args, pos, Some(dst))?,
             _ => {
                 self.inline(name, args, pos, Some(dst))?;
             }
@@ -741,7 +1052,7 @@ impl Builder<'_> {
         pos: Pos,
         ret: Option<Slot>,
     ) -> Result<(), ScenarioError> {
-        if BUILTINS.contains(&name) {
+        if is_builtin(name) {
             return Err(error_at(pos, format!("{name}(...) gives no value"))
                 .with_hint("call it on a line of its own"));
         }
@@ -846,6 +1157,16 @@ impl Builder<'_> {
                     let dst = self.temp();
                     self.emit(Op::Load { dst, var });
                     Pure::Temp(dst)
+                } else if self.env.arrays.contains_key(name) {
+                    return Err(
+                        error_at(expr.pos, format!("'{name}' is an array, not a value"))
+                            .with_hint(format!("read one element: {name}[0] or {name}[i]")),
+                    );
+                } else if let Some(what) = self.sync_kind(name) {
+                    return Err(
+                        error_at(expr.pos, format!("'{name}' is {what}, not a value"))
+                            .with_hint("pass it to its operations, as the language guide lists"),
+                    );
                 } else if self.env.mutexes.contains_key(name) {
                     return Err(
                         error_at(expr.pos, format!("'{name}' is a mutex, not a value"))
@@ -860,6 +1181,11 @@ impl Builder<'_> {
                     return Err(error_at(expr.pos, format!("unknown name '{name}'"))
                         .with_hint(format!("assign it first, or declare it: shared {name} = 0")));
                 }
+            }
+            ExprKind::Index(..) => {
+                let dst = self.temp();
+                self.lower_into(expr, dst)?;
+                Pure::Temp(dst)
             }
             ExprKind::Field(node, field) => {
                 let node = self.lower(node)?;
@@ -922,6 +1248,33 @@ impl Builder<'_> {
                 Pure::Temp(dst)
             }
         })
+    }
+}
+
+/// A declared synchronisation object named by a call's argument; `kind`
+/// is how to say it ("a mutex"), the declaring word and an example name.
+fn declared(
+    names: &HashMap<String, u8>,
+    arg: Option<&Expr>,
+    call: &str,
+    pos: Pos,
+    (what, word, example): (&str, &str, &str),
+) -> Result<u8, ScenarioError> {
+    match arg.map(|arg| &arg.kind) {
+        Some(ExprKind::Name(name)) => names.get(name).copied().ok_or_else(|| {
+            error_at(pos, format!("{call}: '{name}' is not {what}")).with_hint(format!(
+                "declare it with: {word} {name}{}",
+                match word {
+                    "sem" => " = 1",
+                    "barrier" => " = 2",
+                    _ => "",
+                }
+            ))
+        }),
+        _ => {
+            Err(error_at(pos, format!("{call} takes {what}"))
+                .with_hint(format!("{call}({example})")))
+        }
     }
 }
 
@@ -1013,7 +1366,7 @@ mod tests {
         );
         assert_eq!(
             error("shared x = 0\nmutex x\nthread A { }"),
-            "2:7: 'x' is already declared as a shared variable (hint: give each shared variable, mutex, file and function its own name)"
+            "2:7: 'x' is already declared as a shared variable (hint: give each shared variable, lock, file and function its own name)"
         );
         assert_eq!(
             error("shared x = 0\n"),

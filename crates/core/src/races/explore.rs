@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::limits;
 use super::machine::{AfterResult, Phase, Readiness, State, Status};
-use super::program::{Goal, Op, Program, Value};
+use super::program::{Goal, Op, Program, Target, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
@@ -201,6 +201,15 @@ impl Stop {
 }
 
 impl Report {
+    /// The outcomes some explored schedule ends with (a search stopped at
+    /// its cap lists outcomes it saw in schedules it did not finish).
+    pub fn reached(&self) -> impl Iterator<Item = &Outcome> {
+        self.outcomes
+            .iter()
+            .filter(|o| o.count > 0)
+            .map(|o| &o.outcome)
+    }
+
     /// The largest count of any outcome (at least 1), to scale histograms.
     pub fn most_common_count(&self) -> u64 {
         self.outcomes
@@ -652,6 +661,42 @@ fn independent(program: &Program, state: &State, thread: usize) -> bool {
         Op::Store { var, .. } => {
             others.all(|access| !access.writes[*var as usize] && !access.reads[*var as usize])
         }
+        Op::LoadIndex { array, .. } => {
+            let vars = program.element_vars(*array);
+            others.all(|access| vars.clone().all(|var| !access.writes[var]))
+        }
+        Op::StoreIndex { array, .. } => {
+            let vars = program.element_vars(*array);
+            others.all(|access| {
+                vars.clone()
+                    .all(|var| !access.writes[var] && !access.reads[var])
+            })
+        }
+        Op::Atomic { target, .. } => {
+            let vars = match target {
+                Target::Var(var) => *var as usize..*var as usize + 1,
+                Target::Element { array, .. } => program.element_vars(*array),
+            };
+            // Even a compare_and_swap that fails conflicts like a write:
+            // whether it fails depends on the others' writes.
+            others.all(|access| {
+                vars.clone()
+                    .all(|var| !access.writes[var] && !access.reads[var])
+            })
+        }
+        Op::Acquire(sem) | Op::Release(sem) => {
+            others.all(|access| !access.semaphores[*sem as usize])
+        }
+        Op::CondWait { cond, mutex } | Op::CondReacquire { cond, mutex } => {
+            others.all(|access| !access.conds[*cond as usize] && !access.mutexes[*mutex as usize])
+        }
+        Op::Notify { cond, .. } => others.all(|access| !access.conds[*cond as usize]),
+        Op::ReadLock(lock) | Op::ReadUnlock(lock) | Op::WriteLock(lock) | Op::WriteUnlock(lock) => {
+            others.all(|access| !access.rwlocks[*lock as usize])
+        }
+        Op::Arrive(barrier) | Op::PassBarrier(barrier) => {
+            others.all(|access| !access.barriers[*barrier as usize])
+        }
         Op::LoadField { .. } | Op::StoreField { .. } | Op::New { .. } => {
             others.all(|access| !access.heap)
         }
@@ -826,6 +871,13 @@ pub fn deadlock_text(program: &Program, state: &State) -> String {
                 Readiness::WaitsForFile { file } => Some(format!(
                     "{name} waits for a lock on {}",
                     program.files[file as usize].name
+                )),
+                readiness @ (Readiness::WaitsForSemaphore { .. }
+                | Readiness::WaitsForNotify { .. }
+                | Readiness::WaitsForRwLock { .. }
+                | Readiness::WaitsAtBarrier { .. }) => Some(format!(
+                    "{name} {}",
+                    super::schedule::why_not(program, &readiness)
                 )),
                 _ => None,
             }

@@ -32,7 +32,7 @@ pub fn by_idea() -> Vec<(&'static str, Vec<&'static Lesson>)> {
     groups
 }
 
-pub const LESSONS: [Lesson; 12] = [
+pub const LESSONS: [Lesson; 22] = [
     Lesson {
         id: "lost-update",
         title: "Lost update on a counter",
@@ -48,6 +48,14 @@ pub const LESSONS: [Lesson; 12] = [
         intro: "The same counter, with the increment between lock(m) and unlock(m). Try to make the threads lose an update, then ask the explorer.",
         takeaway: "The lock makes read-add-write indivisible for everyone who takes it: every interleaving ends with x = 2. The other thread waits (hatched on the timeline).",
         source: include_str!("../../lessons/counter-mutex.race"),
+    },
+    Lesson {
+        id: "cas-counter",
+        title: "A lock-free counter",
+        idea: "Lost updates",
+        intro: "No lock: each thread reads x, then compare_and_swap writes old + 1 only if x still holds old, in one step; if not, the thread reads again. Try to lose an update, then explore.",
+        takeaway: "A compare-and-swap fails when another thread wrote in between, and the loop retries with the new value: no update is lost, and nobody ever waits for a lock.",
+        source: include_str!("../../lessons/cas-counter.race"),
     },
     Lesson {
         id: "list-removal",
@@ -82,6 +90,14 @@ pub const LESSONS: [Lesson; 12] = [
         source: include_str!("../../lessons/critical-section-mutex.race"),
     },
     Lesson {
+        id: "spinlock-tas",
+        title: "A spin lock from test-and-set",
+        idea: "Mutual exclusion",
+        intro: "The flag lock again, but test_and_set raises the flag and says whether it was already up, in one step. Try to put both threads inside.",
+        takeaway: "Testing and setting in one indivisible step is all a lock needs: no interleaving puts two threads inside. The waiting thread spins, using the CPU while it waits.",
+        source: include_str!("../../lessons/spinlock-tas.race"),
+    },
+    Lesson {
         id: "deadlock",
         title: "Deadlock: two locks, opposite orders",
         idea: "Deadlock",
@@ -106,6 +122,62 @@ pub const LESSONS: [Lesson; 12] = [
         source: include_str!("../../lessons/deadlock-lock-all.race"),
     },
     Lesson {
+        id: "philosophers",
+        title: "Dining philosophers",
+        idea: "Dining philosophers",
+        intro: "Three philosophers share three forks; each takes the fork on the left, then the one on the right. Get every philosopher holding one fork and waiting for the next.",
+        takeaway: "When each holds a left fork, each waits for a fork its neighbour holds: a cycle of waiting around the table, so a deadlock.",
+        source: include_str!("../../lessons/philosophers.race"),
+    },
+    Lesson {
+        id: "philosophers-ordered",
+        title: "Fix: number the forks",
+        idea: "Dining philosophers",
+        intro: "P2 now takes its lower-numbered fork (f0) first, like the others. Try to deadlock the table.",
+        takeaway: "With one order for all forks, the cycle of waiting cannot close: someone can always get both forks and eat.",
+        source: include_str!("../../lessons/philosophers-ordered.race"),
+    },
+    Lesson {
+        id: "philosophers-lock-all",
+        title: "Fix: both forks at once",
+        idea: "Dining philosophers",
+        intro: "Each philosopher takes both forks in one step with lock_all. Try to deadlock the table.",
+        takeaway: "A philosopher never holds one fork while waiting for the other, so no cycle of waiting can form.",
+        source: include_str!("../../lessons/philosophers-lock-all.race"),
+    },
+    Lesson {
+        id: "bounded-buffer-if",
+        title: "Bounded buffer: if instead of while",
+        idea: "Condition variables",
+        intro: "A producer and a consumer share two slots. Each waits with if, and this program allows spurious wake-ups. Make the consumer take from an empty buffer: let it wait, then wake it without a notify.",
+        takeaway: "After a wake-up the condition may no longer hold: a spurious wake-up, or another thread that took the mutex first (Mesa semantics). A thread that waits with if goes on anyway.",
+        source: include_str!("../../lessons/bounded-buffer-if.race"),
+    },
+    Lesson {
+        id: "bounded-buffer-while",
+        title: "Bounded buffer: wait in a while loop",
+        idea: "Condition variables",
+        intro: "The same buffer, each wait in a while loop. Try the schedule that broke it, then explore.",
+        takeaway: "Checking the condition again after every wake-up makes any wake-up safe: every interleaving delivers 1, 2 and 3.",
+        source: include_str!("../../lessons/bounded-buffer-while.race"),
+    },
+    Lesson {
+        id: "phases-no-barrier",
+        title: "Two phases without a barrier",
+        idea: "Barriers",
+        intro: "Each thread writes its part, then adds up both parts. Let one thread add before the other has written.",
+        takeaway: "A thread can start phase 2 while another is still in phase 1, and reads a part that is not there yet.",
+        source: include_str!("../../lessons/phases-no-barrier.race"),
+    },
+    Lesson {
+        id: "phases-barrier",
+        title: "Two phases with a barrier",
+        idea: "Barriers",
+        intro: "A barrier for 2 between the phases. Try to make a thread add up too early.",
+        takeaway: "No thread passes the barrier before both have arrived, so every part is written before anyone adds: the sums are always 7.",
+        source: include_str!("../../lessons/phases-barrier.race"),
+    },
+    Lesson {
         id: "file-append",
         title: "Two processes append to one file",
         idea: "Files shared by processes",
@@ -128,6 +200,14 @@ pub const LESSONS: [Lesson; 12] = [
         intro: "Each process claims a config file if it is still empty. Let both check before either writes.",
         takeaway: "The check was true when made and false when acted on: both processes claim the file. The check and the act must be one indivisible step, e.g. under one exclusive flock.",
         source: include_str!("../../lessons/check-then-act.race"),
+    },
+    Lesson {
+        id: "check-then-act-flock",
+        title: "Check-then-act under a file lock",
+        idea: "Files shared by processes",
+        intro: "Each process now takes an exclusive flock before the check and releases it after the claim. Try to make both claim the file.",
+        takeaway: "Under one exclusive lock the check and the act are one indivisible step for processes that take it: exactly one claims the file.",
+        source: include_str!("../../lessons/check-then-act-flock.race"),
     },
 ];
 
@@ -159,11 +239,14 @@ mod tests {
                 .map(|(idea, lessons)| (*idea, lessons.len()))
                 .collect::<Vec<_>>(),
             [
-                ("Lost updates", 2),
+                ("Lost updates", 3),
                 ("Shared data structures", 2),
-                ("Mutual exclusion", 2),
+                ("Mutual exclusion", 3),
                 ("Deadlock", 3),
-                ("Files shared by processes", 3),
+                ("Dining philosophers", 3),
+                ("Condition variables", 2),
+                ("Barriers", 2),
+                ("Files shared by processes", 4),
             ]
         );
     }

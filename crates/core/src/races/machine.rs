@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use super::limits;
-use super::program::{Code, Node, Op, Program, Pure, Slot, Value};
+use super::program::{AtomicKind, Code, Node, Op, Program, Pure, Slot, Target, Value};
 use super::syntax::{BinOp, Field, UnOp};
 
 /// A shared location a thread can read and write.
@@ -117,6 +117,13 @@ pub struct FileState {
     pub shared: u32,
 }
 
+/// A reader-writer lock: its writer, or its readers (as bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RwState {
+    pub writer: Option<u8>,
+    pub readers: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Flags {
     /// Two threads were in the critical section at once.
@@ -131,6 +138,13 @@ pub struct World {
     pub shared: Vec<Value>,
     pub heap: Vec<Node>,
     pub mutexes: Vec<Option<u8>>,
+    /// Each semaphore's count.
+    pub semaphores: Vec<u32>,
+    /// Each condition variable's waiting threads, longest waiting first.
+    pub conds: Vec<Vec<u8>>,
+    pub rwlocks: Vec<RwState>,
+    /// Each barrier's threads that have arrived in this round, as bits.
+    pub barriers: Vec<u32>,
     pub files: Vec<FileState>,
     /// Threads inside the critical section, as bits.
     pub critical: u32,
@@ -156,7 +170,34 @@ pub enum Readiness {
     WaitsForFile {
         file: u8,
     },
+    /// Waiting for a semaphore whose count is 0.
+    WaitsForSemaphore {
+        sem: u8,
+    },
+    /// In a condition variable's queue, waiting for a notify.
+    WaitsForNotify {
+        cond: u8,
+    },
+    /// Waiting for a reader-writer lock that others hold.
+    WaitsForRwLock {
+        lock: u8,
+        writer: Option<u8>,
+        /// The other threads reading, as bits.
+        readers: u32,
+    },
+    /// Arrived at a barrier; waiting until the rest arrive.
+    WaitsAtBarrier {
+        barrier: u8,
+        arrived: u8,
+    },
     Finished,
+}
+
+impl Readiness {
+    /// Blocked: waiting for another thread to do something.
+    pub fn is_waiting(&self) -> bool {
+        !matches!(self, Readiness::Ready | Readiness::Finished)
+    }
 }
 
 /// Where a run stands.
@@ -263,6 +304,10 @@ impl State {
                 shared: program.shared.iter().map(|var| var.init.clone()).collect(),
                 heap: program.heap.clone(),
                 mutexes: vec![None; program.mutexes.len()],
+                semaphores: program.semaphores.iter().map(|sem| sem.count).collect(),
+                conds: vec![Vec::new(); program.conds.len()],
+                rwlocks: vec![RwState::default(); program.rwlocks.len()],
+                barriers: vec![0; program.barriers.len()],
                 files: program
                     .files
                     .iter()
@@ -299,6 +344,45 @@ impl State {
                     }
                 }
                 Readiness::Ready
+            }
+            Op::Acquire(sem) if self.world.semaphores[*sem as usize] == 0 => {
+                Readiness::WaitsForSemaphore { sem: *sem }
+            }
+            Op::CondReacquire { cond, mutex } => {
+                let queued = self.world.conds[*cond as usize].contains(&me);
+                match self.world.mutexes[*mutex as usize] {
+                    _ if queued && !program.spurious_wakeups => {
+                        Readiness::WaitsForNotify { cond: *cond }
+                    }
+                    Some(owner) if owner != me => Readiness::WaitsForMutex {
+                        mutex: *mutex,
+                        owner,
+                    },
+                    _ => Readiness::Ready,
+                }
+            }
+            Op::ReadLock(lock) | Op::WriteLock(lock) => {
+                let rw = self.world.rwlocks[*lock as usize];
+                let writer = rw.writer.filter(|&writer| writer != me);
+                let readers = rw.readers & !bit(thread);
+                let writing = matches!(code.instrs[state.pc as usize].op, Op::WriteLock(_));
+                if writer.is_some() || (writing && readers != 0) {
+                    Readiness::WaitsForRwLock {
+                        lock: *lock,
+                        writer,
+                        readers,
+                    }
+                } else {
+                    Readiness::Ready
+                }
+            }
+            Op::PassBarrier(barrier)
+                if self.world.barriers[*barrier as usize] & bit(thread) != 0 =>
+            {
+                Readiness::WaitsAtBarrier {
+                    barrier: *barrier,
+                    arrived: self.world.barriers[*barrier as usize].count_ones() as u8,
+                }
             }
             Op::Flock { handle, exclusive } => {
                 let Value::Handle { file, .. } = state.locals[*handle as usize] else {
@@ -375,15 +459,22 @@ impl State {
                 Status::Failed(failure) => return AfterResult::Failed(failure.clone()),
                 Status::Running => {}
             }
-            if let Op::Lock(_) | Op::LockAll(_) | Op::Flock { .. } =
-                code.instrs[state.pc as usize].op
+            if let Op::Lock(_)
+            | Op::LockAll(_)
+            | Op::Flock { .. }
+            | Op::Acquire(_)
+            | Op::CondWait { .. }
+            | Op::ReadLock(_)
+            | Op::WriteLock(_)
+            | Op::Arrive(_) = code.instrs[state.pc as usize].op
             {
                 // The check runs alone; a lock still held by a finished thread
-                // would make it wait forever.
+                // would make it wait forever, and nobody is left to notify it
+                // or to arrive at a barrier.
                 let line = code.instrs[state.pc as usize].line;
                 return AfterResult::Failed(Failure::Error {
                     line,
-                    message: "the final check takes no locks".into(),
+                    message: "the final check takes no locks and waits for nothing".into(),
                 });
             }
             exec(
@@ -517,6 +608,68 @@ fn node_of(value: Value, field: Field) -> Result<u16, String> {
     }
 }
 
+/// The shared variable an array element or an atomic's target is, its
+/// index evaluated (and checked) now.
+fn element_var(
+    locals: &mut [Value],
+    program: &Program,
+    array: u8,
+    index: &Pure,
+) -> Result<u16, String> {
+    let info = &program.arrays[array as usize];
+    match eval(locals, index)? {
+        Value::Int(at) if (0..i64::from(info.len)).contains(&at) => Ok(info.first + at as u16),
+        Value::Int(at) => Err(format!(
+            "{}[{at}] is out of bounds: {} has {} elements",
+            info.name, info.name, info.len
+        )),
+        other => Err(format!(
+            "an index into {} is a number, not {}",
+            info.name,
+            other.type_name()
+        )),
+    }
+}
+
+fn target_var(locals: &mut [Value], program: &Program, target: &Target) -> Result<u16, String> {
+    match target {
+        Target::Var(var) => Ok(*var),
+        Target::Element { array, index } => element_var(locals, program, *array, index),
+    }
+}
+
+/// One atomic read-modify-write of `world.shared[var]`: what it gives, and
+/// whether it wrote.
+fn atomic(
+    locals: &mut [Value],
+    old: &Value,
+    kind: &AtomicKind,
+    name: &str,
+) -> Result<(Value, Option<Value>), String> {
+    Ok(match kind {
+        AtomicKind::FetchAdd(delta) => {
+            let delta = eval(locals, delta)?;
+            let (Value::Int(now), Value::Int(delta)) = (old, &delta) else {
+                return Err(format!(
+                    "fetch_add adds numbers: {name} is {} and the amount {}",
+                    old.type_name(),
+                    delta.type_name()
+                ));
+            };
+            let sum = now.checked_add(*delta).ok_or("the number overflows")?;
+            (old.clone(), Some(Value::Int(sum)))
+        }
+        AtomicKind::CompareAndSwap { expected, new } => {
+            let expected = eval(locals, expected)?;
+            let new = eval(locals, new)?;
+            let swap = *old == expected;
+            (Value::Int(i64::from(swap)), swap.then_some(new))
+        }
+        AtomicKind::Exchange(value) => (old.clone(), Some(eval(locals, value)?)),
+        AtomicKind::TestAndSet => (old.clone(), Some(Value::Int(1))),
+    })
+}
+
 fn handle_of(locals: &[Value], slot: Slot) -> Result<(u8, u32), String> {
     match locals[slot as usize] {
         Value::Handle { file, offset } => Ok((file, offset)),
@@ -560,6 +713,33 @@ fn exec(
                 let loc = Loc::Var(*var);
                 lost = stale_read(&value_deps, loc);
                 written = Some(loc);
+            }
+            Op::LoadIndex { dst, array, index } => {
+                let var = element_var(locals, program, *array, index)?;
+                locals[*dst as usize] = world.shared[var as usize].clone();
+                read = Some(Loc::Var(var));
+            }
+            Op::StoreIndex { array, index, src } => {
+                let var = element_var(locals, program, *array, index)?;
+                world.shared[var as usize] = eval(locals, src)?;
+                let loc = Loc::Var(var);
+                lost = stale_read(&value_deps, loc);
+                written = Some(loc);
+            }
+            Op::Atomic { dst, target, kind } => {
+                let var = target_var(locals, program, target)?;
+                let name = &program.shared[var as usize].name;
+                let (gives, writes) = atomic(locals, &world.shared[var as usize], kind, name)?;
+                let loc = Loc::Var(var);
+                read = Some(loc);
+                if let Some(value) = writes {
+                    world.shared[var as usize] = value;
+                    lost = stale_read(&value_deps, loc);
+                    written = Some(loc);
+                }
+                if let Some(dst) = dst {
+                    locals[*dst as usize] = gives;
+                }
             }
             Op::LoadField { dst, node, field } => {
                 let node = node_of(eval(locals, node)?, *field)?;
@@ -633,6 +813,82 @@ fn exec(
                     world.mutexes[*m as usize] = Some(me);
                 }
             }
+            Op::Acquire(sem) => world.semaphores[*sem as usize] -= 1,
+            Op::Release(sem) => {
+                let count = &mut world.semaphores[*sem as usize];
+                *count = count
+                    .checked_add(1)
+                    .ok_or("the semaphore's count overflows")?;
+            }
+            Op::CondWait { cond, mutex } => {
+                if world.mutexes[*mutex as usize] != Some(me) {
+                    return Err(format!(
+                        "wait({}, {}) by a thread that does not hold {1}",
+                        program.conds[*cond as usize], program.mutexes[*mutex as usize]
+                    ));
+                }
+                world.mutexes[*mutex as usize] = None;
+                world.conds[*cond as usize].push(me);
+            }
+            Op::CondReacquire { cond, mutex } => {
+                // Still queued only when the wake-up is spurious.
+                world.conds[*cond as usize].retain(|&waiter| waiter != me);
+                world.mutexes[*mutex as usize] = Some(me);
+            }
+            Op::Notify { cond, all } => {
+                let queue = &mut world.conds[*cond as usize];
+                if *all {
+                    queue.clear();
+                } else if !queue.is_empty() {
+                    queue.remove(0);
+                }
+            }
+            Op::ReadLock(lock) | Op::WriteLock(lock) => {
+                let name = &program.rwlocks[*lock as usize];
+                let rw = &mut world.rwlocks[*lock as usize];
+                if rw.writer == Some(me) {
+                    return Err(format!("this thread already holds {name} for writing"));
+                }
+                if rw.readers & bit(thread) != 0 {
+                    return Err(format!(
+                        "this thread already holds {name} for reading (read_unlock it first)"
+                    ));
+                }
+                if matches!(instr.op, Op::WriteLock(_)) {
+                    rw.writer = Some(me);
+                } else {
+                    rw.readers |= bit(thread);
+                }
+            }
+            Op::ReadUnlock(lock) => {
+                let rw = &mut world.rwlocks[*lock as usize];
+                if rw.readers & bit(thread) == 0 {
+                    return Err(format!(
+                        "read_unlock({}) by a thread that is not reading it",
+                        program.rwlocks[*lock as usize]
+                    ));
+                }
+                rw.readers &= !bit(thread);
+            }
+            Op::WriteUnlock(lock) => {
+                let rw = &mut world.rwlocks[*lock as usize];
+                if rw.writer != Some(me) {
+                    return Err(format!(
+                        "write_unlock({}) by a thread that is not writing it",
+                        program.rwlocks[*lock as usize]
+                    ));
+                }
+                rw.writer = None;
+            }
+            Op::Arrive(barrier) => {
+                let arrived = &mut world.barriers[*barrier as usize];
+                *arrived |= bit(thread);
+                if arrived.count_ones() >= program.barriers[*barrier as usize].count {
+                    // The last one in: this round is complete, all go on.
+                    *arrived = 0;
+                }
+            }
+            Op::PassBarrier(_) => {}
             Op::EnterCritical => {
                 if world.critical & !bit(thread) != 0 {
                     world.flags.critical = true;
@@ -781,6 +1037,36 @@ fn step_deps(state: &mut ThreadState, op: &Op) -> (Option<(Slot, DstDeps)>, Vec<
             state.take_deps(node);
             (Some((*dst, DstDeps::FreshRead)), Vec::new())
         }
+        Op::LoadIndex { dst, index, .. } => {
+            state.take_deps(index);
+            (Some((*dst, DstDeps::FreshRead)), Vec::new())
+        }
+        Op::StoreIndex { index, src, .. } => {
+            state.take_deps(index);
+            (None, state.take_deps(src))
+        }
+        Op::Atomic { dst, target, kind } => {
+            if let Target::Element { index, .. } = target {
+                state.take_deps(index);
+            }
+            // What an exchange writes may come from a stale read; a fetch_add
+            // adds to the value it reads, and a compare_and_swap writes only
+            // over the value it expects, so neither loses an update.
+            let (dst_deps, value_deps) = match kind {
+                AtomicKind::FetchAdd(delta) => {
+                    state.take_deps(delta);
+                    (DstDeps::FreshRead, Vec::new())
+                }
+                AtomicKind::CompareAndSwap { expected, new } => {
+                    state.take_deps(expected);
+                    state.take_deps(new);
+                    (DstDeps::Computed(Vec::new()), Vec::new())
+                }
+                AtomicKind::Exchange(value) => (DstDeps::FreshRead, state.take_deps(value)),
+                AtomicKind::TestAndSet => (DstDeps::FreshRead, Vec::new()),
+            };
+            (dst.map(|dst| (dst, dst_deps)), value_deps)
+        }
         Op::Store { src, .. } => (None, state.take_deps(src)),
         Op::StoreField { node, src, .. } => {
             state.take_deps(node);
@@ -811,7 +1097,18 @@ fn step_deps(state: &mut ThreadState, op: &Op) -> (Option<(Slot, DstDeps)>, Vec<
         | Op::ExitCritical
         | Op::SeekEnd { .. }
         | Op::Flock { .. }
-        | Op::Funlock { .. } => (None, Vec::new()),
+        | Op::Funlock { .. }
+        | Op::Acquire(_)
+        | Op::Release(_)
+        | Op::CondWait { .. }
+        | Op::CondReacquire { .. }
+        | Op::Notify { .. }
+        | Op::ReadLock(_)
+        | Op::ReadUnlock(_)
+        | Op::WriteLock(_)
+        | Op::WriteUnlock(_)
+        | Op::Arrive(_)
+        | Op::PassBarrier(_) => (None, Vec::new()),
     }
 }
 

@@ -80,6 +80,31 @@ impl Pure {
     }
 }
 
+/// The shared location an atomic operation works on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Var(u16),
+    /// `buf[i]`: an element of a shared array, by the array's index.
+    Element {
+        array: u8,
+        index: Pure,
+    },
+}
+
+/// What an atomic read-modify-write does, in one indivisible step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AtomicKind {
+    /// Adds to the location; gives the value before.
+    FetchAdd(Pure),
+    /// Writes `new` if the location holds `expected`; gives 1 if it did,
+    /// else 0.
+    CompareAndSwap { expected: Pure, new: Pure },
+    /// Writes the value; gives the value before.
+    Exchange(Pure),
+    /// Writes 1; gives the value before.
+    TestAndSet,
+}
+
 /// One indivisible step (or a jump, which is never a step of its own).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
@@ -92,6 +117,24 @@ pub enum Op {
     Store {
         var: u16,
         src: Pure,
+    },
+    /// Reads an element of a shared array.
+    LoadIndex {
+        dst: Slot,
+        array: u8,
+        index: Pure,
+    },
+    /// Writes an element of a shared array.
+    StoreIndex {
+        array: u8,
+        index: Pure,
+        src: Pure,
+    },
+    /// An atomic read-modify-write; `dst` gets what it gives, if used.
+    Atomic {
+        dst: Option<Slot>,
+        target: Target,
+        kind: AtomicKind,
     },
     LoadField {
         dst: Slot,
@@ -123,6 +166,34 @@ pub enum Op {
     },
     /// Takes every mutex at once, or waits until all are free.
     LockAll(Vec<u8>),
+    /// P: takes one from a semaphore, waiting while it is 0.
+    Acquire(u8),
+    /// V: gives one back to a semaphore.
+    Release(u8),
+    /// The first half of `wait(c, m)`: releases `m` and joins `c`'s queue.
+    CondWait {
+        cond: u8,
+        mutex: u8,
+    },
+    /// The second half of `wait(c, m)`: once notified (or woken spuriously,
+    /// when the program allows it), takes `m` again.
+    CondReacquire {
+        cond: u8,
+        mutex: u8,
+    },
+    /// Wakes the longest waiter of a condition variable, or all of them.
+    Notify {
+        cond: u8,
+        all: bool,
+    },
+    ReadLock(u8),
+    ReadUnlock(u8),
+    WriteLock(u8),
+    WriteUnlock(u8),
+    /// The first half of `arrive_and_wait(b)`: counts this thread in.
+    Arrive(u8),
+    /// The second half: goes on once the barrier's count is complete.
+    PassBarrier(u8),
     EnterCritical,
     ExitCritical,
     Assert {
@@ -180,6 +251,10 @@ pub struct Access {
     pub writes: Vec<bool>,
     pub heap: bool,
     pub mutexes: Vec<bool>,
+    pub semaphores: Vec<bool>,
+    pub conds: Vec<bool>,
+    pub rwlocks: Vec<bool>,
+    pub barriers: Vec<bool>,
     pub files: bool,
     pub critical: bool,
 }
@@ -230,6 +305,40 @@ impl Code {
             Op::Store { var, src } => {
                 format!("{} ← {}", program.shared[*var as usize].name, pure(src))
             }
+            Op::LoadIndex { dst, array, index } => format!(
+                "{} ← {}[{}]",
+                slot(dst),
+                program.arrays[*array as usize].name,
+                pure(index)
+            ),
+            Op::StoreIndex { array, index, src } => format!(
+                "{}[{}] ← {}",
+                program.arrays[*array as usize].name,
+                pure(index),
+                pure(src)
+            ),
+            Op::Atomic { dst, target, kind } => {
+                let place = match target {
+                    Target::Var(var) => program.shared[*var as usize].name.clone(),
+                    Target::Element { array, index } => {
+                        format!("{}[{}]", program.arrays[*array as usize].name, pure(index))
+                    }
+                };
+                let call = match kind {
+                    AtomicKind::FetchAdd(delta) => format!("fetch_add({place}, {})", pure(delta)),
+                    AtomicKind::CompareAndSwap { expected, new } => format!(
+                        "compare_and_swap({place}, {}, {})",
+                        pure(expected),
+                        pure(new)
+                    ),
+                    AtomicKind::Exchange(value) => format!("exchange({place}, {})", pure(value)),
+                    AtomicKind::TestAndSet => format!("test_and_set({place})"),
+                };
+                match dst {
+                    Some(dst) => format!("{} ← {call}", slot(dst)),
+                    None => call,
+                }
+            }
             Op::LoadField { dst, node, field } => {
                 format!("{} ← {}.{}", slot(dst), pure(node), field.name())
             }
@@ -254,6 +363,33 @@ impl Code {
                     .map(|m| program.mutexes[*m as usize].as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            Op::Acquire(sem) => format!("acquire({})", program.semaphores[*sem as usize].name),
+            Op::Release(sem) => format!("release({})", program.semaphores[*sem as usize].name),
+            Op::CondWait { cond, mutex } => format!(
+                "wait({}, {}): release {1} and wait",
+                program.conds[*cond as usize], program.mutexes[*mutex as usize]
+            ),
+            Op::CondReacquire { cond, mutex } => format!(
+                "wait({}, {}): woken, take {1} again",
+                program.conds[*cond as usize], program.mutexes[*mutex as usize]
+            ),
+            Op::Notify { cond, all } => format!(
+                "{}({})",
+                if *all { "notify_all" } else { "notify" },
+                program.conds[*cond as usize]
+            ),
+            Op::ReadLock(lock) => format!("read_lock({})", program.rwlocks[*lock as usize]),
+            Op::ReadUnlock(lock) => format!("read_unlock({})", program.rwlocks[*lock as usize]),
+            Op::WriteLock(lock) => format!("write_lock({})", program.rwlocks[*lock as usize]),
+            Op::WriteUnlock(lock) => format!("write_unlock({})", program.rwlocks[*lock as usize]),
+            Op::Arrive(barrier) => format!(
+                "arrive_and_wait({}): arrive",
+                program.barriers[*barrier as usize].name
+            ),
+            Op::PassBarrier(barrier) => format!(
+                "arrive_and_wait({}): go on",
+                program.barriers[*barrier as usize].name
             ),
             Op::EnterCritical => "enter the critical section".into(),
             Op::ExitCritical => "leave the critical section".into(),
@@ -307,6 +443,29 @@ pub struct Node {
     pub next: Value,
 }
 
+/// A semaphore's starting count, or how many threads a barrier waits for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counted {
+    pub name: String,
+    pub count: u32,
+}
+
+/// A shared array: its elements are the shared variables `first ..
+/// first + len`, named `name[0]`, `name[1]`, ...
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrayInfo {
+    pub name: String,
+    pub first: u16,
+    pub len: u16,
+}
+
+impl ArrayInfo {
+    /// The shared variables that are its elements.
+    pub fn vars(&self) -> std::ops::Range<usize> {
+        self.first as usize..(self.first + self.len) as usize
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileInit {
     pub name: String,
@@ -349,8 +508,16 @@ impl Goal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
     pub shared: Vec<SharedVar>,
+    pub arrays: Vec<ArrayInfo>,
     pub heap: Vec<Node>,
     pub mutexes: Vec<String>,
+    pub semaphores: Vec<Counted>,
+    pub conds: Vec<String>,
+    pub rwlocks: Vec<String>,
+    /// Barriers, each with the number of threads it waits for.
+    pub barriers: Vec<Counted>,
+    /// A thread waiting on a condition variable may wake without a notify.
+    pub spurious_wakeups: bool,
     pub files: Vec<FileInit>,
     pub threads: Vec<Code>,
     /// The check run once every thread has finished.
@@ -359,6 +526,11 @@ pub struct Program {
 }
 
 impl Program {
+    /// The shared variables that are `array`'s elements.
+    pub fn element_vars(&self, array: u8) -> std::ops::Range<usize> {
+        self.arrays[array as usize].vars()
+    }
+
     pub fn thread_index(&self, name: &str) -> Option<usize> {
         self.threads.iter().position(|code| code.name == name)
     }

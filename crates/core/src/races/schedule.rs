@@ -5,7 +5,7 @@
 use super::explore::deadlock_text;
 use super::limits;
 use super::machine::{Effects, FieldKey, Loc, Phase, Readiness, State, Status, eval_on};
-use super::program::{Op, Program, Value};
+use super::program::{AtomicKind, Op, Program, Pure, Target, Value};
 use crate::error::ScenarioError;
 use crate::trace::{Event, EventKind, Lane, LaneKind, PALETTE, Span, SpanKind, TaskInfo, Trace};
 
@@ -152,6 +152,37 @@ pub fn why_not(program: &Program, readiness: &Readiness) -> String {
             "waits for a lock on {} that another thread holds",
             program.files[*file as usize].name
         ),
+        Readiness::WaitsForSemaphore { sem } => format!(
+            "waits for {} (its count is 0)",
+            program.semaphores[*sem as usize].name
+        ),
+        Readiness::WaitsForNotify { cond } => {
+            format!("waits to be notified on {}", program.conds[*cond as usize])
+        }
+        Readiness::WaitsForRwLock {
+            lock,
+            writer,
+            readers,
+        } => {
+            let names = |bits: u32| -> Vec<&str> {
+                (0..program.threads.len())
+                    .filter(|thread| bits & (1 << thread) != 0)
+                    .map(|thread| program.threads[thread].name.as_str())
+                    .collect()
+            };
+            let held = match writer {
+                Some(writer) => format!("written by {}", program.threads[*writer as usize].name),
+                None => format!("read by {}", names(*readers).join(" and ")),
+            };
+            format!("waits for {} ({held})", program.rwlocks[*lock as usize])
+        }
+        Readiness::WaitsAtBarrier { barrier, arrived } => {
+            let info = &program.barriers[*barrier as usize];
+            format!(
+                "waits at {} ({arrived} of {} arrived)",
+                info.name, info.count
+            )
+        }
         Readiness::Finished => "has finished".into(),
     }
 }
@@ -205,6 +236,134 @@ pub fn narrate(
             .map_or_else(|_| "a node".to_owned(), |value| value.to_string())
     };
     let mut text = match &code.instrs[pc as usize].op {
+        Op::LoadIndex { dst, array, index } => format!(
+            "{name} reads {} ({}) into {}.",
+            element(program, &before.threads[thread].locals, *array, index),
+            now(dst),
+            slot(dst)
+        ),
+        Op::StoreIndex { array, index, src } => format!(
+            "{name} writes {} to {}.",
+            eval_on(&before.threads[thread].locals, src)
+                .map_or_else(|err| err, |value| value.to_string()),
+            element(program, &before.threads[thread].locals, *array, index),
+        ),
+        Op::Atomic { dst, target, kind } => {
+            let locals = &before.threads[thread].locals;
+            let var = match target {
+                Target::Var(var) => Some(*var as usize),
+                Target::Element { array, index } => match eval_on(locals, index) {
+                    Ok(Value::Int(at))
+                        if (0..i64::from(program.arrays[*array as usize].len)).contains(&at) =>
+                    {
+                        Some(program.element_vars(*array).start + at as usize)
+                    }
+                    _ => None,
+                },
+            };
+            let gives = dst.map_or_else(String::new, |dst| {
+                format!(" {} = {}.", slot(&dst), now(&dst))
+            });
+            let text = match var {
+                // The step failed (an index out of bounds): the thread's
+                // stop is told below.
+                None => format!("{name} runs {}.", code.describe(pc, program)),
+                Some(var) => {
+                    let place = &program.shared[var].name;
+                    let (was, is) = (&before.world.shared[var], &after.world.shared[var]);
+                    let verb = match kind {
+                        AtomicKind::FetchAdd(_) => "adds to",
+                        AtomicKind::Exchange(_) => "exchanges",
+                        AtomicKind::TestAndSet => "tests and sets",
+                        AtomicKind::CompareAndSwap { .. } => "compares and swaps",
+                    };
+                    match kind {
+                        AtomicKind::CompareAndSwap { expected, .. }
+                            if eval_on(locals, expected).as_ref() != Ok(was) =>
+                        {
+                            format!(
+                                "{name} compares and swaps {place}: it holds {was}, not the value expected, so nothing is written."
+                            )
+                        }
+                        _ => format!("{name} {verb} {place}: {was} → {is}, in one step."),
+                    }
+                }
+            };
+            format!("{text}{gives}")
+        }
+        Op::Acquire(sem) => format!(
+            "{name} acquires {} (now {}).",
+            program.semaphores[*sem as usize].name, after.world.semaphores[*sem as usize]
+        ),
+        Op::Release(sem) => format!(
+            "{name} releases {} (now {}).",
+            program.semaphores[*sem as usize].name, after.world.semaphores[*sem as usize]
+        ),
+        Op::CondWait { cond, mutex } => format!(
+            "{name} releases {} and waits on {}.",
+            program.mutexes[*mutex as usize], program.conds[*cond as usize]
+        ),
+        Op::CondReacquire { cond, mutex } => {
+            let spurious = before.world.conds[*cond as usize].contains(&(thread as u8));
+            format!(
+                "{name} {} and takes {} again.",
+                if spurious {
+                    "wakes up without a notify (a spurious wake-up)"
+                } else {
+                    "was notified"
+                },
+                program.mutexes[*mutex as usize]
+            )
+        }
+        Op::Notify { cond, all } => {
+            let queue = &before.world.conds[*cond as usize];
+            let woken: Vec<&str> = queue
+                .iter()
+                .take(if *all { queue.len() } else { 1 })
+                .map(|&waiter| program.threads[waiter as usize].name.as_str())
+                .collect();
+            let what = if *all { "notifies all on" } else { "notifies" };
+            let cond = &program.conds[*cond as usize];
+            if woken.is_empty() {
+                format!("{name} {what} {cond}, but nobody waits: the notify is lost.")
+            } else {
+                format!("{name} {what} {cond}: {} may go on.", woken.join(" and "))
+            }
+        }
+        Op::ReadLock(lock) => format!(
+            "{name} takes {} for reading.",
+            program.rwlocks[*lock as usize]
+        ),
+        Op::ReadUnlock(lock) => {
+            format!("{name} stops reading {}.", program.rwlocks[*lock as usize])
+        }
+        Op::WriteLock(lock) => format!(
+            "{name} takes {} for writing.",
+            program.rwlocks[*lock as usize]
+        ),
+        Op::WriteUnlock(lock) => {
+            format!("{name} stops writing {}.", program.rwlocks[*lock as usize])
+        }
+        Op::Arrive(barrier) => {
+            let info = &program.barriers[*barrier as usize];
+            if after.world.barriers[*barrier as usize] == 0 {
+                format!(
+                    "{name} arrives at {}, the last of {}: every thread there may go on.",
+                    info.name, info.count
+                )
+            } else {
+                format!(
+                    "{name} arrives at {} ({} of {}).",
+                    info.name,
+                    after.world.barriers[*barrier as usize].count_ones(),
+                    info.count
+                )
+            }
+        }
+        Op::PassBarrier(barrier) => format!(
+            "{name} goes on past {}.",
+            program.barriers[*barrier as usize].name
+        ),
         Op::Load { dst, var } => format!(
             "{name} reads {} ({}) into {}.",
             program.shared[*var as usize].name,
@@ -330,6 +489,16 @@ pub fn narrate(
     text
 }
 
+/// An array element as a step names it, `buf[2]`, its index evaluated on
+/// the thread's locals before the step.
+fn element(program: &Program, locals: &[Value], array: u8, index: &Pure) -> String {
+    let name = &program.arrays[array as usize].name;
+    match eval_on(locals, index) {
+        Ok(at) => format!("{name}[{at}]"),
+        Err(_) => format!("{name}[?]"),
+    }
+}
+
 /// The colour of a thread's steps on the timeline.
 pub fn thread_colour(thread: usize) -> &'static str {
     PALETTE[thread % PALETTE.len()]
@@ -372,21 +541,39 @@ pub fn to_trace(program: &Program, run: &Run) -> Trace {
         });
         let before = &run.states[idx];
         let after = &run.states[idx + 1];
+        // Taking or giving back a mutex, a semaphore's unit or a
+        // reader-writer lock is an acquire or release on the thread's lane.
+        let mut changes: Vec<bool> = Vec::new();
         for (was, now) in before.world.mutexes.iter().zip(&after.world.mutexes) {
             if was != now {
-                trace.events.push(Event {
-                    time,
-                    kind: if now.is_some() {
-                        EventKind::Acquire
-                    } else {
-                        EventKind::Release
-                    },
-                    task: None,
-                    lane: Some(step.thread),
-                    other: None,
-                    wait: None,
-                });
+                changes.push(now.is_some());
             }
+        }
+        for (was, now) in before.world.semaphores.iter().zip(&after.world.semaphores) {
+            if was != now {
+                changes.push(now < was);
+            }
+        }
+        for (was, now) in before.world.rwlocks.iter().zip(&after.world.rwlocks) {
+            if was != now {
+                changes.push(
+                    now.writer.is_some() || now.readers.count_ones() > was.readers.count_ones(),
+                );
+            }
+        }
+        for acquire in changes {
+            trace.events.push(Event {
+                time,
+                kind: if acquire {
+                    EventKind::Acquire
+                } else {
+                    EventKind::Release
+                },
+                task: None,
+                lane: Some(step.thread),
+                other: None,
+                wait: None,
+            });
         }
         if before.threads[step.thread].status == Status::Running
             && matches!(after.threads[step.thread].status, Status::Failed(_))
@@ -401,12 +588,8 @@ pub fn to_trace(program: &Program, run: &Run) -> Trace {
             });
         }
         for (thread, slot) in waiting.iter_mut().enumerate() {
-            let reason = match before.readiness(program, thread) {
-                readiness @ (Readiness::WaitsForMutex { .. } | Readiness::WaitsForFile { .. }) => {
-                    Some(why_not(program, &readiness))
-                }
-                _ => None,
-            };
+            let readiness = before.readiness(program, thread);
+            let reason = readiness.is_waiting().then(|| why_not(program, &readiness));
             let same = matches!((&*slot, &reason), (Some((open, _)), Some(now)) if open == now);
             if !same {
                 if let Some((why, start)) = slot.take() {

@@ -30,6 +30,17 @@ pub(crate) fn error_at(pos: Pos, message: impl Into<String>) -> ScenarioError {
 pub struct Ast {
     pub shared: Vec<SharedDecl>,
     pub mutexes: Vec<(String, Pos)>,
+    /// `sem s = N`: counting semaphores and their starting counts.
+    pub semaphores: Vec<(String, i64, Pos)>,
+    /// `cond c`: condition variables.
+    pub conds: Vec<(String, Pos)>,
+    /// `rwlock r`: reader-writer locks.
+    pub rwlocks: Vec<(String, Pos)>,
+    /// `barrier b = N`: barriers and how many threads each waits for.
+    pub barriers: Vec<(String, i64, Pos)>,
+    /// `allow spurious_wakeups`: a thread waiting on a condition variable
+    /// may wake up without a notify.
+    pub spurious_wakeups: bool,
     pub files: Vec<FileDecl>,
     pub functions: Vec<FnDecl>,
     pub threads: Vec<ThreadDecl>,
@@ -53,6 +64,11 @@ pub enum Init {
     /// `nodes(1, 2, 3)`: a linked list built on the heap; the variable
     /// points at its first node.
     Nodes(Vec<i64>),
+    /// `shared buf[4]` (every element 0) or `shared buf[4] = 7`.
+    Array {
+        len: i64,
+        fill: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +106,12 @@ pub enum StmtKind {
     /// `name = value` (a local, or a shared variable if declared shared).
     Assign {
         name: String,
+        value: Expr,
+    },
+    /// `buf[i] = value` on a shared array.
+    SetIndex {
+        name: String,
+        index: Expr,
         value: Expr,
     },
     /// `node.field = value`.
@@ -145,6 +167,8 @@ pub enum ExprKind {
     Null,
     Name(String),
     Field(Box<Expr>, Field),
+    /// `buf[i]`: an element of a shared array.
+    Index(String, Box<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Call(String, Vec<Expr>),
@@ -211,9 +235,9 @@ struct Token {
     pos: Pos,
 }
 
-const PUNCTS: [&str; 24] = [
-    "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "(", ")", "{", "}", ",", ";", ".", "=", "<",
-    ">", "+", "-", "*", "/", "%", "!",
+const PUNCTS: [&str; 26] = [
+    "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "(", ")", "{", "}", "[", "]", ",", ";", ".",
+    "=", "<", ">", "+", "-", "*", "/", "%", "!",
 ];
 
 fn lex(text: &str) -> Result<Vec<Token>, ScenarioError> {
@@ -335,8 +359,8 @@ fn lex(text: &str) -> Result<Vec<Token>, ScenarioError> {
             return Err(error_at(pos, format!("unexpected character '{ch}'")));
         };
         match *punct {
-            "(" => depth += 1,
-            ")" => depth = depth.saturating_sub(1),
+            "(" | "[" => depth += 1,
+            ")" | "]" => depth = depth.saturating_sub(1),
             _ => {}
         }
         idx += punct.len();
@@ -354,6 +378,9 @@ fn lex(text: &str) -> Result<Vec<Token>, ScenarioError> {
 }
 
 // ---------------------------------------------------------------- parser
+
+const DECLARATIONS_HINT: &str =
+    "start with shared, mutex, sem, cond, rwlock, barrier, file, allow, fn, thread, after or goal";
 
 /// Words that cannot name a variable, function or thread.
 pub const KEYWORDS: [&str; 16] = [
@@ -496,24 +523,21 @@ impl Parser {
             let Tok::Ident(word) = self.peek().clone() else {
                 return Err(self
                     .unexpected("a declaration")
-                    .with_hint("start with shared, mutex, file, fn, thread, after or goal"));
+                    .with_hint(DECLARATIONS_HINT));
             };
             self.bump();
             match word.as_str() {
                 "shared" => {
                     let (name, pos) = self.name("a shared variable's name")?;
-                    self.expect_punct("=")?;
-                    let init = self.init()?;
+                    let init = if self.at_punct("[") {
+                        self.array_init()?
+                    } else {
+                        self.expect_punct("=")?;
+                        self.init()?
+                    };
                     ast.shared.push(SharedDecl { name, init, pos });
                 }
-                "mutex" => loop {
-                    let named = self.name("a mutex's name")?;
-                    ast.mutexes.push(named);
-                    if !self.at_punct(",") {
-                        break;
-                    }
-                    self.bump();
-                },
+                "mutex" => self.names("a mutex's name", &mut ast.mutexes)?,
                 "file" => {
                     let (name, pos) = self.name("a file's name")?;
                     let contents = if self.at_punct("=") {
@@ -579,15 +603,94 @@ impl Parser {
                     };
                     ast.goal = Some((goal, pos));
                 }
+                "sem" => {
+                    let (name, pos) = self.name("a semaphore's name")?;
+                    let count = self.count_init("a semaphore", "sem s = 1", 0)?;
+                    ast.semaphores.push((name, count, pos));
+                }
+                "barrier" => {
+                    let (name, pos) = self.name("a barrier's name")?;
+                    let count = self.count_init("a barrier", "barrier b = 2", 1)?;
+                    ast.barriers.push((name, count, pos));
+                }
+                "cond" => self.names("a condition variable's name", &mut ast.conds)?,
+                "rwlock" => self.names("a reader-writer lock's name", &mut ast.rwlocks)?,
+                "allow" => {
+                    let (what, at) = match self.bump() {
+                        Token {
+                            tok: Tok::Ident(what),
+                            pos,
+                        } => (what, pos),
+                        token => (String::new(), token.pos),
+                    };
+                    if what != "spurious_wakeups" {
+                        return Err(error_at(at, "expected what to allow")
+                            .with_hint("allow spurious_wakeups"));
+                    }
+                    ast.spurious_wakeups = true;
+                }
                 other => {
                     return Err(error_at(pos, format!("unknown declaration '{other}'"))
-                        .with_hint("start with shared, mutex, file, fn, thread, after or goal"));
+                        .with_hint(DECLARATIONS_HINT));
                 }
             }
             self.end_of_statement()?;
             self.skip_newlines();
         }
         Ok(ast)
+    }
+
+    /// `a, b, c`: one or more names of one kind.
+    fn names(&mut self, what: &str, into: &mut Vec<(String, Pos)>) -> Result<(), ScenarioError> {
+        loop {
+            into.push(self.name(what)?);
+            if !self.at_punct(",") {
+                return Ok(());
+            }
+            self.bump();
+        }
+    }
+
+    /// `= N` after a semaphore's or a barrier's name: a number at least `min`.
+    fn count_init(&mut self, what: &str, example: &str, min: i64) -> Result<i64, ScenarioError> {
+        let pos = self.pos();
+        if !self.at_punct("=") {
+            return Err(self
+                .unexpected("'='")
+                .with_hint(format!("{what} starts with a count: {example}")));
+        }
+        self.bump();
+        match self.bump().tok {
+            Tok::Int(count) if count >= min => Ok(count),
+            _ => Err(error_at(
+                pos,
+                format!("{what} starts with a whole number, {min} or more"),
+            )
+            .with_hint(example.to_owned())),
+        }
+    }
+
+    /// `[4]` or `[4] = 7` after a shared array's name.
+    fn array_init(&mut self) -> Result<Init, ScenarioError> {
+        self.expect_punct("[")?;
+        let pos = self.pos();
+        let Tok::Int(len) = self.bump().tok else {
+            return Err(error_at(pos, "an array's length is a number").with_hint("shared buf[4]"));
+        };
+        self.expect_punct("]")?;
+        let mut fill = 0;
+        if self.at_punct("=") {
+            self.bump();
+            let pos = self.pos();
+            fill = match self.init()? {
+                Init::Int(value) => value,
+                _ => {
+                    return Err(error_at(pos, "an array's elements start as a number")
+                        .with_hint("shared buf[4] = 0"));
+                }
+            };
+        }
+        Ok(Init::Array { len, fill })
     }
 
     fn init(&mut self) -> Result<Init, ScenarioError> {
@@ -724,12 +827,17 @@ impl Parser {
                             field,
                             value,
                         },
+                        ExprKind::Index(name, index) => StmtKind::SetIndex {
+                            name,
+                            index: *index,
+                            value,
+                        },
                         _ => {
                             return Err(error_at(
                                 pos,
-                                "only a variable or a node's field can be assigned",
+                                "only a variable, an array's element or a node's field can be assigned",
                             )
-                            .with_hint("x = 1, or node.next = other"));
+                            .with_hint("x = 1, buf[i] = 1, or node.next = other"));
                         }
                     }
                 }
@@ -836,6 +944,21 @@ impl Parser {
 
     fn postfix(&mut self) -> Result<Expr, ScenarioError> {
         let mut expr = self.primary()?;
+        if self.at_punct("[") {
+            let pos = self.bump().pos;
+            let ExprKind::Name(name) = expr.kind else {
+                return Err(error_at(pos, "only a shared array can be indexed")
+                    .with_hint("shared buf[4], then buf[i]"));
+            };
+            self.enter(pos)?;
+            let index = self.expr()?;
+            self.leave(1);
+            self.expect_punct("]")?;
+            expr = Expr {
+                kind: ExprKind::Index(name, Box::new(index)),
+                pos: expr.pos,
+            };
+        }
         let mut fields = 0;
         while self.at_punct(".") {
             self.bump();

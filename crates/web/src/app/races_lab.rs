@@ -242,7 +242,7 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
             </div>
             <details class="program-editor" open={session.error.is_some()}>
                 <summary>{ "Edit the program" }</summary>
-                <p class="note">{ "Shared variables, mutexes, files, functions, threads, an after { } check and a goal. See docs/races-language.md. Edits apply as you type; the schedule is kept as far as it still runs." }</p>
+                <p class="note">{ "Shared variables and arrays, mutexes, semaphores, condition variables, reader-writer locks, barriers, atomics, files, functions, threads, an after { } check and a goal. See docs/races-language.md. Edits apply as you type; the schedule is kept as far as it still runs." }</p>
                 <textarea class="program-text" spellcheck="false" rows="18" value={lab.source.clone()} oninput={on_edit}
                     aria-label="Program" data-testid="program" />
                 { for error }

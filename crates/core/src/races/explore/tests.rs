@@ -27,10 +27,8 @@ fn lesson(id: &str) -> &'static str {
 
 fn values(report: &Report, name: &str) -> BTreeSet<String> {
     report
-        .outcomes
-        .iter()
-        .filter(|o| o.count > 0)
-        .map(|o| o.outcome.shared[name].to_string())
+        .reached()
+        .map(|o| o.shared[name].to_string())
         .collect()
 }
 
@@ -210,28 +208,23 @@ fn program_strategy() -> impl Strategy<Value = String> {
     // Small enough that the unreduced tree stays in the tens of thousands.
     let two = prop::collection::vec(prop::collection::vec(statement.clone(), 1..=2), 2);
     let three = prop::collection::vec(prop::collection::vec(statement, 1), 3);
-    prop_oneof![two, three].prop_map(|threads| {
-        let mut text = String::from("shared x = 0\nshared y = 0\nmutex m, n\n");
-        for (idx, body) in threads.iter().enumerate() {
-            text.push_str(&format!("thread T{idx} {{\n  {}\n}}\n", body.join("\n  ")));
-        }
-        text
-    })
+    prop_oneof![two, three]
+        .prop_map(|threads| with_threads("shared x = 0\nshared y = 0\nmutex m, n\n", &threads))
+}
+
+/// A program: `head` (declarations), then a thread `T0`, `T1`, ... per body.
+fn with_threads(head: &str, threads: &[Vec<String>]) -> String {
+    let mut text = head.to_owned();
+    for (idx, body) in threads.iter().enumerate() {
+        text.push_str(&format!("thread T{idx} {{\n  {}\n}}\n", body.join("\n  ")));
+    }
+    text
 }
 
 fn outcome_set(report: &Report) -> BTreeSet<String> {
     report
-        .outcomes
-        .iter()
-        .filter(|o| o.count > 0)
-        .map(|o| {
-            format!(
-                "{} | {} | {}",
-                o.outcome.values_text(),
-                o.outcome.result,
-                o.outcome.failing
-            )
-        })
+        .reached()
+        .map(|o| format!("{} | {} | {}", o.values_text(), o.result, o.failing))
         .collect()
 }
 
@@ -246,6 +239,38 @@ proptest! {
         prop_assert_eq!(outcome_set(&reduced), outcome_set(&full));
         prop_assert_eq!(reduced.deadlocks > 0, full.deadlocks > 0);
         prop_assert!(reduced.states <= full.states);
+    }
+}
+
+/// What two programs must share to behave alike: the final values, and
+/// whether each ended in a deadlock, a failure or a broken critical section.
+fn behaviour(report: &Report) -> BTreeSet<String> {
+    report
+        .reached()
+        .map(|o| {
+            let (deadlock, failing, critical) = (o.deadlock, o.failing, o.critical);
+            format!(
+                "{} deadlock={deadlock} failing={failing} critical={critical}",
+                o.values_text()
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn a_semaphore_starting_at_one_behaves_as_a_mutex(text in program_strategy()) {
+        let with_semaphores = text
+            .replace("mutex m, n", "sem m = 1\nsem n = 1")
+            .replace("unlock(", "release(")
+            .replace("lock(", "acquire(");
+        let mutexes = explore(&text, false);
+        let semaphores = explore(&with_semaphores, false);
+        prop_assert!(mutexes.complete && semaphores.complete);
+        prop_assert_eq!(behaviour(&mutexes), behaviour(&semaphores), "{}", with_semaphores);
+        prop_assert_eq!(mutexes.interleavings, semaphores.interleavings);
     }
 }
 
@@ -324,13 +349,10 @@ fn rich_program_strategy() -> impl Strategy<Value = String> {
         Just("n = head.next\n  while n != null {\n    n = n.next\n  }".to_owned()),
     ];
     prop::collection::vec(prop::collection::vec(statement, 1..=2), 2).prop_map(|threads| {
-        let mut text = String::from(
+        with_threads(
             "shared x = 0\nshared y = 0\nshared head = nodes(0, 1, 2)\nmutex m\nfile log = \"\"\n",
-        );
-        for (idx, body) in threads.iter().enumerate() {
-            text.push_str(&format!("thread T{idx} {{\n  {}\n}}\n", body.join("\n  ")));
-        }
-        text
+            &threads,
+        )
     })
 }
 
@@ -357,6 +379,51 @@ proptest! {
         prop_assert_eq!(reduced.failing > 0, dedup.failing > 0);
         prop_assert_eq!(reduced.cycles, dedup.cycles);
         prop_assert!(reduced.states <= dedup.states);
+    }
+}
+
+/// Random programs over the synchronisation primitives (atomics,
+/// semaphores, condition variables with and without spurious wake-ups,
+/// reader-writer locks, barriers, arrays): two threads, no loops.
+fn primitives_program_strategy() -> impl Strategy<Value = String> {
+    let statement = prop_oneof![
+        Just("fetch_add(x, 1)".to_owned()),
+        Just("v = x\n  ok = compare_and_swap(x, v, v + 2)".to_owned()),
+        Just("old = exchange(x, 5)".to_owned()),
+        Just("buf[x % 2] = 1".to_owned()),
+        Just("v = buf[1]\n  x = v".to_owned()),
+        Just("acquire(s)\n  x = x + 1\n  release(s)".to_owned()),
+        Just("release(s)".to_owned()),
+        Just("lock(m)\n  notify(c)\n  unlock(m)".to_owned()),
+        Just("lock(m)\n  if x == 0 {\n    wait(c, m)\n  }\n  unlock(m)".to_owned()),
+        Just("read_lock(r)\n  v = x\n  read_unlock(r)".to_owned()),
+        Just("write_lock(r)\n  x = 7\n  write_unlock(r)".to_owned()),
+        Just("arrive_and_wait(b)".to_owned()),
+    ];
+    (
+        prop::collection::vec(prop::collection::vec(statement, 1..=3), 2),
+        any::<bool>(),
+    )
+        .prop_map(|(threads, spurious)| {
+            let head = "shared x = 0\nshared buf[2]\nsem s = 1\nmutex m\ncond c\nrwlock r\nbarrier b = 2\n";
+            let spurious = if spurious { "allow spurious_wakeups\n" } else { "" };
+            with_threads(&format!("{head}{spurious}"), &threads)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn reduction_never_changes_a_verdict_with_the_new_steps(text in primitives_program_strategy()) {
+        let exact = explore_exact(&text, true, 2_000_000);
+        let reduced = explore(&text, true);
+        prop_assert!(exact.complete && reduced.complete);
+        prop_assert_eq!(outcome_set(&reduced), outcome_set(&exact), "{}", text);
+        prop_assert_eq!(reduced.deadlocks > 0, exact.deadlocks > 0);
+        prop_assert_eq!(reduced.failing > 0, exact.failing > 0);
+        prop_assert_eq!(reduced.cycles, exact.cycles);
+        prop_assert!(reduced.states <= exact.states);
     }
 }
 

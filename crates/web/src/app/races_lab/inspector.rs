@@ -1,5 +1,7 @@
-//! The state at the cursor: shared variables, locks (owner and waiters),
-//! each thread's locals, the heap as boxes and arrows, and the files.
+//! The state at the cursor: shared variables and arrays, every
+//! synchronisation object (mutexes, semaphores, condition variables,
+//! reader-writer locks, barriers) with its state and its waiters, each
+//! thread's locals, the heap as boxes and arrows, and the files.
 
 use std::rc::Rc;
 
@@ -29,25 +31,109 @@ pub fn inspector(props: &InspectorProps) -> Html {
     let program = &props.program;
     let state = &props.state;
     let name_of = |thread: u8| program.threads[thread as usize].name.clone();
-    let shared = program.shared.iter().zip(&state.world.shared).map(|(var, value)| {
-        html! { <tr><th scope="row">{ var.name.clone() }</th><td data-testid={format!("var-{}", var.name)}>{ shown(state, value) }</td></tr> }
+    // A shared array is one row, its elements in order.
+    let shared = program.shared.iter().enumerate().filter_map(|(var, info)| {
+        let (name, text) = match program.arrays.iter().find(|array| array.vars().contains(&var)) {
+            Some(array) if array.first as usize != var => return None,
+            Some(array) => {
+                let values: Vec<String> = state.world.shared[array.vars()]
+                    .iter()
+                    .map(|value| shown(state, value))
+                    .collect();
+                (array.name.clone(), format!("[{}]", values.join(", ")))
+            }
+            None => (info.name.clone(), shown(state, &state.world.shared[var])),
+        };
+        Some(html! { <tr><th scope="row">{ name.clone() }</th><td data-testid={format!("var-{name}")}>{ text }</td></tr> })
     });
-    let locks = program.mutexes.iter().enumerate().map(|(m, name)| {
-        let owner = state.world.mutexes[m].map(name_of);
-        let waiters: Vec<String> = (0..program.threads.len())
-            .filter(|&thread| {
-                matches!(state.readiness(program, thread), Readiness::WaitsForMutex { mutex, .. } if mutex as usize == m)
-            })
+    let bits = |set: u32| -> Vec<String> {
+        (0..program.threads.len())
+            .filter(|thread| set & (1 << thread) != 0)
+            .map(|thread| program.threads[thread].name.clone())
+            .collect()
+    };
+    // The threads `blocked` says wait for this object.
+    let waiting = |blocked: &dyn Fn(&Readiness) -> bool| -> String {
+        let names: Vec<String> = (0..program.threads.len())
+            .filter(|&thread| blocked(&state.readiness(program, thread)))
             .map(|thread| program.threads[thread].name.clone())
             .collect();
+        if names.is_empty() {
+            "—".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    let row = |name: &str, kind: &str, now: String, waiters: String| {
         html! {
-            <tr>
-                <th scope="row">{ name.clone() }</th>
-                <td>{ owner.map_or_else(|| "free".to_owned(), |owner| format!("held by {owner}")) }</td>
-                <td>{ if waiters.is_empty() { "—".to_owned() } else { waiters.join(", ") } }</td>
+            <tr data-testid={format!("sync-{name}")}>
+                <th scope="row">{ name.to_owned() }<span class="note sync-kind">{ kind.to_owned() }</span></th>
+                <td>{ now }</td>
+                <td>{ waiters }</td>
             </tr>
         }
-    });
+    };
+    let mut sync: Vec<Html> = Vec::new();
+    for (m, name) in program.mutexes.iter().enumerate() {
+        let owner = state.world.mutexes[m].map(name_of);
+        let waiters = waiting(
+            &|readiness| matches!(readiness, Readiness::WaitsForMutex { mutex, .. } if *mutex as usize == m),
+        );
+        let now = owner.map_or_else(|| "free".to_owned(), |owner| format!("held by {owner}"));
+        sync.push(row(name, "mutex", now, waiters));
+    }
+    for (s, sem) in program.semaphores.iter().enumerate() {
+        let waiters = waiting(
+            &|readiness| matches!(readiness, Readiness::WaitsForSemaphore { sem } if *sem as usize == s),
+        );
+        let now = format!("count {}", state.world.semaphores[s]);
+        sync.push(row(&sem.name, "semaphore", now, waiters));
+    }
+    for (c, name) in program.conds.iter().enumerate() {
+        // The queue in order: a notify wakes the first.
+        let queue: Vec<String> = state.world.conds[c]
+            .iter()
+            .map(|&waiter| name_of(waiter))
+            .collect();
+        let now = if queue.is_empty() {
+            "nobody waits".to_owned()
+        } else {
+            format!("queue: {} (a notify wakes {})", queue.join(", "), queue[0])
+        };
+        let waiters = waiting(
+            &|readiness| matches!(readiness, Readiness::WaitsForNotify { cond } if *cond as usize == c),
+        );
+        sync.push(row(name, "condition variable", now, waiters));
+    }
+    for (r, name) in program.rwlocks.iter().enumerate() {
+        let lock = state.world.rwlocks[r];
+        let now = match lock.writer {
+            Some(writer) => format!("written by {}", name_of(writer)),
+            None if lock.readers == 0 => "free".to_owned(),
+            None => format!("read by {}", bits(lock.readers).join(", ")),
+        };
+        let waiters = waiting(
+            &|readiness| matches!(readiness, Readiness::WaitsForRwLock { lock, .. } if *lock as usize == r),
+        );
+        sync.push(row(name, "reader-writer lock", now, waiters));
+    }
+    for (b, barrier) in program.barriers.iter().enumerate() {
+        let arrived = bits(state.world.barriers[b]);
+        let now = if arrived.is_empty() {
+            format!("0 of {} arrived", barrier.count)
+        } else {
+            format!(
+                "{} of {} arrived: {}",
+                arrived.len(),
+                barrier.count,
+                arrived.join(", ")
+            )
+        };
+        let waiters = waiting(
+            &|readiness| matches!(readiness, Readiness::WaitsAtBarrier { barrier, .. } if *barrier as usize == b),
+        );
+        sync.push(row(&barrier.name, "barrier", now, waiters));
+    }
     let locals = program.threads.iter().zip(&state.threads).map(|(code, thread)| {
         let items: Vec<Html> = code
             .slots
@@ -97,12 +183,12 @@ pub fn inspector(props: &InspectorProps) -> Html {
                     <table class="metrics"><tbody>{ for shared }</tbody></table>
                 </div>
             }
-            if !program.mutexes.is_empty() {
+            if !sync.is_empty() {
                 <div class="inspector-box">
-                    <h3>{ "Locks" }</h3>
+                    <h3>{ "Locks and synchronisation" }</h3>
                     <table class="metrics">
-                        <thead><tr><th>{ "mutex" }</th><th>{ "owner" }</th><th>{ "waiting" }</th></tr></thead>
-                        <tbody>{ for locks }</tbody>
+                        <thead><tr><th>{ "name" }</th><th>{ "state" }</th><th>{ "waiting" }</th></tr></thead>
+                        <tbody>{ for sync }</tbody>
                     </table>
                 </div>
             }
