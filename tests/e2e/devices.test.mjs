@@ -366,11 +366,15 @@ describe('the home page', () => {
     await lessons.waitFor();
     const ideas = await lessons.locator(':scope > li.idea').evaluateAll((items) => items.map((li) => [li.firstChild.textContent, li.querySelectorAll('a').length]));
     assert.deepEqual(ideas, [
-      ['Lost updates', 2],
+      ['Lost updates', 3],
       ['Shared data structures', 2],
-      ['Mutual exclusion', 2],
+      ['Mutual exclusion', 3],
       ['Deadlock', 3],
-      ['Files shared by processes', 3],
+      ['Dining philosophers', 3],
+      ['Condition variables', 2],
+      ['Barriers', 2],
+      ['Starvation and livelock', 4],
+      ['Files shared by processes', 4],
     ]);
     await lessons.getByRole('link', { name: 'Fix: reserve everything up front' }).click();
     await new RacesLab(page).ready();

@@ -169,6 +169,26 @@ describe('Races lab', () => {
     await context.close();
   });
 
+  test('starvation and livelock come as lassos that load with the loop played three times, and Peterson\'s lock has neither', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('polite-livelock');
+    await lab.explore();
+    assert.equal(await lab.goalVerdict(), 'reached');
+    const { prefix, cycle } = await lab.lasso('livelock');
+    assert.ok(cycle.length > 0 && cycle.every((name) => name === 'A' || name === 'B'), cycle.join(' '));
+    await lab.loadLasso('livelock');
+    assert.deepEqual(await lab.stepCount(), { at: prefix.length + 3 * cycle.length, of: prefix.length + 3 * cycle.length });
+    await lab.loadLesson('readers-writer-starve');
+    await lab.explore();
+    assert.equal(await lab.goalVerdict(), 'reached');
+    assert.match(await lab.root.getByTestId('starve-W').innerText(), /W never makes progress while others do/);
+    await lab.loadLesson('peterson-fair');
+    await lab.explore();
+    assert.match(await lab.liveness().innerText(), /No starvation and no livelock/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a bad edit shows a located error, keeps the text and the last good program', async () => {
     const { lab, context, problems } = await open();
     await lab.loadLesson('lost-update');

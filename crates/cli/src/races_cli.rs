@@ -144,7 +144,10 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
     } else {
         "shortest failing schedule"
     };
+    out.push_str(&liveness_text(report));
     match &report.shortest_failing {
+        // A liveness goal is met by a cycle: the lasso above.
+        None if program.goal.is_some_and(|goal| goal.is_liveness()) => {}
         Some(steps) => out.push_str(&format!(
             "{target} ({} steps): {}\n",
             steps.len(),
@@ -173,6 +176,49 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
             ),
         };
         out.push_str(&format!("goal: {} {verdict}\n", goal.sentence()));
+    }
+    out
+}
+
+/// Starvation and livelock, each with its lasso, when they were searched.
+fn liveness_text(report: &Report) -> String {
+    let Some(liveness) = &report.liveness else {
+        return String::new();
+    };
+    let lasso = |lasso: &races::liveness::Lasso| {
+        format!(
+            "{}{}then for ever: {}",
+            lasso.prefix.join(" "),
+            if lasso.prefix.is_empty() { "" } else { ", " },
+            lasso.cycle.join(" ")
+        )
+    };
+    let mut out = String::new();
+    for found in &liveness.starvation {
+        out.push_str(&format!(
+            "starvation: {} never makes progress while others do: {}\n",
+            found.thread.as_deref().unwrap_or("a thread"),
+            lasso(found)
+        ));
+    }
+    if let Some(found) = &liveness.livelock {
+        out.push_str(&format!(
+            "livelock: the threads run and none makes progress: {}\n",
+            lasso(found)
+        ));
+    }
+    if liveness.starvation.is_empty() && liveness.livelock.is_none() {
+        out.push_str(&if liveness.complete {
+            format!(
+                "no starvation or livelock under weak fairness ({} states searched)\n",
+                liveness.states
+            )
+        } else {
+            format!(
+                "no starvation or livelock found in the {} states searched (the state cap), which proves nothing\n",
+                liveness.states
+            )
+        });
     }
     out
 }

@@ -12,6 +12,7 @@ pub mod compile;
 pub mod explore;
 pub mod lab;
 pub mod lessons;
+pub mod liveness;
 pub mod machine;
 pub mod program;
 pub mod sample;

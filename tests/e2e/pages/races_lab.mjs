@@ -129,6 +129,23 @@ export class RacesLab {
     return this.root.getByTestId('shortest');
   }
 
+  /** A starvation ('starve-A') or livelock ('livelock') finding: its
+   * schedule to the cycle and the cycle, as thread names. */
+  async lasso(testid) {
+    const row = this.root.getByTestId(testid);
+    const [prefix, cycle] = await row.locator('code').allInnerTexts();
+    const names = (text) => text.replace(/[()]/g, ' ').split(/\s+/).filter(Boolean);
+    return { prefix: names(prefix), cycle: names(cycle) };
+  }
+
+  async loadLasso(testid) {
+    await this.root.getByTestId(testid).getByRole('button').click();
+  }
+
+  liveness() {
+    return this.root.getByTestId('liveness');
+  }
+
   async loadShortest() {
     await this.root.getByTestId('load-shortest').click();
   }

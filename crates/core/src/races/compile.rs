@@ -288,8 +288,7 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
     }
     if let Some((word, pos)) = &ast.goal {
         program.goal = Some(Goal::parse(word).ok_or_else(|| {
-            error_at(*pos, format!("unknown goal '{word}'"))
-                .with_hint("goal assert, goal critical, goal deadlock or goal lost_update")
+            error_at(*pos, format!("unknown goal '{word}'")).with_hint(super::program::GOALS_HINT)
         })?);
     }
     Ok(program)
@@ -518,7 +517,11 @@ fn access(instrs: &[Instr], program: &Program) -> Access {
             | Op::Write { .. }
             | Op::Flock { .. }
             | Op::Funlock { .. } => access.files = true,
-            Op::Compute { .. } | Op::Branch { .. } | Op::Jump { .. } | Op::Assert { .. } => {}
+            Op::Compute { .. }
+            | Op::Branch { .. }
+            | Op::Jump { .. }
+            | Op::Assert { .. }
+            | Op::Progress => {}
         }
     }
     access
@@ -658,6 +661,9 @@ impl Builder<'_> {
                 self.frame().critical_depth -= 1;
                 self.line = last_line(body).unwrap_or(stmt.pos.line);
                 self.emit(Op::ExitCritical);
+            }
+            StmtKind::Progress => {
+                self.emit(Op::Progress);
             }
             StmtKind::Assert(cond) => {
                 let text = expr_text(cond);

@@ -23,6 +23,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use super::limits;
+use super::liveness::{Graph, Liveness};
 use super::machine::{AfterResult, Phase, Readiness, State, Status};
 use super::program::{Goal, Op, Program, Target, Value};
 
@@ -119,6 +120,8 @@ impl Outcome {
             Goal::Critical => self.critical,
             Goal::Deadlock => self.deadlock,
             Goal::LostUpdate => self.lost_update,
+            // Found as cycles, not as an end.
+            Goal::Starve | Goal::Livelock => false,
         }
     }
 }
@@ -162,6 +165,10 @@ pub struct Report {
     /// search was complete), or unknown (it stopped early, see `stopped`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal_reachable: Option<Verdict>,
+    /// Starvation and livelock: searched when some schedule can go round
+    /// a loop (or the goal asks), over the whole state graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<Liveness>,
 }
 
 /// What a search can honestly say about a goal.
@@ -229,6 +236,10 @@ pub struct Progress {
     /// True once the depth-first search is over and the shortest failing
     /// schedule is being looked for.
     pub shortening: bool,
+    /// True while the whole state graph is searched for starvation and
+    /// livelock.
+    #[serde(default)]
+    pub liveness: bool,
 }
 
 type Summary = Vec<(u32, u64)>;
@@ -290,6 +301,9 @@ pub struct Explorer {
     /// program's goal when it has one, else any failing state.
     shortest: Option<Vec<u8>>,
     bfs: Option<Bfs>,
+    /// The liveness search's graph, while it grows.
+    graph: Option<Graph>,
+    liveness: Option<Liveness>,
     done: bool,
 }
 
@@ -320,6 +334,8 @@ impl Explorer {
             cycles: false,
             shortest: None,
             bfs: None,
+            graph: None,
+            liveness: None,
             done: false,
         };
         let hash = hash_of(&start);
@@ -341,6 +357,7 @@ impl Explorer {
             states: self.states,
             outcomes: self.outcomes.len(),
             shortening: self.bfs.is_some(),
+            liveness: self.graph.is_some(),
         }
     }
 
@@ -349,7 +366,13 @@ impl Explorer {
         let mut left = budget;
         while !self.done && left > 0 {
             left -= 1;
-            if self.bfs.is_some() {
+            if let Some(graph) = &mut self.graph {
+                if graph.grow(1) {
+                    self.liveness = Some(graph.analyse());
+                    self.graph = None;
+                    self.done = true;
+                }
+            } else if self.bfs.is_some() {
                 self.bfs_step();
             } else if !self.stack.is_empty() {
                 self.dfs_step();
@@ -398,7 +421,19 @@ impl Explorer {
         } else {
             None
         };
+        let liveness = self.liveness.as_ref();
         let goal_reachable = self.program.goal.map(|goal| {
+            let found = |liveness: &Liveness| match goal {
+                Goal::Starve => !liveness.starvation.is_empty(),
+                _ => liveness.livelock.is_some(),
+            };
+            if goal.is_liveness() {
+                return match liveness {
+                    Some(liveness) if found(liveness) => Verdict::Reached,
+                    Some(liveness) if liveness.complete => Verdict::Unreachable,
+                    _ => Verdict::Unknown,
+                };
+            }
             if outcomes
                 .iter()
                 .any(|o| o.count > 0 && o.outcome.meets(goal))
@@ -422,6 +457,7 @@ impl Explorer {
             cycles: self.cycles,
             reduction: self.options.reduction,
             goal_reachable,
+            liveness: self.liveness.clone(),
             outcomes,
         }
     }
@@ -582,7 +618,7 @@ impl Explorer {
             || self.shortest.as_ref().is_some_and(Vec::is_empty)
             || self.capped
         {
-            self.done = true;
+            self.start_liveness();
             return;
         }
         let start = self.start.clone();
@@ -597,11 +633,44 @@ impl Explorer {
         });
     }
 
+    /// Starts the liveness search when a schedule can loop (or the goal
+    /// asks for it and the search so far was complete), else ends.
+    fn start_liveness(&mut self) {
+        self.bfs = None;
+        let loops = self.program.threads.iter().any(|code| {
+            code.instrs
+                .iter()
+                .enumerate()
+                .any(|(pc, instr)| matches!(instr.op, Op::Jump { to } if (to as usize) <= pc))
+        });
+        let asked = self.program.goal.is_some_and(Goal::is_liveness);
+        let wanted = self.cycles || (asked && loops) || (!self.options.reduction && loops);
+        if wanted && !self.capped {
+            let graph = Graph::new(
+                self.program.clone(),
+                self.start.clone(),
+                self.options.max_states,
+            );
+            self.graph = Some(graph);
+        } else {
+            if asked && !loops && !self.capped {
+                // Without a loop nothing goes on for ever: nothing to find.
+                self.liveness = Some(Liveness {
+                    starvation: Vec::new(),
+                    livelock: None,
+                    states: 0,
+                    complete: true,
+                });
+            }
+            self.done = true;
+        }
+    }
+
     fn bfs_step(&mut self) {
         let program = self.program.clone();
         let bfs = self.bfs.as_mut().expect("a breadth-first search");
         let Some((state, node)) = bfs.queue.pop_front() else {
-            self.done = true;
+            self.start_liveness();
             return;
         };
         for thread in 0..state.threads.len() {
@@ -631,12 +700,12 @@ impl Explorer {
                 {
                     self.shortest = Some(schedule);
                 }
-                self.done = true;
+                self.start_liveness();
                 return;
             }
             if bfs.parents.len() > self.options.max_states {
                 // Too big to be sure it is the shortest: keep the depth-first one.
-                self.done = true;
+                self.start_liveness();
                 return;
             }
             bfs.queue.push_back((child, child_node));
@@ -656,7 +725,11 @@ fn independent(program: &Program, state: &State, thread: usize) -> bool {
         .filter(|(other, _)| *other != thread && state.threads[*other].status == Status::Running)
         .map(|(_, code)| &code.access);
     match op {
-        Op::Compute { .. } | Op::Branch { .. } | Op::Jump { .. } | Op::Assert { .. } => true,
+        Op::Compute { .. }
+        | Op::Branch { .. }
+        | Op::Jump { .. }
+        | Op::Assert { .. }
+        | Op::Progress => true,
         Op::Load { var, .. } => others.all(|access| !access.writes[*var as usize]),
         Op::Store { var, .. } => {
             others.all(|access| !access.writes[*var as usize] && !access.reads[*var as usize])
@@ -730,6 +803,8 @@ pub fn goal_met(program: &Program, state: &State, goal: Goal) -> bool {
         Goal::Critical => state.world.flags.critical,
         Goal::LostUpdate => state.world.flags.lost_update,
         Goal::Deadlock => state.phase(program) == Phase::Deadlock,
+        // Cycles, not states: the liveness search finds them.
+        Goal::Starve | Goal::Livelock => false,
         Goal::Assert => {
             state.threads.iter().any(|thread| {
                 matches!(

@@ -32,7 +32,7 @@ pub fn by_idea() -> Vec<(&'static str, Vec<&'static Lesson>)> {
     groups
 }
 
-pub const LESSONS: [Lesson; 22] = [
+pub const LESSONS: [Lesson; 26] = [
     Lesson {
         id: "lost-update",
         title: "Lost update on a counter",
@@ -178,6 +178,38 @@ pub const LESSONS: [Lesson; 22] = [
         source: include_str!("../../lessons/phases-barrier.race"),
     },
     Lesson {
+        id: "spinlock-starve",
+        title: "Starvation at a spin lock",
+        idea: "Starvation and livelock",
+        intro: "Both threads take the test-and-set lock again and again; a progress line marks getting in. Ask the explorer whether one can spin for ever while the other keeps getting in.",
+        takeaway: "Every step of the waiting thread is a failed test-and-set, at just the wrong moments: it is never stopped, yet never gets in. Mutual exclusion alone does not promise fairness.",
+        source: include_str!("../../lessons/spinlock-starve.race"),
+    },
+    Lesson {
+        id: "peterson-fair",
+        title: "Peterson's algorithm is fair",
+        idea: "Starvation and livelock",
+        intro: "Peterson's lock, each thread entering again and again. Look for a schedule where one thread waits for ever while the other keeps entering.",
+        takeaway: "Whoever arrives second gives the turn away, so a waiting thread gets in the next time round: no starvation, and no livelock.",
+        source: include_str!("../../lessons/peterson-fair.race"),
+    },
+    Lesson {
+        id: "readers-writer-starve",
+        title: "A writer that starves",
+        idea: "Starvation and livelock",
+        intro: "Two readers read again and again through a reader-writer lock; a writer wants in once. Let the readers overlap so that the lock is never free.",
+        takeaway: "While one reader still reads, the next one gets in, so the lock is never free for the writer: it waits for ever. Fair locks queue a writer ahead of readers who arrive after it.",
+        source: include_str!("../../lessons/readers-writer-starve.race"),
+    },
+    Lesson {
+        id: "polite-livelock",
+        title: "Two polite threads livelock",
+        idea: "Starvation and livelock",
+        intro: "Each thread says it wants in, and backs off while the other wants in too. Make them back off for each other for ever.",
+        takeaway: "Both keep running and neither gets in: a livelock. Unlike a deadlock nobody is blocked, which makes it harder to see; random back-off or a turn breaks the symmetry.",
+        source: include_str!("../../lessons/polite-livelock.race"),
+    },
+    Lesson {
         id: "file-append",
         title: "Two processes append to one file",
         idea: "Files shared by processes",
@@ -246,6 +278,7 @@ mod tests {
                 ("Dining philosophers", 3),
                 ("Condition variables", 2),
                 ("Barriers", 2),
+                ("Starvation and livelock", 4),
                 ("Files shared by processes", 4),
             ]
         );

@@ -888,7 +888,7 @@ fn exec(
                     *arrived = 0;
                 }
             }
-            Op::PassBarrier(_) => {}
+            Op::PassBarrier(_) | Op::Progress => {}
             Op::EnterCritical => {
                 if world.critical & !bit(thread) != 0 {
                     world.flags.critical = true;
@@ -1108,7 +1108,8 @@ fn step_deps(state: &mut ThreadState, op: &Op) -> (Option<(Slot, DstDeps)>, Vec<
         | Op::WriteLock(_)
         | Op::WriteUnlock(_)
         | Op::Arrive(_)
-        | Op::PassBarrier(_) => (None, Vec::new()),
+        | Op::PassBarrier(_)
+        | Op::Progress => (None, Vec::new()),
     }
 }
 

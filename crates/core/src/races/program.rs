@@ -194,6 +194,8 @@ pub enum Op {
     Arrive(u8),
     /// The second half: goes on once the barrier's count is complete.
     PassBarrier(u8),
+    /// A `progress` line: the thread got somewhere (for the liveness search).
+    Progress,
     EnterCritical,
     ExitCritical,
     Assert {
@@ -391,6 +393,7 @@ impl Code {
                 "arrive_and_wait({}): go on",
                 program.barriers[*barrier as usize].name
             ),
+            Op::Progress => "progress".into(),
             Op::EnterCritical => "enter the critical section".into(),
             Op::ExitCritical => "leave the critical section".into(),
             Op::Assert { text, .. } => format!("assert({text})"),
@@ -481,7 +484,14 @@ pub enum Goal {
     Critical,
     Deadlock,
     LostUpdate,
+    /// A thread waits for ever while others make progress.
+    Starve,
+    /// The threads run for ever and none makes progress.
+    Livelock,
 }
+
+/// The goals a program may name, for hints.
+pub const GOALS_HINT: &str = "goal assert, critical, deadlock, lost_update, starve or livelock";
 
 impl Goal {
     pub fn parse(word: &str) -> Option<Goal> {
@@ -490,6 +500,8 @@ impl Goal {
             "critical" => Some(Goal::Critical),
             "deadlock" => Some(Goal::Deadlock),
             "lost_update" => Some(Goal::LostUpdate),
+            "starve" => Some(Goal::Starve),
+            "livelock" => Some(Goal::Livelock),
             _ => None,
         }
     }
@@ -500,7 +512,18 @@ impl Goal {
             Goal::Critical => "Put two threads in the critical section at once.",
             Goal::Deadlock => "Reach a deadlock: every thread still running is blocked.",
             Goal::LostUpdate => "Make a thread overwrite an update it never saw (a lost update).",
+            Goal::Starve => {
+                "Make a thread wait for ever while the others keep making progress (starvation)."
+            }
+            Goal::Livelock => {
+                "Make the threads run for ever with none of them making progress (a livelock)."
+            }
         }
+    }
+
+    /// A goal about what can go on for ever, found by the liveness search.
+    pub fn is_liveness(self) -> bool {
+        matches!(self, Goal::Starve | Goal::Livelock)
     }
 }
 

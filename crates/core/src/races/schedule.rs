@@ -360,6 +360,7 @@ pub fn narrate(
                 )
             }
         }
+        Op::Progress => format!("{name} makes progress."),
         Op::PassBarrier(barrier) => format!(
             "{name} goes on past {}.",
             program.barriers[*barrier as usize].name

@@ -135,6 +135,8 @@ pub enum StmtKind {
     Return(Option<Expr>),
     /// A call for its effect: `lock(m)`, `remove(head, 2)`.
     Call(Expr),
+    /// `progress`: the thread got somewhere (for starvation and livelock).
+    Progress,
 }
 
 /// A node's fields on the heap.
@@ -596,9 +598,8 @@ impl Parser {
                             pos,
                         } => (goal, pos),
                         token => {
-                            return Err(error_at(token.pos, "expected a goal").with_hint(
-                                "goal assert, goal critical, goal deadlock or goal lost_update",
-                            ));
+                            return Err(error_at(token.pos, "expected a goal")
+                                .with_hint(super::program::GOALS_HINT));
                         }
                     };
                     ast.goal = Some((goal, pos));
@@ -783,6 +784,14 @@ impl Parser {
             let cond = self.expr()?;
             self.expect_punct(")")?;
             StmtKind::Assert(cond)
+        } else if self.at_word("progress")
+            && matches!(
+                self.tokens.get(self.idx + 1).map(|token| &token.tok),
+                Some(Tok::Newline | Tok::Eof | Tok::Punct(";" | "}"))
+            )
+        {
+            self.bump();
+            StmtKind::Progress
         } else if self.at_word("return") {
             self.bump();
             if matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Punct(";" | "}")) {

@@ -1,8 +1,9 @@
 //! The explorer panel: every interleaving from the state at the cursor,
 //! computed in a worker (`web/worker.js`, its own wasm instance) so
 //! the page stays responsive; progress while it runs, cancel (the worker
-//! is terminated), an outcome histogram, and the shortest failing schedule
-//! loaded into the timeline with one click.
+//! is terminated), an outcome histogram, the shortest failing schedule
+//! loaded into the timeline with one click, and starvation and livelock
+//! as lassos (a schedule, then a cycle that can repeat for ever).
 
 use std::rc::Rc;
 
@@ -11,6 +12,7 @@ use interleave_core::races::Program;
 use interleave_core::races::explore::{self, Verdict};
 use interleave_core::races::lab::Action;
 use interleave_core::races::limits;
+use interleave_core::races::liveness::{Lasso, Liveness};
 use interleave_core::races::sample::{SampleOptions, SampleReport};
 use yew::prelude::*;
 
@@ -25,6 +27,7 @@ enum Status {
         states: f64,
         outcomes: f64,
         shortening: bool,
+        liveness: bool,
     },
     Done {
         report: Rc<explore::Report>,
@@ -80,6 +83,7 @@ fn start(
                     states: at.states as f64,
                     outcomes: at.outcomes as f64,
                     shortening: at.shortening,
+                    liveness: at.liveness,
                 })
             }
         },
@@ -113,6 +117,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                 states: 0.0,
                 outcomes: 0.0,
                 shortening: false,
+                liveness: false,
             });
             if let Err(error) = start(&source, &prefix, reduction, status.clone(), running.clone())
             {
@@ -145,9 +150,16 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
             states,
             outcomes,
             shortening,
+            liveness,
         } => html! {
             <p class="status" role="status" data-testid="explore-progress">
-                { if *shortening { "Looking for the shortest failing schedule… " } else { "Exploring… " } }
+                { if *liveness {
+                    "Looking for starvation and livelock in the whole state graph… "
+                } else if *shortening {
+                    "Looking for the shortest failing schedule… "
+                } else {
+                    "Exploring… "
+                } }
                 { format!("{states:.0} states, {outcomes:.0} outcomes so far") }
             </p>
         },
@@ -157,6 +169,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
         }
         Status::Done { report, prefix } => {
             let has_goal = report.goal_reachable.is_some();
+            let liveness_goal = program.goal.is_some_and(|goal| goal.is_liveness());
             let most = report.most_common_count();
             let rows = report.outcomes.iter().map(|outcome| {
                 let share = outcome.count as f64 / most as f64 * 100.0;
@@ -187,7 +200,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                         if let Some(stop) = report.stopped {
                             <strong class="warn" data-testid="explore-stopped">{ format!(" Stopped early: {}. This is part of the whole, so it proves nothing about the rest.", stop.text()) }</strong>
                         }
-                        if report.cycles { { " Some schedules can loop forever (spinning); those are not counted." } }
+                        if report.cycles { { " Some schedules can loop for ever: they end in no outcome, so they are not counted here; starvation and livelock are looked for below." } }
                         if stale { <em>{ " The run has moved since: explore again for the step shown." }</em> }
                     </p>
                     <p class="explore-verdicts">
@@ -201,7 +214,9 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                         }
                     </p>
                     <ul class="outcomes" data-testid="outcomes">{ for rows }</ul>
-                    if report.shortest_failing.as_ref().is_some_and(Vec::is_empty) {
+                    if liveness_goal {
+                        // Met by a cycle, not an end: the lassos below.
+                    } else if report.shortest_failing.as_ref().is_some_and(Vec::is_empty) {
                         <p class="shortest">{ "The state shown has already failed." }</p>
                     } else if let Some(shortest) = &report.shortest_failing {
                         <p class="shortest">
@@ -213,6 +228,9 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                         <p class="shortest">{ if has_goal { "No schedule that meets the goal in the part searched." } else { "No failing schedule in the part searched." } }</p>
                     } else {
                         <p class="shortest">{ if has_goal { "No schedule meets the goal." } else { "No schedule fails." } }</p>
+                    }
+                    if let Some(liveness) = &report.liveness {
+                        { liveness_view(liveness, &load, prefix) }
                     }
                     if report.stopped.is_some() {
                         <SamplePanel source={props.source.clone()} prefix={prefix.clone()}
@@ -236,6 +254,67 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                 <label><input type="checkbox" checked={*reduction} onchange={on_reduction} />{ " merge equal states and reorder independent steps (faster)" }</label>
             </div>
             { body }
+        </div>
+    }
+}
+
+/// Makes the callback that loads steps (after the explored state's prefix)
+/// into the timeline.
+type Loader<'a> = &'a dyn Fn(&[usize], &[String]) -> Callback<MouseEvent>;
+
+/// How many times a loaded lasso's cycle is played.
+const LASSO_ROUNDS: usize = 3;
+
+/// Starvation and livelock, each with its lasso and a button that loads
+/// it with the cycle played a few times.
+fn liveness_view(liveness: &Liveness, load: Loader<'_>, prefix: &[usize]) -> Html {
+    let lasso_row = |label: String, lasso: &Lasso, testid: String| {
+        let mut steps = lasso.prefix.clone();
+        for _ in 0..LASSO_ROUNDS {
+            steps.extend(lasso.cycle.iter().cloned());
+        }
+        html! {
+            <li class="lasso" data-testid={testid}>
+                <strong>{ label }</strong>{ " " }
+                <code>{ lasso.prefix.join(" ") }</code>
+                { if lasso.prefix.is_empty() { "then for ever: " } else { " then for ever: " } }
+                <code class="lasso-cycle">{ format!("( {} )", lasso.cycle.join(" ")) }</code>{ " " }
+                <button class="link-button" onclick={load(prefix, &steps)}>
+                    { format!("Load, the loop {LASSO_ROUNDS} times") }
+                </button>
+            </li>
+        }
+    };
+    let rows = liveness
+        .starvation
+        .iter()
+        .map(|lasso| {
+            let thread = lasso.thread.clone().unwrap_or_default();
+            lasso_row(
+                format!("Starvation: {thread} never makes progress while others do:"),
+                lasso,
+                format!("starve-{thread}"),
+            )
+        })
+        .chain(liveness.livelock.iter().map(|lasso| {
+            lasso_row(
+                "Livelock: the threads keep running and none makes progress:".to_owned(),
+                lasso,
+                "livelock".to_owned(),
+            )
+        }))
+        .collect::<Vec<_>>();
+    html! {
+        <div class="liveness" data-testid="liveness">
+            if rows.is_empty() {
+                <p class="note">{ if liveness.complete {
+                    format!("No starvation and no livelock: no fair cycle of steps leaves a thread without progress ({} states searched; progress is a progress line or finishing).", liveness.states)
+                } else {
+                    format!("No starvation or livelock found in the {} states searched, but the search stopped at its cap: that proves nothing.", liveness.states)
+                } }</p>
+            } else {
+                <ul class="lassos">{ for rows }</ul>
+            }
         </div>
     }
 }
