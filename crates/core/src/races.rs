@@ -8,6 +8,7 @@
 //! The language is documented in `docs/races-language.md`.
 
 pub mod bench;
+pub mod challenges;
 pub mod compile;
 pub mod explore;
 pub mod lab;

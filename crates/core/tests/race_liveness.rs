@@ -226,3 +226,35 @@ fn a_liveness_search_stopped_at_the_state_cap_says_unknown() {
     let (_, whole) = explore(&with_goal(lesson("peterson-fair"), "starve"));
     assert_eq!(whole.goal_reachable, Some(Verdict::Unreachable));
 }
+
+#[test]
+fn a_learner_wins_a_liveness_goal_by_stepping_round_the_cycle_by_hand() {
+    use interleave_core::races::lab::{Action, RacesLab, Session, apply};
+    for id in [
+        "spinlock-starve",
+        "readers-writer-starve",
+        "polite-livelock",
+    ] {
+        let (program, report) = explore(lesson(id));
+        let liveness = report.liveness.unwrap();
+        let lasso = liveness
+            .livelock
+            .as_ref()
+            .filter(|_| id == "polite-livelock")
+            .unwrap_or(&liveness.starvation[0]);
+        let mut session = Session::new(RacesLab {
+            source: lesson(id).to_owned(),
+            ..RacesLab::default()
+        });
+        let prefix = threads(&program, &lasso.prefix);
+        apply(&mut session, Action::LoadSchedule(prefix.clone())).unwrap();
+        assert_eq!(
+            session.goal_met(),
+            Some(false),
+            "{id}: not before the cycle"
+        );
+        let whole = [prefix, threads(&program, &lasso.cycle)].concat();
+        apply(&mut session, Action::LoadSchedule(whole)).unwrap();
+        assert_eq!(session.goal_met(), Some(true), "{id}: {lasso:?}");
+    }
+}

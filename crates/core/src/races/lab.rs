@@ -12,6 +12,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
+use crate::races::challenges::ChallengeSet;
 use crate::races::explore::failing_state;
 use crate::races::lessons::{self, Lesson};
 use crate::races::machine::{State, Status};
@@ -35,6 +36,27 @@ pub struct RacesLab {
     /// Show every indivisible step (load, compute, store) instead of lines.
     #[serde(default)]
     pub expanded: bool,
+    /// The challenge set being played, if any: the program is its
+    /// current challenge's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenges: Option<Playing>,
+}
+
+/// A challenge set in play: which challenge, and how many of its hints
+/// are shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playing {
+    pub set: ChallengeSet,
+    pub at: usize,
+    #[serde(default)]
+    pub hints: usize,
+}
+
+impl Playing {
+    pub fn challenge(&self) -> &crate::races::challenges::Challenge {
+        &self.set.challenges[self.at]
+    }
 }
 
 impl Default for RacesLab {
@@ -51,6 +73,19 @@ impl RacesLab {
             schedule: Vec::new(),
             cursor: 0,
             expanded: true,
+            challenges: None,
+        }
+    }
+
+    /// Challenge `at` of `set`, from its start.
+    pub fn from_challenge(set: ChallengeSet, at: usize) -> Self {
+        RacesLab {
+            source: set.challenges[at].program.clone(),
+            lesson: None,
+            schedule: Vec::new(),
+            cursor: 0,
+            expanded: true,
+            challenges: Some(Playing { set, at, hints: 0 }),
         }
     }
 
@@ -78,6 +113,28 @@ impl RacesLab {
                 "the cursor is past the end of the schedule",
             ));
         }
+        if let Some(playing) = &self.challenges {
+            playing
+                .set
+                .validate()
+                .map_err(|err| err.within("challenges.set"))?;
+            if playing.at >= playing.set.challenges.len() {
+                return Err(ScenarioError::at_path(
+                    "challenges.at",
+                    format!(
+                        "the set has {} challenges; there is no challenge {}",
+                        playing.set.challenges.len(),
+                        playing.at + 1
+                    ),
+                ));
+            }
+            if playing.hints > playing.challenge().hints.len() {
+                return Err(ScenarioError::at_path(
+                    "challenges.hints",
+                    "more hints shown than the challenge has",
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -101,6 +158,14 @@ pub enum Action {
     /// Replaces the schedule (an explorer result) and moves to its end.
     LoadSchedule(Vec<usize>),
     SetExpanded(bool),
+    /// Starts playing a challenge set, at its first challenge.
+    OpenSet(ChallengeSet),
+    /// Goes to challenge `n` of the set in play, from its start.
+    GoToChallenge(usize),
+    /// Shows the next hint of the challenge in play.
+    RevealHint,
+    /// Stops playing the set (its program stays).
+    CloseSet,
 }
 
 /// The lab plus what follows from it.
@@ -188,7 +253,11 @@ impl Session {
         let program = self.program.as_ref()?;
         let goal = program.goal?;
         let state = self.state()?;
-        Some(crate::races::explore::goal_met(program, state, goal))
+        Some(if goal.is_liveness() {
+            crate::races::liveness::closes_cycle(program, &self.run, self.lab.cursor, goal)
+        } else {
+            crate::races::explore::goal_met(program, state, goal)
+        })
     }
 
     /// Whether something has gone wrong at the cursor.
@@ -264,6 +333,41 @@ pub fn apply(session: &mut Session, action: Action) -> Result<(), ScenarioError>
             session.lab.cursor = session.lab.schedule.len();
         }
         Action::SetExpanded(expanded) => session.lab.expanded = expanded,
+        Action::OpenSet(set) => {
+            set.validate()?;
+            let expanded = session.lab.expanded;
+            *session = Session::new(RacesLab {
+                expanded,
+                ..RacesLab::from_challenge(set, 0)
+            });
+        }
+        Action::GoToChallenge(at) => {
+            let Some(playing) = &session.lab.challenges else {
+                return refused("no challenge set is open".to_owned());
+            };
+            if at >= playing.set.challenges.len() {
+                return refused(format!(
+                    "the set has {} challenges; there is no challenge {}",
+                    playing.set.challenges.len(),
+                    at + 1
+                ));
+            }
+            let expanded = session.lab.expanded;
+            *session = Session::new(RacesLab {
+                expanded,
+                ..RacesLab::from_challenge(playing.set.clone(), at)
+            });
+        }
+        Action::RevealHint => {
+            let Some(playing) = &mut session.lab.challenges else {
+                return refused("no challenge set is open".to_owned());
+            };
+            if playing.hints >= playing.challenge().hints.len() {
+                return refused("every hint is shown".to_owned());
+            }
+            playing.hints += 1;
+        }
+        Action::CloseSet => session.lab.challenges = None,
     }
     Ok(())
 }
@@ -310,6 +414,35 @@ fn step(session: &mut Session, program: &Program, thread: usize, whole_line: boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_challenge_set_plays_in_order_with_hints_one_at_a_time() {
+        let mut set = ChallengeSet::builtin();
+        set.challenges[1].hints = vec!["first".into(), "second".into()];
+        let mut session = Session::new(RacesLab::default());
+        apply(&mut session, Action::OpenSet(set.clone())).unwrap();
+        assert_eq!(session.lab.source, set.challenges[0].program);
+        assert_eq!(session.lab.lesson, None);
+        apply(&mut session, Action::GoToChallenge(1)).unwrap();
+        assert_eq!(session.lab.source, set.challenges[1].program);
+        apply(&mut session, Action::RevealHint).unwrap();
+        apply(&mut session, Action::RevealHint).unwrap();
+        let refused = apply(&mut session, Action::RevealHint).unwrap_err();
+        assert_eq!(refused.message, "every hint is shown");
+        assert_eq!(session.lab.challenges.as_ref().unwrap().hints, 2);
+        session.lab.validate().unwrap();
+        let past = set.challenges.len();
+        let refused = apply(&mut session, Action::GoToChallenge(past)).unwrap_err();
+        assert!(
+            refused.message.contains("there is no challenge"),
+            "{refused}"
+        );
+        // A lesson leaves the set.
+        apply(&mut session, Action::LoadLesson("deadlock".into())).unwrap();
+        assert_eq!(session.lab.challenges, None);
+        let refused = apply(&mut session, Action::RevealHint).unwrap_err();
+        assert_eq!(refused.message, "no challenge set is open");
+    }
 
     #[test]
     fn stepping_back_then_stepping_again_branches_the_schedule() {

@@ -29,7 +29,8 @@ use std::hash::{Hash, Hasher};
 use serde::{Deserialize, Serialize};
 
 use super::machine::{State, Status};
-use super::program::{Op, Program};
+use super::program::{Goal, Op, Program};
+use super::schedule::Run;
 
 /// A schedule that reaches a cycle and the cycle, which can repeat for ever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +95,56 @@ impl std::fmt::Debug for Graph {
             .field("states", &self.states())
             .field("capped", &self.capped)
             .finish()
+    }
+}
+
+/// Whether the run, at step `end`, has just gone round a cycle that meets
+/// a liveness goal: the state after `end` steps is one it was in before,
+/// and the steps in between are a fair cycle (every thread steps or cannot
+/// step somewhere in it; no spurious wake-up) in which, for `Starve`, a
+/// running thread makes no progress while another does, or, for
+/// `Livelock`, no thread makes progress. So a learner can win such a goal
+/// by stepping round the loop by hand.
+pub fn closes_cycle(program: &Program, run: &Run, end: usize, goal: Goal) -> bool {
+    let Some(last) = run.states.get(end) else {
+        return false;
+    };
+    (0..end)
+        .rev()
+        .filter(|&start| run.states[start] == *last)
+        .any(|start| cycle_meets(program, run, start, end, goal))
+}
+
+fn cycle_meets(program: &Program, run: &Run, start: usize, end: usize, goal: Goal) -> bool {
+    let threads = program.threads.len();
+    let mut stepped = vec![false; threads];
+    let mut idle = vec![false; threads];
+    let mut progressed = vec![false; threads];
+    for at in start..end {
+        let (before, after) = (&run.states[at], &run.states[at + 1]);
+        let thread = run.steps[at].thread;
+        if spurious(program, before, thread) {
+            return false;
+        }
+        for (other, idle) in idle.iter_mut().enumerate() {
+            *idle |= !before.can_step(program, other);
+        }
+        stepped[thread] = true;
+        let op = &program.threads[thread].instrs[before.threads[thread].pc as usize].op;
+        progressed[thread] |=
+            matches!(op, Op::Progress) || after.threads[thread].status != Status::Running;
+    }
+    if (0..threads).any(|thread| !stepped[thread] && !idle[thread]) {
+        return false;
+    }
+    let running = |thread: usize| run.states[start].threads[thread].status == Status::Running;
+    match goal {
+        Goal::Livelock => !progressed.contains(&true),
+        Goal::Starve => {
+            (0..threads).any(|thread| running(thread) && !progressed[thread])
+                && progressed.contains(&true)
+        }
+        _ => false,
     }
 }
 

@@ -4,6 +4,7 @@
 //! as boxes and arrows) and files, and an explorer that runs every
 //! interleaving in a worker.
 
+mod challenges;
 mod code_pane;
 mod explorer;
 mod heap;
@@ -228,16 +229,21 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
             <div class="races-top">
                 <label class="preset-picker">{ "Lesson " }
                     <select onchange={on_lesson} data-testid="lesson">
-                        if lesson.is_none() { <option selected=true>{ "Your program" }</option> }
+                        if lesson.is_none() { <option selected=true>{ if lab.challenges.is_some() { "A challenge" } else { "Your program" } }</option> }
                         { for lessons }
                     </select>
                 </label>
                 if let Some(lesson) = lesson {
                     <p class="lesson-intro" data-testid="lesson-intro">{ lesson.intro }</p>
                 }
+                <challenges::ChallengePanel playing={lab.challenges.clone()}
+                    goal_met={session.goal_met() == Some(true)} dispatch={dispatch.clone()} />
                 <crate::app::share_dialog::ShareButton state={SharedState::Races(lab.clone())}
                     at_start={SharedState::Races(RacesLab { cursor: 0, ..lab.clone() })}
-                    title={format!("Interleave: {}", lesson.map_or("a race", |l| l.title))} />
+                    title={format!("Interleave: {}", lab.challenges.as_ref().map_or_else(
+                        || lesson.map_or("a race", |l| l.title).to_owned(),
+                        |playing| playing.set.title.clone(),
+                    ))} />
                 <crate::components::LabFile state={SharedState::Races(lab.clone())} />
             </div>
             <details class="program-editor" open={session.error.is_some()}>
