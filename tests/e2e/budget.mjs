@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { DIST } from './server.mjs';
 
-export const WASM_GZIP_BUDGET = 674_000;
+export const WASM_GZIP_BUDGET = 676_000;
 
 /** The release module in dist/: its name and raw and gzip sizes in bytes. */
 export async function wasmSizes() {

@@ -180,6 +180,16 @@ describe('Races lab', () => {
     assert.deepEqual(await lab.stepCount(), { at: prefix.length + 3 * cycle.length, of: prefix.length + 3 * cycle.length });
     // Round the cycle, the state is one it was in before: the goal is met.
     assert.match(await lab.goal().innerText(), /Goal met!/);
+    // Play goes round the cycle again and again.
+    assert.match(await lab.root.getByTestId('loop').innerText(), /go round a cycle/);
+    await lab.root.getByTestId('play').click();
+    const total = prefix.length + 3 * cycle.length;
+    const at = () => lab.page.evaluate(() => Number(/step (\d+) of/.exec(document.querySelector('[data-testid=step-count]').textContent)[1]));
+    await lab.page.waitForFunction((total) => !document.querySelector('[data-testid=step-count]').textContent.startsWith(`step ${total} `), total);
+    assert.ok((await at()) < total);
+    await lab.page.waitForFunction((total) => document.querySelector('[data-testid=step-count]').textContent.startsWith(`step ${total} `), total, { timeout: 20_000 });
+    await lab.root.getByTestId('play').click();
+    assert.equal(await lab.root.getByTestId('play').innerText(), 'Play');
     await lab.loadLesson('readers-writer-starve');
     await lab.explore();
     assert.equal(await lab.goalVerdict(), 'reached');

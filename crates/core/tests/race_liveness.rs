@@ -253,8 +253,13 @@ fn a_learner_wins_a_liveness_goal_by_stepping_round_the_cycle_by_hand() {
             Some(false),
             "{id}: not before the cycle"
         );
+        assert_eq!(session.loop_start(), None, "{id}");
         let whole = [prefix, threads(&program, &lasso.cycle)].concat();
         apply(&mut session, Action::LoadSchedule(whole)).unwrap();
         assert_eq!(session.goal_met(), Some(true), "{id}: {lasso:?}");
+        // The page's Play goes round it again from there.
+        let start = session.loop_start().expect("the run ends on a cycle");
+        assert!(start >= lasso.prefix.len(), "{id}");
+        assert_eq!(session.run.states[start], *session.run.last());
     }
 }

@@ -248,6 +248,15 @@ impl Session {
             .filter(|lesson| lesson.source == self.lab.source)
     }
 
+    /// Where the run's end repeats an earlier state (it ends by going
+    /// round a cycle, as a loaded lasso does): the step to play the cycle
+    /// again from.
+    pub fn loop_start(&self) -> Option<usize> {
+        let end = self.lab.schedule.len();
+        let last = self.run.states.get(end)?;
+        (0..end).rev().find(|&at| self.run.states[at] == *last)
+    }
+
     /// Whether the program's goal is met at the cursor.
     pub fn goal_met(&self) -> Option<bool> {
         let program = self.program.as_ref()?;

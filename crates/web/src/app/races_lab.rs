@@ -1,6 +1,7 @@
 //! The Races lab page: the learner is the scheduler. A code pane and a
 //! step button per thread, back/forward/scrub through the run, the run on
-//! the shared timeline, an inspector of variables, locks, the heap (drawn
+//! the shared timeline (Play steps through it, and goes round again when
+//! the run ends on a cycle), an inspector of variables, locks, the heap (drawn
 //! as boxes and arrows) and files, and an explorer that runs every
 //! interleaving in a worker.
 
@@ -12,6 +13,7 @@ mod inspector;
 
 use std::rc::Rc;
 
+use gloo::timers::callback::Timeout;
 use interleave_core::races::lab::{Action, RacesLab, Session, apply};
 use interleave_core::races::lessons;
 use interleave_core::races::machine::Phase;
@@ -123,6 +125,36 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
         })
     };
 
+    // Play: a step every 400 ms; a run that ends by going round a cycle
+    // (a loaded lasso) plays the cycle again and again.
+    let playing = use_state(|| false);
+    let loop_start = session.loop_start();
+    {
+        let (playing, dispatch) = (playing.clone(), dispatch.clone());
+        let total = lab.schedule.len();
+        use_effect_with(
+            (*playing, lab.cursor, total, loop_start),
+            move |&(on, cursor, total, loop_start)| {
+                let timer = on.then(|| {
+                    Timeout::new(400, move || {
+                        if cursor < total {
+                            dispatch.dispatch(Action::Forward);
+                        } else if let Some(start) = loop_start {
+                            dispatch.dispatch(Action::SetCursor(start));
+                        } else {
+                            playing.set(false);
+                        }
+                    })
+                });
+                move || drop(timer)
+            },
+        );
+    }
+    let on_play = {
+        let playing = playing.clone();
+        Callback::from(move |_: MouseEvent| playing.set(!*playing))
+    };
+
     let lesson = session.lesson();
     let lessons = lessons::by_idea().into_iter().map(|(idea, group)| {
         let options = group.into_iter().map(|candidate| {
@@ -187,7 +219,13 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                         <input class="scrubber" type="range" min="0" max={total.to_string()} value={cursor.to_string()}
                             oninput={on_slider} aria-label="Step" disabled={total == 0}
                             aria-valuetext={format!("step {cursor} of {total}: {narration}")} />
+                        <button onclick={form::when_enabled(total > 0, on_play.clone())} aria-disabled={(total == 0).to_string()} data-testid="play">
+                            { if *playing { "Pause" } else { "Play" } }
+                        </button>
                         <span class="cursor-time" data-testid="step-count">{ format!("step {cursor} of {total}") }</span>
+                        if let Some(start) = loop_start {
+                            <span class="note" data-testid="loop">{ format!("steps {}–{total} go round a cycle: Play repeats it", start + 1) }</span>
+                        }
                         <label class="expand"><input type="checkbox" checked={lab.expanded} onchange={on_expand} />{ " show every indivisible step" }</label>
                     </div>
                     <p class="narration" aria-live="polite" data-testid="narration">{ narration }</p>
