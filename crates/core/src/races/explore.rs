@@ -253,7 +253,7 @@ fn merge(into: &mut Summary, from: &[(u32, u64)]) {
     }
 }
 
-fn hash_of(state: &State) -> u64 {
+pub(super) fn hash_of(state: &State) -> u64 {
     let mut hasher = DefaultHasher::new();
     state.hash(&mut hasher);
     hasher.finish()

@@ -22,12 +22,11 @@
 //! that thread's. Each finding comes as a lasso: the shortest schedule to
 //! the component, then a loop through it that takes every step needed.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
+use super::explore::hash_of;
 use super::machine::{State, Status};
 use super::program::{Goal, Op, Program};
 use super::schedule::Run;
@@ -86,6 +85,8 @@ pub struct Graph {
     running: Vec<u8>,
     /// The breadth-first tree: each state's parent and the thread stepped.
     parent: Vec<(u32, u8)>,
+    /// Each state's number of steps from the start, along that tree.
+    depth: Vec<u32>,
     capped: bool,
 }
 
@@ -155,12 +156,6 @@ fn spurious(program: &Program, state: &State, thread: usize) -> bool {
         if state.world.conds[*cond as usize].contains(&(thread as u8)))
 }
 
-fn hash_of(state: &State) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    state.hash(&mut hasher);
-    hasher.finish()
-}
-
 impl Graph {
     pub fn new(program: std::rc::Rc<Program>, start: State, max_states: usize) -> Graph {
         let mut graph = Graph {
@@ -173,6 +168,7 @@ impl Graph {
             enabled: Vec::new(),
             running: Vec::new(),
             parent: Vec::new(),
+            depth: Vec::new(),
             capped: false,
         };
         graph.add(start, (u32::MAX, 0));
@@ -200,6 +196,11 @@ impl Graph {
         self.enabled.push(enabled);
         self.running.push(running);
         self.parent.push(parent);
+        let depth = self
+            .depth
+            .get(parent.0 as usize)
+            .map_or(0, |depth| depth + 1);
+        self.depth.push(depth);
         self.queue.push_back((state, id));
         id
     }
@@ -360,9 +361,9 @@ impl Graph {
             // The state of the component nearest the start enters it.
             let entry = *nodes
                 .iter()
-                .min_by_key(|&&node| self.depth(node))
+                .min_by_key(|&&node| self.depth[node as usize])
                 .expect("a component has a state");
-            if best.is_none_or(|old| self.depth(entry) < self.depth(old)) {
+            if best.is_none_or(|old| self.depth[entry as usize] < self.depth[old as usize]) {
                 best = Some(entry);
             }
         }
@@ -407,16 +408,6 @@ impl Graph {
             }
         }
         Some((entry, cycle))
-    }
-
-    /// The number of steps from the start (along the breadth-first tree).
-    fn depth(&self, mut node: u32) -> usize {
-        let mut depth = 0;
-        while node != 0 {
-            node = self.parent[node as usize].0;
-            depth += 1;
-        }
-        depth
     }
 
     /// The steps (each a state and the index of its step) of a shortest

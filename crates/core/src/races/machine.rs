@@ -631,6 +631,11 @@ fn element_var(
     }
 }
 
+/// [`target_var`] on a copy of a thread's locals (for narration).
+pub fn target_var_on(locals: &[Value], program: &Program, target: &Target) -> Result<u16, String> {
+    target_var(&mut locals.to_vec(), program, target)
+}
+
 fn target_var(locals: &mut [Value], program: &Program, target: &Target) -> Result<u16, String> {
     match target {
         Target::Var(var) => Ok(*var),

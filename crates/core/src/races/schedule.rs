@@ -4,8 +4,10 @@
 
 use super::explore::deadlock_text;
 use super::limits;
-use super::machine::{Effects, FieldKey, Loc, Phase, Readiness, State, Status, eval_on};
-use super::program::{AtomicKind, Op, Program, Pure, Target, Value};
+use super::machine::{
+    Effects, FieldKey, Loc, Phase, Readiness, State, Status, eval_on, target_var_on,
+};
+use super::program::{AtomicKind, Op, Program, Pure, Value};
 use crate::error::ScenarioError;
 use crate::trace::{Event, EventKind, Lane, LaneKind, PALETTE, Span, SpanKind, TaskInfo, Trace};
 
@@ -250,17 +252,7 @@ pub fn narrate(
         ),
         Op::Atomic { dst, target, kind } => {
             let locals = &before.threads[thread].locals;
-            let var = match target {
-                Target::Var(var) => Some(*var as usize),
-                Target::Element { array, index } => match eval_on(locals, index) {
-                    Ok(Value::Int(at))
-                        if (0..i64::from(program.arrays[*array as usize].len)).contains(&at) =>
-                    {
-                        Some(program.element_vars(*array).start + at as usize)
-                    }
-                    _ => None,
-                },
-            };
+            let var = target_var_on(locals, program, target).ok().map(usize::from);
             let gives = dst.map_or_else(String::new, |dst| {
                 format!(" {} = {}.", slot(&dst), now(&dst))
             });
