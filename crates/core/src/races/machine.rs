@@ -631,7 +631,8 @@ fn element_var(
     }
 }
 
-/// [`target_var`] on a copy of a thread's locals (for narration).
+/// The shared variable an atomic's target is, its index evaluated on a
+/// copy of a thread's locals (for narration).
 pub fn target_var_on(locals: &[Value], program: &Program, target: &Target) -> Result<u16, String> {
     target_var(&mut locals.to_vec(), program, target)
 }
