@@ -68,7 +68,10 @@ check_threaded_build() {
   grep -q 'shared: *true' "$glue" || { echo "dist JS glue does not create a shared WebAssembly.Memory"; return 1; }
   grep -q 'wbg_rayon_start_worker' "$glue" || { echo "dist JS glue lacks the rayon worker entry"; return 1; }
   ls dist/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js >/dev/null || { echo "worker helper snippet missing"; return 1; }
-  echo "threaded build ok: $(basename "$glue") creates a shared memory"
+  # The workers' own module (crates/worker), which web/worker.js loads.
+  grep -q 'export function worker_request' dist/interleave_worker.js || { echo "dist lacks the workers' module glue (interleave_worker.js)"; return 1; }
+  [ -s dist/interleave_worker_bg.wasm ] || { echo "dist lacks the workers' module (interleave_worker_bg.wasm)"; return 1; }
+  echo "threaded build ok: $(basename "$glue") creates a shared memory; the workers' module is beside it"
 }
 
 # interleave_core stays pure: no web crate anywhere in its dependency tree.
@@ -104,13 +107,13 @@ check_fuzz_seeds() {
 
 step fmt cargo fmt --all --check
 step clippy-native cargo +stable clippy -p interleave_core -p interleave_cli --all-targets -- -D warnings
-step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web --all-targets -- -D warnings
+step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web -p interleave_worker --all-targets -- -D warnings
 step core-pure check_core_is_pure
 # The API docs build without a warning (broken links, bad code blocks).
 step docs env RUSTDOCFLAGS="-D warnings" cargo +stable doc -p interleave_core -p interleave_cli --no-deps --quiet
 # rustdoc does not read the target's rustflags: the web crate refuses to
 # build without atomics, so they are given here too.
-step docs-wasm env RUSTDOCFLAGS="-D warnings -C target-feature=+atomics,+bulk-memory,+mutable-globals" cargo doc --target wasm32-unknown-unknown -p interleave_web --no-deps --quiet
+step docs-wasm env RUSTDOCFLAGS="-D warnings -C target-feature=+atomics,+bulk-memory,+mutable-globals" cargo doc --target wasm32-unknown-unknown -p interleave_web -p interleave_worker --no-deps --quiet
 step native cargo +stable test -p interleave_core -p interleave_cli
 step fuzz-seeds check_fuzz_seeds
 step hostile ./scripts/hostile.sh target/debug/interleave

@@ -10,6 +10,12 @@
 //! [`models`], [`servers`], [`races`], [`parallel`]; beside them what
 //! they share: [`trace`], [`metrics`], [`share`], [`perfetto`],
 //! [`protocol`], [`input`], [`ascii`], [`error`].
+// The page's module builds this crate for size (opt-level "z", see
+// .cargo/config.toml); the engines that run on the page's thread or its
+// pool (the Models and Servers engines, traces, metrics, the kernels) are
+// marked `#[optimize(speed)]` there so they keep their speed. Native and
+// stable builds ignore the mark.
+#![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
 
 pub mod ascii;
 pub mod error;

@@ -61,6 +61,7 @@ pub struct LaneMetrics {
 
 impl LaneMetrics {
     /// Share of the run this lane spent running tasks.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn utilisation(&self, makespan: Time) -> f64 {
         if makespan == 0 {
             0.0
@@ -71,6 +72,7 @@ impl LaneMetrics {
 }
 
 impl Metrics {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn of(trace: &Trace) -> Self {
         let n_tasks = trace.tasks.len();
         let mut tasks: Vec<TaskMetrics> = trace
@@ -219,6 +221,7 @@ impl Metrics {
     }
 
     /// A plain-text report, as the CLI prints it.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn to_text(&self, unit: &str) -> String {
         let mut out = String::new();
         out.push_str(&format!("makespan         {} {unit}\n", self.makespan));
@@ -295,6 +298,7 @@ impl Metrics {
 }
 
 /// "1 task", "3 tasks".
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")

@@ -69,6 +69,7 @@ pub struct Span {
 }
 
 impl Span {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn duration(&self) -> Time {
         self.end - self.start
     }
@@ -154,6 +155,7 @@ pub struct Window {
 
 impl Window {
     /// All of a trace that ends at `end`.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn whole(end: Time) -> Window {
         Window {
             from: 0,
@@ -162,6 +164,7 @@ impl Window {
     }
 
     /// `view`, or the whole trace when there is none.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn or_whole(view: Option<(Time, Time)>, end: Time) -> Window {
         view.map_or(Window::whole(end), |(from, to)| Window {
             from,
@@ -169,16 +172,19 @@ impl Window {
         })
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn span(self) -> Time {
         self.to - self.from
     }
 
     /// Where `time` falls, 0 at `from` and 1 at `to` (outside: beyond).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn fraction(self, time: Time) -> f64 {
         (time as f64 - self.from as f64) / self.span().max(1) as f64
     }
 
     /// The time at `fraction` of the window, clamped into it.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn time_at(self, fraction: f64) -> Time {
         self.from + (fraction.clamp(0.0, 1.0) * self.span() as f64).round() as Time
     }
@@ -186,6 +192,7 @@ impl Window {
     /// Zooms by `factor` (below 1: in) around `anchor`, which stays where
     /// it is on screen; the span stays within `min_span..=end` and the
     /// window within `0..end`. `None`: the whole trace is in view.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn zoom(
         self,
         end: Time,
@@ -207,6 +214,7 @@ impl Window {
     /// The window moved (its span kept) just enough that `time` is in
     /// view: a zoomed timeline pans with its cursor, during playback and
     /// while scrubbing. Never before 0.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn follow(self, time: Time) -> Window {
         let span = self.span();
         if time < self.from {
@@ -227,11 +235,13 @@ impl Window {
 
 impl Trace {
     /// Whether times are microseconds shown as µs, ms or s (Servers lab).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn scaled(&self) -> bool {
         self.unit == "µs"
     }
 
     /// A time with its unit: `12 ms`; a microsecond trace picks µs, ms or s.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn time_text(&self, time: Time) -> String {
         if self.scaled() {
             scaled_time(time)
@@ -242,6 +252,7 @@ impl Trace {
 
     /// A tick label: the number alone, unless the trace picks units per
     /// time (then `20 ms`).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn tick_text(&self, time: Time) -> String {
         if self.scaled() {
             scaled_time(time)
@@ -251,6 +262,7 @@ impl Trace {
     }
 
     /// `1–3 ms`, or `800 µs–1.2 ms` for a microsecond trace.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn range_text(&self, from: Time, to: Time) -> String {
         if self.scaled() {
             format!("{}–{}", scaled_time(from), scaled_time(to))
@@ -260,6 +272,7 @@ impl Trace {
     }
 
     /// The time axis's caption.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn axis_label(&self) -> String {
         if self.scaled() {
             "time".to_owned()
@@ -269,6 +282,7 @@ impl Trace {
     }
 
     /// Total time of `kind` spans on `lane`.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn lane_total(&self, lane: LaneId, kind: SpanKind) -> Time {
         self.lanes[lane]
             .spans
@@ -279,6 +293,7 @@ impl Trace {
     }
 
     /// What `lane` is doing at `time` (the span with start <= time < end).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn span_at(&self, lane: LaneId, time: Time) -> Option<&Span> {
         let spans = &self.lanes[lane].spans;
         let idx = spans.partition_point(|span| span.end <= time);
@@ -286,6 +301,7 @@ impl Trace {
     }
 
     /// Checks the invariants every trace keeps; returns the first broken one.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn check_invariants(&self) -> Result<(), String> {
         for (lane_idx, lane) in self.lanes.iter().enumerate() {
             for span in &lane.spans {
@@ -326,6 +342,7 @@ impl Trace {
 }
 
 /// Microseconds as µs, ms or s with at most three decimals.
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn scaled_time(micros: Time) -> String {
     let trim = |value: f64| {
         let text = format!("{value:.3}");

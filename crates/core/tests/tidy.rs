@@ -25,7 +25,7 @@ fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
 
 fn sources() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for krate in ["core", "web", "cli"] {
+    for krate in ["core", "web", "worker", "cli"] {
         files(
             &root().join("crates").join(krate).join("src"),
             ".rs",

@@ -23,6 +23,50 @@ type Waiter = Box<dyn FnMut(Answer, Option<js_sys::Uint16Array>)>;
 
 thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+    /// The workers' module, compiled once on the page and handed to each
+    /// worker (a promise of a `WebAssembly.Module`).
+    static WORKER_MODULE: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+}
+
+/// The URLs of the workers' JS glue and wasm module (`crates/worker`),
+/// beside the page's own. Trunk does not hash a worker's file names, so
+/// they carry the page module's hashed name as a version: a page never
+/// pairs with a worker module of another build from a cache.
+fn worker_urls() -> Result<(String, String), String> {
+    let main = main_js_url();
+    let version = main
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".js")
+        .to_owned();
+    let beside = |name: &str| -> Result<String, String> {
+        let url = web_sys::Url::new_with_base(name, &main).map_err(js_error)?;
+        url.search_params().set("v", &version);
+        Ok(url.href())
+    };
+    Ok((
+        beside("interleave_worker.js")?,
+        beside("interleave_worker_bg.wasm")?,
+    ))
+}
+
+/// The workers' module, compiled on the first call (later calls share the
+/// promise). If the page cannot compile it (a host that serves wasm with
+/// another MIME type), [`ProtocolWorker::spawn`] hands each worker the URL
+/// to load itself.
+fn worker_module(wasm_url: &str) -> js_sys::Promise {
+    WORKER_MODULE.with(|module| {
+        module
+            .borrow_mut()
+            .get_or_insert_with(|| match web_sys::window() {
+                Some(window) => {
+                    js_sys::WebAssembly::compile_streaming(&window.fetch_with_str(wasm_url))
+                }
+                None => js_sys::Promise::reject(&"no window to compile in".into()),
+            })
+            .clone()
+    })
 }
 
 /// One module worker speaking the protocol; terminated when dropped.
@@ -49,8 +93,11 @@ fn js_error(error: JsValue) -> String {
 }
 
 impl ProtocolWorker {
-    /// Starts a worker that loads the app's module.
+    /// Starts a worker that loads the workers' module (`crates/worker`):
+    /// it is told where the glue is and handed the compiled module once
+    /// the page has it; requests sent before then wait in the worker.
     pub fn spawn() -> Result<ProtocolWorker, String> {
+        let (glue_url, wasm_url) = worker_urls()?;
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
         let worker =
@@ -63,14 +110,19 @@ impl ProtocolWorker {
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let load = js_sys::Object::new();
-        for (key, value) in [
-            ("mainJS", JsValue::from(main_js_url())),
-            ("module", wasm_bindgen::module()),
-        ] {
-            let _ = js_sys::Reflect::set(&load, &key.into(), &value);
-        }
-        worker.post_message(&load).map_err(js_error)?;
+        let module = worker_module(&wasm_url);
+        let target = worker.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let module = wasm_bindgen_futures::JsFuture::from(module)
+                .await
+                .unwrap_or_else(|_| JsValue::from(wasm_url));
+            let load = js_sys::Object::new();
+            for (key, value) in [("workerJS", JsValue::from(glue_url)), ("module", module)] {
+                let _ = js_sys::Reflect::set(&load, &key.into(), &value);
+            }
+            // A worker terminated meanwhile ignores it.
+            let _ = target.post_message(&load);
+        });
         Ok(ProtocolWorker {
             worker,
             owed,

@@ -34,6 +34,7 @@ use crate::trace::{
 /// Runs `scenario`'s workload under `model` and returns the trace.
 ///
 /// The scenario and model must be valid ([`Scenario::validate`]).
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn simulate(scenario: &Scenario, model: Model) -> Trace {
     assert!(
         model.threads >= 1 && model.quantum >= 1,
@@ -125,6 +126,7 @@ struct Simulation<'a> {
 }
 
 impl<'a> Simulation<'a> {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn new(scenario: &'a Scenario, model: Model) -> Self {
         let n_threads = model.threads as usize;
         let cores_limited = model.cores.is_some();
@@ -199,15 +201,18 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn core_lane(&self, core: usize) -> LaneId {
         self.threads.len() + core
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn schedule(&mut self, time: Time, what: Pending) {
         self.seq += 1;
         self.pending.push(Reverse((time, self.seq, what)));
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn event(&mut self, kind: EventKind, task: Option<TaskId>, lane: Option<LaneId>) {
         self.events.push(Event {
             time: self.now,
@@ -220,6 +225,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Puts `lane` in a new state from now on, closing its current span.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn set_lane(
         &mut self,
         lane: LaneId,
@@ -248,6 +254,7 @@ impl<'a> Simulation<'a> {
         };
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn set_thread(&mut self, thread: usize, state: ThreadState) {
         self.threads[thread].state = state;
         let task = self.threads[thread].task;
@@ -271,6 +278,7 @@ impl<'a> Simulation<'a> {
         self.set_lane(thread, kind, task, other);
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn set_core(&mut self, core: usize, kind: SpanKind) {
         if !self.cores_limited {
             return;
@@ -286,6 +294,7 @@ impl<'a> Simulation<'a> {
         self.set_lane(lane, kind, task, other);
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn run(&mut self) {
         for task in 0..self.workload.len() {
             self.schedule(self.workload[task].arrival, Pending::Arrive(task));
@@ -303,6 +312,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn handle(&mut self, what: Pending) {
         match what {
             Pending::Arrive(task) => {
@@ -342,6 +352,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// What the task's current segment waits on.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn wait_kind(&self, task: TaskId) -> WaitKind {
         match self.segment(task) {
             Some(Segment::Wait { on, .. }) => on,
@@ -350,6 +361,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// An event with no lane, about the end of the task's wait on `on`.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn lane_less(&mut self, kind: EventKind, task: TaskId, on: WaitKind) {
         self.events.push(Event {
             time: self.now,
@@ -361,6 +373,7 @@ impl<'a> Simulation<'a> {
         });
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn segment(&self, task: TaskId) -> Option<Segment> {
         self.workload[task]
             .segments
@@ -368,6 +381,7 @@ impl<'a> Simulation<'a> {
             .copied()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn dispatch(&mut self) {
         // Free threads take tasks.
         for thread in 0..self.threads.len() {
@@ -400,6 +414,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// The thread takes `task` (first time or after a park).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn begin(&mut self, thread: usize, task: TaskId) {
         let kind = if self.tasks[task].started {
             EventKind::Resume
@@ -414,6 +429,7 @@ impl<'a> Simulation<'a> {
 
     /// Runs the thread's task from its current segment: asks for a core,
     /// blocks, parks or completes.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn advance(&mut self, thread: usize) {
         let task = self.threads[thread].task.expect("advance needs a task");
         match self.segment(task) {
@@ -450,6 +466,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn wait_event(&mut self, kind: EventKind, task: TaskId, thread: usize, on: WaitKind) {
         self.events.push(Event {
             time: self.now,
@@ -461,6 +478,7 @@ impl<'a> Simulation<'a> {
         });
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn request_core(&mut self, thread: usize) {
         if self.cores_limited {
             self.set_thread(thread, ThreadState::Runnable);
@@ -474,6 +492,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn release_core(&mut self, thread: usize) {
         if let Some(core) = self.threads[thread].core.take() {
             self.cores[core].thread = None;
@@ -483,6 +502,7 @@ impl<'a> Simulation<'a> {
 
     /// A free core takes a runnable thread, switching to it first if it
     /// last ran another thread.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn assign(&mut self, core: usize, thread: usize) {
         self.cores[core].thread = Some(thread);
         self.cores[core].used = 0;
@@ -510,6 +530,7 @@ impl<'a> Simulation<'a> {
 
     /// Runs the thread's current compute on `core` for one slice; a thread
     /// whose quantum is used up gives the core to a waiting thread first.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn start_slice(&mut self, thread: usize, core: usize) {
         let task = self.threads[thread]
             .task
@@ -538,6 +559,7 @@ impl<'a> Simulation<'a> {
         self.schedule(self.now + slice, Pending::SliceEnd(core));
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn slice_end(&mut self, core: usize) {
         let thread = self.cores[core]
             .thread
@@ -556,6 +578,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn finish(mut self) -> Trace {
         let end = self.events.last().map_or(0, |event| event.time);
         self.now = end;

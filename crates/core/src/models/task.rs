@@ -28,6 +28,7 @@ pub struct TaskSpec {
     pub segments: Vec<Segment>,
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn is_zero(value: &Time) -> bool {
     *value == 0
 }
@@ -68,6 +69,7 @@ impl WaitKind {
     ];
 
     /// "the database", as in "waits for the database".
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn noun(self) -> &'static str {
         match self {
             WaitKind::Io => "I/O",
@@ -80,6 +82,7 @@ impl WaitKind {
     }
 
     /// The JSON name: `database`.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn key(self) -> &'static str {
         match self {
             WaitKind::Io => "io",
@@ -93,12 +96,14 @@ impl WaitKind {
 }
 
 impl Segment {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn duration(self) -> Time {
         match self {
             Segment::Compute(d) | Segment::Wait { duration: d, .. } => d,
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn wait(duration: Time) -> Self {
         Segment::Wait {
             duration,
@@ -106,6 +111,7 @@ impl Segment {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn is_compute(self) -> bool {
         matches!(self, Segment::Compute(_))
     }
@@ -126,6 +132,7 @@ struct RawSegment {
 impl TryFrom<RawSegment> for Segment {
     type Error = &'static str;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn try_from(raw: RawSegment) -> Result<Self, Self::Error> {
         match (raw.compute, raw.wait, raw.on) {
             (Some(d), None, None) => Ok(Segment::Compute(d)),
@@ -143,6 +150,7 @@ impl TryFrom<RawSegment> for Segment {
 }
 
 impl From<Segment> for RawSegment {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn from(segment: Segment) -> Self {
         match segment {
             Segment::Compute(d) => RawSegment {

@@ -27,6 +27,7 @@ impl KernelKind {
         KernelKind::HashChain,
     ];
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn title(self) -> &'static str {
         match self {
             KernelKind::Mandelbrot => "Mandelbrot image",
@@ -51,6 +52,7 @@ pub enum Handout {
 }
 
 impl Handout {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn is_fixed(&self) -> bool {
         *self == Handout::Fixed
     }
@@ -81,6 +83,7 @@ impl KernelSpec {
     /// Defaults sized for a few hundred milliseconds on one core of a laptop
     /// in wasm: long enough that fixed costs (waking workers, timers) stay
     /// small next to the work.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn default_for(kind: KernelKind) -> Self {
         let (size, chunk) = match kind {
             KernelKind::Mandelbrot => (1600, 8),
@@ -97,6 +100,7 @@ impl KernelSpec {
     }
 
     /// `1600 px wide, 8 rows a chunk, 0 % serial`.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn describe(&self) -> String {
         let (size, unit) = match self.kind {
             KernelKind::Mandelbrot => (format!("{} px wide", self.size), "rows"),
@@ -115,6 +119,7 @@ impl KernelSpec {
     }
 
     /// The number of items (rows for Mandelbrot).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn items(&self) -> u64 {
         match self.kind {
             KernelKind::Mandelbrot => self.height(),
@@ -123,16 +128,19 @@ impl KernelSpec {
     }
 
     /// Mandelbrot image width in pixels.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn width(&self) -> u64 {
         self.size
     }
 
     /// A zeroed image for this spec (empty unless Mandelbrot).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn new_image(&self) -> Vec<AtomicU16> {
         (0..self.pixels()).map(|_| AtomicU16::new(0)).collect()
     }
 
     /// Pixels of the image (none unless Mandelbrot).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn pixels(&self) -> usize {
         if self.kind == KernelKind::Mandelbrot {
             (self.width() * self.height()) as usize
@@ -142,12 +150,14 @@ impl KernelSpec {
     }
 
     /// Mandelbrot image height in pixels.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn height(&self) -> u64 {
         (self.size * 2 / 3).max(1)
     }
 
     /// The part of `image` (`new_image`) that holds `items`' rows: empty
     /// unless Mandelbrot.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn rows_of<'i>(&self, image: &'i [AtomicU16], items: &Range<u64>) -> &'i [AtomicU16] {
         let width = self.row_pixels();
         let from = (items.start as usize * width).min(image.len());
@@ -156,6 +166,7 @@ impl KernelSpec {
     }
 
     /// Pixels a row (an item) stores: the width for Mandelbrot, else none.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn row_pixels(&self) -> usize {
         if self.kind == KernelKind::Mandelbrot {
             self.width() as usize
@@ -165,6 +176,7 @@ impl KernelSpec {
     }
 
     /// Items done serially before the parallel part.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn serial_items(&self) -> u64 {
         ((self.items() as f64) * self.serial_fraction).round() as u64
     }
@@ -176,6 +188,7 @@ impl KernelSpec {
     /// width (about g times the pixels of the same picture). Counting
     /// primes does not scale evenly (a larger number costs more to test),
     /// and a grown problem past the kernel's size limit is refused.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn scaled(&self, workers: usize) -> Result<KernelSpec, ScenarioError> {
         let s = self.serial_fraction;
         let growth = crate::parallel::amdahl::gustafson(s, workers.max(1) as f64);
@@ -205,6 +218,7 @@ impl KernelSpec {
 
     /// The chunks of the parallel part for a run on `workers` workers, in
     /// order of hand-out.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn chunks_for(&self, workers: usize) -> Vec<Range<u64>> {
         match self.handout {
             Handout::Fixed => self.chunks(),
@@ -223,6 +237,7 @@ impl KernelSpec {
     }
 
     /// The chunks of the parallel part, `chunk` items each, in order.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn chunks(&self) -> Vec<Range<u64>> {
         let start = self.serial_items();
         let end = self.items();
@@ -233,6 +248,7 @@ impl KernelSpec {
             .collect()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let (min, max) = match self.kind {
             KernelKind::Mandelbrot => (16, 4096),
@@ -274,6 +290,7 @@ impl KernelSpec {
     /// iteration count of every pixel of those rows into `rows`, which
     /// holds exactly those rows (atomics, so a page can paint the image
     /// while workers fill it).
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn run_items(&self, items: Range<u64>, rows: &[AtomicU16]) -> u64 {
         match self.kind {
             KernelKind::Mandelbrot => mandelbrot_rows(self.width(), self.height(), items, rows),
@@ -286,12 +303,14 @@ impl KernelSpec {
 }
 
 /// Combines the checksums of disjoint ranges (order does not matter).
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn combine(a: u64, b: u64) -> u64 {
     a.wrapping_add(b)
 }
 
 /// The hash chain of one item: `rounds` rounds of a 64-bit mixer.
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn hash_chain(item: u64, rounds: u32) -> u64 {
     let mut x = item ^ 0x9E37_79B9_7F4A_7C15;
     for _ in 0..rounds {
@@ -304,10 +323,12 @@ pub fn hash_chain(item: u64, rounds: u32) -> u64 {
 }
 
 /// How many of the numbers in `range` are prime (trial division).
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn count_primes(range: Range<u64>) -> u64 {
     range.filter(|&n| is_prime(n)).count() as u64
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn is_prime(n: u64) -> bool {
     if n < 2 {
         return false;
@@ -330,6 +351,7 @@ fn is_prime(n: u64) -> bool {
 
 /// Iteration counts of rows `rows_range` of a `width` × `height` view of
 /// the Mandelbrot set; returns the sum of the counts.
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn mandelbrot_rows(width: u64, height: u64, rows_range: Range<u64>, out: &[AtomicU16]) -> u64 {
     let (x0, x1, y0, y1) = (-2.2f64, 0.8f64, -1.0f64, 1.0f64);
     let mut sum = 0u64;

@@ -31,6 +31,7 @@ impl CounterMethod {
         CounterMethod::Mutex,
     ];
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn title(self) -> &'static str {
         match self {
             CounterMethod::LoadStore => "read, then write (racy)",
@@ -59,6 +60,7 @@ pub struct RaceResult {
 }
 
 impl RaceResult {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn lost(&self) -> u64 {
         self.expected.saturating_sub(self.actual)
     }
@@ -71,6 +73,7 @@ pub const BARRIER_PATIENCE_MILLIS: f64 = 2_000.0;
 
 /// `workers` workers of the current rayon pool each add 1, `per_worker`
 /// times, to one shared counter using `method`, all starting together.
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn race(
     method: CounterMethod,
     workers: usize,
@@ -80,6 +83,7 @@ pub fn race(
     race_with_patience(method, workers, per_worker, clock, BARRIER_PATIENCE_MILLIS)
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn race_with_patience(
     method: CounterMethod,
     workers: usize,
@@ -129,6 +133,7 @@ fn race_with_patience(
 
 /// Spins until `workers` workers have arrived, or until the patience runs
 /// out; true when all arrived.
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn start_barrier(
     arrived: &AtomicUsize,
     workers: usize,
@@ -150,6 +155,7 @@ fn start_barrier(
 }
 
 /// One worker's loop.
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn increment(method: CounterMethod, per_worker: u64, atomic: &AtomicU64, locked: &Mutex<u64>) {
     match method {
         CounterMethod::LoadStore => {

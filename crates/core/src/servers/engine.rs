@@ -113,12 +113,14 @@ pub struct Outcome {
 
 /// Runs `model` on the scenario's traffic; `record` adds the trace and the
 /// queue series (the sweep leaves them out).
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn simulate(scenario: &ServersScenario, model: ServerModel, record: bool) -> Outcome {
     let reqs = requests(scenario);
     simulate_requests(scenario, model, &reqs, record)
 }
 
 /// [`simulate`] on requests made already (a comparison shares them).
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn simulate_requests(
     scenario: &ServersScenario,
     model: ServerModel,
@@ -225,6 +227,7 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn new(
         scenario: &'a ServersScenario,
         model: ServerModel,
@@ -338,6 +341,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn run(&mut self) {
         let mut next_arrival = 0;
         loop {
@@ -355,6 +359,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn pop_event(&mut self) {
         let Some(Reverse((now, _, event))) = self.events.pop() else {
             return;
@@ -381,11 +386,13 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn schedule(&mut self, time: Micros, event: Ev) {
         self.seq += 1;
         self.events.push(Reverse((time, self.seq, event)));
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn event(&mut self, time: Micros, kind: EventKind, task: Option<u32>, lane: Option<usize>) {
         if let Some(rec) = &mut self.rec {
             rec.events.push(Event {
@@ -401,6 +408,7 @@ impl<'a> Sim<'a> {
 
     /// Adds the time since the last change to the areas; call before any
     /// change of `waiting` or `in_system`.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn tally(&mut self, now: Micros) {
         let elapsed = (now - self.last_change) as u128;
         self.area_in_system += self.in_system as u128 * elapsed;
@@ -408,6 +416,7 @@ impl<'a> Sim<'a> {
         self.last_change = now;
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn note_counts(&mut self, now: Micros) {
         self.peak_in_system = self.peak_in_system.max(self.in_system);
         self.max_waiting = self.max_waiting.max(self.waiting);
@@ -424,6 +433,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn arrive(&mut self, request: u32, now: Micros) {
         self.end = self.end.max(now);
         self.event(now, EventKind::Arrive, Some(request), None);
@@ -445,6 +455,7 @@ impl<'a> Sim<'a> {
         self.wake(process, now);
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn balance(&mut self) -> usize {
         if self.processes == 1 {
             return 0;
@@ -462,12 +473,14 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn wake(&mut self, queue: usize, now: Micros) {
         if let Some(Reverse(worker)) = self.idle[queue].pop() {
             self.next_job(worker, now);
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn set_state(&mut self, worker: usize, now: Micros, state: SpanKind) {
         let cores_from = self.threads;
         let w = &mut self.workers[worker];
@@ -499,6 +512,7 @@ impl<'a> Sim<'a> {
 
     /// The worker is free: it takes jobs from its queue until one keeps it
     /// busy, or goes idle.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn next_job(&mut self, worker: usize, now: Micros) {
         let queue = self.workers[worker].queue;
         let accepts_all = self.workers[worker].role == Role::Loop;
@@ -551,6 +565,7 @@ impl<'a> Sim<'a> {
 
     /// Drops `request` when it has waited past its timeout as `worker`
     /// reaches it (no time is spent on it); whether it was dropped.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn drop_if_expired(&mut self, request: u32, worker: usize, now: Micros) -> bool {
         let arrival = self.reqs[request as usize].arrival;
         if self.timeout.is_none_or(|limit| now - arrival < limit) {
@@ -564,6 +579,7 @@ impl<'a> Sim<'a> {
 
     /// Starts a request's CPU part (or its I/O when it has none); whether
     /// the worker is still busy with it.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn begin(&mut self, worker: usize, request: u32, now: Micros) -> bool {
         self.workers[worker].request = Some(request);
         if self.reqs[request as usize].cpu > 0 {
@@ -574,6 +590,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn want_cpu(&mut self, worker: usize, now: Micros) {
         if self.gil {
             let process = self.workers[worker].process;
@@ -589,6 +606,7 @@ impl<'a> Sim<'a> {
         self.want_core(worker, now);
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn want_core(&mut self, worker: usize, now: Micros) {
         match self.free_cores.pop() {
             Some(Reverse(core)) => self.start_cpu(worker, core, now),
@@ -599,6 +617,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn start_cpu(&mut self, worker: usize, core: usize, now: Micros) {
         let request = self.workers[worker].request.expect("computes a request");
         self.set_state(worker, now, SpanKind::Running);
@@ -608,6 +627,7 @@ impl<'a> Sim<'a> {
         self.schedule(now + cpu, Ev::CpuDone(worker as u32));
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn cpu_done(&mut self, worker: usize, now: Micros) {
         let request = self.workers[worker].request.expect("computes a request");
         let core = self.workers[worker].core.expect("computes on a core");
@@ -646,6 +666,7 @@ impl<'a> Sim<'a> {
 
     /// The CPU part is done: start the I/O or answer. Whether the worker is
     /// still busy with the request.
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn after_cpu(&mut self, worker: usize, now: Micros) -> bool {
         let request = self.workers[worker].request.expect("works on a request");
         let io = self.reqs[request as usize].io;
@@ -676,6 +697,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn answer(&mut self, request: u32, now: Micros) {
         let latency = now - self.reqs[request as usize].arrival;
         self.latencies.push(latency);
@@ -689,6 +711,7 @@ impl<'a> Sim<'a> {
         self.depart(request, now);
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn depart(&mut self, request: u32, now: Micros) {
         self.tally(now);
         self.in_system -= 1;
@@ -698,6 +721,7 @@ impl<'a> Sim<'a> {
         self.end = self.end.max(now);
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     fn finish(mut self) -> Outcome {
         let end = self.end;
         for worker in 0..self.workers.len() {
@@ -818,6 +842,7 @@ impl<'a> Sim<'a> {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn lane_name(model: ServerModel, worker: &Worker, idx: usize, per_process: usize) -> String {
     match (worker.role, model) {
         (Role::Loop, _) => "event loop".to_owned(),

@@ -24,10 +24,12 @@ pub struct Request {
     pub io: Micros,
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn micros(ms: f64) -> Micros {
     (ms * 1000.0).round().max(0.0) as Micros
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 fn sample(duration: Millis, rng: &mut Pcg64Mcg) -> Micros {
     match duration {
         Millis::Fixed(ms) => micros(ms),
@@ -43,6 +45,7 @@ fn sample(duration: Millis, rng: &mut Pcg64Mcg) -> Micros {
 }
 
 /// Every request of the run, in arrival order.
+#[cfg_attr(target_arch = "wasm32", optimize(speed))]
 pub fn requests(scenario: &ServersScenario) -> Vec<Request> {
     let traffic = &scenario.traffic;
     let mut rng = Pcg64Mcg::seed_from_u64(traffic.seed);
