@@ -739,8 +739,10 @@ impl<'a> Sim<'a> {
                 busy as f64 / end as f64
             }
         };
+        // A radix sort: the wasm's std is built for size, and its sort is
+        // then a heapsort (`.cargo/config.toml`).
         let mut latencies = std::mem::take(&mut self.latencies);
-        latencies.sort_unstable();
+        radsort::sort(&mut latencies);
         let rank = |p: f64| -> f64 {
             if latencies.is_empty() {
                 return 0.0;
