@@ -239,7 +239,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                         <button onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
                         <button onclick={zoom(2.0)} aria-label="Zoom out" disabled={window.is_none()}>{ "Zoom out" }</button>
                         <span class="note">{ format!("Showing {} of {}. Click the lanes to put the cursor there.", trace.range_text(from, to), trace.time_text(trace.end)) }</span>
-                        <crate::components::TimelineDownloads file={format!("interleave-servers-{}", scenario.model.title().to_lowercase().replace(' ', "-"))}
+                        <crate::components::TimelineDownloads file={format!("interleave-servers-{}", scenario.model.title().to_ascii_lowercase().replace(' ', "-"))}
                             timeline={timeline.clone()}
                             traces={vec![(format!("{}: {} serving {} requests", scenario.name.clone().unwrap_or_else(|| "Servers".to_owned()), scenario.model.title(), scenario.traffic.requests), trace.clone())]} />
                     </div>

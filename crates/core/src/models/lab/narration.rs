@@ -41,10 +41,14 @@ fn task_name(trace: &Trace, event: &Event) -> String {
         .map_or_else(String::new, |task| trace.tasks[task].name.clone())
 }
 
+/// `text` with its first letter a capital. Lane names are the engine's
+/// own ("thread 2", "event loop"), in ASCII: no Unicode case tables needed.
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => std::iter::once(first.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }

@@ -77,7 +77,7 @@ pub fn code_view(props: &CodeViewProps) -> Html {
                 <button class="copy" onclick={copy} aria-live="polite">{ copy_label }</button>
             </div>
             // Focusable, so a keyboard can scroll its long lines.
-            <pre tabindex="0" aria-label={format!("{} program", props.language.title())}><code class={format!("language-{}", props.language.title().to_lowercase())}>{ (*text).clone() }</code></pre>
+            <pre tabindex="0" aria-label={format!("{} program", props.language.title())}><code class={format!("language-{}", props.language.title().to_ascii_lowercase())}>{ (*text).clone() }</code></pre>
             <p class="run-note" data-testid="run-it-yourself">
                 <strong>{ "Run it yourself: " }</strong>
                 { note.setup }{ ", and run " }<code>{ note.command }</code>{ ". " }{ RunNote::PRINTS }

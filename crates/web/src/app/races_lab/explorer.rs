@@ -206,7 +206,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                     <p class="explore-verdicts">
                         { format!("Deadlocks: {} · failing schedules: {}", report.deadlocks, report.failing) }
                         if let Some(verdict) = report.goal_reachable {
-                            <span data-testid="goal-verdict" data-verdict={format!("{verdict:?}").to_lowercase()}>{ match verdict {
+                            <span data-testid="goal-verdict" data-verdict={format!("{verdict:?}").to_ascii_lowercase()}>{ match verdict {
                                 Verdict::Reached => " · the goal can be met".to_owned(),
                                 Verdict::Unreachable => " · the goal cannot be met: every reachable state was explored".to_owned(),
                                 Verdict::Unknown => format!(" · the goal: unknown (not met in the {} states searched)", report.states),
