@@ -252,14 +252,28 @@ pub fn start_in(
     Ok(())
 }
 
+/// Starts compiling the workers' module, once per page (the browser
+/// compiles it off the main thread), so that a first job does not wait for
+/// it.
+pub fn prepare() {
+    if let Ok((_, wasm_url)) = worker_urls() {
+        let _ = worker_module(&wasm_url);
+    }
+}
+
 /// A component's job slot: holds at most one running job, which is
-/// cancelled (its worker terminated) when replaced or on unmount.
+/// cancelled (its worker terminated) when replaced or on unmount. A
+/// component with a slot may run a job: mounting it starts compiling the
+/// workers' module ([`prepare`]).
 #[yew::hook]
 pub fn use_job_slot() -> JobSlot {
     let slot: JobSlot = yew::use_mut_ref(|| None);
     {
         let slot = slot.clone();
-        yew::use_effect_with((), move |_| move || drop(slot.borrow_mut().take()));
+        yew::use_effect_with((), move |_| {
+            prepare();
+            move || drop(slot.borrow_mut().take())
+        });
     }
     slot
 }
