@@ -59,19 +59,24 @@ step() {
   fi
 }
 
-# The threaded build must really be threaded: the JS glue creates a shared
-# memory, and the wasm imports one. A missing link argument builds "fine"
-# but fails at run time with "not a shared typed array".
+# The threaded build must really be threaded: the Parallel lab's JS glue
+# creates a shared memory, and the wasm imports one. A missing link
+# argument builds "fine" but fails at run time with "not a shared typed
+# array". Every module is in dist/ under its content name, and index.html
+# carries the loader with their names (scripts/modules.mjs).
 check_threaded_build() {
-  local glue
-  glue=$(ls dist/interleave_web-*.js | head -n1)
+  local glue name
+  glue=$(ls dist/interleave_parallel-*.js | head -n1)
   grep -q 'shared: *true' "$glue" || { echo "dist JS glue does not create a shared WebAssembly.Memory"; return 1; }
   grep -q 'wbg_rayon_start_worker' "$glue" || { echo "dist JS glue lacks the rayon worker entry"; return 1; }
   ls dist/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js >/dev/null || { echo "worker helper snippet missing"; return 1; }
+  for name in models races servers parallel worker; do
+    ls dist/interleave_${name}-*_bg.wasm dist/interleave_${name}-*.js >/dev/null || { echo "dist lacks the ${name} module"; return 1; }
+    grep -q "\"./interleave_${name}-[0-9a-f]*_bg.wasm\"" dist/index.html || { echo "index.html's loader does not name the ${name} module"; return 1; }
+  done
   # The workers' own module (crates/worker), which web/worker.js loads.
-  grep -q 'export function worker_request' dist/interleave_worker.js || { echo "dist lacks the workers' module glue (interleave_worker.js)"; return 1; }
-  [ -s dist/interleave_worker_bg.wasm ] || { echo "dist lacks the workers' module (interleave_worker_bg.wasm)"; return 1; }
-  echo "threaded build ok: $(basename "$glue") creates a shared memory; the workers' module is beside it"
+  grep -q 'export function worker_request' dist/interleave_worker-*.js || { echo "dist lacks the workers' module glue"; return 1; }
+  echo "threaded build ok: $(basename "$glue") creates a shared memory; the five modules are in dist/ and named by the loader"
 }
 
 # interleave_core stays pure: no web crate anywhere in its dependency tree.
@@ -108,6 +113,15 @@ check_fuzz_seeds() {
 step fmt cargo fmt --all --check
 step clippy-native cargo +stable clippy -p interleave_core -p interleave_cli --all-targets -- -D warnings
 step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web -p interleave_worker --all-targets -- -D warnings
+# Each lab's module alone, as Trunk builds it (ARCHITECTURE.md, "A module
+# per lab"): code left unused without the other labs is a warning.
+lab_modules_lint() {
+  local lab
+  for lab in models races servers parallel; do
+    cargo clippy --target wasm32-unknown-unknown -p interleave_web --no-default-features --features "$lab" --bin "interleave_$lab" -- -D warnings || return 1
+  done
+}
+step clippy-lab-modules lab_modules_lint
 step core-pure check_core_is_pure
 # The API docs build without a warning (broken links, bad code blocks).
 step docs env RUSTDOCFLAGS="-D warnings" cargo +stable doc -p interleave_core -p interleave_cli --no-deps --quiet

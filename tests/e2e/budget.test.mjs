@@ -1,15 +1,16 @@
 // The release build's weight and its threads: each wasm module stays
-// within its gzip budget, the jobs live only in the workers' module, and
-// the small build still creates a shared memory and starts the worker pool.
+// within its gzip budget, each lab's code is in its own module and the
+// jobs only in the workers', and the small build still creates a shared
+// memory and starts the worker pool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WASM_GZIP_BUDGET, WORKER_WASM_GZIP_BUDGET, wasmSizes } from './budget.mjs';
+import { LAB_MODULES, PAGE_GOAL, WASM_GZIP_BUDGETS, wasmSizes } from './budget.mjs';
 import { labHarness } from './harness.mjs';
 
 const open = labHarness();
 
-for (const [which, budget] of [['page', WASM_GZIP_BUDGET], ['worker', WORKER_WASM_GZIP_BUDGET]]) {
-  test(`the ${which}'s release wasm is within its gzip budget`, async () => {
+for (const [which, budget] of Object.entries(WASM_GZIP_BUDGETS)) {
+  test(`the ${which} module's release wasm is within its gzip budget`, async () => {
     const { name, raw, gzip } = await wasmSizes(which);
     console.log(`${name}: ${raw} bytes raw, ${gzip} bytes gzip -9, budget ${budget}`);
     assert.ok(
@@ -19,17 +20,29 @@ for (const [which, budget] of [['page', WASM_GZIP_BUDGET], ['worker', WORKER_WAS
   });
 }
 
-test('the jobs are only in the workers\' module, the page\'s module keeps the UI and its benchmark', async () => {
+test(`no lab's module passes ${PAGE_GOAL} bytes gzip, what one page load fetches`, () => {
+  for (const lab of LAB_MODULES) assert.ok(WASM_GZIP_BUDGETS[lab] <= PAGE_GOAL, `the ${lab} module's budget`);
+});
+
+test('each lab module mounts the app; the jobs are only in the workers\' module', async () => {
   const exports = async (which) =>
     WebAssembly.Module.exports(new WebAssembly.Module((await wasmSizes(which)).bytes)).map((e) => e.name);
-  const page = await exports('page');
   const worker = await exports('worker');
   for (const job of ['worker_request', 'bench_races', 'bench_servers']) {
     assert.ok(worker.includes(job), `the workers' module exports ${job}`);
-    assert.ok(!page.includes(job), `the page's module does not export ${job}`);
   }
-  assert.ok(page.includes('bench_models'));
-  assert.ok(!worker.includes('bench_models'));
+  assert.ok(!worker.includes('mount'));
+  for (const lab of LAB_MODULES) {
+    const names = await exports(lab);
+    assert.ok(names.includes('mount'), `the ${lab} module exports mount`);
+    for (const job of ['worker_request', 'bench_races', 'bench_servers']) {
+      assert.ok(!names.includes(job), `the ${lab} module does not export ${job}`);
+    }
+    // The Models engine's benchmark goes with the Models lab, the rayon
+    // pool with the Parallel lab.
+    assert.equal(names.includes('bench_models'), lab === 'models', `bench_models in the ${lab} module`);
+    assert.equal(names.includes('wbg_rayon_start_worker'), lab === 'parallel', `the rayon pool in the ${lab} module`);
+  }
 });
 
 test('the release build creates a shared memory and starts the worker pool', async () => {

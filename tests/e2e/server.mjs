@@ -26,7 +26,7 @@ export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);
  */
 function cacheControl(path, cache) {
   if (cache !== 'deploy') return 'no-store';
-  return /^\/(interleave_web-[0-9a-f]+(_bg)?\.(js|wasm)|snippets\/.*)$/.test(path)
+  return /^\/(interleave_[a-z]+-[0-9a-f]+(_bg)?\.(js|wasm)|snippets\/.*)$/.test(path)
     ? 'public, max-age=31536000, immutable'
     : 'no-cache';
 }

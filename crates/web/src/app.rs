@@ -1,30 +1,63 @@
 //! The page: routes (home and the four labs), the banner for problems,
 //! and embed mode.
+//!
+//! Each lab's module (ARCHITECTURE.md, "A module per lab") mounts this
+//! app with its own lab compiled in (the crate's features): the app
+//! renders the routes of its labs ([`renders_here`]) and nothing on the
+//! others, which `web/loader.js` hands to their own modules.
 
 use std::rc::Rc;
 
 use gloo::events::EventListener;
-use interleave_core::share::{
-    Fragment, Opened, Route, Theme, open_models, open_parallel, open_races, open_servers,
-};
+#[cfg(feature = "models")]
+use interleave_core::share::open_models;
+#[cfg(feature = "parallel")]
+use interleave_core::share::open_parallel;
+#[cfg(feature = "races")]
+use interleave_core::share::open_races;
+#[cfg(feature = "servers")]
+use interleave_core::share::open_servers;
+use interleave_core::share::{Fragment, Opened, Route, Theme};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::url_state;
 
 mod embed;
+#[cfg(feature = "models")]
 mod home;
+#[cfg(feature = "models")]
 mod models_lab;
+#[cfg(feature = "parallel")]
 mod parallel_lab;
+#[cfg(feature = "races")]
 mod races_lab;
+#[cfg(feature = "servers")]
 mod servers_lab;
 mod share_dialog;
 
+#[cfg(feature = "models")]
 use home::Home;
+#[cfg(feature = "models")]
 use models_lab::ModelsLabView;
+#[cfg(feature = "parallel")]
 use parallel_lab::{ParallelLabView, Pool};
+#[cfg(feature = "races")]
 use races_lab::RacesLabView;
+#[cfg(feature = "servers")]
 use servers_lab::ServersLabView;
+
+/// Whether this module renders `route`: the home page (and an unknown
+/// path, which shows it) goes with the Models lab. `web/loader.js` picks
+/// the module for a route by the same rule.
+pub fn renders_here(route: Route) -> bool {
+    match route {
+        Route::Home | Route::Models => cfg!(feature = "models"),
+        Route::Races => cfg!(feature = "races"),
+        Route::Servers => cfg!(feature = "servers"),
+        Route::Parallel => cfg!(feature = "parallel"),
+    }
+}
 
 /// A lab's opening state for `route`: the link in the fragment when the
 /// page shows that lab, else the autosave, else the default. Problems go
@@ -72,6 +105,7 @@ pub fn app() -> Html {
     let fragment = use_state(url_state::current_fragment);
     let embed = *use_memo((), |_| url_state::embed_requested());
     let problem = use_state(|| None::<String>);
+    #[cfg(feature = "parallel")]
     let pool = use_state(Pool::default);
 
     // Links and the back button change the fragment.
@@ -84,39 +118,56 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
-    embed::use_height_reports(embed);
+    let here = renders_here(fragment.route);
+    embed::use_height_reports(embed && here);
     use_theme(fragment.theme);
     // Reduced motion: a link that plays on open waits for Play.
+    #[cfg(feature = "models")]
     let reduced_motion = *use_memo((), |_| crate::web::reduced_motion());
 
     // Every lab opens on the link's state, else the autosave, else the
     // default; a new link in the address opens anew.
+    #[cfg(feature = "models")]
     let (link, opened) = use_opened(&fragment, Route::Models, open_models, problem.clone());
+    #[cfg(feature = "races")]
     let (races_link, races_opened) =
         use_opened(&fragment, Route::Races, open_races, problem.clone());
+    #[cfg(feature = "servers")]
     let (servers_link, servers_opened) =
         use_opened(&fragment, Route::Servers, open_servers, problem.clone());
+    #[cfg(feature = "parallel")]
     let (parallel_link, parallel_opened) =
         use_opened(&fragment, Route::Parallel, open_parallel, problem.clone());
     let unknown = fragment.unknown_route.clone();
 
+    if !here {
+        return html! {};
+    }
     let page = match fragment.route {
+        #[cfg(feature = "models")]
         Route::Home => html! { <Home /> },
+        #[cfg(feature = "models")]
         Route::Models => html! {
             <ModelsLabView key={link.clone().unwrap_or_default()} initial={opened.lab.clone()}
                 autoplay={fragment.autoplay && !reduced_motion}
                 autoplay_held={fragment.autoplay && reduced_motion} embed={embed} />
         },
+        #[cfg(feature = "races")]
         Route::Races => html! {
             <RacesLabView key={races_link.clone().unwrap_or_default()} initial={races_opened.lab.clone()} embed={embed} />
         },
+        #[cfg(feature = "servers")]
         Route::Servers => html! {
             <ServersLabView key={servers_link.clone().unwrap_or_default()} initial={servers_opened.lab.clone()} embed={embed} />
         },
+        #[cfg(feature = "parallel")]
         Route::Parallel => html! {
             <ParallelLabView key={parallel_link.clone().unwrap_or_default()} pool={pool.clone()}
                 initial={parallel_opened.lab.clone()} embed={embed} />
         },
+        // Another module's route: `here` is false.
+        #[allow(unreachable_patterns)]
+        _ => html! {},
     };
     let banner = problem.as_ref().map(|message| {
         let problem = problem.clone();

@@ -8,13 +8,15 @@ pub mod app;
 pub mod components;
 pub mod entry;
 pub mod export;
+#[cfg(feature = "parallel")]
 pub mod message_pool;
+#[cfg(feature = "parallel")]
 pub mod parallel;
 pub mod url_state;
 pub mod web;
 pub mod workers;
 
-pub use entry::start;
+pub use entry::mount;
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

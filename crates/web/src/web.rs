@@ -20,10 +20,6 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_namespace = performance, js_name = timeOrigin)]
     static TIME_ORIGIN: f64;
 
-    /// The URL of this JS glue module, for workers that load it again.
-    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
-    static MAIN_JS: js_sys::JsString;
-
     /// `globalThis.crossOriginIsolated`, missing on old browsers.
     #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
     static CROSS_ORIGIN_ISOLATED: Option<bool>;
@@ -77,11 +73,6 @@ pub fn user_agent() -> String {
     web_sys::window()
         .and_then(|window| window.navigator().user_agent().ok())
         .unwrap_or_default()
-}
-
-/// The URL of the app's JS glue module.
-pub fn main_js_url() -> String {
-    MAIN_JS.with(|url| String::from(url.clone()))
 }
 
 /// Whether a media query matches now (false where it cannot be asked).

@@ -15,8 +15,6 @@ use interleave_core::protocol::{Answer, Job, Outstanding, Progress, Reply, Reque
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::web::main_js_url;
-
 /// Hears the replies to one request: the answer and, for a Mandelbrot
 /// chunk, its pixels.
 type Waiter = Box<dyn FnMut(Answer, Option<js_sys::Uint16Array>)>;
@@ -26,29 +24,25 @@ thread_local! {
     /// The workers' module, compiled once on the page and handed to each
     /// worker (a promise of a `WebAssembly.Module`).
     static WORKER_MODULE: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+    /// The workers' JS glue and wasm module (`set_worker_urls`).
+    static WORKER_URLS: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
 }
 
-/// The URLs of the workers' JS glue and wasm module (`crates/worker`),
-/// beside the page's own. Trunk does not hash a worker's file names, so
-/// they carry the page module's hashed name as a version: a page never
-/// pairs with a worker module of another build from a cache.
+/// The URLs of the workers' JS glue and wasm module (`crates/worker`), as
+/// the loader passed them to `mount`: the build names them by their
+/// content (`scripts/modules.mjs`), so a page never pairs with a worker
+/// module of another build from a cache.
 fn worker_urls() -> Result<(String, String), String> {
-    let main = main_js_url();
-    let version = main
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches(".js")
-        .to_owned();
-    let beside = |name: &str| -> Result<String, String> {
-        let url = web_sys::Url::new_with_base(name, &main).map_err(js_error)?;
-        url.search_params().set("v", &version);
-        Ok(url.href())
-    };
-    Ok((
-        beside("interleave_worker.js")?,
-        beside("interleave_worker_bg.wasm")?,
-    ))
+    WORKER_URLS
+        .with(|urls| urls.borrow().clone())
+        .ok_or_else(|| {
+            "the page did not say where the workers' module is (mount was not called)".to_owned()
+        })
+}
+
+/// Where the workers' module is: `mount` sets it before the app renders.
+pub fn set_worker_urls(js: String, wasm: String) {
+    WORKER_URLS.with(|urls| *urls.borrow_mut() = Some((js, wasm)));
 }
 
 /// The workers' module, compiled on the first call (later calls share the
