@@ -16,10 +16,10 @@ export const PAGE_GOAL = 400_000;
 export const LAB_MODULES = ['models', 'servers', 'races', 'parallel'];
 
 export const WASM_GZIP_BUDGETS = {
-  models: 343_500,
-  servers: 357_500,
-  races: 379_500,
-  parallel: 367_500,
+  models: 266_500,
+  servers: 251_500,
+  races: 317_000,
+  parallel: 247_500,
   worker: 192_000,
 };
 

@@ -169,6 +169,20 @@ describe('Perfetto trace files', () => {
     });
     assert.match(await again.root.getByTestId('lab-file-problem').innerText(), /^bad\.json: 2:\d+ state\.races\.source: invalid type: integer `5`, expected a string/);
     assert.deepEqual(await again.stepCount(), { at: 3, of: 3 });
+    // The same damaged file opened from the Models lab: the Races lab's
+    // module reads it (ARCHITECTURE.md, "A module per lab") and says the
+    // same, where the Races lab shows what it had.
+    await page.goto(page.url().replace(/#.*/, '#/models'));
+    const models2 = await new ModelsLab(page).ready();
+    await models2.root.getByLabel('Open lab file').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format": "interleave-lab/1",\n "state": {"races": {"source": 5}}}'),
+    });
+    const banner = page.getByRole('alert').filter({ hasText: 'bad.json' });
+    assert.match(await banner.innerText(), /^bad\.json: 2:\d+ state\.races\.source: invalid type: integer `5`, expected a string/);
+    const third = await new RacesLab(page).ready();
+    assert.deepEqual(await third.stepCount(), { at: 3, of: 3 });
     assert.deepEqual(problems, []);
     await context.close();
   });

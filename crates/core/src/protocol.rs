@@ -8,17 +8,29 @@
 //!
 //! A reply whose id is not the one a worker owes ([`Outstanding`]) belongs
 //! to a job that was cancelled or replaced, and is dropped.
+//!
+//! Each lab's jobs, answers and progress are there with its feature
+//! (`lab-races`, `lab-servers`, `lab-parallel`): a lab's wasm module
+//! speaks its own lab's part; the workers' module speaks all of it.
 
+#[cfg(feature = "lab-parallel")]
 use std::ops::Range;
+#[cfg(feature = "lab-races")]
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ScenarioError;
+#[cfg(feature = "lab-parallel")]
 use crate::parallel::kernels::KernelSpec;
+#[cfg(feature = "lab-races")]
 use crate::races::explore::{self, Report};
+use crate::races::limits;
+#[cfg(feature = "lab-races")]
 use crate::races::sample::{SampleOptions, SampleReport, Sampler};
-use crate::races::{self, limits};
+#[cfg(feature = "lab-races")]
+use crate::races::{self};
+#[cfg(feature = "lab-servers")]
 use crate::servers::{self, ServersScenario, SweepPoint};
 
 /// What the page asks a worker to do.
@@ -36,15 +48,18 @@ pub enum Job {
     /// message-passing pool waits for every worker before a run).
     Start,
     /// One range of a kernel's items, computed and timed on the worker.
+    #[cfg(feature = "lab-parallel")]
     Chunk { spec: KernelSpec, items: Range<u64> },
     /// Explore every interleaving of `source` from the state `schedule`
     /// (thread numbers) reaches.
+    #[cfg(feature = "lab-races")]
     Explore {
         source: String,
         schedule: Vec<usize>,
         options: explore::Options,
     },
     /// Random schedules (PCT) of `source` from the state `schedule` reaches.
+    #[cfg(feature = "lab-races")]
     Sample {
         source: String,
         schedule: Vec<usize>,
@@ -54,6 +69,7 @@ pub enum Job {
     /// `scenario` is the lab's own JSON, read by `ServersScenario::from_json`
     /// with its limits and located errors (one reader of that format in
     /// the module, not a second one for messages).
+    #[cfg(feature = "lab-servers")]
     Sweep {
         scenario: String,
         max_rate: f64,
@@ -78,15 +94,19 @@ pub enum Answer {
     /// A chunk's times (ms on the shared clock, `timeOrigin + now`) and
     /// checksum; for Mandelbrot, the message also carries the chunk's
     /// `pixels` iteration counts as a transferred `Uint16Array`.
+    #[cfg(feature = "lab-parallel")]
     Chunk {
         start: f64,
         end: f64,
         checksum: u64,
         pixels: usize,
     },
+    #[cfg(feature = "lab-races")]
     Explored(Box<Report>),
+    #[cfg(feature = "lab-races")]
     Sampled(SampleReport),
     /// Every load point of a sweep.
+    #[cfg(feature = "lab-servers")]
     Swept {
         points: Vec<SweepPoint>,
     },
@@ -99,13 +119,13 @@ pub enum Answer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Progress {
+    #[cfg(feature = "lab-races")]
     Explore(explore::Progress),
-    Sample {
-        tried: u64,
-        failing: u64,
-    },
+    #[cfg(feature = "lab-races")]
+    Sample { tried: u64, failing: u64 },
     /// Runs done of `total` (points × models); `point` once a load point
     /// has all its models, so a cancelled sweep keeps its points.
+    #[cfg(feature = "lab-servers")]
     Sweep {
         done: usize,
         total: usize,
@@ -169,6 +189,11 @@ impl From<Answer> for Answered {
     }
 }
 
+#[cfg(any(
+    feature = "lab-races",
+    feature = "lab-servers",
+    feature = "lab-parallel"
+))]
 fn failed(error: impl std::fmt::Display) -> Answered {
     Answer::Failed {
         message: error.to_string(),
@@ -179,6 +204,8 @@ fn failed(error: impl std::fmt::Display) -> Answered {
 /// Runs `job` as a worker does: `clock` is the worker's shared clock in
 /// ms, `progress` hears [`Progress`] about every [`PROGRESS_EVERY_MS`].
 /// Every bad input is a [`Answer::Failed`] that says what and where.
+// Without the Races lab's feature, no job reports progress on `due`.
+#[cfg_attr(not(feature = "lab-races"), allow(unused_variables, unused_mut))]
 pub fn answer(job: Job, clock: &dyn Fn() -> f64, progress: &mut dyn FnMut(Progress)) -> Answered {
     let mut last = clock();
     let mut due = || {
@@ -191,6 +218,7 @@ pub fn answer(job: Job, clock: &dyn Fn() -> f64, progress: &mut dyn FnMut(Progre
     };
     match job {
         Job::Start => Answer::Started.into(),
+        #[cfg(feature = "lab-parallel")]
         Job::Chunk { spec, items } => {
             if let Err(error) = spec.validate() {
                 return failed(error.within("spec"));
@@ -225,6 +253,7 @@ pub fn answer(job: Job, clock: &dyn Fn() -> f64, progress: &mut dyn FnMut(Progre
                 pixels,
             }
         }
+        #[cfg(feature = "lab-races")]
         Job::Explore {
             source,
             schedule,
@@ -248,6 +277,7 @@ pub fn answer(job: Job, clock: &dyn Fn() -> f64, progress: &mut dyn FnMut(Progre
             }
             Answer::Explored(Box::new(explorer.report())).into()
         }
+        #[cfg(feature = "lab-races")]
         Job::Sample {
             source,
             schedule,
@@ -269,6 +299,7 @@ pub fn answer(job: Job, clock: &dyn Fn() -> f64, progress: &mut dyn FnMut(Progre
             }
             Answer::Sampled(sampler.report()).into()
         }
+        #[cfg(feature = "lab-servers")]
         Job::Sweep {
             scenario,
             max_rate,
@@ -302,6 +333,7 @@ pub fn answer(job: Job, clock: &dyn Fn() -> f64, progress: &mut dyn FnMut(Progre
 }
 
 /// A Races job's program and the state `schedule` reaches on it.
+#[cfg(feature = "lab-races")]
 fn started(
     source: &str,
     schedule: &[usize],
@@ -365,9 +397,13 @@ impl Answer {
         match self {
             Answer::Started => "started",
             Answer::Progress(_) => "progress",
+            #[cfg(feature = "lab-parallel")]
             Answer::Chunk { .. } => "chunk",
+            #[cfg(feature = "lab-races")]
             Answer::Explored(_) => "explored",
+            #[cfg(feature = "lab-races")]
             Answer::Sampled(_) => "sampled",
+            #[cfg(feature = "lab-servers")]
             Answer::Swept { .. } => "swept",
             Answer::Failed { .. } => "failed",
         }

@@ -9,7 +9,8 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::ScenarioError;
 use crate::models::lab::ModelsLab;
@@ -27,22 +28,73 @@ pub const MAX_STATE_BYTES: usize = 2 << 20;
 /// warns and offers the JSON file instead.
 pub const LONG_LINK_CHARS: usize = 2_000;
 
-/// What a link can hold: one lab's full state.
+/// What a link can hold: one lab's full state. A variant is there with
+/// its lab's feature (`lab-models`, ...; all by default): a lab's wasm
+/// module reads and checks its own lab's links and files only, and hands
+/// another lab's file to that lab's module ([`file_route`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SharedState {
+    #[cfg(feature = "lab-models")]
     Models(ModelsLab),
+    #[cfg(feature = "lab-races")]
     Races(RacesLab),
+    #[cfg(feature = "lab-servers")]
     Servers(ServersLab),
+    #[cfg(feature = "lab-parallel")]
     Parallel(ParallelLab),
+}
+
+#[cfg(not(any(
+    feature = "lab-models",
+    feature = "lab-races",
+    feature = "lab-servers",
+    feature = "lab-parallel"
+)))]
+compile_error!(
+    "interleave_core needs at least one lab feature (lab-models, lab-races, lab-servers, lab-parallel or all-labs)"
+);
+
+/// A lab's state type, named as links and files name it: `{"races":
+/// {...}}`. Whatever features are on, any lab's state can be packed into a
+/// link ([`encode_lab`]), as the home page's examples are.
+pub trait LabState: Serialize {
+    /// The lab's name in links and files, as [`SharedState`] spells it.
+    const NAME: &'static str;
+    /// The lab's page.
+    const ROUTE: Route;
+}
+
+impl LabState for ModelsLab {
+    const NAME: &'static str = "models";
+    const ROUTE: Route = Route::Models;
+}
+
+impl LabState for RacesLab {
+    const NAME: &'static str = "races";
+    const ROUTE: Route = Route::Races;
+}
+
+impl LabState for ServersLab {
+    const NAME: &'static str = "servers";
+    const ROUTE: Route = Route::Servers;
+}
+
+impl LabState for ParallelLab {
+    const NAME: &'static str = "parallel";
+    const ROUTE: Route = Route::Parallel;
 }
 
 impl SharedState {
     pub fn route(&self) -> Route {
         match self {
+            #[cfg(feature = "lab-models")]
             SharedState::Models(_) => Route::Models,
+            #[cfg(feature = "lab-races")]
             SharedState::Races(_) => Route::Races,
+            #[cfg(feature = "lab-servers")]
             SharedState::Servers(_) => Route::Servers,
+            #[cfg(feature = "lab-parallel")]
             SharedState::Parallel(_) => Route::Parallel,
         }
     }
@@ -52,12 +104,14 @@ impl SharedState {
     /// keeps them, and the Share dialog's link carries them on purpose).
     pub fn for_address(&self) -> SharedState {
         match self {
+            #[cfg(feature = "lab-parallel")]
             SharedState::Parallel(lab) => SharedState::Parallel(ParallelLab {
                 runs: Vec::new(),
                 weak: Vec::new(),
                 machine: None,
                 ..lab.clone()
             }),
+            #[allow(unreachable_patterns)]
             other => other.clone(),
         }
     }
@@ -118,8 +172,26 @@ impl std::error::Error for LinkError {}
 
 /// `v1.<payload>` for `state`.
 pub fn encode(state: &SharedState) -> String {
-    let json = serde_json::to_vec(state).expect("lab states always serialise");
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    pack(&serde_json::to_vec(state).expect("lab states always serialise"))
+}
+
+/// `v1.<payload>` for one lab's state: the link [`encode`] makes of it as
+/// a [`SharedState`] (the same JSON, `{"races": {...}}`), for a lab whose
+/// variant this build may not have.
+pub fn encode_lab<L: LabState>(lab: &L) -> String {
+    struct Named<'a, L>(&'a L);
+    impl<L: LabState> Serialize for Named<'_, L> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(1))?;
+            map.serialize_entry(L::NAME, self.0)?;
+            map.end()
+        }
+    }
+    pack(&serde_json::to_vec(&Named(lab)).expect("lab states always serialise"))
+}
+
+fn pack(json: &[u8]) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(json, 9);
     format!("v{VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
@@ -168,9 +240,13 @@ impl SharedState {
     /// Checks a lab read from outside (a link, a file).
     pub fn validate(&self) -> Result<(), ScenarioError> {
         match self {
+            #[cfg(feature = "lab-models")]
             SharedState::Models(lab) => lab.validate(),
+            #[cfg(feature = "lab-races")]
             SharedState::Races(lab) => lab.validate(),
+            #[cfg(feature = "lab-servers")]
             SharedState::Servers(lab) => lab.validate(),
+            #[cfg(feature = "lab-parallel")]
             SharedState::Parallel(lab) => lab.validate(),
         }
     }
@@ -178,10 +254,14 @@ impl SharedState {
     /// `models`, as the lab is named in files and links.
     pub fn lab_name(&self) -> &'static str {
         match self {
-            SharedState::Models(_) => "models",
-            SharedState::Races(_) => "races",
-            SharedState::Servers(_) => "servers",
-            SharedState::Parallel(_) => "parallel",
+            #[cfg(feature = "lab-models")]
+            SharedState::Models(_) => ModelsLab::NAME,
+            #[cfg(feature = "lab-races")]
+            SharedState::Races(_) => RacesLab::NAME,
+            #[cfg(feature = "lab-servers")]
+            SharedState::Servers(_) => ServersLab::NAME,
+            #[cfg(feature = "lab-parallel")]
+            SharedState::Parallel(_) => ParallelLab::NAME,
         }
     }
 }
@@ -250,6 +330,28 @@ pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
     Ok(file.state)
 }
 
+/// The lab a lab file holds (the one name under `state`), read without
+/// checking the rest: `None` when the text is not such a file, which
+/// [`from_file`] then says. A lab's module hands another lab's file to
+/// that lab, whose module reads and checks it.
+pub fn file_route(text: &str) -> Option<Route> {
+    if text.len() > MAX_STATE_BYTES {
+        return None;
+    }
+    let tree: serde_json::Value = serde_json::from_str(text).ok()?;
+    let state = tree.get("state")?.as_object()?;
+    let (name, _) = state.iter().next().filter(|_| state.len() == 1)?;
+    [
+        (ModelsLab::NAME, Route::Models),
+        (RacesLab::NAME, Route::Races),
+        (ServersLab::NAME, Route::Servers),
+        (ParallelLab::NAME, Route::Parallel),
+    ]
+    .into_iter()
+    .find(|(lab, _)| lab == name)
+    .map(|(_, route)| route)
+}
+
 /// Where a lab's opening state came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -270,25 +372,31 @@ pub struct Opened<T = ModelsLab> {
 /// Chooses the Models lab's opening state: a valid link first, else the
 /// autosaved work, else the default. A bad link never replaces the
 /// autosave: the page shows the autosaved work and says what was wrong.
+#[cfg(feature = "lab-models")]
 pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened<ModelsLab> {
     open_lab(link, autosave, |state| match state {
         SharedState::Models(lab) => Some(lab),
+        #[allow(unreachable_patterns)]
         _ => None,
     })
 }
 
 /// The same choice for the Races lab.
+#[cfg(feature = "lab-races")]
 pub fn open_races(link: Option<&str>, autosave: Option<&str>) -> Opened<RacesLab> {
     open_lab(link, autosave, |state| match state {
         SharedState::Races(lab) => Some(lab),
+        #[allow(unreachable_patterns)]
         _ => None,
     })
 }
 
 /// The same choice for the Servers lab.
+#[cfg(feature = "lab-servers")]
 pub fn open_servers(link: Option<&str>, autosave: Option<&str>) -> Opened<ServersLab> {
     open_lab(link, autosave, |state| match state {
         SharedState::Servers(lab) => Some(lab),
+        #[allow(unreachable_patterns)]
         _ => None,
     })
 }
@@ -297,9 +405,11 @@ pub fn open_servers(link: Option<&str>, autosave: Option<&str>) -> Opened<Server
 /// sender's: the visitor sees them as theirs ([`ParallelLab::received`]),
 /// except that this browser's own runs of the same kernel, from its
 /// autosave, stay its own (a reload, or a link without runs).
+#[cfg(feature = "lab-parallel")]
 pub fn open_parallel(link: Option<&str>, autosave: Option<&str>) -> Opened<ParallelLab> {
     let pick = |state| match state {
         SharedState::Parallel(lab) => Some(lab),
+        #[allow(unreachable_patterns)]
         _ => None,
     };
     let mut opened = open_lab(link, autosave, pick);
@@ -828,5 +938,71 @@ mod tests {
         let bad = crate::races::lab::RacesLab { cursor: 9, ..lab };
         let bad = encode(&SharedState::Races(bad));
         assert!(matches!(decode(&bad), Err(LinkError::Invalid(_))));
+    }
+
+    /// A lab's own link, packed without `SharedState` (the home page's
+    /// examples in the Models lab's module), is the link `encode` makes:
+    /// the same bytes, and it opens as that lab.
+    #[test]
+    fn a_lab_packed_alone_is_the_link_its_shared_state_makes() {
+        let models = ModelsLab::from_preset(&PRESETS[1]);
+        let races = RacesLab::from_lesson(&crate::races::lessons::LESSONS[2]);
+        let servers = ServersLab::from_preset(&crate::servers::presets::PRESETS[0]);
+        let parallel = saved_parallel_lab();
+        assert_eq!(
+            encode_lab(&models),
+            encode(&SharedState::Models(models.clone()))
+        );
+        assert_eq!(
+            encode_lab(&races),
+            encode(&SharedState::Races(races.clone()))
+        );
+        assert_eq!(
+            encode_lab(&servers),
+            encode(&SharedState::Servers(servers.clone()))
+        );
+        assert_eq!(
+            encode_lab(&parallel),
+            encode(&SharedState::Parallel(parallel.clone()))
+        );
+        assert_eq!(decode(&encode_lab(&races)), Ok(SharedState::Races(races)));
+    }
+
+    /// The lab a file holds is read from its `state` alone, so a lab's
+    /// module can pass another lab's file on; anything else is left to
+    /// `from_file`, which says what is wrong.
+    #[test]
+    fn a_files_lab_is_read_without_reading_the_rest() {
+        for state in [
+            SharedState::Models(ModelsLab::default()),
+            SharedState::Races(RacesLab::default()),
+            SharedState::Servers(ServersLab::default()),
+            SharedState::Parallel(ParallelLab::default()),
+        ] {
+            assert_eq!(file_route(&to_file(&state)), Some(state.route()));
+        }
+        // The rest is not read: a damaged Races file is still the Races
+        // lab's to report.
+        let damaged =
+            "{\"format\": \"interleave-lab/1\",\n \"state\": {\"races\": {\"source\": 5}}}";
+        assert_eq!(file_route(damaged), Some(Route::Races));
+        assert!(from_file(damaged).is_err());
+        for not_one in [
+            "",
+            "not json",
+            "[]",
+            r#"{"format": "interleave-lab/1"}"#,
+            r#"{"state": {}}"#,
+            r#"{"state": {"races": {}, "models": {}}}"#,
+            r#"{"state": {"home": {}}}"#,
+            r#"{"state": "races"}"#,
+        ] {
+            assert_eq!(file_route(not_one), None, "{not_one}");
+        }
+        let huge = format!(
+            r#"{{"state": {{"races": {{"source": "{}"}}}}}}"#,
+            "x".repeat(MAX_STATE_BYTES)
+        );
+        assert_eq!(file_route(&huge), None);
     }
 }

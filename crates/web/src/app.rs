@@ -120,6 +120,19 @@ pub fn app() -> Html {
     }
     let here = renders_here(fragment.route);
     embed::use_height_reports(embed && here);
+    // A lab file another lab's module passed on: opened here, as a link
+    // is, or what is wrong with it and where.
+    {
+        let problem = problem.clone();
+        use_effect_with((fragment.route, here), move |&(route, here)| {
+            if here && let Some((name, text)) = url_state::take_handed_file(route) {
+                match interleave_core::share::from_file(&text) {
+                    Ok(state) => url_state::open_state(&state),
+                    Err(error) => problem.set(Some(format!("{name}: {error}"))),
+                }
+            }
+        });
+    }
     use_theme(fragment.theme);
     // Reduced motion: a link that plays on open waits for Play.
     #[cfg(feature = "models")]

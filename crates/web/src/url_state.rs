@@ -227,6 +227,48 @@ fn autosave_now(state: &SharedState) {
     }
 }
 
+/// Where a lab's module leaves a lab file of another lab for that lab's
+/// module, which reads and checks it on arrival: each module reads only
+/// its own lab's files (`interleave_core::share::file_route`).
+const HANDED_FILE_KEY: &str = "interleave.file";
+
+/// Leaves `text`, the lab file `name` of `route`'s lab, for that lab's
+/// module, and opens the lab (its module opens the file, or says what is
+/// wrong with it and where). Errs when the tab cannot keep the file.
+pub fn hand_over_file(route: Route, name: &str, text: &str) -> Result<(), String> {
+    let stored = format!("{}\n{}\n{text}", route.path(), name.replace('\n', " "));
+    SessionStorage::raw()
+        .set_item(HANDED_FILE_KEY, &stored)
+        .map_err(|_| {
+            "this browser would not keep the file for its lab (storage is off or full): open that lab and open the file there".to_owned()
+        })?;
+    if let Some(location) = location() {
+        let current = current_fragment();
+        let fragment = Fragment {
+            route,
+            embed: current.embed,
+            theme: current.theme,
+            ..Fragment::default()
+        };
+        let _ = location.set_hash(&fragment.to_hash());
+    }
+    Ok(())
+}
+
+/// The lab file another module left for `route`'s lab: its name and text,
+/// handed out once.
+pub fn take_handed_file(route: Route) -> Option<(String, String)> {
+    let storage = SessionStorage::raw();
+    let stored = storage.get_item(HANDED_FILE_KEY).ok().flatten()?;
+    let (path, rest) = stored.split_once('\n')?;
+    if path != route.path() {
+        return None;
+    }
+    let _ = storage.remove_item(HANDED_FILE_KEY);
+    let (name, text) = rest.split_once('\n')?;
+    Some((name.to_owned(), text.to_owned()))
+}
+
 /// Where a tab keeps the last edit it wrote while being left, with the
 /// link it replaced (a reload loads that older link).
 const UNSAVED_KEY: &str = "interleave.unsaved";

@@ -8,16 +8,18 @@ use interleave_core::models::scenario::Model;
 use interleave_core::models::simulate;
 use interleave_core::races::lab::RacesLab;
 use interleave_core::races::lessons::by_idea;
-use interleave_core::share::{Fragment, SharedState, encode};
+use interleave_core::share::{Fragment, LabState, encode_lab};
 use yew::prelude::*;
 
 use crate::components::Timeline;
 
-/// A link that opens a lab in `state` (its route comes from the state).
-fn lab_link(state: SharedState) -> String {
+/// A link that opens `lab`'s lab on it. Packed without `SharedState`: the
+/// home page is in the Models lab's module, which reads no other lab's
+/// links (`interleave_core::share::LabState`).
+fn lab_link<L: LabState>(lab: &L) -> String {
     Fragment {
-        route: state.route(),
-        state: Some(encode(&state)),
+        route: L::ROUTE,
+        state: Some(encode_lab(lab)),
         ..Fragment::default()
     }
     .to_hash()
@@ -37,12 +39,12 @@ pub fn home() -> Html {
         .unwrap_or(1);
     let examples = PRESETS.iter().map(|preset| {
         html! {
-            <li><a href={lab_link(SharedState::Models(ModelsLab::from_preset(preset)))}>{ preset.title }</a></li>
+            <li><a href={lab_link(&ModelsLab::from_preset(preset))}>{ preset.title }</a></li>
         }
     });
     let races_lessons = by_idea().into_iter().map(|(idea, lessons)| {
         let links = lessons.into_iter().map(|lesson| {
-            let link = lab_link(SharedState::Races(RacesLab::from_lesson(lesson)));
+            let link = lab_link(&RacesLab::from_lesson(lesson));
             html! { <li><a href={link}>{ lesson.title }</a></li> }
         });
         html! { <li class="idea">{ idea }<ul>{ for links }</ul></li> }
@@ -50,8 +52,8 @@ pub fn home() -> Html {
     let server_presets = interleave_core::servers::presets::PRESETS
         .iter()
         .map(|preset| {
-            let link = lab_link(SharedState::Servers(
-                interleave_core::servers::lab::ServersLab::from_preset(preset),
+            let link = lab_link(&interleave_core::servers::lab::ServersLab::from_preset(
+                preset,
             ));
             html! { <li><a href={link}>{ preset.title }</a></li> }
         });

@@ -1,8 +1,10 @@
 //! "Save lab file" / "Open lab file": a lab's whole state as a readable
 //! JSON file, and back. An opened file is shown the way a link is: its lab
-//! opens on it (the Parallel lab's runs in it are the saver's).
+//! opens on it (the Parallel lab's runs in it are the saver's). Another
+//! lab's file goes to that lab's module, which reads and checks it
+//! (`url_state::hand_over_file`).
 
-use interleave_core::share::{MAX_STATE_BYTES, SharedState, from_file, to_file};
+use interleave_core::share::{MAX_STATE_BYTES, SharedState, file_route, from_file, to_file};
 use yew::prelude::*;
 
 use crate::components::form;
@@ -36,13 +38,22 @@ pub fn lab_file(props: &LabFileProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 // Refused before reading when too big: a huge file never loads.
                 let read = form::read_text(&file, MAX_STATE_BYTES, "a lab file").await;
-                let opened = read.and_then(|text| {
-                    from_file(&text).map_err(|error| format!("{}: {error}", file.name()))
+                let opened = read.and_then(|text| match file_route(&text) {
+                    Some(route) if !crate::app::renders_here(route) => {
+                        crate::url_state::hand_over_file(route, &file.name(), &text)
+                            .map(|()| None)
+                            .map_err(|error| format!("{}: {error}", file.name()))
+                    }
+                    _ => from_file(&text)
+                        .map(Some)
+                        .map_err(|error| format!("{}: {error}", file.name())),
                 });
                 match opened {
                     Ok(state) => {
                         problem.set(None);
-                        crate::url_state::open_state(&state);
+                        if let Some(state) = state {
+                            crate::url_state::open_state(&state);
+                        }
                     }
                     Err(message) => problem.set(Some(message)),
                 }
