@@ -62,11 +62,17 @@ pub fn replace_fragment(fragment: &Fragment) {
 /// Opens `state` in its lab, as a link would (a history entry, so Back
 /// returns to what was shown).
 pub fn open_state(state: &SharedState) {
+    open_route(state.route(), Some(encode(state)));
+}
+
+/// Goes to `route` with the encoded `state` (none: its link, else its
+/// autosave), keeping the page's embed and theme; a history entry.
+fn open_route(route: Route, state: Option<String>) {
     if let Some(location) = location() {
         let current = current_fragment();
         let fragment = Fragment {
-            route: state.route(),
-            state: Some(encode(state)),
+            route,
+            state,
             embed: current.embed,
             theme: current.theme,
             ..Fragment::default()
@@ -242,16 +248,7 @@ pub fn hand_over_file(route: Route, name: &str, text: &str) -> Result<(), String
         .map_err(|_| {
             "this browser would not keep the file for its lab (storage is off or full): open that lab and open the file there".to_owned()
         })?;
-    if let Some(location) = location() {
-        let current = current_fragment();
-        let fragment = Fragment {
-            route,
-            embed: current.embed,
-            theme: current.theme,
-            ..Fragment::default()
-        };
-        let _ = location.set_hash(&fragment.to_hash());
-    }
+    open_route(route, None);
     Ok(())
 }
 

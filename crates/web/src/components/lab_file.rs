@@ -38,15 +38,17 @@ pub fn lab_file(props: &LabFileProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 // Refused before reading when too big: a huge file never loads.
                 let read = form::read_text(&file, MAX_STATE_BYTES, "a lab file").await;
-                let opened = read.and_then(|text| match file_route(&text) {
-                    Some(route) if !crate::app::renders_here(route) => {
-                        crate::url_state::hand_over_file(route, &file.name(), &text)
-                            .map(|()| None)
-                            .map_err(|error| format!("{}: {error}", file.name()))
+                let opened = read.and_then(|text| {
+                    match file_route(&text) {
+                        Some(route) if !crate::app::renders_here(route) => {
+                            crate::url_state::hand_over_file(route, &file.name(), &text)
+                                .map(|()| None)
+                        }
+                        _ => from_file(&text)
+                            .map(Some)
+                            .map_err(|error| error.to_string()),
                     }
-                    _ => from_file(&text)
-                        .map(Some)
-                        .map_err(|error| format!("{}: {error}", file.name())),
+                    .map_err(|error| format!("{}: {error}", file.name()))
                 });
                 match opened {
                     Ok(state) => {
