@@ -1,7 +1,7 @@
 // Trunk post-build step (scripts/post_build.mjs runs it before csp.mjs):
 // names each wasm module's JS glue and wasm by their content, and writes
 // the page's loader (web/loader.js) into index.html with the list of the
-// modules. Trunk hashes only its one "main" asset's names; the lab modules
+// labs (web/labs.json) and their modules. Trunk hashes only its one "main" asset's names; the lab modules
 // and the workers' module are Trunk "worker" assets, which it leaves
 // unhashed. Named by content, every module file can be cached for good
 // (web/_headers), and a page never pairs a module's glue with another
@@ -10,8 +10,11 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The modules the loader needs: the four labs' and the workers'. */
-export const MODULE_NAMES = ['models', 'races', 'servers', 'parallel', 'worker'];
+/** The list of labs (web/labs.json, written from crates/core/src/labs.rs). */
+export const LABS = JSON.parse(await readFile(new URL('../web/labs.json', import.meta.url), 'utf8'));
+
+/** The modules the loader needs: each lab's, and the workers'. */
+export const MODULE_NAMES = [...LABS.labs.map((lab) => lab.name), 'worker'];
 
 const hashOf = async (file) => createHash('sha256').update(await readFile(file)).digest('hex').slice(0, 16);
 
@@ -38,9 +41,15 @@ export async function nameModules(dir, sourceDir) {
     modules[name] = named;
   }
   const marker = 'const MODULES = {};';
+  const labsMarker = 'const LABS = { home: null, labs: [] };';
   const loader = await readFile(join(sourceDir, 'web/loader.js'), 'utf8');
-  if (!loader.includes(marker)) throw new Error(`modules: web/loader.js lacks the line ${marker}`);
-  const script = loader.replace(marker, `const MODULES = ${JSON.stringify(modules)};`);
+  for (const line of [marker, labsMarker]) {
+    if (!loader.includes(line)) throw new Error(`modules: web/loader.js lacks the line ${line}`);
+  }
+  const labs = { home: LABS.home, labs: LABS.labs.map(({ name, path, label }) => ({ name, path, label })) };
+  const script = loader
+    .replace(marker, `const MODULES = ${JSON.stringify(modules)};`)
+    .replace(labsMarker, `const LABS = ${JSON.stringify(labs)};`);
   const file = join(dir, 'index.html');
   const html = await readFile(file, 'utf8');
   const tag = '<script type="module" src="web/loader.js"></script>';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What takes the space in the release wasm (the README's "Page weight"):
+# What takes the space in the release wasm (docs/performance.md, "Page weight"):
 # builds the release app (unless --no-build), then each lab module named
 # (models, races, servers, parallel; all four when none is) with its names
 # kept (wasm-bindgen --keep-debug, wasm-opt -Oz -g), and prints twiggy's

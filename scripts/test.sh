@@ -15,6 +15,9 @@ set +e
 cd "$ROOT"
 
 LOG_DIR="$(mktemp -d)"
+# The labs, from the one list (web/labs.json, written from
+# crates/core/src/labs.rs): a wasm module each.
+LABS=$(node -p "require('./web/labs.json').labs.map((lab) => lab.name).join(' ')") || { echo "web/labs.json unreadable"; echo "0 passed, 1 failed"; exit 1; }
 passed=0
 failed=0
 
@@ -70,20 +73,20 @@ check_threaded_build() {
   grep -q 'shared: *true' "$glue" || { echo "dist JS glue does not create a shared WebAssembly.Memory"; return 1; }
   grep -q 'wbg_rayon_start_worker' "$glue" || { echo "dist JS glue lacks the rayon worker entry"; return 1; }
   ls dist/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js >/dev/null || { echo "worker helper snippet missing"; return 1; }
-  for name in models races servers parallel worker; do
+  for name in $LABS worker; do
     ls dist/interleave_${name}-*_bg.wasm dist/interleave_${name}-*.js >/dev/null || { echo "dist lacks the ${name} module"; return 1; }
     grep -q "\"./interleave_${name}-[0-9a-f]*_bg.wasm\"" dist/index.html || { echo "index.html's loader does not name the ${name} module"; return 1; }
   done
   # The workers' own module (crates/worker), which web/worker.js loads.
   grep -q 'export function worker_request' dist/interleave_worker-*.js || { echo "dist lacks the workers' module glue"; return 1; }
-  echo "threaded build ok: $(basename "$glue") creates a shared memory; the five modules are in dist/ and named by the loader"
+  echo "threaded build ok: $(basename "$glue") creates a shared memory; the modules ($LABS worker) are in dist/ and named by the loader"
 }
 
 # interleave_core stays pure: no web crate anywhere in its dependency tree.
 check_core_is_pure() {
   local tree web
   # A failing `cargo tree` proves nothing: it fails the check.
-  tree=$(cargo +stable tree -p interleave_core --features parallel --prefix none -e normal,build) || { echo "cargo tree failed"; return 1; }
+  tree=$(cargo +stable tree -p interleave_core --features rayon --prefix none -e normal,build) || { echo "cargo tree failed"; return 1; }
   [ -n "$tree" ] || { echo "cargo tree printed nothing"; return 1; }
   web=$(grep -E '^(wasm-bindgen|web-sys|js-sys|yew|gloo|wasm-bindgen-rayon)[ -]' <<<"$tree")
   [ -z "$web" ] || { echo "interleave_core depends on web crates:"; echo "$web"; return 1; }
@@ -117,8 +120,8 @@ step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p interleave_web 
 # per lab"): code left unused without the other labs is a warning.
 lab_modules_lint() {
   local lab
-  for lab in models races servers parallel; do
-    cargo clippy --target wasm32-unknown-unknown -p interleave_web --no-default-features --features "$lab" --bin "interleave_$lab" -- -D warnings || return 1
+  for lab in $LABS; do
+    cargo clippy --target wasm32-unknown-unknown -p interleave_web --no-default-features --features "lab-$lab" --bin "interleave_$lab" -- -D warnings || return 1
   done
 }
 step clippy-lab-modules lab_modules_lint

@@ -4,34 +4,23 @@
 // lab's module the first time that lab is opened. A loaded module stays:
 // its app renders nothing on another module's route and comes back on its
 // own. The build (scripts/modules.mjs) writes this script into index.html
-// with the modules' content-named files in place of the line below.
+// with the modules' content-named files and the list of labs
+// (web/labs.json) in place of the two lines below.
 const MODULES = {};
+const LABS = { home: null, labs: [] };
 
-const LABELS = {
-  models: 'Interleave',
-  races: 'the Races lab',
-  servers: 'the Servers lab',
-  parallel: 'the Parallel lab',
-};
-
-// The module of a location's fragment, by the rule of interleave_web's
-// `app::renders_here` on interleave_core's `Fragment::parse`: the path
-// before `?`, without trailing slashes; the home page and an unknown path
-// go with the Models lab.
+// The lab of a location's fragment, by the rule of interleave_core's
+// `Fragment::parse` and `Route::module`: the path before `?`, without
+// trailing slashes, is a lab's `/name` (or its bare name, an old in-page
+// anchor); the home page and an unknown path go with the home lab.
 const pathOf = (hash) => hash.replace(/^#/, '').split('?')[0].replace(/\/+$/, '');
-function moduleFor(hash) {
-  switch (pathOf(hash)) {
-    case '/races':
-      return 'races';
-    case '/servers':
-      return 'servers';
-    case '/parallel':
-    case 'parallel':
-      return 'parallel';
-    default:
-      return 'models';
-  }
-}
+const labOf = (hash) => {
+  const path = pathOf(hash);
+  return LABS.labs.find((lab) => path === lab.path || path === lab.name);
+};
+const moduleFor = (hash) => labOf(hash)?.name ?? LABS.home;
+// What the page is loading: the lab's name, or the site's for the home page.
+const labelFor = (hash) => labOf(hash)?.label ?? 'Interleave';
 
 // The fragment's parameters (`#/races?s=…&embed&theme=dark`), and the
 // query's, where an embed may say `?embed`.
@@ -89,7 +78,8 @@ function load(name) {
 
 async function show() {
   const name = moduleFor(location.hash);
-  if (!ready.has(name)) say(`Loading ${LABELS[name]}…`);
+  const label = labelFor(location.hash);
+  if (!ready.has(name)) say(`Loading ${label}…`);
   try {
     const pkg = await load(name);
     ready.add(name);
@@ -103,7 +93,7 @@ async function show() {
     // A later visit to the route tries again.
     loads.delete(name);
     if (moduleFor(location.hash) === name) {
-      say(`Could not load ${LABELS[name]}: ${error?.message ?? error}. Check the connection and reload the page.`, true);
+      say(`Could not load ${label}: ${error?.message ?? error}. Check the connection and reload the page.`, true);
     }
   }
 }

@@ -6,7 +6,8 @@
 // interleave_core::protocol::Request) goes to the module's
 // `worker_request`, which posts the typed replies (JSON, and a chunk's
 // pixels as a transferred Uint16Array). A request that comes before the
-// module waits for it.
+// module waits for it; a request the module fails on is answered with
+// what failed.
 let load;
 const loaded = new Promise((resolve) => {
   load = resolve;
@@ -27,6 +28,12 @@ self.onmessage = async ({ data }) => {
     postMessage({ loadFailed: String(error) });
     return;
   }
-  pkg.worker_request(data.request, (reply, pixels) =>
-    postMessage({ reply, pixels }, pixels ? [pixels.buffer] : []));
+  try {
+    pkg.worker_request(data.request, (reply, pixels) =>
+      postMessage({ reply, pixels }, pixels ? [pixels.buffer] : []));
+  } catch (error) {
+    // The module stopped (a trap, a bug): the page fails the request it
+    // is owed, saying so, and may start a fresh worker.
+    postMessage({ failed: String(error?.message ?? error) });
+  }
 };

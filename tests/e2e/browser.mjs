@@ -34,11 +34,17 @@ export async function openPage(browser, url, { width = 1200, height = 900, cores
     }, cores);
   }
   const page = await context.newPage();
+  const problems = watchProblems(page);
+  await page.goto(url);
+  return { page, context, problems };
+}
+
+/** The console errors and uncaught exceptions of `page`, as they come. */
+export function watchProblems(page) {
   const problems = [];
   page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
   });
-  await page.goto(url);
-  return { page, context, problems };
+  return problems;
 }

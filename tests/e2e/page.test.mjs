@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { serveDist } from './server.mjs';
-import { launch, openPage } from './browser.mjs';
+import { launch, openPage, watchProblems } from './browser.mjs';
 import { ModelsLab } from './pages/models_lab.mjs';
 import { ServersLab } from './pages/servers_lab.mjs';
 import { ParallelLab } from './pages/parallel_lab.mjs';
@@ -375,6 +375,60 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
     await cancelTest(server, 'message-passing');
   });
 
+  test('a worker that breaks during a sweep: the lab says which run failed and why, keeps the points measured, and works again', async () => {
+    // A context without the service worker, so the test serves the
+    // workers' script itself: the same script, which fails the request
+    // the page marks, as a trap in the workers' module would.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    await context.route(/\/worker\.js$/, async (route) => {
+      const response = await route.fetch();
+      const script = await response.text();
+      const hook = '  try {\n    pkg.worker_request(';
+      assert.ok(script.includes(hook), 'web/worker.js runs each request in a try block');
+      const body = script.replace(hook, "  try {\n    if (data.breakOnPurpose) throw new Error('broken on purpose by the test');\n    pkg.worker_request(");
+      await route.fulfill({ response, body });
+    });
+    // The 9th chunk the page sends is marked: a sweep on 2 workers of
+    // hash chains in 2 chunks warms up (2 chunks), runs 1 worker three
+    // times (6), then breaks in the first run on 2 workers.
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 2 });
+      const post = Worker.prototype.postMessage;
+      let chunks = 0;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (typeof message?.request === 'string' && message.request.includes('"chunk"') && ++chunks === 9) {
+          message = { ...message, breakOnPurpose: true };
+        }
+        return post.call(this, message, ...rest);
+      };
+    });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}#/parallel`);
+    const lab = new ParallelLab(page);
+    assert.equal(await lab.messagePoolReady(), 2);
+    await lab.chooseKernel('hash chains');
+    // The chunk first: the default chunk is larger than 1000 items.
+    await lab.setField('Items per chunk', 500);
+    await lab.setField('Kernel size', 1000);
+    await lab.waitForSweeps((await lab.sweep()) + 1);
+    const failure = lab.root.getByTestId('run-failure');
+    assert.match(
+      await failure.innerText(),
+      /^The sweep stopped: the run on 2 workers failed \(worker [12]: the worker stopped: broken on purpose by the test\)\. The 1 worker count measured before it is kept; run or sweep again to go on\.$/,
+    );
+    assert.equal(await failure.getAttribute('role'), 'alert');
+    assert.deepEqual((await lab.results()).map((r) => r.workers), [1], 'the point measured before the failure is kept');
+    // Usable: fresh workers, and the next run completes and clears the message.
+    assert.equal(await lab.messagePoolReady(), 2);
+    await lab.setField('Workers', 2);
+    await lab.run();
+    assert.deepEqual((await lab.results()).map((r) => r.workers), [1, 2]);
+    assert.equal(await failure.count(), 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a machine that reports 12 hardware threads gets 12 message-passing workers, under the ceiling', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/parallel`, { cores: 12 });
     const lab = new ParallelLab(page);
@@ -392,9 +446,7 @@ describe('un-isolated page (what an LMS iframe gets)', () => {
       delete window.Worker;
     });
     const page = await context.newPage();
-    const problems = [];
-    page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+    const problems = watchProblems(page);
     await page.goto(`${server.url}#/parallel`);
     const lab = new ParallelLab(page);
     const notice = lab.root.locator('[data-mode="single-thread"]');

@@ -9,11 +9,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use interleave_core::input::is_servers_text;
+use interleave_core::labs::LabId;
 use interleave_core::metrics::Metrics;
 use interleave_core::models::lab as models_lab;
+use interleave_core::models::lab::ModelsLab;
 use interleave_core::models::scenario::{MAX_THREADS, Model, ModelKind};
+use interleave_core::parallel::lab::ParallelLab;
 use interleave_core::servers::ServerModel;
-use interleave_core::share::{self, Fragment, SharedState};
+use interleave_core::servers::lab::ServersLab;
+use interleave_core::share::{self, Fragment};
 use interleave_core::{Scenario, ScenarioError, Trace, ascii, models};
 
 #[derive(Debug, Parser)]
@@ -300,32 +304,36 @@ fn load(args: &RunArgs, text: Option<String>) -> Result<(Scenario, String, Vec<M
         let state = fragment.state.ok_or_else(|| {
             "error: --link: the link holds no scenario (no s=v1.… after #)".to_owned()
         })?;
-        return match share::decode(&state) {
-            Ok(SharedState::Models(lab)) => {
+        let lab = share::lab_of(&state).map_err(|error| format!("error: --link: {error}"))?;
+        return match lab {
+            LabId::Models => {
+                let lab = share::decode::<ModelsLab>(&state)
+                    .map_err(|error| format!("error: --link: {error}"))?;
                 Ok(((*lab.scenario).clone(), "the link".to_owned(), lab.configs))
             }
-            Ok(SharedState::Servers(_)) => {
-                unreachable!("run() hands Servers links to servers_cli")
-            }
-            Ok(SharedState::Races(_)) => Err(
+            LabId::Servers => unreachable!("run() hands Servers links to servers_cli"),
+            LabId::Races => Err(
                 "error: --link: this is a Races lab link: explore it with `interleave explore --link URL`"
                     .to_owned(),
             ),
-            Ok(SharedState::Parallel(lab)) => Err(format!(
-                "error: --link: this is a Parallel lab link: run its kernel natively with `interleave bench-par --kernel {} --size {} --chunk {} --serial {}{}`",
-                serde_json::to_value(lab.spec.kind)
-                    .ok()
-                    .and_then(|kind| kind.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                lab.spec.size,
-                lab.spec.chunk,
-                lab.spec.serial_fraction,
-                match lab.spec.handout {
-                    interleave_core::parallel::kernels::Handout::Fixed => "",
-                    interleave_core::parallel::kernels::Handout::Guided => " --handout guided",
-                }
-            )),
-            Err(error) => Err(format!("error: --link: {error}")),
+            LabId::Parallel => {
+                let lab = share::decode::<ParallelLab>(&state)
+                    .map_err(|error| format!("error: --link: {error}"))?;
+                Err(format!(
+                    "error: --link: this is a Parallel lab link: run its kernel natively with `interleave bench-par --kernel {} --size {} --chunk {} --serial {}{}`",
+                    serde_json::to_value(lab.spec.kind)
+                        .ok()
+                        .and_then(|kind| kind.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    lab.spec.size,
+                    lab.spec.chunk,
+                    lab.spec.serial_fraction,
+                    match lab.spec.handout {
+                        interleave_core::parallel::kernels::Handout::Fixed => "",
+                        interleave_core::parallel::kernels::Handout::Guided => " --handout guided",
+                    }
+                ))
+            }
         };
     }
     let file = args.file.clone().expect("clap requires a file or a link");
@@ -337,7 +345,7 @@ fn load(args: &RunArgs, text: Option<String>) -> Result<(Scenario, String, Vec<M
 fn run(args: &RunArgs) -> ExitCode {
     if let Some(link) = &args.link {
         let fragment = Fragment::parse(link.split_once('#').map_or(link.as_str(), |(_, f)| f));
-        if let Some(Ok(SharedState::Servers(lab))) = fragment.state.as_deref().map(share::decode) {
+        if let Some(Ok(lab)) = fragment.state.as_deref().map(share::decode::<ServersLab>) {
             return servers_cli::run_scenario(args, "the link", &mut lab.scenario.clone());
         }
     }
@@ -672,7 +680,7 @@ fn time_kernel(
     runs: usize,
     clock: &(dyn Fn() -> f64 + Sync),
 ) -> (f64, u64) {
-    use interleave_core::parallel::run::{RunControl, run_kernel};
+    use interleave_core::parallel::threads::{RunControl, run_kernel};
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
         .build()

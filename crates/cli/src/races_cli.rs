@@ -4,11 +4,13 @@
 use std::process::ExitCode;
 use std::rc::Rc;
 
+use interleave_core::count;
 use interleave_core::races::explore::{Explorer, Options, Report, Stop, Verdict};
+use interleave_core::races::lab::RacesLab;
 use interleave_core::races::machine::{AfterResult, Phase, State};
 use interleave_core::races::sample::{SampleOptions, Sampler};
 use interleave_core::races::{self, bench, schedule};
-use interleave_core::share::{self, Fragment, SharedState};
+use interleave_core::share::{self, Fragment, LinkError};
 
 use super::{BenchArgs, ExploreArgs, ReplayArgs, SampleArgs, located, read_input};
 
@@ -29,13 +31,13 @@ fn load_link(link: &str) -> Result<(races::Program, Vec<usize>), String> {
     let state = fragment
         .state
         .ok_or("the link holds no state (no s=v1.… after #)")?;
-    match share::decode(&state) {
-        Ok(SharedState::Races(lab)) => {
+    match share::decode::<RacesLab>(&state) {
+        Ok(lab) => {
             let program = races::compile_source(&lab.source)
                 .map_err(|err| format!("the link's program: {err}"))?;
             Ok((program, lab.schedule[..lab.cursor].to_vec()))
         }
-        Ok(_) => Err("this link is not a Races lab link".to_owned()),
+        Err(LinkError::AnotherLab { .. }) => Err("this link is not a Races lab link".to_owned()),
         Err(error) => Err(error.to_string()),
     }
 }
@@ -90,8 +92,8 @@ pub fn explore(args: &ExploreArgs) -> ExitCode {
 /// The report as the CLI prints it: counts, a histogram, the verdicts.
 pub fn report_text(program: &races::Program, report: &Report) -> String {
     let mut out = format!(
-        "{} interleavings, {} states ({}){}\n",
-        report.interleavings,
+        "{}, {} states ({}){}\n",
+        count::counted(report.interleavings, "interleaving", "interleavings"),
         report.states,
         if report.reduction {
             "deduplicated, partial-order reduced"
@@ -115,11 +117,11 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
     let most = report.most_common_count();
     out.push_str(&format!("outcomes ({}):\n", report.outcomes.len()));
     for outcome in &report.outcomes {
-        let bar = "#".repeat(((outcome.count * 30).div_ceil(most)) as usize);
+        let bar = "#".repeat(count::share(outcome.count, most, 30) as usize);
         out.push_str(&format!(
             "  {:<widest$}  {:>8}  {:<30}  {}{}\n",
             outcome.outcome.values_text(),
-            outcome.count,
+            count::text(outcome.count),
             bar,
             if outcome.outcome.failing {
                 "FAIL: "
@@ -131,8 +133,8 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
     }
     out.push_str(&format!(
         "deadlocks: {}, failing: {}{}\n",
-        report.deadlocks,
-        report.failing,
+        count::text(report.deadlocks),
+        count::text(report.failing),
         if report.cycles {
             ", some schedules loop forever (not counted)"
         } else {

@@ -179,16 +179,13 @@ fn explore_json_has_interleavings_outcomes_deadlocks_and_the_shortest_failing_sc
 #[test]
 fn explore_opens_a_races_share_link_at_its_step() {
     use interleave_core::races::lab::RacesLab;
-    use interleave_core::share::{SharedState, encode};
+    use interleave_core::share::encode;
     let lab = RacesLab {
         schedule: vec![0, 1],
         cursor: 2,
         ..RacesLab::default()
     };
-    let link = format!(
-        "https://example.org/#/races?s={}",
-        encode(&SharedState::Races(lab))
-    );
+    let link = format!("https://example.org/#/races?s={}", encode(&lab));
     let output = interleave(&["explore", "--link", &link]);
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("from the link's step 2: A B\n"), "{text}");

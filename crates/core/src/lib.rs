@@ -7,9 +7,10 @@
 //!
 //! One module tree per lab, each with its engine, its scenario format and
 //! its lab state (`lab`: the state and its one `apply` reducer):
-//! [`models`], [`servers`], [`races`], [`parallel`]; beside them what
-//! they share: [`trace`], [`metrics`], [`share`], [`perfetto`],
-//! [`protocol`], [`input`], [`ascii`], [`error`].
+//! [`models`], [`servers`], [`races`], [`parallel`], listed once in
+//! [`labs`]; beside them what they share: [`trace`], [`metrics`],
+//! [`share`], [`perfetto`], [`protocol`], [`input`], [`ascii`], [`count`],
+//! [`error`].
 // The page's module builds this crate for size (opt-level "z", see
 // .cargo/config.toml); the engines that run on the page's thread or its
 // pool (the Models and Servers engines, traces, metrics, the kernels) are
@@ -18,8 +19,10 @@
 #![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
 
 pub mod ascii;
+pub mod count;
 pub mod error;
 pub mod input;
+pub mod labs;
 pub mod metrics;
 pub mod models;
 pub mod parallel;

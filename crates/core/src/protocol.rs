@@ -1,145 +1,64 @@
-//! The one language the page and its web workers speak: a [`Request`]
-//! (an id and a [`Job`]) goes to a worker as JSON; the worker answers with
-//! [`Reply`]s carrying the same id: progress while it works, then one
-//! result or one failure. Both kinds of worker (the Parallel lab's
-//! message-passing workers, which stay, and the one-job workers of the
-//! Races and Servers labs) run [`answer`], so every job is handled and
-//! tested here, natively; the browser side only moves the JSON.
+//! The one language the page and its web workers speak. A [`Request`] (an
+//! id, the lab it is for, and one of that lab's jobs) goes to a worker as
+//! JSON; the worker answers with [`Reply`]s carrying the same id:
+//! progress while it works, then the job's result or one failure.
 //!
-//! A reply whose id is not the one a worker owes ([`Outstanding`]) belongs
-//! to a job that was cancelled or replaced, and is dropped.
-//!
-//! Each lab's jobs, answers and progress are there with its feature
-//! (`lab-races`, `lab-servers`, `lab-parallel`): a lab's wasm module
-//! speaks its own lab's part; the workers' module speaks all of it.
+//! Each lab's jobs are the lab's own: a type implementing [`Jobs`] in the
+//! lab's module tree (`races::jobs`, `servers::jobs`, `parallel::jobs`)
+//! names its job, result and progress types and answers a job, so every
+//! job is handled and tested natively, beside its lab. This module only
+//! carries them: the envelope, [`serve`] (what a worker does with a
+//! request of one lab's jobs) and [`Outstanding`] (the page's side: a
+//! reply whose id is not the one a worker owes belongs to a job that was
+//! cancelled or replaced, and is dropped). The workers' module
+//! (`crates/worker`) reads a request's lab ([`head`]) and serves it with
+//! that lab's [`Jobs`]; a lab's page module speaks its own lab's jobs
+//! only, so it carries no other lab's messages.
 
-#[cfg(feature = "lab-parallel")]
-use std::ops::Range;
-#[cfg(feature = "lab-races")]
-use std::rc::Rc;
-
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::ScenarioError;
-#[cfg(feature = "lab-parallel")]
-use crate::parallel::kernels::KernelSpec;
-#[cfg(feature = "lab-races")]
-use crate::races::explore::{self, Report};
-use crate::races::limits;
-#[cfg(feature = "lab-races")]
-use crate::races::sample::{SampleOptions, SampleReport, Sampler};
-#[cfg(feature = "lab-races")]
-use crate::races::{self};
-#[cfg(feature = "lab-servers")]
-use crate::servers::{self, ServersScenario, SweepPoint};
+use crate::labs::LabId;
 
-/// What the page asks a worker to do.
+/// A lab's jobs for web workers.
+pub trait Jobs {
+    /// The lab whose jobs these are (the request's `lab`).
+    const LAB: LabId;
+    type Job: Clone + std::fmt::Debug + PartialEq + Serialize + DeserializeOwned;
+    /// A finished job's result.
+    type Done: Clone + std::fmt::Debug + PartialEq + Serialize + DeserializeOwned;
+    /// What a long job says while it works.
+    type Progress: Clone + std::fmt::Debug + PartialEq + Serialize + DeserializeOwned;
+
+    /// Runs `job` as a worker does. Every bad input is an `Err` that says
+    /// what is wrong and where.
+    fn answer(
+        job: Self::Job,
+        worker: &mut Worker<'_, Self::Progress>,
+    ) -> Result<Self::Done, String>;
+}
+
+/// What the page asks a worker to do: one job of `lab`'s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Request {
+pub struct Request<J> {
     pub id: u64,
-    pub job: Job,
+    /// The name of the lab whose job this is ([`Jobs::LAB`]).
+    pub lab: String,
+    pub job: J,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Job {
-    /// Answer [`Answer::Started`] once the module is loaded (the
-    /// message-passing pool waits for every worker before a run).
-    Start,
-    /// One range of a kernel's items, computed and timed on the worker.
-    #[cfg(feature = "lab-parallel")]
-    Chunk { spec: KernelSpec, items: Range<u64> },
-    /// Explore every interleaving of `source` from the state `schedule`
-    /// (thread numbers) reaches.
-    #[cfg(feature = "lab-races")]
-    Explore {
-        source: String,
-        schedule: Vec<usize>,
-        options: explore::Options,
-    },
-    /// Random schedules (PCT) of `source` from the state `schedule` reaches.
-    #[cfg(feature = "lab-races")]
-    Sample {
-        source: String,
-        schedule: Vec<usize>,
-        options: SampleOptions,
-    },
-    /// The Servers lab's load sweep: `points` loads up to `max_rate`.
-    /// `scenario` is the lab's own JSON, read by `ServersScenario::from_json`
-    /// with its limits and located errors (one reader of that format in
-    /// the module, not a second one for messages).
-    #[cfg(feature = "lab-servers")]
-    Sweep {
-        scenario: String,
-        max_rate: f64,
-        points: usize,
-    },
-}
+impl<J: Serialize + DeserializeOwned> Request<J> {
+    /// Request `id` of one of `L`'s jobs.
+    pub fn new<L: Jobs<Job = J>>(id: u64, job: J) -> Request<J> {
+        Request {
+            id,
+            lab: L::LAB.name().to_owned(),
+            job,
+        }
+    }
 
-/// What a worker says about request `id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Reply {
-    pub id: u64,
-    pub answer: Answer,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Answer {
-    Started,
-    /// Progress of a long job; more replies follow.
-    Progress(Progress),
-    /// A chunk's times (ms on the shared clock, `timeOrigin + now`) and
-    /// checksum; for Mandelbrot, the message also carries the chunk's
-    /// `pixels` iteration counts as a transferred `Uint16Array`.
-    #[cfg(feature = "lab-parallel")]
-    Chunk {
-        start: f64,
-        end: f64,
-        checksum: u64,
-        pixels: usize,
-    },
-    #[cfg(feature = "lab-races")]
-    Explored(Box<Report>),
-    #[cfg(feature = "lab-races")]
-    Sampled(SampleReport),
-    /// Every load point of a sweep.
-    #[cfg(feature = "lab-servers")]
-    Swept {
-        points: Vec<SweepPoint>,
-    },
-    /// The job could not run: bad input, or the worker failed.
-    Failed {
-        message: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Progress {
-    #[cfg(feature = "lab-races")]
-    Explore(explore::Progress),
-    #[cfg(feature = "lab-races")]
-    Sample { tried: u64, failing: u64 },
-    /// Runs done of `total` (points × models); `point` once a load point
-    /// has all its models, so a cancelled sweep keeps its points.
-    #[cfg(feature = "lab-servers")]
-    Sweep {
-        done: usize,
-        total: usize,
-        point: Option<SweepPoint>,
-    },
-}
-
-/// The most states a worker explores, whatever a request asks.
-pub const MAX_EXPLORE_STATES: usize = 20 * limits::DEFAULT_MAX_STATES;
-
-/// How often a long job reports progress, in ms of the worker's clock.
-pub const PROGRESS_EVERY_MS: f64 = 100.0;
-
-impl Request {
     #[inline]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("requests serialise")
@@ -148,201 +67,183 @@ impl Request {
     /// A request from its JSON; the error says what is wrong and where
     /// (the field path, line and column), read by the crate's one JSON
     /// decoder ([`crate::input::read_json`]).
-    pub fn from_json(text: &str) -> Result<Request, ScenarioError> {
+    pub fn from_json(text: &str) -> Result<Request<J>, ScenarioError> {
         crate::input::read_json(text)
-    }
-
-    /// The id of a request that does not decode, where one can be read, so
-    /// the failure goes back to whoever is waiting for it.
-    pub fn id_of(text: &str) -> u64 {
-        serde_json::from_str::<serde_json::Value>(text)
-            .ok()
-            .and_then(|tree| tree.get("id")?.as_u64())
-            .unwrap_or(0)
     }
 }
 
-impl Reply {
+/// A request's id and lab, read before its job: the workers' module
+/// serves it with that lab's [`Jobs`]. When it cannot be read, the id (0
+/// when even that is unreadable: the page fails whatever it is owed) and
+/// what is wrong.
+pub fn head(text: &str) -> Result<(u64, LabId), (u64, String)> {
+    let tree: serde_json::Value = serde_json::from_str(text)
+        .map_err(|error| (0, format!("the request is not JSON: {error}")))?;
+    let id = tree
+        .get("id")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    let name = tree
+        .get("lab")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| (id, "the request names no lab".to_owned()))?;
+    let lab = LabId::from_name(name).ok_or_else(|| (id, format!("there is no lab {name:?}")))?;
+    Ok((id, lab))
+}
+
+/// What a worker says about request `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reply<D, P> {
+    pub id: u64,
+    pub answer: Answer<D, P>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Answer<D, P> {
+    /// Progress of a long job; more replies follow.
+    Progress(P),
+    /// The job's result: the last reply.
+    Done(D),
+    /// The job could not run: bad input, or the worker failed.
+    Failed { message: String },
+}
+
+impl<D, P> Answer<D, P> {
+    /// Whether more replies follow this one for the same request.
+    pub fn is_progress(&self) -> bool {
+        matches!(self, Answer::Progress(_))
+    }
+}
+
+impl<D: Serialize + DeserializeOwned, P: Serialize + DeserializeOwned> Reply<D, P> {
     #[inline]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("replies serialise")
     }
 
-    pub fn from_json(text: &str) -> Result<Reply, ScenarioError> {
+    pub fn from_json(text: &str) -> Result<Reply<D, P>, ScenarioError> {
         crate::input::read_json(text)
     }
 }
 
-/// A job's final answer, with a chunk's pixels (empty unless Mandelbrot).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answered {
-    pub answer: Answer,
-    pub pixels: Vec<u16>,
+/// How often a long job reports progress, in ms of the worker's clock.
+pub const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// What a job has of the worker it runs on: the worker's shared clock,
+/// progress to report (at most every [`PROGRESS_EVERY_MS`]), and a side
+/// channel of pixels (a Mandelbrot chunk's, transferred, not JSON).
+pub struct Worker<'a, P> {
+    clock: &'a dyn Fn() -> f64,
+    last: f64,
+    progress: &'a mut dyn FnMut(P),
+    pixels: Vec<u16>,
 }
 
-impl From<Answer> for Answered {
-    fn from(answer: Answer) -> Self {
-        Answered {
-            answer,
+impl<P> std::fmt::Debug for Worker<'_, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("last", &self.last)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, P> Worker<'a, P> {
+    /// A worker on `clock` (ms on the page's shared clock) whose progress
+    /// goes to `progress`.
+    pub fn new(clock: &'a dyn Fn() -> f64, progress: &'a mut dyn FnMut(P)) -> Worker<'a, P> {
+        Worker {
+            last: clock(),
+            clock,
+            progress,
             pixels: Vec::new(),
         }
     }
-}
 
-#[cfg(any(
-    feature = "lab-races",
-    feature = "lab-servers",
-    feature = "lab-parallel"
-))]
-fn failed(error: impl std::fmt::Display) -> Answered {
-    Answer::Failed {
-        message: error.to_string(),
+    /// Now, in ms on the shared clock.
+    pub fn now(&self) -> f64 {
+        (self.clock)()
     }
-    .into()
-}
 
-/// Runs `job` as a worker does: `clock` is the worker's shared clock in
-/// ms, `progress` hears [`Progress`] about every [`PROGRESS_EVERY_MS`].
-/// Every bad input is a [`Answer::Failed`] that says what and where.
-// Without the Races lab's feature, no job reports progress on `due`.
-#[cfg_attr(not(feature = "lab-races"), allow(unused_variables, unused_mut))]
-pub fn answer(job: Job, clock: &dyn Fn() -> f64, progress: &mut dyn FnMut(Progress)) -> Answered {
-    let mut last = clock();
-    let mut due = || {
-        let now = clock();
-        let due = now - last >= PROGRESS_EVERY_MS;
+    /// Whether progress is due (it was last reported
+    /// [`PROGRESS_EVERY_MS`] ago or more); if so, counts it as reported.
+    pub fn due(&mut self) -> bool {
+        let now = (self.clock)();
+        let due = now - self.last >= PROGRESS_EVERY_MS;
         if due {
-            last = now;
+            self.last = now;
         }
         due
-    };
-    match job {
-        Job::Start => Answer::Started.into(),
-        #[cfg(feature = "lab-parallel")]
-        Job::Chunk { spec, items } => {
-            if let Err(error) = spec.validate() {
-                return failed(error.within("spec"));
-            }
-            if items.start > items.end || items.end > spec.items() {
-                return failed(format!(
-                    "items {}..{} are outside the kernel's 0..{}",
-                    items.start,
-                    items.end,
-                    spec.items()
-                ));
-            }
-            // Only this chunk's rows, not the whole image.
-            let rows: Vec<std::sync::atomic::AtomicU16> = (0..(items.end - items.start) as usize
-                * spec.row_pixels())
-                .map(|_| std::sync::atomic::AtomicU16::new(0))
-                .collect();
-            let start = clock();
-            let checksum = spec.run_items(items.clone(), &rows);
-            let end = clock();
-            let pixels: Vec<u16> = rows
-                .iter()
-                .map(|pixel| pixel.load(std::sync::atomic::Ordering::Relaxed))
-                .collect();
-            Answered {
-                answer: Answer::Chunk {
-                    start,
-                    end,
-                    checksum,
-                    pixels: pixels.len(),
-                },
-                pixels,
-            }
-        }
-        #[cfg(feature = "lab-races")]
-        Job::Explore {
-            source,
-            schedule,
-            options,
-        } => {
-            if options.max_states > MAX_EXPLORE_STATES {
-                return failed(format!(
-                    "options.max_states: {} is over the limit of {MAX_EXPLORE_STATES}",
-                    options.max_states
-                ));
-            }
-            let (program, start) = match started(&source, &schedule) {
-                Ok(started) => started,
-                Err(error) => return failed(error),
-            };
-            let mut explorer = explore::Explorer::new(program, start, options);
-            while !explorer.run(2_000) {
-                if due() {
-                    progress(Progress::Explore(explorer.progress()));
-                }
-            }
-            Answer::Explored(Box::new(explorer.report())).into()
-        }
-        #[cfg(feature = "lab-races")]
-        Job::Sample {
-            source,
-            schedule,
-            options,
-        } => {
-            let (program, start) = match started(&source, &schedule) {
-                Ok(started) => started,
-                Err(error) => return failed(error),
-            };
-            let mut sampler = Sampler::new(program, start, options);
-            while !sampler.run(50) {
-                if due() {
-                    let report = sampler.report();
-                    progress(Progress::Sample {
-                        tried: report.tried,
-                        failing: report.failing,
-                    });
-                }
-            }
-            Answer::Sampled(sampler.report()).into()
-        }
-        #[cfg(feature = "lab-servers")]
-        Job::Sweep {
-            scenario,
-            max_rate,
-            points,
-        } => {
-            let scenario = match ServersScenario::from_json(&scenario) {
-                Ok(scenario) => scenario,
-                Err(error) => return failed(error.within("scenario")),
-            };
-            if !(max_rate.is_finite() && max_rate > 0.0) {
-                return failed(format!("max_rate: {max_rate} is not a positive rate"));
-            }
-            if !(1..=servers::MAX_SWEEP_POINTS).contains(&points) {
-                return failed(format!(
-                    "points: {points} is outside 1..={}",
-                    servers::MAX_SWEEP_POINTS
-                ));
-            }
-            let swept =
-                servers::sweep_with_points(&scenario, max_rate, points, |done, total, point| {
-                    progress(Progress::Sweep {
-                        done,
-                        total,
-                        point: point.cloned(),
-                    });
-                    true
-                });
-            Answer::Swept { points: swept }.into()
-        }
+    }
+
+    /// Reports progress now.
+    pub fn report(&mut self, progress: P) {
+        (self.progress)(progress);
+    }
+
+    /// Pixels that go with the job's result.
+    pub fn attach_pixels(&mut self, pixels: Vec<u16>) {
+        self.pixels = pixels;
     }
 }
 
-/// A Races job's program and the state `schedule` reaches on it.
-#[cfg(feature = "lab-races")]
-fn started(
-    source: &str,
-    schedule: &[usize],
-) -> Result<(Rc<races::Program>, races::machine::State), ScenarioError> {
-    let program = Rc::new(races::compile_source(source)?);
-    let run = races::schedule::replay(&program, schedule)?;
-    let start = run.last().clone();
-    Ok((program, start))
+/// What a worker does with `text`, a request of `L`'s jobs: decodes it,
+/// runs the job on `clock` and calls `post(reply_json, pixels)` for each
+/// reply: progress, then the result or a failure that says what is wrong.
+/// `pixels` is empty but for a job that attached some.
+pub fn serve<L: Jobs>(text: &str, clock: &dyn Fn() -> f64, post: &mut dyn FnMut(String, &[u16])) {
+    let (id, answer, pixels) = match Request::<L::Job>::from_json(text) {
+        Ok(request) => {
+            let pixels;
+            let answer = {
+                let mut on_progress = |progress: L::Progress| {
+                    let reply: Reply<L::Done, L::Progress> = Reply {
+                        id: request.id,
+                        answer: Answer::Progress(progress),
+                    };
+                    post(reply.to_json(), &[]);
+                };
+                let mut worker = Worker::new(clock, &mut on_progress);
+                let answer = match L::answer(request.job, &mut worker) {
+                    Ok(done) => Answer::Done(done),
+                    Err(message) => Answer::Failed { message },
+                };
+                pixels = std::mem::take(&mut worker.pixels);
+                answer
+            };
+            (request.id, answer, pixels)
+        }
+        Err(error) => (
+            head(text).map_or_else(|(id, _)| id, |(id, _)| id),
+            Answer::Failed {
+                message: format!("the request: {error}"),
+            },
+            Vec::new(),
+        ),
+    };
+    post(
+        Reply::<L::Done, L::Progress> { id, answer }.to_json(),
+        &pixels,
+    );
 }
+
+/// The one reply to request `id` that cannot be served: a failure that
+/// says why (a request with no lab, or of a lab with no jobs).
+pub fn refuse(id: u64, message: &str, post: &mut dyn FnMut(String, &[u16])) {
+    let reply: Reply<NoProgress, NoProgress> = Reply {
+        id,
+        answer: Answer::Failed {
+            message: message.to_owned(),
+        },
+    };
+    post(reply.to_json(), &[]);
+}
+
+/// The progress of jobs that report none (and the result of none): it has
+/// no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoProgress {}
 
 /// The one request a worker owes an answer to, with whoever waits for it.
 /// A reply with another id (a cancelled or replaced request's) is dropped.
@@ -379,10 +280,16 @@ impl<T> Outstanding<T> {
         }
     }
 
-    /// Takes whatever waiter is owed: for a failure that names no request
-    /// (a reply that does not decode, a worker that could not load).
-    pub fn take_any(&mut self) -> Option<T> {
-        self.current.take().map(|(_, waiter)| waiter)
+    /// Takes the waiter a failure is for: the one of `id`, or whatever is
+    /// owed when the failure names no request (`id` 0: a request whose id
+    /// could not be read, a reply that does not decode, a worker that
+    /// could not load or stopped).
+    pub fn take_failed(&mut self, id: u64) -> Option<T> {
+        if id == 0 {
+            self.current.take().map(|(_, waiter)| waiter)
+        } else {
+            self.take(id)
+        }
     }
 
     /// Forgets what was owed: later replies to it are dropped.
@@ -391,66 +298,14 @@ impl<T> Outstanding<T> {
     }
 }
 
-impl Answer {
-    /// The answer's kind, as the JSON names it.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Answer::Started => "started",
-            Answer::Progress(_) => "progress",
-            #[cfg(feature = "lab-parallel")]
-            Answer::Chunk { .. } => "chunk",
-            #[cfg(feature = "lab-races")]
-            Answer::Explored(_) => "explored",
-            #[cfg(feature = "lab-races")]
-            Answer::Sampled(_) => "sampled",
-            #[cfg(feature = "lab-servers")]
-            Answer::Swept { .. } => "swept",
-            Answer::Failed { .. } => "failed",
-        }
-    }
-
-    /// Whether more replies follow this one for the same request.
-    pub fn is_progress(&self) -> bool {
-        matches!(self, Answer::Progress(_))
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::cell::Cell;
 
     use super::*;
-    use crate::parallel::kernels::KernelKind;
-    use crate::races::lessons;
-
-    fn lost_update() -> String {
-        lessons::find("lost-update").unwrap().source.to_owned()
-    }
-
-    /// Without reduction, more states than one batch: progress replies.
-    fn list_removal() -> String {
-        lessons::find("list-removal").unwrap().source.to_owned()
-    }
-
-    /// Every schedule, stopped after 10000 states (a few batches).
-    fn capped() -> explore::Options {
-        explore::Options {
-            reduction: false,
-            max_states: 10_000,
-            ..explore::Options::default()
-        }
-    }
-
-    fn small_sweep() -> Job {
-        Job::Sweep {
-            scenario: servers::bench_scenario(200).to_json(),
-            max_rate: 400.0,
-            points: 2,
-        }
-    }
 
     /// A clock that moves 60 ms each time it is read.
-    fn ticking() -> impl Fn() -> f64 {
+    pub fn ticking() -> impl Fn() -> f64 {
         let now = Cell::new(0.0);
         move || {
             now.set(now.get() + 60.0);
@@ -458,97 +313,45 @@ mod tests {
         }
     }
 
-    fn run(job: Job) -> (Answered, Vec<Progress>) {
+    /// What a job did: its answer, the progress it reported, its pixels.
+    pub type Ran<L> = (
+        Result<<L as Jobs>::Done, String>,
+        Vec<<L as Jobs>::Progress>,
+        Vec<u16>,
+    );
+
+    /// Runs `job` as a worker does, on a ticking clock.
+    pub fn run<L: Jobs>(job: L::Job) -> Ran<L> {
         let mut heard = Vec::new();
-        let answered = answer(job, &ticking(), &mut |progress| heard.push(progress));
-        (answered, heard)
+        let clock = ticking();
+        let mut on_progress = |progress| heard.push(progress);
+        let mut worker = Worker::new(&clock, &mut on_progress);
+        let answer = L::answer(job, &mut worker);
+        let pixels = std::mem::take(&mut worker.pixels);
+        (answer, heard, pixels)
     }
 
-    fn every_request() -> Vec<Request> {
-        let jobs = vec![
-            Job::Start,
-            Job::Chunk {
-                spec: KernelSpec::default_for(KernelKind::Mandelbrot),
-                items: 8..16,
-            },
-            Job::Explore {
-                source: list_removal(),
-                schedule: vec![0, 1],
-                options: capped(),
-            },
-            Job::Sample {
-                source: lost_update(),
-                schedule: Vec::new(),
-                options: SampleOptions {
-                    runs: 200,
-                    seed: 7,
-                    depth: 2,
-                },
-            },
-            small_sweep(),
-        ];
-        jobs.into_iter()
-            .enumerate()
-            .map(|(id, job)| Request {
-                id: id as u64 + u64::MAX / 2,
-                job,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn every_message_round_trips_through_json() {
+    /// Serves `request` as the workers' module does (read its lab, then
+    /// its job), with `serve_lab` the dispatch of one lab: the replies'
+    /// JSON, in order.
+    pub fn served(
+        request: &str,
+        serve_lab: impl FnOnce(LabId, &str, &mut dyn FnMut(String, &[u16])),
+    ) -> Vec<String> {
         let mut replies = Vec::new();
-        for request in every_request() {
-            let text = request.to_json();
-            assert_round_trip(&request, &Request::from_json(&text).unwrap());
-            assert_eq!(Request::id_of(&text), request.id);
-            let (answered, heard) = run(request.job);
-            replies.push(answered.answer);
-            replies.extend(heard.into_iter().map(Answer::Progress));
+        let mut post = |reply: String, _: &[u16]| replies.push(reply);
+        match head(request) {
+            Ok((_, lab)) => serve_lab(lab, request, &mut post),
+            Err((id, message)) => refuse(id, &message, &mut post),
         }
-        replies.push(Answer::Failed {
-            message: "line 1: \"quoted\"".to_owned(),
-        });
-        let kinds: std::collections::BTreeSet<String> = replies
-            .iter()
-            .map(|answer| {
-                assert_eq!(answer.kind(), variant(answer));
-                match answer {
-                    Answer::Progress(progress) => format!("progress {}", variant(progress)),
-                    other => variant(other),
-                }
-            })
-            .collect();
-        assert_eq!(
-            kinds.into_iter().collect::<Vec<_>>(),
-            [
-                "chunk",
-                "explored",
-                "failed",
-                "progress explore",
-                "progress sample",
-                "progress sweep",
-                "sampled",
-                "started",
-                "swept"
-            ],
-            "every kind of reply is covered"
-        );
-        for (id, answer) in replies.into_iter().enumerate() {
-            let reply = Reply {
-                id: id as u64,
-                answer,
-            };
-            assert_round_trip(&reply, &Reply::from_json(&reply.to_json()).unwrap());
-        }
+        replies
     }
 
     /// `back` is `sent` after a trip through JSON: equal, except that a
     /// float may come back one unit in the last place off (serde_json's
     /// default reader, kept for the module's size; the page shows no
     /// number to more than 4 significant digits).
-    fn assert_round_trip<T: Serialize + std::fmt::Debug>(sent: &T, back: &T) {
+    pub fn assert_round_trip<T: Serialize + std::fmt::Debug>(sent: &T, back: &T) {
         fn close(a: &serde_json::Value, b: &serde_json::Value) -> bool {
             use serde_json::Value;
             match (a, b) {
@@ -574,160 +377,56 @@ mod tests {
         assert!(close(&a, &b), "{sent:?}\ncame back as\n{back:?}");
     }
 
-    /// The serde name of a message's variant.
-    fn variant(value: &impl Serialize) -> String {
-        match serde_json::to_value(value).unwrap() {
-            serde_json::Value::String(name) => name,
-            serde_json::Value::Object(map) => map.keys().next().unwrap().clone(),
-            other => panic!("{other}"),
+    /// Every message of `L` survives JSON: the requests, and the replies
+    /// their jobs give (results and progress), and a failure.
+    pub fn assert_messages_round_trip<L: Jobs>(jobs: Vec<L::Job>) {
+        for (idx, job) in jobs.into_iter().enumerate() {
+            let request = Request::new::<L>(idx as u64 + u64::MAX / 2, job);
+            let text = request.to_json();
+            assert_round_trip(&request, &Request::from_json(&text).unwrap());
+            assert_eq!(head(&text), Ok((request.id, L::LAB)));
+            let (answer, heard, _) = run::<L>(request.job);
+            let mut answers: Vec<Answer<L::Done, L::Progress>> =
+                heard.into_iter().map(Answer::Progress).collect();
+            answers.push(match answer {
+                Ok(done) => Answer::Done(done),
+                Err(message) => Answer::Failed { message },
+            });
+            answers.push(Answer::Failed {
+                message: "line 1: \"quoted\"".to_owned(),
+            });
+            for answer in answers {
+                let reply = Reply {
+                    id: request.id,
+                    answer,
+                };
+                assert_round_trip(&reply, &Reply::from_json(&reply.to_json()).unwrap());
+            }
         }
     }
 
     #[test]
-    fn a_chunk_is_the_kernels_own_result() {
-        let spec = KernelSpec::default_for(KernelKind::Mandelbrot);
-        let (answered, _) = run(Job::Chunk {
-            spec,
-            items: 100..104,
-        });
-        let image = spec.new_image();
-        let checksum = spec.run_items(100..104, spec.rows_of(&image, &(100..104)));
-        let expected: Vec<u16> = spec
-            .rows_of(&image, &(100..104))
-            .iter()
-            .map(|p| p.load(std::sync::atomic::Ordering::Relaxed))
-            .collect();
+    fn requests_that_cannot_be_read_fail_what_is_owed_or_their_own_id() {
         assert_eq!(
-            answered.answer,
-            Answer::Chunk {
-                start: 120.0,
-                end: 180.0,
-                checksum,
-                pixels: 4 * 1600
-            }
-        );
-        assert_eq!(answered.pixels, expected);
-        let primes = KernelSpec::default_for(KernelKind::Primes);
-        let (answered, _) = run(Job::Chunk {
-            spec: primes,
-            items: 0..100,
-        });
-        assert!(matches!(
-            answered.answer,
-            Answer::Chunk {
-                checksum: 25,
-                pixels: 0,
-                ..
-            }
-        ));
-        assert!(answered.pixels.is_empty());
-    }
-
-    #[test]
-    fn jobs_answer_what_the_labs_compute_directly() {
-        let (answered, heard) = run(every_request().remove(2).job);
-        let Answer::Explored(report) = answered.answer else {
-            panic!("{answered:?}")
-        };
-        let (program, start) = started(&list_removal(), &[0, 1]).unwrap();
-        let mut direct = explore::Explorer::new(program, start, capped());
-        while !direct.run(2_000) {}
-        assert_eq!(*report, direct.report());
-        assert!(!heard.is_empty(), "the ticking clock makes progress due");
-
-        let (answered, heard) = run(small_sweep());
-        let scenario = servers::bench_scenario(200);
-        let direct = servers::sweep_with_points(&scenario, 400.0, 2, |_, _, _| true);
-        assert_eq!(
-            answered.answer,
-            Answer::Swept {
-                points: direct.clone()
-            }
-        );
-        let points: Vec<SweepPoint> = heard
-            .into_iter()
-            .filter_map(|progress| match progress {
-                Progress::Sweep { point, .. } => point,
-                _ => None,
-            })
-            .collect();
-        assert_eq!(points, direct, "each point is handed over as it completes");
-    }
-
-    #[test]
-    fn bad_jobs_fail_saying_what_and_where() {
-        let failure = |job| match run(job).0.answer {
-            Answer::Failed { message } => message,
-            other => panic!("{other:?}"),
-        };
-        let spec = KernelSpec::default_for(KernelKind::HashChain);
-        assert_eq!(
-            failure(Job::Chunk {
-                spec,
-                items: 10..spec.items() + 1
-            }),
-            "items 10..4000001 are outside the kernel's 0..4000000"
-        );
-        assert!(
-            failure(Job::Chunk {
-                spec: KernelSpec { chunk: 0, ..spec },
-                items: 0..1
-            })
-            .contains("spec.chunk"),
-        );
-        assert!(
-            failure(Job::Explore {
-                source: "thread A {\n  x = ;\n}".to_owned(),
-                schedule: Vec::new(),
-                options: explore::Options::default(),
-            })
-            .starts_with("2:")
-        );
-        assert!(
-            failure(Job::Sample {
-                source: lost_update(),
-                schedule: vec![9],
-                options: SampleOptions {
-                    runs: 1,
-                    seed: 1,
-                    depth: 1
-                },
-            })
-            .contains("9")
+            head(r#"{"id": 3, "lab": "races", "job": 5}"#),
+            Ok((3, LabId::Races))
         );
         assert_eq!(
-            failure(Job::Explore {
-                source: lost_update(),
-                schedule: Vec::new(),
-                options: explore::Options {
-                    max_states: MAX_EXPLORE_STATES + 1,
-                    ..explore::Options::default()
-                },
-            }),
-            format!(
-                "options.max_states: {} is over the limit of {MAX_EXPLORE_STATES}",
-                MAX_EXPLORE_STATES + 1
-            )
+            head(r#"{"id": 3, "job": 5}"#),
+            Err((3, "the request names no lab".to_owned()))
         );
-        let Job::Sweep { scenario, .. } = small_sweep() else {
-            unreachable!()
-        };
         assert_eq!(
-            failure(Job::Sweep {
-                scenario,
-                max_rate: 10.0,
-                points: 0
-            }),
-            "points: 0 is outside 1..=100"
+            head(r#"{"id": 4, "lab": "chess"}"#),
+            Err((4, "there is no lab \"chess\"".to_owned()))
         );
-        // A request that does not decode says where.
-        let error = Request::from_json(r#"{"id": 3, "job": {"chunk": {"spec": {"kind": "fractal", "size": 1, "chunk": 1, "serial_fraction": 0}, "items": {"start": 0, "end": 1}}}}"#).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "1:46 job.chunk.spec.kind: unknown variant `fractal`, expected one of `mandelbrot`, `primes`, `hash-chain`"
-        );
-        assert_eq!(Request::id_of(r#"{"id": 3, "job": 5}"#), 3);
-        assert_eq!(Request::id_of("not json"), 0);
+        let (id, message) = head("not json").unwrap_err();
+        assert_eq!(id, 0);
+        assert!(message.starts_with("the request is not JSON"), "{message}");
+        // What the page hears: a failure for that id (0: whatever is owed).
+        let replies = served("not json", |_, _, _| unreachable!());
+        let reply: Reply<NoProgress, NoProgress> = Reply::from_json(&replies[0]).unwrap();
+        assert_eq!(reply.id, 0);
+        assert!(matches!(reply.answer, Answer::Failed { .. }));
     }
 
     #[test]
@@ -745,8 +444,9 @@ mod tests {
         owed.clear();
         assert!(owed.take(3).is_none(), "a cancelled request's answer");
         owed.expect(4, "fourth");
+        assert!(owed.take_failed(5).is_none(), "another request's failure");
         assert_eq!(
-            owed.take_any(),
+            owed.take_failed(0),
             Some("fourth"),
             "a failure naming no request"
         );

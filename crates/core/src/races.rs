@@ -11,6 +11,7 @@ pub mod bench;
 pub mod challenges;
 pub mod compile;
 pub mod explore;
+pub mod jobs;
 pub mod lab;
 pub mod lessons;
 pub mod liveness;

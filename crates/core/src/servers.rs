@@ -9,6 +9,7 @@
 //! formulas the tests hold the engine to.
 
 pub mod engine;
+pub mod jobs;
 pub mod lab;
 pub mod presets;
 pub mod queueing;

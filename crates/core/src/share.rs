@@ -1,22 +1,30 @@
-//! Share links: the full state of a lab in the URL fragment.
+//! Share links and lab files: the full state of a lab in the URL fragment
+//! or in a readable JSON file.
 //!
 //! A link looks like `#/models?s=v1.<payload>&embed&autoplay`. The payload
-//! is the lab state as JSON, deflated (miniz_oxide) and base64url-encoded
-//! without padding. `v1` links decode forever: a later format gets `v2`
-//! and a migration from `v1`. Everything here is pure string logic.
+//! is the lab's state as JSON named by its lab (`{"models": {...}}`),
+//! deflated (miniz_oxide) and base64url-encoded without padding. `v1`
+//! links decode forever: a later format gets `v2` and a migration from
+//! `v1`. A lab file is `{"format": "interleave-lab/1", "state": {"races":
+//! {...}}}`, the same state, readable.
+//!
+//! Everything is generic over the lab ([`Lab`]): a lab's wasm module reads
+//! and writes its own lab's links and files only, and so carries no other
+//! lab's decoder. What a link of a lab means (what the address holds, what
+//! a visitor gets) is the lab's own policy, in its [`Lab`] methods.
+//! Everything here is pure string logic.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::ScenarioError;
-use crate::models::lab::ModelsLab;
-use crate::parallel::lab::ParallelLab;
-use crate::races::lab::RacesLab;
-use crate::servers::lab::ServersLab;
+use crate::labs::{Lab, LabId};
 
 /// The format written today.
 pub const VERSION: u32 = 1;
@@ -28,92 +36,69 @@ pub const MAX_STATE_BYTES: usize = 2 << 20;
 /// warns and offers the JSON file instead.
 pub const LONG_LINK_CHARS: usize = 2_000;
 
-/// What a link can hold: one lab's full state. A variant is there with
-/// its lab's feature (`lab-models`, ...; all by default): a lab's wasm
-/// module reads and checks its own lab's links and files only, and hands
-/// another lab's file to that lab's module ([`file_route`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SharedState {
-    #[cfg(feature = "lab-models")]
-    Models(ModelsLab),
-    #[cfg(feature = "lab-races")]
-    Races(RacesLab),
-    #[cfg(feature = "lab-servers")]
-    Servers(ServersLab),
-    #[cfg(feature = "lab-parallel")]
-    Parallel(ParallelLab),
-}
+/// A lab's state named by its lab, as links and files write it:
+/// `{"races": {...}}`. Reading one of another lab is refused, saying
+/// which lab it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named<L>(pub L);
 
-#[cfg(not(any(
-    feature = "lab-models",
-    feature = "lab-races",
-    feature = "lab-servers",
-    feature = "lab-parallel"
-)))]
-compile_error!(
-    "interleave_core needs at least one lab feature (lab-models, lab-races, lab-servers, lab-parallel or all-labs)"
-);
-
-/// A lab's state type, named as links and files name it: `{"races":
-/// {...}}`. Whatever features are on, any lab's state can be packed into a
-/// link ([`encode_lab`]), as the home page's examples are.
-pub trait LabState: Serialize {
-    /// The lab's name in links and files, as [`SharedState`] spells it.
-    const NAME: &'static str;
-    /// The lab's page.
-    const ROUTE: Route;
-}
-
-impl LabState for ModelsLab {
-    const NAME: &'static str = "models";
-    const ROUTE: Route = Route::Models;
-}
-
-impl LabState for RacesLab {
-    const NAME: &'static str = "races";
-    const ROUTE: Route = Route::Races;
-}
-
-impl LabState for ServersLab {
-    const NAME: &'static str = "servers";
-    const ROUTE: Route = Route::Servers;
-}
-
-impl LabState for ParallelLab {
-    const NAME: &'static str = "parallel";
-    const ROUTE: Route = Route::Parallel;
-}
-
-impl SharedState {
-    pub fn route(&self) -> Route {
-        match self {
-            #[cfg(feature = "lab-models")]
-            SharedState::Models(_) => Route::Models,
-            #[cfg(feature = "lab-races")]
-            SharedState::Races(_) => Route::Races,
-            #[cfg(feature = "lab-servers")]
-            SharedState::Servers(_) => Route::Servers,
-            #[cfg(feature = "lab-parallel")]
-            SharedState::Parallel(_) => Route::Parallel,
-        }
+impl<L: Lab> Serialize for Named<L> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(L::ID.name(), &self.0)?;
+        map.end()
     }
+}
 
-    /// What the page's address holds: the state, less the Parallel lab's
-    /// own runs (a reload would show them as somebody else's; the autosave
-    /// keeps them, and the Share dialog's link carries them on purpose).
-    pub fn for_address(&self) -> SharedState {
-        match self {
-            #[cfg(feature = "lab-parallel")]
-            SharedState::Parallel(lab) => SharedState::Parallel(ParallelLab {
-                runs: Vec::new(),
-                weak: Vec::new(),
-                machine: None,
-                ..lab.clone()
-            }),
-            #[allow(unreachable_patterns)]
-            other => other.clone(),
+impl<'de, L: Lab> Deserialize<'de> for Named<L> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Expect<L>(PhantomData<L>);
+        impl<'de, L: Lab> Visitor<'de> for Expect<L> {
+            type Value = Named<L>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{{\"{}\": {{…}}}}", L::ID.name())
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Named<L>, A::Error> {
+                let Some(name) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom(format!(
+                        "no lab: expected {{\"{}\": {{…}}}}",
+                        L::ID.name()
+                    )));
+                };
+                if name != L::ID.name() {
+                    return Err(de::Error::custom(wrong_lab(&name, L::ID)));
+                }
+                let lab = map.next_value::<L>()?;
+                if let Some(more) = map.next_key::<String>()? {
+                    return Err(de::Error::custom(format!(
+                        "`{more}`: a lab's state holds one lab"
+                    )));
+                }
+                Ok(Named(lab))
+            }
         }
+        deserializer.deserialize_map(Expect(PhantomData))
+    }
+}
+
+/// What is wrong with a state named `name` where `wanted`'s is expected.
+fn wrong_lab(name: &str, wanted: LabId) -> String {
+    match LabId::from_name(name) {
+        Some(other) => format!(
+            "this holds {}'s state, not {}'s",
+            other.the_lab(),
+            wanted.the_lab()
+        ),
+        None => format!(
+            "there is no lab `{name}` (the labs are {})",
+            LabId::ALL
+                .iter()
+                .map(|lab| format!("`{}`", lab.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -131,6 +116,11 @@ pub enum LinkError {
     Corrupt,
     /// The state inflates past [`MAX_STATE_BYTES`].
     TooLarge,
+    /// The link holds another lab's state.
+    AnotherLab {
+        holds: LabId,
+        wanted: LabId,
+    },
     /// The state is well-formed data but not a valid lab.
     Invalid(ScenarioError),
 }
@@ -163,6 +153,12 @@ impl fmt::Display for LinkError {
                 "this link unpacks to more than {} MiB of data and was not opened",
                 MAX_STATE_BYTES >> 20
             ),
+            LinkError::AnotherLab { holds, wanted } => write!(
+                f,
+                "it holds another lab's state ({}'s, not {}'s)",
+                holds.the_lab(),
+                wanted.the_lab()
+            ),
             LinkError::Invalid(error) => write!(f, "this link's scenario is not valid: {error}"),
         }
     }
@@ -170,33 +166,51 @@ impl fmt::Display for LinkError {
 
 impl std::error::Error for LinkError {}
 
-/// `v1.<payload>` for `state`.
-pub fn encode(state: &SharedState) -> String {
-    pack(&serde_json::to_vec(state).expect("lab states always serialise"))
-}
-
-/// `v1.<payload>` for one lab's state: the link [`encode`] makes of it as
-/// a [`SharedState`] (the same JSON, `{"races": {...}}`), for a lab whose
-/// variant this build may not have.
-pub fn encode_lab<L: LabState>(lab: &L) -> String {
-    struct Named<'a, L>(&'a L);
-    impl<L: LabState> Serialize for Named<'_, L> {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut map = serializer.serialize_map(Some(1))?;
-            map.serialize_entry(L::NAME, self.0)?;
-            map.end()
-        }
-    }
-    pack(&serde_json::to_vec(&Named(lab)).expect("lab states always serialise"))
-}
-
-fn pack(json: &[u8]) -> String {
-    let packed = miniz_oxide::deflate::compress_to_vec(json, 9);
+/// `v1.<payload>` for `lab`.
+pub fn encode<L: Lab>(lab: &L) -> String {
+    let json = serde_json::to_vec(&Named(lab.clone())).expect("lab states always serialise");
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
     format!("v{VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
-/// Reads a `v<N>.<payload>` string back into a checked lab state.
-pub fn decode(text: &str) -> Result<SharedState, LinkError> {
+/// Reads a `v<N>.<payload>` string back into a checked state of lab `L`.
+pub fn decode<L: Lab>(text: &str) -> Result<L, LinkError> {
+    let json = unpack(text)?;
+    if let Some(holds) = lab_named(&json)
+        && holds != L::ID
+    {
+        return Err(LinkError::AnotherLab {
+            holds,
+            wanted: L::ID,
+        });
+    }
+    // A place in the link's hidden JSON means nothing to its reader: the
+    // field path says where.
+    let unplaced = |mut error: ScenarioError| {
+        error.line = None;
+        error.column = None;
+        LinkError::Invalid(error)
+    };
+    let Named(lab) = crate::input::read_checked_json::<Named<L>>(&json).map_err(unplaced)?;
+    lab.validate().map_err(unplaced)?;
+    Ok(lab)
+}
+
+/// The lab a `v<N>.<payload>` string holds, read from its name alone (the
+/// CLI opens any lab's link with it); `decode` then reads and checks it.
+pub fn lab_of(text: &str) -> Result<LabId, LinkError> {
+    let json = unpack(text)?;
+    match lab_named(&json) {
+        Some(lab) => Ok(lab),
+        None => Err(LinkError::Invalid(ScenarioError::at_path(
+            "",
+            "it names no lab Interleave knows",
+        ))),
+    }
+}
+
+/// The JSON a link packs, after its checks of size and shape.
+fn unpack(text: &str) -> Result<String, LinkError> {
     if text.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong(text.len()));
     }
@@ -206,13 +220,10 @@ pub fn decode(text: &str) -> Result<SharedState, LinkError> {
         .and_then(|digits| digits.parse().ok())
         .ok_or(LinkError::Malformed)?;
     match version {
-        1 => decode_v1(payload),
-        newer if newer > VERSION => Err(LinkError::FutureVersion(newer)),
-        _ => Err(LinkError::Malformed),
+        1 => {}
+        newer if newer > VERSION => return Err(LinkError::FutureVersion(newer)),
+        _ => return Err(LinkError::Malformed),
     }
-}
-
-fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
     let packed = URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| LinkError::Damaged)?;
@@ -224,46 +235,20 @@ fn decode_v1(payload: &str) -> Result<SharedState, LinkError> {
                 LinkError::Corrupt
             }
         })?;
-    let json = String::from_utf8(json).map_err(|_| LinkError::Corrupt)?;
-    // A place in the link's hidden JSON means nothing to its reader: the
-    // field path says where.
-    let state: SharedState = crate::input::read_checked_json(&json).map_err(|mut error| {
-        error.line = None;
-        error.column = None;
-        LinkError::Invalid(error)
-    })?;
-    state.validate().map_err(LinkError::Invalid)?;
-    Ok(state)
+    String::from_utf8(json).map_err(|_| LinkError::Corrupt)
 }
 
-impl SharedState {
-    /// Checks a lab read from outside (a link, a file).
-    pub fn validate(&self) -> Result<(), ScenarioError> {
-        match self {
-            #[cfg(feature = "lab-models")]
-            SharedState::Models(lab) => lab.validate(),
-            #[cfg(feature = "lab-races")]
-            SharedState::Races(lab) => lab.validate(),
-            #[cfg(feature = "lab-servers")]
-            SharedState::Servers(lab) => lab.validate(),
-            #[cfg(feature = "lab-parallel")]
-            SharedState::Parallel(lab) => lab.validate(),
-        }
-    }
+/// The known lab a JSON state (`{"races": {...}}`) is named by, when it
+/// is an object of one key that names one.
+fn lab_named(json: &str) -> Option<LabId> {
+    let tree: serde_json::Value = serde_json::from_str(json).ok()?;
+    lab_in(&tree)
+}
 
-    /// `models`, as the lab is named in files and links.
-    pub fn lab_name(&self) -> &'static str {
-        match self {
-            #[cfg(feature = "lab-models")]
-            SharedState::Models(_) => ModelsLab::NAME,
-            #[cfg(feature = "lab-races")]
-            SharedState::Races(_) => RacesLab::NAME,
-            #[cfg(feature = "lab-servers")]
-            SharedState::Servers(_) => ServersLab::NAME,
-            #[cfg(feature = "lab-parallel")]
-            SharedState::Parallel(_) => ParallelLab::NAME,
-        }
-    }
+fn lab_in(state: &serde_json::Value) -> Option<LabId> {
+    let state = state.as_object()?;
+    let (name, _) = state.iter().next().filter(|_| state.len() == 1)?;
+    LabId::from_name(name)
 }
 
 /// What a lab file says it is: `interleave-lab/1`.
@@ -272,24 +257,24 @@ pub const FILE_FORMAT: &str = "interleave-lab/1";
 /// A lab saved as a file: `{"format": "interleave-lab/1", "state":
 /// {"races": {...}}}`, the same state a link packs, readable.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LabFile {
+#[serde(deny_unknown_fields, bound = "L: Lab")]
+struct LabFile<L> {
     format: String,
-    state: SharedState,
+    state: Named<L>,
 }
 
-/// `state` as a lab file (pretty JSON).
-pub fn to_file(state: &SharedState) -> String {
+/// `lab` as a lab file (pretty JSON).
+pub fn to_file<L: Lab>(lab: &L) -> String {
     let file = LabFile {
         format: FILE_FORMAT.to_owned(),
-        state: state.clone(),
+        state: Named(lab.clone()),
     };
     serde_json::to_string_pretty(&file).expect("lab states always serialise")
 }
 
-/// Reads a lab file back: refused past [`MAX_STATE_BYTES`] before any
-/// parsing; errors name the line, column and field.
-pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
+/// Reads a lab file of lab `L` back: refused past [`MAX_STATE_BYTES`]
+/// before any parsing; errors name the line, column and field.
+pub fn from_file<L: Lab>(text: &str) -> Result<L, ScenarioError> {
     if text.len() > MAX_STATE_BYTES {
         return Err(ScenarioError::at_path(
             "",
@@ -301,7 +286,7 @@ pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
     }
     // The same reader as scenario files: located errors, character
     // columns, nothing after the document.
-    let file: LabFile = crate::input::parse_json(text, |_| None)?;
+    let file: LabFile<L> = crate::input::parse_json(text, |_| None)?;
     if file.format != FILE_FORMAT {
         let newer = file
             .format
@@ -323,33 +308,22 @@ pub fn from_file(text: &str) -> Result<SharedState, ScenarioError> {
             },
         ));
     }
-    let name = file.state.lab_name();
-    file.state
-        .validate()
-        .map_err(|err| err.within(&format!("state.{name}")))?;
-    Ok(file.state)
+    let Named(lab) = file.state;
+    lab.validate()
+        .map_err(|err| err.within(&format!("state.{}", L::ID.name())))?;
+    Ok(lab)
 }
 
 /// The lab a lab file holds (the one name under `state`), read without
 /// checking the rest: `None` when the text is not such a file, which
 /// [`from_file`] then says. A lab's module hands another lab's file to
 /// that lab, whose module reads and checks it.
-pub fn file_route(text: &str) -> Option<Route> {
+pub fn file_lab(text: &str) -> Option<LabId> {
     if text.len() > MAX_STATE_BYTES {
         return None;
     }
     let tree: serde_json::Value = serde_json::from_str(text).ok()?;
-    let state = tree.get("state")?.as_object()?;
-    let (name, _) = state.iter().next().filter(|_| state.len() == 1)?;
-    [
-        (ModelsLab::NAME, Route::Models),
-        (RacesLab::NAME, Route::Races),
-        (ServersLab::NAME, Route::Servers),
-        (ParallelLab::NAME, Route::Parallel),
-    ]
-    .into_iter()
-    .find(|(lab, _)| lab == name)
-    .map(|(_, route)| route)
+    lab_in(tree.get("state")?)
 }
 
 /// Where a lab's opening state came from.
@@ -362,87 +336,26 @@ pub enum Source {
 
 /// A lab's opening state and any problem to tell the user.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Opened<T = ModelsLab> {
-    pub lab: T,
+pub struct Opened<L> {
+    pub lab: L,
     pub source: Source,
     /// Why a link or the autosave could not be used, in plain words.
     pub problem: Option<String>,
 }
 
-/// Chooses the Models lab's opening state: a valid link first, else the
-/// autosaved work, else the default. A bad link never replaces the
-/// autosave: the page shows the autosaved work and says what was wrong.
-#[cfg(feature = "lab-models")]
-pub fn open_models(link: Option<&str>, autosave: Option<&str>) -> Opened<ModelsLab> {
-    open_lab(link, autosave, |state| match state {
-        SharedState::Models(lab) => Some(lab),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    })
-}
-
-/// The same choice for the Races lab.
-#[cfg(feature = "lab-races")]
-pub fn open_races(link: Option<&str>, autosave: Option<&str>) -> Opened<RacesLab> {
-    open_lab(link, autosave, |state| match state {
-        SharedState::Races(lab) => Some(lab),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    })
-}
-
-/// The same choice for the Servers lab.
-#[cfg(feature = "lab-servers")]
-pub fn open_servers(link: Option<&str>, autosave: Option<&str>) -> Opened<ServersLab> {
-    open_lab(link, autosave, |state| match state {
-        SharedState::Servers(lab) => Some(lab),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    })
-}
-
-/// The same choice for the Parallel lab. Runs in a link are the
-/// sender's: the visitor sees them as theirs ([`ParallelLab::received`]),
-/// except that this browser's own runs of the same kernel, from its
-/// autosave, stay its own (a reload, or a link without runs).
-#[cfg(feature = "lab-parallel")]
-pub fn open_parallel(link: Option<&str>, autosave: Option<&str>) -> Opened<ParallelLab> {
-    let pick = |state| match state {
-        SharedState::Parallel(lab) => Some(lab),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    };
-    let mut opened = open_lab(link, autosave, pick);
-    if opened.source == Source::Link {
-        opened.lab = opened.lab.received();
-        let saved = autosave.and_then(|text| decode(text).ok()).and_then(pick);
-        if let Some(saved) = saved
-            && saved.spec == opened.lab.spec
-        {
-            opened.lab.runs = saved.runs;
-            opened.lab.machine = saved.machine;
-        }
-    }
-    opened
-}
-
-fn open_lab<T: Default>(
-    link: Option<&str>,
-    autosave: Option<&str>,
-    pick: impl Fn(SharedState) -> Option<T>,
-) -> Opened<T> {
+/// Chooses a lab's opening state: a valid link first (as the lab gives
+/// it to a visitor, [`Lab::into_opened`]), else the autosaved work, else
+/// the default. A bad link never replaces the autosave: the page shows
+/// the autosaved work and says what was wrong.
+pub fn open<L: Lab>(link: Option<&str>, autosave: Option<&str>) -> Opened<L> {
     let mut problem = None;
-    let read = |text: &str| -> Result<T, String> {
-        match decode(text) {
-            Ok(state) => pick(state).ok_or_else(|| "it holds another lab's state".to_owned()),
-            Err(error) => Err(error.to_string()),
-        }
-    };
+    let saved = autosave.map(decode::<L>);
     if let Some(link) = link {
-        match read(link) {
+        match decode::<L>(link) {
             Ok(lab) => {
+                let saved = saved.and_then(Result::ok);
                 return Opened {
-                    lab,
+                    lab: lab.into_opened(saved),
                     source: Source::Link,
                     problem: None,
                 };
@@ -450,8 +363,8 @@ fn open_lab<T: Default>(
             Err(error) => problem = Some(format!("The link could not be opened: {error}.")),
         }
     }
-    if let Some(saved) = autosave {
-        match read(saved) {
+    if let Some(saved) = saved {
+        match saved {
             Ok(lab) => {
                 let problem = problem
                     .map(|problem| format!("{problem} Showing your autosaved work instead."));
@@ -472,7 +385,7 @@ fn open_lab<T: Default>(
     }
     let problem = problem.map(|problem| format!("{problem} Showing the default scenario."));
     Opened {
-        lab: T::default(),
+        lab: L::default(),
         source: Source::Default,
         problem,
     }
@@ -483,20 +396,24 @@ fn open_lab<T: Default>(
 pub enum Route {
     #[default]
     Home,
-    Models,
-    Servers,
-    Races,
-    Parallel,
+    Lab(LabId),
 }
 
 impl Route {
-    pub fn path(self) -> &'static str {
+    pub fn path(self) -> String {
         match self {
-            Route::Home => "/",
-            Route::Models => "/models",
-            Route::Servers => "/servers",
-            Route::Races => "/races",
-            Route::Parallel => "/parallel",
+            Route::Home => "/".to_owned(),
+            Route::Lab(lab) => lab.path(),
+        }
+    }
+
+    /// The lab whose module renders this route: the lab's own, and for the
+    /// home page [`LabId::HOME`]'s. `web/loader.js` picks a route's module
+    /// by the same rule.
+    pub fn module(self) -> LabId {
+        match self {
+            Route::Home => LabId::HOME,
+            Route::Lab(lab) => lab,
         }
     }
 }
@@ -537,20 +454,20 @@ pub struct Fragment {
 }
 
 impl Fragment {
+    /// Reads a fragment. The route is the path before `?`, without
+    /// trailing slashes: `/races`, or a lab's bare name (`#parallel`, the
+    /// in-page anchors from before routes existed); `web/loader.js` reads
+    /// it by the same rule.
     pub fn parse(fragment: &str) -> Fragment {
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
         let (path, query) = fragment.split_once('?').unwrap_or((fragment, ""));
         let mut parsed = Fragment::default();
-        match path.trim_end_matches('/') {
-            "" => parsed.route = Route::Home,
-            "/models" => parsed.route = Route::Models,
-            "/servers" => parsed.route = Route::Servers,
-            "/races" => parsed.route = Route::Races,
-            "/parallel" => parsed.route = Route::Parallel,
-            // In-page anchors from before routes existed.
-            "models" => parsed.route = Route::Models,
-            "parallel" => parsed.route = Route::Parallel,
-            other => parsed.unknown_route = Some(other.to_owned()),
+        let path = path.trim_end_matches('/');
+        if !path.is_empty() {
+            match LabId::from_name(path.strip_prefix('/').unwrap_or(path)) {
+                Some(lab) => parsed.route = Route::Lab(lab),
+                None => parsed.unknown_route = Some(path.to_owned()),
+            }
         }
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -591,6 +508,20 @@ impl Fragment {
         }
         out
     }
+
+    /// The fragment that opens `lab` on its own route.
+    pub fn of<L: Lab>(lab: &L) -> Fragment {
+        Fragment {
+            route: Route::Lab(L::ID),
+            state: Some(encode(lab)),
+            ..Fragment::default()
+        }
+    }
+}
+
+/// `#/races?s=v1.…`: the link that opens `lab` (the home page's examples).
+pub fn link_to<L: Lab>(lab: &L) -> String {
+    Fragment::of(lab).to_hash()
 }
 
 #[cfg(test)]
@@ -598,22 +529,37 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::models::lab::{Action, apply, presets::PRESETS};
+    use crate::models::lab::{Action, ModelsLab, apply, presets::PRESETS};
     use crate::models::scenario::Model;
+    use crate::parallel::lab::ParallelLab;
+    use crate::races::lab::RacesLab;
+    use crate::servers::lab::ServersLab;
 
     /// A link saved when v1 shipped. It must open, unchanged, forever.
     const SAVED_V1_LINK: &str = include_str!("../tests/links/v1-three-requests.txt");
 
+    /// `lab`'s link must still open as `expected`; never rewritten.
+    fn assert_saved_link_opens<L: Lab + fmt::Debug>(link: &str, expected: &L) {
+        if std::env::var_os("UPDATE_EXPECT").is_some() && decode::<L>(link).is_err() {
+            panic!("never rewrite a saved link: {}", encode(expected));
+        }
+        assert_eq!(decode::<L>(link).as_ref(), Ok(expected));
+    }
+
     #[test]
     fn a_saved_v1_servers_link_still_opens() {
         let saved = include_str!("../tests/links/v1-servers-cpu-heavy.txt").trim();
-        let Ok(SharedState::Servers(lab)) = decode(saved) else {
+        let Ok(lab) = decode::<ServersLab>(saved) else {
             panic!("the saved Servers link no longer opens");
         };
         assert_eq!(lab.preset.as_deref(), Some("cpu-heavy"));
         assert_eq!(lab.scenario.model, crate::servers::ServerModel::Evented);
         assert!(lab.unchanged_preset().is_some());
-        assert_eq!(Fragment::parse("#/servers?s=x").route, Route::Servers);
+        assert_eq!(lab_of(saved), Ok(LabId::Servers));
+        assert_eq!(
+            Fragment::parse("#/servers?s=x").route,
+            Route::Lab(LabId::Servers)
+        );
     }
 
     /// The Parallel lab of the saved v1 link: primes, a 5 % serial part,
@@ -655,15 +601,9 @@ mod tests {
     fn a_saved_v1_parallel_link_still_opens_with_the_senders_runs_as_theirs() {
         let expected = saved_parallel_lab();
         let link = include_str!("../tests/links/v1-parallel-runs.txt").trim();
-        if std::env::var_os("UPDATE_EXPECT").is_some() && decode(link).is_err() {
-            panic!(
-                "never rewrite a saved link: {}",
-                encode(&SharedState::Parallel(expected))
-            );
-        }
-        assert_eq!(decode(link), Ok(SharedState::Parallel(expected.clone())));
+        assert_saved_link_opens(link, &expected);
         // Opened, the runs are the sender's; this browser has none yet.
-        let opened = open_parallel(Some(link), None);
+        let opened = open::<ParallelLab>(Some(link), None);
         assert_eq!(opened.source, Source::Link);
         assert!(opened.lab.runs.is_empty());
         let theirs = opened.lab.theirs.as_ref().unwrap();
@@ -672,17 +612,20 @@ mod tests {
             opened.lab.comparison().unwrap(),
             "Their 8 cores (Chrome 131, shared memory): 3.39× on 4 workers."
         );
-        assert_eq!(Fragment::parse("#/parallel?s=x").route, Route::Parallel);
+        assert_eq!(
+            Fragment::parse("#/parallel?s=x").route,
+            Route::Lab(LabId::Parallel)
+        );
     }
 
     #[test]
     fn this_browsers_own_parallel_runs_stay_its_own_across_a_reload() {
         let mine = saved_parallel_lab();
-        let saved = encode(&SharedState::Parallel(mine.clone()));
+        let saved = encode(&mine);
         // The address holds the settings without the runs; the autosave
         // has the runs of the same kernel: they are this browser's.
-        let address = encode(&SharedState::Parallel(mine.clone()).for_address());
-        let opened = open_parallel(Some(&address), Some(&saved));
+        let address = encode(&mine.for_address());
+        let opened = open::<ParallelLab>(Some(&address), Some(&saved));
         assert_eq!(opened.lab, mine);
         // A link to another kernel keeps none of them.
         let mut other = mine.clone();
@@ -694,14 +637,14 @@ mod tests {
             }),
         )
         .unwrap();
-        let link = encode(&SharedState::Parallel(other).for_address());
-        let opened = open_parallel(Some(&link), Some(&saved));
+        let link = encode(&other.for_address());
+        let opened = open::<ParallelLab>(Some(&link), Some(&saved));
         assert!(opened.lab.runs.is_empty() && opened.lab.theirs.is_none());
         // A bad runs list in a link is refused, naming the field.
         let mut bad = mine;
         bad.runs[0].busy.clear();
         assert_eq!(
-            decode(&encode(&SharedState::Parallel(bad)))
+            decode::<ParallelLab>(&encode(&bad))
                 .unwrap_err()
                 .to_string(),
             "this link's scenario is not valid: runs[0].busy: expected 1 finite, non-negative times, one per worker"
@@ -710,18 +653,20 @@ mod tests {
 
     #[test]
     fn lab_files_round_trip_and_bad_ones_say_where() {
-        let state = SharedState::Parallel(saved_parallel_lab());
-        let text = to_file(&state);
+        let lab = saved_parallel_lab();
+        let text = to_file(&lab);
         assert!(
             text.starts_with(
                 "{\n  \"format\": \"interleave-lab/1\",\n  \"state\": {\n    \"parallel\""
             ),
             "{text}"
         );
-        assert_eq!(from_file(&text), Ok(state.clone()));
-        let races = SharedState::Races(RacesLab::default());
-        assert_eq!(from_file(&to_file(&races)), Ok(races));
-        let error = |text: &str| from_file(text).unwrap_err().to_string();
+        assert_eq!(from_file::<ParallelLab>(&text), Ok(lab.clone()));
+        assert_eq!(
+            from_file::<RacesLab>(&to_file(&RacesLab::default())),
+            Ok(RacesLab::default())
+        );
+        let error = |text: &str| from_file::<ParallelLab>(text).unwrap_err().to_string();
         assert_eq!(
             error(&text.replace("\"workers\": 4", "\"workers\": 0")),
             "state.parallel.workers: 0 workers is outside 1..=256"
@@ -732,7 +677,11 @@ mod tests {
         );
         assert_eq!(
             error("{\"format\": \"interleave-lab/1\", \"state\": {\"chess\": {}}}"),
-            "1:41 state: unknown variant `chess`, expected one of `models`, `races`, `servers`, `parallel`"
+            "1:41 state: there is no lab `chess` (the labs are `models`, `servers`, `races`, `parallel`)"
+        );
+        assert_eq!(
+            error(&to_file(&RacesLab::default())),
+            "3:12 state: this holds the Races lab's state, not the Parallel lab's"
         );
         assert!(
             error("{\"format\": ").starts_with("1:11"),
@@ -758,33 +707,21 @@ mod tests {
             Action::SetConfig(1, Model::sync(4).on_cores(2)),
         )
         .unwrap();
-        let link = SAVED_V1_LINK.trim();
-        if std::env::var_os("UPDATE_EXPECT").is_some() && decode(link).is_err() {
-            panic!(
-                "never rewrite a saved link: {}",
-                encode(&SharedState::Models(expected))
-            );
-        }
-        assert_eq!(decode(link), Ok(SharedState::Models(expected)));
+        assert_saved_link_opens(SAVED_V1_LINK.trim(), &expected);
     }
 
     #[test]
     fn typical_links_are_short() {
         for preset in &PRESETS {
-            let lab = ModelsLab::with_scenario(preset.scenario());
-            let link = Fragment {
-                route: Route::Models,
-                state: Some(encode(&SharedState::Models(lab))),
-                ..Fragment::default()
-            }
-            .to_hash();
+            let link = link_to(&ModelsLab::with_scenario(preset.scenario()));
             assert!(link.len() < 500, "{}: {} characters", preset.id, link.len());
         }
     }
 
     #[test]
     fn bad_links_say_what_is_wrong() {
-        let good = encode(&SharedState::Models(ModelsLab::default()));
+        let good = encode(&ModelsLab::default());
+        let decode = decode::<ModelsLab>;
         assert_eq!(decode("hello"), Err(LinkError::Malformed));
         assert_eq!(decode("v9.abc"), Err(LinkError::FutureVersion(9)));
         assert_eq!(decode("v1.a*b"), Err(LinkError::Damaged));
@@ -800,8 +737,7 @@ mod tests {
         // Valid data that is not a valid lab: the error names the field.
         let mut lab = ModelsLab::default();
         lab.configs.clear();
-        let empty = encode(&SharedState::Models(lab));
-        let error = decode(&empty).unwrap_err();
+        let error = decode(&encode(&lab)).unwrap_err();
         assert_eq!(
             error.to_string(),
             "this link's scenario is not valid: configs: 0 configurations is outside 1..=4"
@@ -811,13 +747,29 @@ mod tests {
             let packed = miniz_oxide::deflate::compress_to_vec(json, 9);
             format!("v1.{}", URL_SAFE_NO_PAD.encode(packed))
         };
-        let error = decode(&link(br#"{"races": {"source": "a", "source": "b"}}"#)).unwrap_err();
+        let error =
+            super::decode::<RacesLab>(&link(br#"{"races": {"source": "a", "source": "b"}}"#))
+                .unwrap_err();
         assert_eq!(
             error.to_string(),
             "this link's scenario is not valid: races.source: duplicate field `source`"
         );
         // Bytes that are not UTF-8 are no lab.
         assert_eq!(decode(&link(b"{\"races\": \xff}")), Err(LinkError::Corrupt));
+        // Another lab's link says whose it is; an unknown one, what it is.
+        assert_eq!(
+            decode(&encode(&RacesLab::default()))
+                .unwrap_err()
+                .to_string(),
+            "it holds another lab's state (the Races lab's, not the Models lab's)"
+        );
+        assert!(
+            decode(&link(br#"{"chess": {}}"#))
+                .unwrap_err()
+                .to_string()
+                .contains("there is no lab `chess`")
+        );
+        assert!(lab_of(&link(br#"{"chess": {}}"#)).is_err());
     }
 
     #[test]
@@ -829,13 +781,14 @@ mod tests {
         let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
         let link = format!("v1.{}", URL_SAFE_NO_PAD.encode(packed));
         assert!(link.len() < MAX_LINK_CHARS);
-        assert_eq!(decode(&link), Err(LinkError::TooLarge));
+        assert_eq!(decode::<ModelsLab>(&link), Err(LinkError::TooLarge));
+        assert_eq!(lab_of(&link), Err(LinkError::TooLarge));
     }
 
     #[test]
     fn fragments_round_trip() {
         let fragment = Fragment {
-            route: Route::Models,
+            route: Route::Lab(LabId::Models),
             state: Some("v1.abc_-".to_owned()),
             embed: true,
             autoplay: true,
@@ -849,6 +802,7 @@ mod tests {
         );
         assert_eq!(Fragment::parse(&fragment.to_hash()), fragment);
         assert_eq!(Fragment::parse("").route, Route::Home);
+        assert_eq!(Fragment::parse("#/").route, Route::Home);
         assert_eq!(
             Fragment::parse("#/races?theme=light").theme,
             Some(Theme::Light)
@@ -863,14 +817,25 @@ mod tests {
             Fragment::parse("#/nowhere").unknown_route.as_deref(),
             Some("/nowhere")
         );
+        // Trailing slashes and the old in-page anchors (`#parallel`).
+        for (hash, lab) in [
+            ("#/races/", LabId::Races),
+            ("#/parallel//", LabId::Parallel),
+            ("#parallel", LabId::Parallel),
+            ("#models", LabId::Models),
+        ] {
+            assert_eq!(Fragment::parse(hash).route, Route::Lab(lab), "{hash}");
+        }
+        assert_eq!(Route::Home.module(), LabId::Models);
+        assert_eq!(Route::Home.path(), "/");
     }
 
     #[test]
     fn a_bad_link_falls_back_to_the_autosave_and_says_why() {
         let mut saved = ModelsLab::default();
         apply(&mut saved, Action::SetCursor(33)).unwrap();
-        let saved_text = encode(&SharedState::Models(saved.clone()));
-        let opened = open_models(Some("v1.@@@"), Some(&saved_text));
+        let saved_text = encode(&saved);
+        let opened = open::<ModelsLab>(Some("v1.@@@"), Some(&saved_text));
         assert_eq!(opened.source, Source::Autosave);
         assert_eq!(opened.lab, saved);
         assert_eq!(
@@ -879,11 +844,11 @@ mod tests {
                 "The link could not be opened: this link is damaged: part of it was probably cut off or changed when it was copied. Showing your autosaved work instead."
             )
         );
-        let good = open_models(Some(&saved_text), None);
+        let good = open::<ModelsLab>(Some(&saved_text), None);
         assert_eq!((good.source, good.problem), (Source::Link, None));
-        let nothing = open_models(None, None);
+        let nothing = open::<ModelsLab>(None, None);
         assert_eq!((nothing.source, nothing.problem), (Source::Default, None));
-        let future = open_models(Some("v2.abc"), None);
+        let future = open::<ModelsLab>(Some("v2.abc"), None);
         assert_eq!(future.source, Source::Default);
         assert!(future.problem.unwrap().contains("newer version"));
     }
@@ -910,62 +875,57 @@ mod tests {
                 let _ = apply(&mut lab, action);
             }
             apply(&mut lab, Action::SetCursor(cursor)).unwrap();
-            let state = SharedState::Models(lab);
-            prop_assert_eq!(decode(&encode(&state)), Ok(state));
+            prop_assert_eq!(decode::<ModelsLab>(&encode(&lab)), Ok(lab));
         }
 
         #[test]
         fn decoding_arbitrary_text_never_panics(text in ".{0,300}") {
-            let _ = decode(&text);
-            let _ = decode(&format!("v1.{text}"));
+            let _ = decode::<RacesLab>(&text);
+            let _ = decode::<ServersLab>(&format!("v1.{text}"));
+            let _ = lab_of(&format!("v1.{text}"));
         }
     }
 
     #[test]
     fn a_races_lab_round_trips_and_opens_on_its_own_route_only() {
-        let lab = crate::races::lab::RacesLab {
+        let lab = RacesLab {
             schedule: vec![0, 1, 0],
             cursor: 2,
-            ..crate::races::lab::RacesLab::default()
+            ..RacesLab::default()
         };
-        let text = encode(&SharedState::Races(lab.clone()));
-        assert_eq!(decode(&text), Ok(SharedState::Races(lab.clone())));
-        assert_eq!(open_races(Some(&text), None).lab, lab);
-        let models = encode(&SharedState::Models(ModelsLab::default()));
-        let opened = open_races(Some(&models), Some(&text));
+        let text = encode(&lab);
+        assert_eq!(decode::<RacesLab>(&text), Ok(lab.clone()));
+        assert_eq!(open::<RacesLab>(Some(&text), None).lab, lab);
+        let models = encode(&ModelsLab::default());
+        let opened = open::<RacesLab>(Some(&models), Some(&text));
         assert_eq!(opened.source, Source::Autosave);
         assert!(opened.problem.unwrap().contains("another lab"));
-        let bad = crate::races::lab::RacesLab { cursor: 9, ..lab };
-        let bad = encode(&SharedState::Races(bad));
-        assert!(matches!(decode(&bad), Err(LinkError::Invalid(_))));
+        let bad = encode(&RacesLab { cursor: 9, ..lab });
+        assert!(matches!(
+            decode::<RacesLab>(&bad),
+            Err(LinkError::Invalid(_))
+        ));
     }
 
-    /// A lab's own link, packed without `SharedState` (the home page's
-    /// examples in the Models lab's module), is the link `encode` makes:
-    /// the same bytes, and it opens as that lab.
+    /// Links written before the labs were generic (`SharedState`, an enum
+    /// of the labs) and after are the same bytes: `{"races": {...}}`.
     #[test]
-    fn a_lab_packed_alone_is_the_link_its_shared_state_makes() {
-        let models = ModelsLab::from_preset(&PRESETS[1]);
+    fn a_labs_link_is_its_state_named_by_its_lab() {
         let races = RacesLab::from_lesson(&crate::races::lessons::LESSONS[2]);
-        let servers = ServersLab::from_preset(&crate::servers::presets::PRESETS[0]);
-        let parallel = saved_parallel_lab();
+        let json = serde_json::to_string(&Named(races.clone())).unwrap();
         assert_eq!(
-            encode_lab(&models),
-            encode(&SharedState::Models(models.clone()))
+            json,
+            format!("{{\"races\":{}}}", serde_json::to_string(&races).unwrap())
         );
-        assert_eq!(
-            encode_lab(&races),
-            encode(&SharedState::Races(races.clone()))
-        );
-        assert_eq!(
-            encode_lab(&servers),
-            encode(&SharedState::Servers(servers.clone()))
-        );
-        assert_eq!(
-            encode_lab(&parallel),
-            encode(&SharedState::Parallel(parallel.clone()))
-        );
-        assert_eq!(decode(&encode_lab(&races)), Ok(SharedState::Races(races)));
+        for lab in LabId::ALL {
+            let name = match lab {
+                LabId::Models => lab_of(&encode(&ModelsLab::default())),
+                LabId::Servers => lab_of(&encode(&ServersLab::default())),
+                LabId::Races => lab_of(&encode(&races)),
+                LabId::Parallel => lab_of(&encode(&saved_parallel_lab())),
+            };
+            assert_eq!(name, Ok(lab));
+        }
     }
 
     /// The lab a file holds is read from its `state` alone, so a lab's
@@ -973,20 +933,25 @@ mod tests {
     /// `from_file`, which says what is wrong.
     #[test]
     fn a_files_lab_is_read_without_reading_the_rest() {
-        for state in [
-            SharedState::Models(ModelsLab::default()),
-            SharedState::Races(RacesLab::default()),
-            SharedState::Servers(ServersLab::default()),
-            SharedState::Parallel(ParallelLab::default()),
-        ] {
-            assert_eq!(file_route(&to_file(&state)), Some(state.route()));
-        }
+        assert_eq!(
+            file_lab(&to_file(&ModelsLab::default())),
+            Some(LabId::Models)
+        );
+        assert_eq!(file_lab(&to_file(&RacesLab::default())), Some(LabId::Races));
+        assert_eq!(
+            file_lab(&to_file(&ServersLab::default())),
+            Some(LabId::Servers)
+        );
+        assert_eq!(
+            file_lab(&to_file(&ParallelLab::default())),
+            Some(LabId::Parallel)
+        );
         // The rest is not read: a damaged Races file is still the Races
         // lab's to report.
         let damaged =
             "{\"format\": \"interleave-lab/1\",\n \"state\": {\"races\": {\"source\": 5}}}";
-        assert_eq!(file_route(damaged), Some(Route::Races));
-        assert!(from_file(damaged).is_err());
+        assert_eq!(file_lab(damaged), Some(LabId::Races));
+        assert!(from_file::<RacesLab>(damaged).is_err());
         for not_one in [
             "",
             "not json",
@@ -997,12 +962,12 @@ mod tests {
             r#"{"state": {"home": {}}}"#,
             r#"{"state": "races"}"#,
         ] {
-            assert_eq!(file_route(not_one), None, "{not_one}");
+            assert_eq!(file_lab(not_one), None, "{not_one}");
         }
         let huge = format!(
             r#"{{"state": {{"races": {{"source": "{}"}}}}}}"#,
             "x".repeat(MAX_STATE_BYTES)
         );
-        assert_eq!(file_route(&huge), None);
+        assert_eq!(file_lab(&huge), None);
     }
 }

@@ -287,7 +287,7 @@ fn a_notify_before_the_wait_is_lost_and_the_waiter_deadlocks() {
     );
     assert_eq!(run.last().phase(&program), Phase::Deadlock);
     assert_eq!(
-        interleave_core::races::explore::deadlock_text(&program, run.last()),
+        interleave_core::races::schedule::deadlock_text(&program, run.last()),
         "deadlock: B waits to be notified on c"
     );
 }
@@ -463,7 +463,7 @@ fn a_barrier_for_more_threads_than_arrive_deadlocks_and_says_how_many_came() {
     let run = replay(&program, &[0, 1]).unwrap();
     assert_eq!(run.last().phase(&program), Phase::Deadlock);
     assert_eq!(
-        interleave_core::races::explore::deadlock_text(&program, run.last()),
+        interleave_core::races::schedule::deadlock_text(&program, run.last()),
         "deadlock: A waits at b (2 of 3 arrived), B waits at b (2 of 3 arrived)"
     );
 }

@@ -1,112 +1,161 @@
-//! The page: routes (home and the four labs), the banner for problems,
-//! and embed mode.
+//! The page: the site's header, the routes (the home page and one page
+//! per lab), the banners for problems, and embed mode.
 //!
 //! Each lab's module (ARCHITECTURE.md, "A module per lab") mounts this
-//! app with its own lab compiled in (the crate's features): the app
-//! renders the routes of its labs ([`renders_here`]) and nothing on the
-//! others, which `web/loader.js` hands to their own modules.
-
-use std::rc::Rc;
+//! app with its own lab compiled in (the crate's `lab-<name>` features):
+//! the app renders the routes of its labs ([`renders_here`]) and nothing
+//! on the others, which `web/loader.js` hands to their own modules. The
+//! labs are registered once, below (`registered_labs!`): each lab's web
+//! folder, its feature, its view and its state's type.
 
 use gloo::events::EventListener;
-#[cfg(feature = "models")]
-use interleave_core::share::open_models;
-#[cfg(feature = "parallel")]
-use interleave_core::share::open_parallel;
-#[cfg(feature = "races")]
-use interleave_core::share::open_races;
-#[cfg(feature = "servers")]
-use interleave_core::share::open_servers;
-use interleave_core::share::{Fragment, Opened, Route, Theme};
+use interleave_core::labs::{Lab, LabId};
+use interleave_core::share::{Fragment, Route, Theme, open};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::url_state;
 
 mod embed;
-#[cfg(feature = "models")]
-mod home;
-#[cfg(feature = "models")]
-mod models_lab;
-#[cfg(feature = "parallel")]
-mod parallel_lab;
-#[cfg(feature = "races")]
-mod races_lab;
-#[cfg(feature = "servers")]
-mod servers_lab;
+pub mod lab;
 mod share_dialog;
 
-#[cfg(feature = "models")]
-use home::Home;
-#[cfg(feature = "models")]
-use models_lab::ModelsLabView;
-#[cfg(feature = "parallel")]
-use parallel_lab::{ParallelLabView, Pool};
-#[cfg(feature = "races")]
-use races_lab::RacesLabView;
-#[cfg(feature = "servers")]
-use servers_lab::ServersLabView;
+pub use lab::LabProps;
+pub use share_dialog::ShareButton;
 
-/// Whether this module renders `route`: the home page (and an unknown
-/// path, which shows it) goes with the Models lab. `web/loader.js` picks
-/// the module for a route by the same rule.
-pub fn renders_here(route: Route) -> bool {
-    match route {
-        Route::Home | Route::Models => cfg!(feature = "models"),
-        Route::Races => cfg!(feature = "races"),
-        Route::Servers => cfg!(feature = "servers"),
-        Route::Parallel => cfg!(feature = "parallel"),
-    }
+/// Registers the labs: each lab's web folder behind its feature (`lab-<name>`,
+/// with its name from `interleave_core::labs`), its view (a component taking
+/// [`LabProps`] of its state) and its state's type. Gives [`renders_lab`]
+/// and [`lab_page`], each an exhaustive `match` over the labs: a lab in the
+/// list without a registration here does not compile.
+macro_rules! registered_labs {
+    ($($id:ident => $feature:literal, $folder:ident :: $view:ident, $state:ty;)*) => {
+        $(
+            #[cfg(feature = $feature)]
+            mod $folder;
+        )*
+
+        /// Whether this module renders `lab`'s page.
+        pub fn renders_lab(lab: LabId) -> bool {
+            match lab {
+                $(LabId::$id => cfg!(feature = $feature),)*
+            }
+        }
+
+        /// `lab`'s page, opened on the fragment's link (or the autosave, or
+        /// the default); nothing when this module does not render it.
+        fn lab_page(lab: LabId, fragment: &Fragment, embed: bool) -> Html {
+            match lab {
+                $(LabId::$id => {
+                    #[cfg(feature = $feature)]
+                    let page = html! {
+                        <LabPage<$state, $folder::$view> link={fragment.state.clone()}
+                            embed={embed} autoplay={fragment.autoplay} />
+                    };
+                    #[cfg(not(feature = $feature))]
+                    let page = {
+                        let _ = (fragment, embed);
+                        Html::default()
+                    };
+                    page
+                })*
+            }
+        }
+    };
 }
 
-/// A lab's opening state for `route`: the link in the fragment when the
-/// page shows that lab, else the autosave, else the default. Problems go
-/// to the banner. Returns the link (the lab's key: a new link opens anew).
-#[hook]
-fn use_opened<T: PartialEq + 'static>(
-    fragment: &Fragment,
-    route: Route,
-    open: fn(Option<&str>, Option<&str>) -> Opened<T>,
-    problem: UseStateHandle<Option<String>>,
-) -> (Option<String>, Rc<Opened<T>>) {
-    let link = (fragment.route == route)
-        .then(|| fragment.state.clone())
-        .flatten();
-    // Reloaded before the address caught up with the last edit: that edit,
-    // and the address shows it.
-    let newer = use_memo(link.clone(), |link| {
+registered_labs! {
+    Models => "lab-models", models_lab::ModelsLabView, interleave_core::models::lab::ModelsLab;
+    Servers => "lab-servers", servers_lab::ServersLabView, interleave_core::servers::lab::ServersLab;
+    Races => "lab-races", races_lab::RacesLabView, interleave_core::races::lab::RacesLab;
+    Parallel => "lab-parallel", parallel_lab::ParallelLabView, interleave_core::parallel::lab::ParallelLab;
+}
+
+#[cfg(feature = "lab-models")]
+mod home;
+
+/// Whether this module renders `route`: its labs' pages, and the home
+/// page (and an unknown path, which shows it) in [`LabId::HOME`]'s module.
+/// `web/loader.js` picks the module for a route by the same rule.
+pub fn renders_here(route: Route) -> bool {
+    renders_lab(route.module())
+}
+
+#[derive(Debug, Properties, PartialEq)]
+struct LabPageProps {
+    /// The fragment's encoded state, if any.
+    link: Option<String>,
+    embed: bool,
+    autoplay: bool,
+}
+
+/// A lab's page: the state it opens on (the link, else the autosave,
+/// else the default; a reload before the address caught up with the last
+/// edit gets that edit; a lab file another lab's module handed over
+/// opens as a link would), what went wrong opening it, and the lab's
+/// view, keyed by the link so that a new link opens anew.
+#[function_component(LabPage)]
+fn lab_page_view<L, V>(props: &LabPageProps) -> Html
+where
+    L: Lab,
+    V: BaseComponent<Properties = LabProps<L>>,
+{
+    // Reloaded before the address caught up with the last edit: that
+    // edit, and the address shows it.
+    let newer = use_memo(props.link.clone(), |link| {
         link.as_deref().and_then(url_state::newer_link)
     });
-    let link = (*newer).clone().or(link);
     {
-        let fragment = fragment.clone();
-        use_effect_with(newer, move |newer| {
+        use_effect_with(newer.clone(), move |newer| {
             if let Some(state) = (**newer).clone() {
                 url_state::replace_fragment(&Fragment {
                     state: Some(state),
-                    ..fragment
+                    ..url_state::current_fragment()
                 });
             }
         });
     }
-    let opened = use_memo((link.clone(), fragment.route == route), move |(link, _)| {
-        open(link.as_deref(), url_state::autosave(route).as_deref())
+    let link = (*newer).clone().or_else(|| props.link.clone());
+    let opened = use_memo(link.clone(), |link| {
+        open::<L>(link.as_deref(), url_state::autosave::<L>().as_deref())
     });
-    use_effect_with(opened.clone(), move |opened| {
-        if opened.problem.is_some() {
+    let problem = use_state(|| None::<String>);
+    {
+        let problem = problem.clone();
+        use_effect_with(opened.clone(), move |opened| {
             problem.set(opened.problem.clone());
+            // A lab file another lab's module passed on: opened here, as a
+            // link is, or what is wrong with it and where.
+            if let Some((name, text)) = url_state::take_handed_file(L::ID) {
+                match interleave_core::share::from_file::<L>(&text) {
+                    Ok(lab) => url_state::open_lab(&lab),
+                    Err(error) => problem.set(Some(format!("{name}: {error}"))),
+                }
+            }
+        });
+    }
+    let banner = problem.as_ref().map(|message| {
+        let problem = problem.clone();
+        html! {
+            <div class="banner" role="alert">
+                <p>{ message.clone() }</p>
+                <button onclick={Callback::from(move |_| problem.set(None))} aria-label="Dismiss">{ "×" }</button>
+            </div>
         }
     });
-    (link, opened)
+    html! {
+        <>
+            { for banner }
+            <V key={link.unwrap_or_default()} initial={opened.lab.clone()}
+                embed={props.embed} autoplay={props.autoplay} />
+        </>
+    }
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
     let fragment = use_state(url_state::current_fragment);
     let embed = *use_memo((), |_| url_state::embed_requested());
-    let problem = use_state(|| None::<String>);
-    #[cfg(feature = "parallel")]
-    let pool = use_state(Pool::default);
 
     // Links and the back button change the fragment.
     {
@@ -120,78 +169,19 @@ pub fn app() -> Html {
     }
     let here = renders_here(fragment.route);
     embed::use_height_reports(embed && here);
-    // A lab file another lab's module passed on: opened here, as a link
-    // is, or what is wrong with it and where.
-    {
-        let problem = problem.clone();
-        use_effect_with((fragment.route, here), move |&(route, here)| {
-            if here && let Some((name, text)) = url_state::take_handed_file(route) {
-                match interleave_core::share::from_file(&text) {
-                    Ok(state) => url_state::open_state(&state),
-                    Err(error) => problem.set(Some(format!("{name}: {error}"))),
-                }
-            }
-        });
-    }
     use_theme(fragment.theme);
-    // Reduced motion: a link that plays on open waits for Play.
-    #[cfg(feature = "models")]
-    let reduced_motion = *use_memo((), |_| crate::web::reduced_motion());
-
-    // Every lab opens on the link's state, else the autosave, else the
-    // default; a new link in the address opens anew.
-    #[cfg(feature = "models")]
-    let (link, opened) = use_opened(&fragment, Route::Models, open_models, problem.clone());
-    #[cfg(feature = "races")]
-    let (races_link, races_opened) =
-        use_opened(&fragment, Route::Races, open_races, problem.clone());
-    #[cfg(feature = "servers")]
-    let (servers_link, servers_opened) =
-        use_opened(&fragment, Route::Servers, open_servers, problem.clone());
-    #[cfg(feature = "parallel")]
-    let (parallel_link, parallel_opened) =
-        use_opened(&fragment, Route::Parallel, open_parallel, problem.clone());
-    let unknown = fragment.unknown_route.clone();
 
     if !here {
         return html! {};
     }
     let page = match fragment.route {
-        #[cfg(feature = "models")]
-        Route::Home => html! { <Home /> },
-        #[cfg(feature = "models")]
-        Route::Models => html! {
-            <ModelsLabView key={link.clone().unwrap_or_default()} initial={opened.lab.clone()}
-                autoplay={fragment.autoplay && !reduced_motion}
-                autoplay_held={fragment.autoplay && reduced_motion} embed={embed} />
-        },
-        #[cfg(feature = "races")]
-        Route::Races => html! {
-            <RacesLabView key={races_link.clone().unwrap_or_default()} initial={races_opened.lab.clone()} embed={embed} />
-        },
-        #[cfg(feature = "servers")]
-        Route::Servers => html! {
-            <ServersLabView key={servers_link.clone().unwrap_or_default()} initial={servers_opened.lab.clone()} embed={embed} />
-        },
-        #[cfg(feature = "parallel")]
-        Route::Parallel => html! {
-            <ParallelLabView key={parallel_link.clone().unwrap_or_default()} pool={pool.clone()}
-                initial={parallel_opened.lab.clone()} embed={embed} />
-        },
-        // Another module's route: `here` is false.
-        #[allow(unreachable_patterns)]
-        _ => html! {},
+        #[cfg(feature = "lab-models")]
+        Route::Home => html! { <home::Home /> },
+        #[cfg(not(feature = "lab-models"))]
+        Route::Home => Html::default(),
+        Route::Lab(lab) => lab_page(lab, &fragment, embed),
     };
-    let banner = problem.as_ref().map(|message| {
-        let problem = problem.clone();
-        html! {
-            <div class="banner" role="alert">
-                <p>{ message.clone() }</p>
-                <button onclick={Callback::from(move |_| problem.set(None))} aria-label="Dismiss">{ "×" }</button>
-            </div>
-        }
-    });
-    let unknown_banner = unknown.map(|path| {
+    let unknown_banner = fragment.unknown_route.as_ref().map(|path| {
         html! { <div class="banner" role="alert"><p>{ format!("There is no page {path:?} here; showing the home page.") }</p></div> }
     });
     let theme_banner = fragment.unknown_theme.as_ref().map(|value| {
@@ -219,12 +209,13 @@ pub fn app() -> Html {
             let _ = main.focus();
         }
     });
-    let nav_link = |route: Route, text: &str| {
+    let nav = LabId::ALL.map(|lab| {
+        let route = Route::Lab(lab);
         let current = fragment.route == route;
         html! {
-            <a href={Fragment { route, ..Fragment::default() }.to_hash()} aria-current={current.then_some("page")}>{ text.to_owned() }</a>
+            <a href={Fragment { route, ..Fragment::default() }.to_hash()} aria-current={current.then_some("page")}>{ lab.info().nav }</a>
         }
-    };
+    });
     html! {
         <div class={classes!("app", embed.then_some("embedded"))}>
             <a class="skip-link" href="#main-content" onclick={skip}>{ "Skip to the lab" }</a>
@@ -240,17 +231,11 @@ pub fn app() -> Html {
             } else {
                 <header class="site-header">
                     <a class="brand" href="#/"><h1>{ "Interleave" }</h1></a>
-                    <nav aria-label="Labs">
-                        { nav_link(Route::Models, "Models") }
-                        { nav_link(Route::Servers, "Servers") }
-                        { nav_link(Route::Races, "Races") }
-                        { nav_link(Route::Parallel, "Parallel") }
-                    </nav>
-                    <p class="tagline">{ "See and feel concurrency: every run here is simulated or measured right in your browser." }</p>
+                    <nav aria-label="Labs">{ for nav }</nav>
+                    <p class="tagline">{ interleave_core::labs::TAGLINE }</p>
                 </header>
             }
             <main id="main-content" tabindex="-1">
-                { for banner }
                 { for unknown_banner }
                 { for theme_banner }
                 { page }

@@ -22,7 +22,7 @@ pub fn mount(root: web_sys::Element, worker_js: String, worker_wasm: String) {
 /// `interleave bench-models`, timed with `performance.now()`. Returns the
 /// milliseconds of one run. Called by `scripts/bench.mjs` through
 /// `window.wasmBindings`.
-#[cfg(feature = "models")]
+#[cfg(feature = "lab-models")]
 #[wasm_bindgen]
 pub fn bench_models(tasks: usize) -> f64 {
     use interleave_core::models::lab as models_lab;

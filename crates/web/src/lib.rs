@@ -8,10 +8,6 @@ pub mod app;
 pub mod components;
 pub mod entry;
 pub mod export;
-#[cfg(feature = "parallel")]
-pub mod message_pool;
-#[cfg(feature = "parallel")]
-pub mod parallel;
 pub mod url_state;
 pub mod web;
 pub mod workers;

@@ -1,22 +1,16 @@
 //! Where a lab's state lives outside the page: the URL fragment (share
-//! links), local storage (autosave, settings) and session storage (an
-//! edit written as the page was left). The only module that touches
-//! `location`, `history`, `localStorage` and `sessionStorage`.
+//! links), local storage (autosave, settings, challenges won) and session
+//! storage (an edit written as the page was left, a lab file handed to
+//! another lab). The only module that reads or writes the page's address
+//! (`location`, `history`) and its storage (`localStorage`,
+//! `sessionStorage`).
 
 use std::rc::Rc;
 
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
-use interleave_core::share::{Fragment, Route, SharedState, encode};
+use interleave_core::labs::{Lab, LabId};
+use interleave_core::share::{Fragment, Route, encode};
 use yew::prelude::*;
-
-/// Local-storage key of the Models lab's autosave (a `v1.…` string).
-pub const MODELS_AUTOSAVE_KEY: &str = "interleave.models";
-/// Local-storage key of the Races lab's autosave.
-pub const RACES_AUTOSAVE_KEY: &str = "interleave.races";
-/// Where the Servers lab autosaves its state (an encoded link payload).
-pub const SERVERS_AUTOSAVE_KEY: &str = "interleave.servers";
-/// The Parallel lab's autosave: settings and this browser's own runs.
-pub const PARALLEL_AUTOSAVE_KEY: &str = "interleave.parallel";
 
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|window| window.location())
@@ -59,10 +53,10 @@ pub fn replace_fragment(fragment: &Fragment) {
     }
 }
 
-/// Opens `state` in its lab, as a link would (a history entry, so Back
+/// Opens `lab` on its route, as a link would (a history entry, so Back
 /// returns to what was shown).
-pub fn open_state(state: &SharedState) {
-    open_route(state.route(), Some(encode(state)));
+pub fn open_lab<L: Lab>(lab: &L) {
+    open_route(Route::Lab(L::ID), Some(encode(lab)));
 }
 
 /// Goes to `route` with the encoded `state` (none: its link, else its
@@ -78,6 +72,13 @@ fn open_route(route: Route, state: Option<String>) {
             ..Fragment::default()
         };
         let _ = location.set_hash(&fragment.to_hash());
+    }
+}
+
+/// Loads the page again.
+pub fn reload() {
+    if let Some(location) = location() {
+        let _ = location.reload();
     }
 }
 
@@ -139,22 +140,18 @@ pub fn full_page_url() -> String {
     })
 }
 
-/// The autosaved state of a lab, as stored (decoded by the caller).
-pub fn autosave(route: Route) -> Option<String> {
+/// The autosaved state of lab `L`, as stored (decoded by the caller).
+pub fn autosave<L: Lab>() -> Option<String> {
     LocalStorage::raw()
-        .get_item(autosave_key(route)?)
+        .get_item(&autosave_key(L::ID))
         .ok()
         .flatten()
 }
 
-fn autosave_key(route: Route) -> Option<&'static str> {
-    match route {
-        Route::Models => Some(MODELS_AUTOSAVE_KEY),
-        Route::Races => Some(RACES_AUTOSAVE_KEY),
-        Route::Servers => Some(SERVERS_AUTOSAVE_KEY),
-        Route::Parallel => Some(PARALLEL_AUTOSAVE_KEY),
-        Route::Home => None,
-    }
+/// Where a lab autosaves its state (a `v1.…` string, its link's): the
+/// Parallel lab's holds this browser's own runs too.
+pub fn autosave_key(lab: LabId) -> String {
+    format!("interleave.{}", lab.name())
 }
 
 /// Keeps the address and the autosave in step with a lab's state, once
@@ -162,11 +159,11 @@ fn autosave_key(route: Route) -> Option<&'static str> {
 /// still waiting when the page is left (a reload, a closed tab) is made
 /// then, so the last edit is never lost.
 #[hook]
-pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
+pub fn use_address_and_autosave<L: Lab>(state: &L, edited: bool, embed: bool) {
     // The write waiting for edits to settle, and its timer. Only this hook
     // holds it strongly (the timer holds it weakly), so leaving the lab
     // drops the timer: its address must not be written over another lab's.
-    let pending = use_mut_ref(|| None::<(SharedState, gloo::timers::callback::Timeout)>);
+    let pending = use_mut_ref(|| None::<(L, gloo::timers::callback::Timeout)>);
     {
         let pending = pending.clone();
         use_effect_with((), move |_| {
@@ -196,7 +193,7 @@ pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
             }
         });
     }
-    use_effect_with((state, edited), move |(state, edited)| {
+    use_effect_with((state.clone(), edited), move |(state, edited)| {
         if *edited {
             let timer = {
                 let (pending, state) = (Rc::downgrade(&pending), state.clone());
@@ -215,10 +212,11 @@ pub fn use_address_and_autosave(state: SharedState, edited: bool, embed: bool) {
     });
 }
 
-/// Writes `state` to the address (keeping embed and theme) and the autosave.
-fn save(state: &SharedState, embed: bool) {
+/// Writes `state` to the address (what the lab puts there, keeping
+/// embed and theme) and the autosave.
+fn save<L: Lab>(state: &L, embed: bool) {
     replace_fragment(&Fragment {
-        route: state.route(),
+        route: Route::Lab(L::ID),
         state: Some(encode(&state.for_address())),
         embed,
         theme: current_fragment().theme,
@@ -227,38 +225,59 @@ fn save(state: &SharedState, embed: bool) {
     autosave_now(state);
 }
 
-fn autosave_now(state: &SharedState) {
-    if let Some(key) = autosave_key(state.route()) {
-        let _ = LocalStorage::raw().set_item(key, &encode(state));
-    }
+fn autosave_now<L: Lab>(state: &L) {
+    let _ = LocalStorage::raw().set_item(&autosave_key(L::ID), &encode(state));
+}
+
+/// Where a challenge set's progress is kept: its id (the set's text).
+fn challenges_key(set_id: &str) -> String {
+    format!("interleave-challenges-{set_id}")
+}
+
+/// The challenges of the set `set_id` won in this browser (kept as `0,3,4`).
+pub fn challenges_won(set_id: &str) -> Vec<usize> {
+    let text = LocalStorage::raw()
+        .get_item(&challenges_key(set_id))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    text.split(',')
+        .filter_map(|item| item.parse().ok())
+        .collect()
+}
+
+/// Keeps which challenges of the set `set_id` are won, in this browser.
+pub fn set_challenges_won(set_id: &str, won: &[usize]) {
+    let text: Vec<String> = won.iter().map(usize::to_string).collect();
+    let _ = LocalStorage::raw().set_item(&challenges_key(set_id), &text.join(","));
 }
 
 /// Where a lab's module leaves a lab file of another lab for that lab's
 /// module, which reads and checks it on arrival: each module reads only
-/// its own lab's files (`interleave_core::share::file_route`).
+/// its own lab's files (`interleave_core::share::file_lab`).
 const HANDED_FILE_KEY: &str = "interleave.file";
 
-/// Leaves `text`, the lab file `name` of `route`'s lab, for that lab's
-/// module, and opens the lab (its module opens the file, or says what is
-/// wrong with it and where). Errs when the tab cannot keep the file.
-pub fn hand_over_file(route: Route, name: &str, text: &str) -> Result<(), String> {
-    let stored = format!("{}\n{}\n{text}", route.path(), name.replace('\n', " "));
+/// Leaves `text`, the lab file `name` of `lab`, for that lab's module,
+/// and opens the lab (its module opens the file, or says what is wrong
+/// with it and where). Errs when the tab cannot keep the file.
+pub fn hand_over_file(lab: LabId, name: &str, text: &str) -> Result<(), String> {
+    let stored = format!("{}\n{}\n{text}", lab.name(), name.replace('\n', " "));
     SessionStorage::raw()
         .set_item(HANDED_FILE_KEY, &stored)
         .map_err(|_| {
             "this browser would not keep the file for its lab (storage is off or full): open that lab and open the file there".to_owned()
         })?;
-    open_route(route, None);
+    open_route(Route::Lab(lab), None);
     Ok(())
 }
 
-/// The lab file another module left for `route`'s lab: its name and text,
-/// handed out once.
-pub fn take_handed_file(route: Route) -> Option<(String, String)> {
+/// The lab file another module left for `lab`: its name and text, handed
+/// out once.
+pub fn take_handed_file(lab: LabId) -> Option<(String, String)> {
     let storage = SessionStorage::raw();
     let stored = storage.get_item(HANDED_FILE_KEY).ok().flatten()?;
-    let (path, rest) = stored.split_once('\n')?;
-    if path != route.path() {
+    let (name, rest) = stored.split_once('\n')?;
+    if name != lab.name() {
         return None;
     }
     let _ = storage.remove_item(HANDED_FILE_KEY);

@@ -54,12 +54,6 @@ pub fn isolation_on_reload() -> bool {
         && window.navigator().service_worker().controller().is_some()
 }
 
-pub fn reload() {
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().reload();
-    }
-}
-
 /// `navigator.hardwareConcurrency`, at least 1.
 pub fn hardware_concurrency() -> usize {
     web_sys::window()

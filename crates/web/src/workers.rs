@@ -1,23 +1,28 @@
-//! The page's side of the worker protocol (`interleave_core::protocol`):
-//! a [`ProtocolWorker`] is one `web/worker.js` with its own wasm instance;
-//! each request gets a fresh id, and a reply is handed only to whoever
-//! waits for that id, so the answer of a cancelled or replaced request is
-//! dropped. [`WorkerJob`] is one long job (the Races explorer, random
-//! schedules, the Servers sweep) in a worker of its own, cancelled by
-//! terminating it; the Parallel lab's message-passing pool keeps its
+//! The page's side of the worker protocol (`interleave_core::protocol`),
+//! for one lab's jobs (`Jobs`): a [`ProtocolWorker`] is one
+//! `web/worker.js` with its own wasm instance; each request gets a fresh
+//! id, and a reply is handed only to whoever waits for that id, so the
+//! answer of a cancelled or replaced request is dropped. A worker that
+//! stops (its module trapped, it could not load) fails the request it
+//! owes, saying why. [`WorkerJob`] is one long job (the Races explorer,
+//! random schedules, the Servers sweep) in a worker of its own, cancelled
+//! by terminating it; the Parallel lab's message-passing pool keeps its
 //! workers (`message_pool`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_channel::oneshot;
-use interleave_core::protocol::{Answer, Job, Outstanding, Progress, Reply, Request};
+use interleave_core::protocol::{Answer, Jobs, Outstanding, Reply, Request};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+/// A lab's answer to one of its jobs.
+pub type LabAnswer<J> = Answer<<J as Jobs>::Done, <J as Jobs>::Progress>;
+
 /// Hears the replies to one request: the answer and, for a Mandelbrot
 /// chunk, its pixels.
-type Waiter = Box<dyn FnMut(Answer, Option<js_sys::Uint16Array>)>;
+type Waiter<J> = Box<dyn FnMut(LabAnswer<J>, Option<js_sys::Uint16Array>)>;
 
 thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
@@ -63,14 +68,16 @@ fn worker_module(wasm_url: &str) -> js_sys::Promise {
     })
 }
 
-/// One module worker speaking the protocol; terminated when dropped.
-pub struct ProtocolWorker {
+/// One module worker speaking `J`'s part of the protocol; terminated
+/// when dropped.
+pub struct ProtocolWorker<J: Jobs> {
     worker: web_sys::Worker,
-    owed: Rc<RefCell<Outstanding<Waiter>>>,
+    owed: Rc<RefCell<Outstanding<Waiter<J>>>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
-impl std::fmt::Debug for ProtocolWorker {
+impl<J: Jobs> std::fmt::Debug for ProtocolWorker<J> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProtocolWorker").finish_non_exhaustive()
     }
@@ -86,24 +93,40 @@ fn js_error(error: JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
-impl ProtocolWorker {
+impl<J: Jobs + 'static> ProtocolWorker<J> {
     /// Starts a worker that loads the workers' module (`crates/worker`):
     /// it is told where the glue is and handed the compiled module once
     /// the page has it; requests sent before then wait in the worker.
-    pub fn spawn() -> Result<ProtocolWorker, String> {
+    pub fn spawn() -> Result<ProtocolWorker<J>, String> {
         let (glue_url, wasm_url) = worker_urls()?;
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
         let worker =
             web_sys::Worker::new_with_options("./worker.js", &options).map_err(js_error)?;
-        let owed: Rc<RefCell<Outstanding<Waiter>>> = Rc::default();
+        let owed: Rc<RefCell<Outstanding<Waiter<J>>>> = Rc::default();
         let on_message = {
             let owed = owed.clone();
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                deliver(&owed, &event.data());
+                deliver::<J>(&owed, &event.data());
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // An error the worker did not catch (its module trapped): the
+        // request it owes fails, saying so, instead of waiting for ever.
+        let on_error = {
+            let owed = owed.clone();
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                event.prevent_default();
+                let message = event.message();
+                let message = if message.is_empty() {
+                    "it stopped without saying why".to_owned()
+                } else {
+                    message.trim_start_matches("Uncaught ").to_owned()
+                };
+                fail_owed::<J>(&owed, format!("a worker failed: {message}"));
+            })
+        };
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let module = worker_module(&wasm_url);
         let target = worker.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -121,6 +144,7 @@ impl ProtocolWorker {
             worker,
             owed,
             _on_message: on_message,
+            _on_error: on_error,
         })
     }
 
@@ -128,13 +152,13 @@ impl ProtocolWorker {
     /// still owed an answer is forgotten (its replies will be dropped).
     pub fn send(
         &self,
-        job: Job,
-        waiter: impl FnMut(Answer, Option<js_sys::Uint16Array>) + 'static,
+        job: J::Job,
+        waiter: impl FnMut(LabAnswer<J>, Option<js_sys::Uint16Array>) + 'static,
     ) -> Result<(), String> {
         let id = NEXT_ID.with(|next| next.replace(next.get() + 1));
         self.owed.borrow_mut().expect(id, Box::new(waiter));
         let message = js_sys::Object::new();
-        let request = Request { id, job }.to_json();
+        let request = Request::new::<J>(id, job).to_json();
         let _ = js_sys::Reflect::set(&message, &"request".into(), &request.into());
         self.worker.post_message(&message).map_err(|error| {
             self.owed.borrow_mut().clear();
@@ -142,33 +166,49 @@ impl ProtocolWorker {
         })
     }
 
-    /// Sends `job` and awaits its one answer (with a chunk's pixels).
-    pub async fn ask(&self, job: Job) -> Result<(Answer, Option<js_sys::Uint16Array>), String> {
+    /// Sends `job` and awaits its one answer (with a chunk's pixels): its
+    /// result, or what failed.
+    pub async fn ask(&self, job: J::Job) -> Result<(J::Done, Option<js_sys::Uint16Array>), String> {
         let (sender, receiver) = oneshot::channel();
         let mut sender = Some(sender);
         self.send(job, move |answer, pixels| {
-            if let Some(sender) = sender.take() {
+            if !answer.is_progress()
+                && let Some(sender) = sender.take()
+            {
                 let _ = sender.send((answer, pixels));
             }
         })?;
-        receiver
+        match receiver
             .await
-            .map_err(|_| "the worker's answer was dropped".to_owned())
+            .map_err(|_| "the worker's answer was dropped".to_owned())?
+        {
+            (Answer::Done(done), pixels) => Ok((done, pixels)),
+            (answer, _) => Err(failure(&answer)),
+        }
+    }
+}
+
+/// Fails the request `owed` waits for, if any, with `message`.
+fn fail_owed<J: Jobs>(owed: &RefCell<Outstanding<Waiter<J>>>, message: String) {
+    let waiter = owed.borrow_mut().take_failed(0);
+    if let Some(mut waiter) = waiter {
+        waiter(Answer::Failed { message }, None);
     }
 }
 
 /// Hands a message from the worker to whoever waits for its request.
-fn deliver(owed: &RefCell<Outstanding<Waiter>>, data: &JsValue) {
+fn deliver<J: Jobs>(owed: &RefCell<Outstanding<Waiter<J>>>, data: &JsValue) {
     let pixels = field(data, "pixels").dyn_into::<js_sys::Uint16Array>().ok();
     let reply = match (
         field(data, "reply").as_string(),
         field(data, "loadFailed").as_string(),
+        field(data, "failed").as_string(),
     ) {
-        (Some(json), _) => {
-            Reply::from_json(&json).map_err(|error| format!("a worker's reply: {error}"))
-        }
-        (None, Some(message)) => Err(format!("the worker could not load the app ({message})")),
-        (None, None) => Err("a worker sent a message without a reply".to_owned()),
+        (Some(json), _, _) => Reply::<J::Done, J::Progress>::from_json(&json)
+            .map_err(|error| format!("a worker's reply: {error}")),
+        (None, Some(message), _) => Err(format!("the worker could not load the app ({message})")),
+        (None, None, Some(message)) => Err(format!("the worker stopped: {message}")),
+        (None, None, None) => Err("a worker sent a message without a reply".to_owned()),
     };
     match reply {
         Ok(Reply { id, answer }) if answer.is_progress() => {
@@ -176,23 +216,27 @@ fn deliver(owed: &RefCell<Outstanding<Waiter>>, data: &JsValue) {
                 waiter(answer, pixels);
             }
         }
-        Ok(Reply { id, answer }) => {
+        Ok(Reply {
+            id,
+            answer: answer @ Answer::Failed { .. },
+        }) => {
             // Taken out first: the waiter may send the next request.
+            let waiter = owed.borrow_mut().take_failed(id);
+            if let Some(mut waiter) = waiter {
+                waiter(answer, pixels);
+            }
+        }
+        Ok(Reply { id, answer }) => {
             let waiter = owed.borrow_mut().take(id);
             if let Some(mut waiter) = waiter {
                 waiter(answer, pixels);
             }
         }
-        Err(message) => {
-            let waiter = owed.borrow_mut().take_any();
-            if let Some(mut waiter) = waiter {
-                waiter(Answer::Failed { message }, None);
-            }
-        }
+        Err(message) => fail_owed::<J>(owed, message),
     }
 }
 
-impl Drop for ProtocolWorker {
+impl<J: Jobs> Drop for ProtocolWorker<J> {
     fn drop(&mut self) {
         self.worker.terminate();
     }
@@ -200,17 +244,17 @@ impl Drop for ProtocolWorker {
 
 /// A long job in a worker of its own; dropping it terminates the worker.
 #[derive(Debug)]
-pub struct WorkerJob {
-    _worker: ProtocolWorker,
+pub struct WorkerJob<J: Jobs> {
+    _worker: ProtocolWorker<J>,
 }
 
-impl WorkerJob {
+impl<J: Jobs + 'static> WorkerJob<J> {
     /// Starts `job` in a new worker; `on_answer` hears its progress, then
     /// its result or failure once.
     pub fn start(
-        job: Job,
-        mut on_answer: impl FnMut(Answer) + 'static,
-    ) -> Result<WorkerJob, String> {
+        job: J::Job,
+        mut on_answer: impl FnMut(LabAnswer<J>) + 'static,
+    ) -> Result<WorkerJob<J>, String> {
         let worker = ProtocolWorker::spawn()?;
         worker.send(job, move |answer, _| on_answer(answer))?;
         Ok(WorkerJob { _worker: worker })
@@ -218,16 +262,16 @@ impl WorkerJob {
 }
 
 /// The slot a component keeps its running job in.
-pub type JobSlot = Rc<RefCell<Option<WorkerJob>>>;
+pub type JobSlot<J> = Rc<RefCell<Option<WorkerJob<J>>>>;
 
 /// Starts `job` in `slot`, cancelling the job it held: `on_progress`
-/// hears its progress, `on_end` its result or failure once, after which
-/// the slot is empty again.
-pub fn start_in(
-    slot: &JobSlot,
-    job: Job,
-    mut on_progress: impl FnMut(Progress) + 'static,
-    on_end: impl FnOnce(Answer) + 'static,
+/// hears its progress, `on_end` its result or what failed, once, after
+/// which the slot is empty again.
+pub fn start_in<J: Jobs + 'static>(
+    slot: &JobSlot<J>,
+    job: J::Job,
+    mut on_progress: impl FnMut(J::Progress) + 'static,
+    on_end: impl FnOnce(Result<J::Done, String>) + 'static,
 ) -> Result<(), String> {
     slot.borrow_mut().take();
     let slot_in = slot.clone();
@@ -236,7 +280,10 @@ pub fn start_in(
         Answer::Progress(progress) => on_progress(progress),
         answer => {
             if let Some(on_end) = on_end.take() {
-                on_end(answer);
+                on_end(match answer {
+                    Answer::Done(done) => Ok(done),
+                    other => Err(failure(&other)),
+                });
             }
             // Terminates this worker once this message is handled.
             slot_in.borrow_mut().take();
@@ -260,8 +307,8 @@ pub fn prepare() {
 /// component with a slot may run a job: mounting it starts compiling the
 /// workers' module ([`prepare`]).
 #[yew::hook]
-pub fn use_job_slot() -> JobSlot {
-    let slot: JobSlot = yew::use_mut_ref(|| None);
+pub fn use_job_slot<J: Jobs + 'static>() -> JobSlot<J> {
+    let slot: JobSlot<J> = yew::use_mut_ref(|| None);
     {
         let slot = slot.clone();
         yew::use_effect_with((), move |_| {
@@ -274,8 +321,8 @@ pub fn use_job_slot() -> JobSlot {
 
 /// A Cancel button's callback: terminates the slot's job and sets `status`
 /// to `cancelled`.
-pub fn cancel_callback<S: Clone + 'static>(
-    slot: &JobSlot,
+pub fn cancel_callback<J: Jobs + 'static, S: Clone + 'static>(
+    slot: &JobSlot<J>,
     status: &yew::UseStateHandle<S>,
     cancelled: S,
 ) -> yew::Callback<web_sys::MouseEvent> {
@@ -286,10 +333,11 @@ pub fn cancel_callback<S: Clone + 'static>(
     })
 }
 
-/// What a lab says when a job answers with something it did not ask for.
-pub fn unexpected(answer: &Answer) -> String {
+/// What failed, from an answer that is not the job's result.
+pub fn failure<D, P>(answer: &Answer<D, P>) -> String {
     match answer {
         Answer::Failed { message } => message.clone(),
-        other => format!("the worker answered with something else ({})", other.kind()),
+        Answer::Progress(_) => "the worker answered with progress only".to_owned(),
+        Answer::Done(_) => "the worker answered with a result".to_owned(),
     }
 }

@@ -2,13 +2,17 @@
 //! protocol's jobs and nothing of the page. The page's own module has no
 //! Races explorer, liveness search, random schedules or Servers sweep in
 //! it; they run only here, so the page loads less and each job still runs
-//! the engines built for speed (see ARCHITECTURE.md, "Two modules").
+//! the engines built for speed (see ARCHITECTURE.md, "A module per lab").
 //!
 //! Trunk builds this binary as a worker asset (`index.html`): the glue is
 //! `interleave_worker.js` and the module `interleave_worker_bg.wasm`,
 //! next to the page's.
 
-use interleave_core::protocol::{self, Answer, Reply, Request};
+use interleave_core::labs::LabId;
+use interleave_core::parallel::jobs::ParallelJobs;
+use interleave_core::protocol;
+use interleave_core::races::jobs::RacesJobs;
+use interleave_core::servers::jobs::ServersJobs;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -30,36 +34,37 @@ fn shared_clock() -> f64 {
 /// Workers call the exports; there is nothing to start.
 fn main() {}
 
-/// A request of the worker protocol, for `web/worker.js`: decodes it, runs
-/// its job (`interleave_core::protocol::answer`) and calls
-/// `post(replyJSON, pixels)` for each reply: progress, then the answer or
+/// A request of the worker protocol, for `web/worker.js`: reads which
+/// lab's job it is, runs it with that lab's jobs (`Jobs`) and calls
+/// `post(replyJSON, pixels)` for each reply: progress, then the result or
 /// a failure that says what is wrong. `pixels` is a Mandelbrot chunk's
-/// iteration counts (a `Uint16Array` the worker transfers), else undefined.
+/// iteration counts (a `Uint16Array` the worker transfers), else
+/// undefined.
 #[wasm_bindgen]
 pub fn worker_request(request: &str, post: &js_sys::Function) {
-    let id = Request::id_of(request);
-    let reply = |answer: Answer, pixels: &[u16]| {
+    let mut post = |json: String, pixels: &[u16]| {
         let pixels = if pixels.is_empty() {
             JsValue::UNDEFINED
         } else {
             js_sys::Uint16Array::from(pixels).into()
         };
-        let json = Reply { id, answer }.to_json();
         let _ = post.call2(&JsValue::NULL, &json.into(), &pixels);
     };
-    match Request::from_json(request) {
-        Ok(request) => {
-            let answered = protocol::answer(request.job, &shared_clock, &mut |progress| {
-                reply(Answer::Progress(progress), &[])
-            });
-            reply(answered.answer, &answered.pixels);
+    // The labs whose jobs run in workers.
+    match protocol::head(request) {
+        Ok((_, LabId::Races)) => protocol::serve::<RacesJobs>(request, &shared_clock, &mut post),
+        Ok((_, LabId::Servers)) => {
+            protocol::serve::<ServersJobs>(request, &shared_clock, &mut post)
         }
-        Err(error) => reply(
-            Answer::Failed {
-                message: format!("the request: {error}"),
-            },
-            &[],
+        Ok((_, LabId::Parallel)) => {
+            protocol::serve::<ParallelJobs>(request, &shared_clock, &mut post)
+        }
+        Ok((id, lab @ LabId::Models)) => protocol::refuse(
+            id,
+            &format!("{} runs no jobs in workers", lab.the_lab()),
+            &mut post,
         ),
+        Err((id, message)) => protocol::refuse(id, &message, &mut post),
     }
 }
 

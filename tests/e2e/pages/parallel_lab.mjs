@@ -44,7 +44,9 @@ export class ParallelLab {
   }
 
   async waitForSweeps(count, timeout = 120_000) {
-    await this.root.locator(`.parallel-results[data-sweeps="${count}"]`).waitFor({ timeout });
+    // Attached, not visible: a sweep that failed before measuring leaves
+    // the results empty.
+    await this.root.locator(`.parallel-results[data-sweeps="${count}"]`).waitFor({ state: 'attached', timeout });
   }
 
   /** Rows of this page's results table: [{ workers, ms, speedup, checksum }]. */

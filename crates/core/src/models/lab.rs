@@ -9,6 +9,7 @@
 pub mod codegen;
 pub mod narration;
 pub mod presets;
+pub mod session;
 pub mod snapshot;
 
 use std::rc::Rc;
@@ -16,6 +17,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
+use crate::labs::{Lab, LabId};
 use crate::models::scenario::{
     MAX_SEGMENTS_PER_TASK, MAX_TASKS, Model, Scenario, Segment, TaskSpec, Time, WaitKind,
 };
@@ -77,6 +79,16 @@ pub enum Action {
     SetWaitKind(usize, usize, WaitKind),
 }
 
+impl Action {
+    /// Whether the action may change what is simulated (the workload or a
+    /// configuration), which is checked against the work limit, and gives
+    /// the timelines a new time axis; moving the cursor or choosing which
+    /// configuration is detailed does not.
+    pub fn changes_work(&self) -> bool {
+        !matches!(self, Action::SetCursor(_) | Action::SelectConfig(_))
+    }
+}
+
 impl ModelsLab {
     /// A lab on `scenario` with the default comparison: sync and async on
     /// 1 and on 4 threads.
@@ -113,9 +125,13 @@ impl ModelsLab {
                 .find(|preset| self.scenario.name.as_deref() == Some(preset.title)),
         }
     }
+}
+
+impl Lab for ModelsLab {
+    const ID: LabId = LabId::Models;
 
     /// Checks a lab read from outside (a link, a saved file).
-    pub fn validate(&self) -> Result<(), ScenarioError> {
+    fn validate(&self) -> Result<(), ScenarioError> {
         self.scenario.validate()?;
         if self.configs.is_empty() || self.configs.len() > MAX_CONFIGS {
             return Err(ScenarioError::at_path(
@@ -145,6 +161,13 @@ impl ModelsLab {
             ));
         }
         Ok(())
+    }
+
+    fn at_start(&self) -> Option<Self> {
+        Some(ModelsLab {
+            cursor: 0,
+            ..self.clone()
+        })
     }
 }
 
@@ -199,8 +222,7 @@ pub fn apply(lab: &mut ModelsLab, action: Action) -> Result<(), ScenarioError> {
         Action::SetConfig(_, model) => model.validate("config")?,
         _ => {}
     }
-    let changes_work = !matches!(action, Action::SetCursor(_) | Action::SelectConfig(_));
-    let before = changes_work.then(|| lab.clone());
+    let before = action.changes_work().then(|| lab.clone());
     apply_unchecked(lab, action);
     if let Some(before) = before
         && let Err(error) = lab.check_work()

@@ -35,6 +35,23 @@ impl KernelKind {
             KernelKind::HashChain => "hash chains",
         }
     }
+
+    /// What a spec's `size` is, as the page's field names it.
+    pub fn size_label(self) -> &'static str {
+        match self {
+            KernelKind::Mandelbrot => "image width (px)",
+            KernelKind::Primes => "count primes below",
+            KernelKind::HashChain => "items",
+        }
+    }
+
+    /// The sizes a spec of this kernel may have.
+    pub fn size_range(self) -> (u64, u64) {
+        match self {
+            KernelKind::Mandelbrot => (16, 4096),
+            KernelKind::Primes | KernelKind::HashChain => (100, 200_000_000),
+        }
+    }
 }
 
 /// How a run hands out its chunks.
@@ -250,11 +267,7 @@ impl KernelSpec {
 
     #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        let (min, max) = match self.kind {
-            KernelKind::Mandelbrot => (16, 4096),
-            KernelKind::Primes => (100, 200_000_000),
-            KernelKind::HashChain => (100, 200_000_000),
-        };
+        let (min, max) = self.kind.size_range();
         if !(min..=max).contains(&self.size) {
             return Err(ScenarioError::at_path(
                 "size",

@@ -596,35 +596,4 @@ mod tests {
         let error = simulate(&spec, 2, &image, &|_| f64::NAN, &AtomicBool::new(false)).unwrap_err();
         assert_eq!(error, "a job cannot cost NaN ms");
     }
-
-    #[cfg(feature = "parallel")]
-    #[test]
-    fn the_rayon_pool_and_the_simulated_clock_agree_on_results() {
-        for kind in KernelKind::ALL {
-            let spec = spec(kind, 0.05);
-            let (simulated, image) = run(&spec, 3, &per_item);
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(3)
-                .build()
-                .unwrap();
-            let started = std::time::Instant::now();
-            let clock = move || started.elapsed().as_secs_f64() * 1000.0;
-            let real_image = spec.new_image();
-            let cancel = AtomicBool::new(false);
-            let real = pool.install(|| {
-                super::super::run::run_kernel(
-                    &spec,
-                    3,
-                    &real_image,
-                    super::super::run::RunControl {
-                        clock: &clock,
-                        cancel: &cancel,
-                    },
-                )
-            });
-            assert_eq!(real.checksum, simulated.checksum);
-            assert_eq!(pixels(&real_image), image);
-            assert_eq!(real.records.len(), simulated.records.len());
-        }
-    }
 }

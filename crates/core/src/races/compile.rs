@@ -288,7 +288,7 @@ pub fn compile(ast: &Ast) -> Result<Program, ScenarioError> {
     }
     if let Some((word, pos)) = &ast.goal {
         program.goal = Some(Goal::parse(word).ok_or_else(|| {
-            error_at(*pos, format!("unknown goal '{word}'")).with_hint(super::program::GOALS_HINT)
+            error_at(*pos, format!("unknown goal '{word}'")).with_hint(super::syntax::GOALS_HINT)
         })?);
     }
     Ok(program)

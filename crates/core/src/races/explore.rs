@@ -15,17 +15,18 @@
 //! finds the shortest failing schedule. The explorer runs in slices
 //! ([`Explorer::run`]) so a page can show progress and cancel.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
 use super::limits;
 use super::liveness::{Graph, Liveness};
+use super::machine::hash_of;
 use super::machine::{AfterResult, Phase, Readiness, State, Status};
 use super::program::{Goal, Op, Program, Target, Value};
+use super::schedule::deadlock_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
@@ -169,6 +170,11 @@ pub struct Report {
     /// a loop (or the goal asks), over the whole state graph.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub liveness: Option<Liveness>,
+    /// The counts that overflowed (`interleavings`, `outcomes[2].count`,
+    /// ...): each holds `u64::MAX`, a floor, and the true number is more
+    /// than 1.8 × 10^19 ([`crate::count`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saturated: Vec<String>,
 }
 
 /// What a search can honestly say about a goal.
@@ -251,12 +257,6 @@ fn merge(into: &mut Summary, from: &[(u32, u64)]) {
             None => into.push((outcome, count)),
         }
     }
-}
-
-pub(super) fn hash_of(state: &State) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    state.hash(&mut hasher);
-    hasher.finish()
 }
 
 enum Seen {
@@ -446,11 +446,33 @@ impl Explorer {
                 Verdict::Unreachable
             }
         });
+        let (interleavings, deadlocks, failing) = (
+            total(&|_| true),
+            total(&|o| o.deadlock),
+            total(&|o| o.failing),
+        );
+        let mut saturated: Vec<String> = [
+            ("interleavings", interleavings),
+            ("deadlocks", deadlocks),
+            ("failing", failing),
+        ]
+        .into_iter()
+        .filter(|&(_, count)| crate::count::saturated(count))
+        .map(|(name, _)| name.to_owned())
+        .collect();
+        saturated.extend(
+            outcomes
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| crate::count::saturated(o.count))
+                .map(|(idx, _)| format!("outcomes[{idx}].count")),
+        );
         Report {
-            interleavings: total(&|_| true),
+            interleavings,
             states: self.states,
-            deadlocks: total(&|o| o.deadlock),
-            failing: total(&|o| o.failing),
+            deadlocks,
+            failing,
+            saturated,
             shortest_failing: self.shortest.as_deref().map(names),
             complete: stopped.is_none(),
             stopped,
@@ -931,34 +953,6 @@ pub fn outcome_of(program: &Program, state: &State, runaway: bool) -> Outcome {
         runaway,
         assert_failed,
     }
-}
-
-/// `deadlock: A waits for b (held by B); B waits for a (held by A)`.
-pub fn deadlock_text(program: &Program, state: &State) -> String {
-    let waits: Vec<String> = (0..state.threads.len())
-        .filter_map(|thread| {
-            let name = &program.threads[thread].name;
-            match state.readiness(program, thread) {
-                Readiness::WaitsForMutex { mutex, owner } => Some(format!(
-                    "{name} waits for {} (held by {})",
-                    program.mutexes[mutex as usize], program.threads[owner as usize].name
-                )),
-                Readiness::WaitsForFile { file } => Some(format!(
-                    "{name} waits for a lock on {}",
-                    program.files[file as usize].name
-                )),
-                readiness @ (Readiness::WaitsForSemaphore { .. }
-                | Readiness::WaitsForNotify { .. }
-                | Readiness::WaitsForRwLock { .. }
-                | Readiness::WaitsAtBarrier { .. }) => Some(format!(
-                    "{name} {}",
-                    super::schedule::why_not(program, &readiness)
-                )),
-                _ => None,
-            }
-        })
-        .collect();
-    format!("deadlock: {}", waits.join(", "))
 }
 
 #[cfg(test)]

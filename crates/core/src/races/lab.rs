@@ -12,6 +12,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
+use crate::labs::{Lab, LabId, LabSession};
 use crate::races::challenges::ChallengeSet;
 use crate::races::explore::failing_state;
 use crate::races::lessons::{self, Lesson};
@@ -88,10 +89,14 @@ impl RacesLab {
             challenges: Some(Playing { set, at, hints: 0 }),
         }
     }
+}
+
+impl Lab for RacesLab {
+    const ID: LabId = LabId::Races;
 
     /// Checks what a link can hold (the program itself may not compile:
     /// the page shows why).
-    pub fn validate(&self) -> Result<(), ScenarioError> {
+    fn validate(&self) -> Result<(), ScenarioError> {
         if self.source.len() > limits::MAX_SOURCE_BYTES {
             return Err(ScenarioError::at_path(
                 "source",
@@ -136,6 +141,13 @@ impl RacesLab {
             }
         }
         Ok(())
+    }
+
+    fn at_start(&self) -> Option<Self> {
+        Some(RacesLab {
+            cursor: 0,
+            ..self.clone()
+        })
     }
 }
 
@@ -275,6 +287,28 @@ impl Session {
             (Some(program), Some(state)) => failing_state(program, state),
             _ => false,
         }
+    }
+}
+
+impl LabSession for Session {
+    type Lab = RacesLab;
+    type Action = Action;
+
+    fn open(lab: RacesLab) -> Session {
+        Session::new(lab)
+    }
+
+    fn lab(&self) -> &RacesLab {
+        &self.lab
+    }
+
+    fn apply(&mut self, action: Action) -> Result<(), ScenarioError> {
+        apply(self, action)
+    }
+
+    /// Every action changes what the link holds (the cursor too).
+    fn is_edit(_: &Action) -> bool {
+        true
     }
 }
 

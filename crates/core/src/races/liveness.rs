@@ -26,8 +26,7 @@ use std::collections::{HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use super::explore::hash_of;
-use super::machine::{State, Status};
+use super::machine::{State, Status, hash_of};
 use super::program::{Goal, Op, Program};
 use super::schedule::Run;
 

@@ -1119,6 +1119,15 @@ fn step_deps(state: &mut ThreadState, op: &Op) -> (Option<(Slot, DstDeps)>, Vec<
     }
 }
 
+/// A state's fingerprint: the explorer and the liveness search store
+/// states by it.
+pub(super) fn hash_of(state: &State) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    state.hash(&mut hasher);
+    hasher.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -490,9 +490,6 @@ pub enum Goal {
     Livelock,
 }
 
-/// The goals a program may name, for hints.
-pub const GOALS_HINT: &str = "goal assert, critical, deadlock, lost_update, starve or livelock";
-
 impl Goal {
     pub fn parse(word: &str) -> Option<Goal> {
         match word {

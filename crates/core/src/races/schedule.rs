@@ -2,7 +2,6 @@
 //! reads and writes as text (`A B B A`), narrates each step and becomes a
 //! [`Trace`] for the shared timeline.
 
-use super::explore::deadlock_text;
 use super::limits;
 use super::machine::{
     Effects, FieldKey, Loc, Phase, Readiness, State, Status, eval_on, target_var_on,
@@ -640,6 +639,33 @@ fn close_wait(
         task: Some(trace.tasks.len() - 1),
         other: None,
     });
+}
+
+/// `deadlock: A waits for b (held by B); B waits for a (held by A)`.
+pub fn deadlock_text(program: &Program, state: &State) -> String {
+    let waits: Vec<String> = (0..state.threads.len())
+        .filter_map(|thread| {
+            let name = &program.threads[thread].name;
+            match state.readiness(program, thread) {
+                Readiness::WaitsForMutex { mutex, owner } => Some(format!(
+                    "{name} waits for {} (held by {})",
+                    program.mutexes[mutex as usize], program.threads[owner as usize].name
+                )),
+                Readiness::WaitsForFile { file } => Some(format!(
+                    "{name} waits for a lock on {}",
+                    program.files[file as usize].name
+                )),
+                readiness @ (Readiness::WaitsForSemaphore { .. }
+                | Readiness::WaitsForNotify { .. }
+                | Readiness::WaitsForRwLock { .. }
+                | Readiness::WaitsAtBarrier { .. }) => {
+                    Some(format!("{name} {}", why_not(program, &readiness)))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    format!("deadlock: {}", waits.join(", "))
 }
 
 #[cfg(test)]

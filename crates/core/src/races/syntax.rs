@@ -8,6 +8,9 @@
 use super::limits;
 use crate::error::ScenarioError;
 
+/// The goals a program may name, for hints.
+pub const GOALS_HINT: &str = "goal assert, critical, deadlock, lost_update, starve or livelock";
+
 /// A 1-based line and column in the program text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {
@@ -598,8 +601,9 @@ impl Parser {
                             pos,
                         } => (goal, pos),
                         token => {
-                            return Err(error_at(token.pos, "expected a goal")
-                                .with_hint(super::program::GOALS_HINT));
+                            return Err(
+                                error_at(token.pos, "expected a goal").with_hint(GOALS_HINT)
+                            );
                         }
                     };
                     ast.goal = Some((goal, pos));

@@ -9,6 +9,7 @@ pub mod narration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScenarioError;
+use crate::labs::{Lab, LabId, LabSession};
 use crate::servers::presets::{PRESETS, Preset};
 use crate::servers::scenario::{
     ArrivalPattern, Balancer, MAX_RATE, Millis, RandomMillis, RequestType, ServerModel,
@@ -189,27 +190,6 @@ impl ServersLab {
         }
     }
 
-    /// Checks what a link can hold.
-    pub fn validate(&self) -> Result<(), ScenarioError> {
-        self.scenario.validate().map_err(|mut error| {
-            error.path = if error.path.is_empty() {
-                "scenario".to_owned()
-            } else {
-                format!("scenario.{}", error.path)
-            };
-            error
-        })?;
-        if let Some(max) = self.sweep_max
-            && !(max.is_finite() && max > 0.0 && max <= MAX_RATE)
-        {
-            return Err(ScenarioError::at_path(
-                "sweep_max",
-                format!("{max} is not a rate in (0, {MAX_RATE}]"),
-            ));
-        }
-        Ok(())
-    }
-
     /// The preset, when the scenario is still that preset's (any model shown).
     pub fn unchanged_preset(&self) -> Option<Preset> {
         let preset = Preset::by_id(self.preset.as_deref()?)?;
@@ -231,10 +211,59 @@ impl ServersLab {
     }
 }
 
+impl Lab for ServersLab {
+    const ID: LabId = LabId::Servers;
+
+    /// Checks what a link can hold.
+    fn validate(&self) -> Result<(), ScenarioError> {
+        self.scenario.validate().map_err(|mut error| {
+            error.path = if error.path.is_empty() {
+                "scenario".to_owned()
+            } else {
+                format!("scenario.{}", error.path)
+            };
+            error
+        })?;
+        if let Some(max) = self.sweep_max
+            && !(max.is_finite() && max > 0.0 && max <= MAX_RATE)
+        {
+            return Err(ScenarioError::at_path(
+                "sweep_max",
+                format!("{max} is not a rate in (0, {MAX_RATE}]"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The Servers page's session is its lab: what it shows follows from the
+/// scenario alone.
+impl LabSession for ServersLab {
+    type Lab = ServersLab;
+    type Action = Action;
+
+    fn open(lab: ServersLab) -> ServersLab {
+        lab
+    }
+
+    fn lab(&self) -> &ServersLab {
+        self
+    }
+
+    fn apply(&mut self, action: Action) -> Result<(), ScenarioError> {
+        apply(self, action)
+    }
+
+    /// Every action changes what the link holds (the model shown too).
+    fn is_edit(_: &Action) -> bool {
+        true
+    }
+}
+
 /// The one reducer, with the shape every lab's has: applies `action`, or
 /// refuses it, leaving `lab` as it was, with an error that says why. A
 /// JSON text that does not parse is kept as the draft (nothing typed is
-/// lost) and its error returned.
+/// lost); [`ServersLab::draft_error`] says what is wrong with it.
 pub fn apply(lab: &mut ServersLab, action: Action) -> Result<(), ScenarioError> {
     match action {
         Action::LoadPreset(id) => {
@@ -253,15 +282,14 @@ pub fn apply(lab: &mut ServersLab, action: Action) -> Result<(), ScenarioError> 
             lab.scenario = scenario;
             lab.draft = None;
         }
+        // Text that does not parse is kept as the draft, not refused:
+        // nothing typed is lost, and `draft_error` says what is wrong.
         Action::EditJson(text) => match ServersScenario::from_json(&text) {
             Ok(scenario) => {
                 lab.scenario = scenario;
                 lab.draft = None;
             }
-            Err(error) => {
-                lab.draft = Some(text);
-                return Err(error);
-            }
+            Err(_) => lab.draft = Some(text),
         },
         Action::DiscardDraft => lab.draft = None,
         Action::SetSweepMax(max) => {
@@ -284,8 +312,8 @@ mod tests {
     fn a_bad_json_edit_keeps_the_text_and_the_last_good_scenario() {
         let mut lab = ServersLab::default();
         let good = lab.scenario.clone();
-        let error = apply(&mut lab, Action::EditJson("{\"lab\": \"servers\",".into())).unwrap_err();
-        assert_eq!(error.line, Some(1));
+        apply(&mut lab, Action::EditJson("{\"lab\": \"servers\",".into())).unwrap();
+        assert_eq!(lab.draft_error().unwrap().line, Some(1));
         assert_eq!(lab.scenario, good);
         assert_eq!(lab.json_text(), "{\"lab\": \"servers\",");
         assert!(lab.draft_error().is_some());

@@ -8,22 +8,10 @@ use interleave_core::models::scenario::Model;
 use interleave_core::models::simulate;
 use interleave_core::races::lab::RacesLab;
 use interleave_core::races::lessons::by_idea;
-use interleave_core::share::{Fragment, LabState, encode_lab};
+use interleave_core::share::link_to as lab_link;
 use yew::prelude::*;
 
 use crate::components::Timeline;
-
-/// A link that opens `lab`'s lab on it. Packed without `SharedState`: the
-/// home page is in the Models lab's module, which reads no other lab's
-/// links (`interleave_core::share::LabState`).
-fn lab_link<L: LabState>(lab: &L) -> String {
-    Fragment {
-        route: L::ROUTE,
-        state: Some(encode_lab(lab)),
-        ..Fragment::default()
-    }
-    .to_hash()
-}
 
 #[function_component(Home)]
 pub fn home() -> Html {

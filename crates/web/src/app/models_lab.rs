@@ -6,19 +6,22 @@ mod config_card;
 mod details;
 mod editor;
 mod playback;
-mod state;
 
 use std::rc::Rc;
 
 use interleave_core::metrics::Metrics;
-use interleave_core::models::lab::ModelsLab;
+use interleave_core::models::lab::session::{PageAction, Session};
+use interleave_core::models::lab::{Action, ModelsLab};
 use interleave_core::models::simulate;
-use interleave_core::share::SharedState;
 use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
 
+use crate::app::lab::{LabDispatch, LabProps, use_lab};
 use crate::components::{Bar, BarChart, Legend, MetricsTable, Run};
-pub use state::{LabAction, LabState};
+use playback::cursor_at;
+
+/// What the lab's parts dispatch with.
+pub type Dispatch = LabDispatch<Session>;
 
 /// One simulated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,34 +30,16 @@ pub struct Simulated {
     pub metrics: Rc<Metrics>,
 }
 
-#[derive(Debug, Properties, PartialEq)]
-pub struct ModelsLabProps {
-    /// The state to open on (from a link, the autosave or the default).
-    pub initial: ModelsLab,
-    #[prop_or_default]
-    pub autoplay: bool,
-    /// The link asked to play on open but the user prefers reduced
-    /// motion: it waits for Play, and says so.
-    #[prop_or_default]
-    pub autoplay_held: bool,
-    #[prop_or_default]
-    pub embed: bool,
-}
-
 #[function_component(ModelsLabView)]
-pub fn models_lab_view(props: &ModelsLabProps) -> Html {
-    let state = {
-        let initial = props.initial.clone();
-        let autoplay = props.autoplay;
-        use_reducer(move || LabState::new(initial, autoplay))
-    };
-    let lab = &state.lab;
-    // Keep the address and the autosave in step with edits, debounced.
-    crate::url_state::use_address_and_autosave(
-        SharedState::Models(state.lab.clone()),
-        state.edited,
-        props.embed,
-    );
+pub fn models_lab_view(props: &LabProps<ModelsLab>) -> Html {
+    let state = use_lab::<Session>(&props.initial, props.embed);
+    let session = &state.session;
+    let lab = &session.lab;
+    let dispatch = state.dispatcher();
+    // A link that plays on open plays, unless the user prefers reduced
+    // motion: then it waits for Play, and says so.
+    let reduced_motion = *use_memo((), |_| crate::web::reduced_motion());
+    let autoplay_held = props.autoplay && reduced_motion;
     let runs = use_memo(
         (lab.scenario.clone(), lab.configs.clone()),
         |(scenario, configs)| {
@@ -77,16 +62,24 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
         .max()
         .unwrap_or(1)
         .max(1);
-    let window = state.zoom.unwrap_or((0, axis_end));
+    let window = session.zoom.unwrap_or((0, axis_end));
     let unit = lab.scenario.unit.symbol();
-    let dispatch = state.dispatcher();
+    {
+        let dispatch = dispatch.clone();
+        let play = props.autoplay && !reduced_motion;
+        use_effect_with((), move |_| {
+            if play {
+                dispatch.dispatch(PageAction::Play { end: axis_end });
+            }
+        });
+    }
 
-    playback::use_playback(&state, axis_end);
-    playback::use_keyboard(&state, runs.clone());
+    playback::use_playback(session, dispatch.clone(), axis_end);
+    playback::use_keyboard(session, dispatch.clone(), runs.clone());
 
     let on_scrub = {
         let dispatch = dispatch.clone();
-        Callback::from(move |time: Time| dispatch.dispatch(LabAction::SetCursor(time)))
+        Callback::from(move |time: Time| dispatch.dispatch(cursor_at(time)))
     };
     let cards = lab.configs.iter().enumerate().map(|(idx, model)| {
         html! {
@@ -130,20 +123,19 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                 if let Some(preset) = preset {
                     <p class="lesson"><strong>{ "What to look for: " }</strong>{ preset.lesson }</p>
                 }
-                <crate::app::share_dialog::ShareButton state={SharedState::Models(lab.clone())}
-                    at_start={SharedState::Models(ModelsLab { cursor: 0, ..lab.clone() })}
+                <crate::app::ShareButton<ModelsLab> state={lab.clone()}
                     title="Interleave: synchronous vs asynchronous" playable=true />
-                <crate::components::LabFile state={SharedState::Models(lab.clone())} />
+                <crate::components::LabFile<ModelsLab> state={lab.clone()} />
             </div>
-            if let Some(refusal) = &state.refusal {
+            if let Some(refusal) = &state.refused {
                 // Pinned to the bottom of the window: on a phone the field
                 // being edited is far from the top of the lab.
                 <p class="notice error toast" role="alert" data-testid="work-refusal">
-                    { refusal.clone() }{ " The last accepted workload is still shown. " }
-                    <button onclick={dispatch.to_callback().reform(|_| LabAction::DismissRefusal)}>{ "Dismiss" }</button>
+                    { format!("Not applied: {refusal} The last accepted workload is still shown. ") }
+                    <button onclick={{ let dispatch = dispatch.clone(); Callback::from(move |_| dispatch.dismiss_refusal()) }}>{ "Dismiss" }</button>
                 </p>
             }
-            if props.autoplay_held && !state.playing && lab.cursor == 0 {
+            if autoplay_held && !session.playing && lab.cursor == 0 {
                 <p class="notice" role="status" data-testid="autoplay-held">
                     { "This link plays on open, but your system asks for reduced motion: press Play when you are ready." }
                 </p>
@@ -152,18 +144,18 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
             // screen readers; on wide screens the editor is drawn on the left.
             <div class="lab-body">
                 <div class="lab-main">
-                    <playback::PlaybackBar cursor={lab.cursor} end={axis_end} playing={state.playing}
-                        speed={state.speed} zoomed={state.zoom.is_some()} unit={unit} runs={runs.clone()}
+                    <playback::PlaybackBar cursor={lab.cursor} end={axis_end} playing={session.playing}
+                        speed={session.speed} zoomed={session.zoom.is_some()} unit={unit} runs={runs.clone()}
                         narration={details::narration_text(&selected.trace, lab.cursor)}
                         dispatch={dispatch.clone()} />
                     <div class="configs">{ for cards }</div>
                     if lab.configs.len() < interleave_core::models::lab::MAX_CONFIGS {
-                        <button class="add-config" onclick={dispatch.to_callback().reform(|_| LabAction::Lab(interleave_core::models::lab::Action::AddConfig))}>
+                        <button class="add-config" onclick={dispatch.to_callback().reform(|_| PageAction::Lab(Action::AddConfig))}>
                             { "+ Compare another configuration" }
                         </button>
                     }
                     <Legend trace={runs[0].trace.clone()} />
-                    <details::CursorDetails trace={selected.trace.clone()} cursor={lab.cursor} playing={state.playing}
+                    <details::CursorDetails trace={selected.trace.clone()} cursor={lab.cursor} playing={session.playing}
                         label={labels[lab.selected.min(labels.len() - 1)].clone()} />
                     <h3>{ "Metrics" }</h3>
                     <div class="charts">
@@ -176,7 +168,7 @@ pub fn models_lab_view(props: &ModelsLabProps) -> Html {
                     </div>
                     <MetricsTable runs={table_runs} unit={unit} selected={Some(lab.selected)} />
                     <code_view::CodeView scenario={lab.scenario.clone()} model={lab.configs[lab.selected.min(lab.configs.len() - 1)]}
-                        language={state.language} dispatch={dispatch.clone()} />
+                        language={session.language} dispatch={dispatch.clone()} />
                 </div>
                 <editor::WorkloadEditor scenario={lab.scenario.clone()} preset={lab.preset().map(|preset| preset.id)} dispatch={dispatch.clone()} />
             </div>

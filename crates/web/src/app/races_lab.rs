@@ -14,67 +14,25 @@ mod inspector;
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
-use interleave_core::races::lab::{Action, RacesLab, Session, apply};
+use interleave_core::races::lab::{Action, RacesLab, Session};
 use interleave_core::races::lessons;
 use interleave_core::races::machine::Phase;
 use interleave_core::races::schedule;
-use interleave_core::share::SharedState;
 use interleave_core::trace::Time;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::app::lab::{LabDispatch, LabProps, use_lab};
 use crate::components::{Timeline, form};
 
-/// The page's reducer: the core's session, whether the user changed
-/// anything (only then is the state written to the address and autosave),
-/// and why the last action was refused, if it was.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RacesState {
-    pub session: Session,
-    pub edited: bool,
-    pub refused: Option<String>,
-}
-
-impl Reducible for RacesState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match apply(&mut next.session, action) {
-            Ok(()) => {
-                next.edited = true;
-                next.refused = None;
-            }
-            Err(error) => next.refused = Some(error.message),
-        }
-        Rc::new(next)
-    }
-}
-
-#[derive(Debug, Properties, PartialEq)]
-pub struct RacesLabProps {
-    pub initial: RacesLab,
-    #[prop_or_default]
-    pub embed: bool,
-}
+/// What the lab's parts dispatch with.
+pub type Dispatch = LabDispatch<Session>;
 
 #[function_component(RacesLabView)]
-pub fn races_lab_view(props: &RacesLabProps) -> Html {
-    let state = {
-        let initial = props.initial.clone();
-        use_reducer(move || RacesState {
-            session: Session::new(initial),
-            edited: false,
-            refused: None,
-        })
-    };
+pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
+    let state = use_lab::<Session>(&props.initial, props.embed);
     let session = &state.session;
     let lab = &session.lab;
-    crate::url_state::use_address_and_autosave(
-        SharedState::Races(lab.clone()),
-        state.edited,
-        props.embed,
-    );
     let dispatch = state.dispatcher();
     let timeline = use_node_ref();
     let trace = use_memo(
@@ -197,7 +155,7 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                     ))
                 }
                 Phase::Deadlock => {
-                    Some(interleave_core::races::explore::deadlock_text(program, now))
+                    Some(interleave_core::races::schedule::deadlock_text(program, now))
                 }
             };
             let goal = program.goal.map(|goal| {
@@ -276,13 +234,12 @@ pub fn races_lab_view(props: &RacesLabProps) -> Html {
                 }
                 <challenges::ChallengePanel playing={lab.challenges.clone()}
                     goal_met={session.goal_met() == Some(true)} dispatch={dispatch.clone()} />
-                <crate::app::share_dialog::ShareButton state={SharedState::Races(lab.clone())}
-                    at_start={SharedState::Races(RacesLab { cursor: 0, ..lab.clone() })}
+                <crate::app::ShareButton<RacesLab> state={lab.clone()}
                     title={format!("Interleave: {}", lab.challenges.as_ref().map_or_else(
                         || lesson.map_or("a race", |l| l.title).to_owned(),
                         |playing| playing.set.title.clone(),
                     ))} />
-                <crate::components::LabFile state={SharedState::Races(lab.clone())} />
+                <crate::components::LabFile<RacesLab> state={lab.clone()} />
             </div>
             <details class="program-editor" open={session.error.is_some()}>
                 <summary>{ "Edit the program" }</summary>

@@ -13,44 +13,17 @@ use std::rc::Rc;
 use interleave_core::servers::lab::narration::{
     Snapshot, describe_arrival, describe_model, describe_utilisation,
 };
-use interleave_core::servers::lab::{Action, ServersLab, apply};
+use interleave_core::servers::lab::{Action, ServersLab};
 use interleave_core::servers::presets::{PRESETS, capacity, ms_text, narrate};
 use interleave_core::servers::{self, QueuePoint, ServerMetrics, ServerModel, ServersScenario};
-use interleave_core::share::SharedState;
 use interleave_core::trace::{Time, Trace, Window};
 use yew::prelude::*;
 
+use crate::app::lab::{LabDispatch, LabProps, use_lab};
 use crate::components::{Timeline, form};
 
-/// The page's reducer: the core's lab state, whether the user changed
-/// anything (only then is it written to the address and autosave), and
-/// the last edit's problem.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServersState {
-    pub lab: ServersLab,
-    pub edited: bool,
-    pub error: Option<String>,
-}
-
-impl Reducible for ServersState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.error = apply(&mut next.lab, action)
-            .err()
-            .map(|error| error.to_string());
-        next.edited = true;
-        Rc::new(next)
-    }
-}
-
-#[derive(Debug, Properties, PartialEq)]
-pub struct ServersLabProps {
-    pub initial: ServersLab,
-    #[prop_or_default]
-    pub embed: bool,
-}
+/// What the lab's parts dispatch with: the lab is its own session.
+pub type Dispatch = LabDispatch<ServersLab>;
 
 /// The chosen model's run, drawn: its series shared by reference, so a
 /// cursor move re-renders without copying them.
@@ -63,21 +36,9 @@ struct Shown {
 }
 
 #[function_component(ServersLabView)]
-pub fn servers_lab_view(props: &ServersLabProps) -> Html {
-    let state = {
-        let initial = props.initial.clone();
-        use_reducer(move || ServersState {
-            lab: initial,
-            edited: false,
-            error: None,
-        })
-    };
-    let lab = &state.lab;
-    crate::url_state::use_address_and_autosave(
-        SharedState::Servers(lab.clone()),
-        state.edited,
-        props.embed,
-    );
+pub fn servers_lab_view(props: &LabProps<ServersLab>) -> Html {
+    let state = use_lab::<ServersLab>(&props.initial, props.embed);
+    let lab = &state.session;
     let dispatch = state.dispatcher();
     let scenario = &lab.scenario;
 
@@ -191,10 +152,9 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
             <div class="lab-head">
                 <h2 id="servers-title">{ "Servers: I/O concurrency under load" }</h2>
                 <p class="lead">{ "The same traffic, four ways to serve it: processes, threads, an event loop, or processes of threads. Find where each one breaks." }</p>
-                <crate::app::share_dialog::ShareButton state={SharedState::Servers(lab.clone())}
-                    at_start={SharedState::Servers(lab.clone())}
+                <crate::app::ShareButton<ServersLab> state={lab.clone()}
                     title={format!("Interleave: {title}")} />
-                <crate::components::LabFile state={SharedState::Servers(lab.clone())} />
+                <crate::components::LabFile<ServersLab> state={lab.clone()} />
             </div>
             <div class="servers-story">
                 <label class="preset-picker">{ "Scenario " }
@@ -230,7 +190,7 @@ pub fn servers_lab_view(props: &ServersLabProps) -> Html {
                 <aside class="editor">
                     <settings::Settings scenario={Rc::new(scenario.clone())} json={lab.json_text()}
                         draft_error={lab.draft_error().map(|error| error.to_string())}
-                        error={state.error.clone()} dispatch={dispatch.clone()} />
+                        error={state.refused.clone()} dispatch={dispatch.clone()} />
                 </aside>
                 <div class="lab-main">
                     <h3>{ format!("{} lanes", scenario.model.title()) }</h3>

@@ -4,7 +4,8 @@
 //! closes it and focus returns to the button that opened it.
 
 use gloo::events::{EventListener, EventListenerOptions};
-use interleave_core::share::{Fragment, LONG_LINK_CHARS, SharedState, Theme, encode};
+use interleave_core::labs::Lab;
+use interleave_core::share::{Fragment, LONG_LINK_CHARS, Route, Theme, encode};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDialogElement, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
@@ -22,11 +23,10 @@ const SIZES: [(&str, &str, &str); 4] = [
 ];
 
 #[derive(Debug, Properties, PartialEq)]
-pub struct ShareButtonProps {
-    /// The lab's state as shown.
-    pub state: SharedState,
-    /// The same state at its start (for "open at the current step" off).
-    pub at_start: SharedState,
+pub struct ShareButtonProps<L: PartialEq> {
+    /// The lab's state as shown (the link may open it at its start
+    /// instead, `Lab::at_start`).
+    pub state: L,
     /// The iframe's title.
     pub title: AttrValue,
     /// Whether the lab can play on open.
@@ -38,7 +38,7 @@ pub struct ShareButtonProps {
 }
 
 #[function_component(ShareButton)]
-pub fn share_button(props: &ShareButtonProps) -> Html {
+pub fn share_button<L: Lab>(props: &ShareButtonProps<L>) -> Html {
     let open = use_state(|| false);
     let with_step = use_state(|| true);
     let autoplay = use_state(|| false);
@@ -108,15 +108,18 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
             </>
         };
     }
-    let stepped = props.state != props.at_start;
-    let shared = if *with_step || !stepped {
-        &props.state
-    } else {
-        &props.at_start
+    let at_start = props
+        .state
+        .at_start()
+        .filter(|at_start| *at_start != props.state);
+    let stepped = at_start.is_some();
+    let shared = match &at_start {
+        Some(at_start) if !*with_step => at_start,
+        _ => &props.state,
     };
     let state = encode(shared);
     let fragment = |embed: bool| Fragment {
-        route: shared.route(),
+        route: Route::Lab(L::ID),
         state: Some(state.clone()),
         embed,
         autoplay: *autoplay && props.playable,
@@ -242,15 +245,18 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                             { format!("This link is {} characters long; some mail and chat apps cut links past about {LONG_LINK_CHARS}. Share it as a file instead (export it from the lab).", link.len()) }
                         </p>
                     }
-                    <fieldset class="share-options">
-                        <legend>{ "Options" }</legend>
-                        if stepped {
-                            <label><input type="checkbox" checked={*with_step} onchange={on_step} />{ " open at the current step" }</label>
-                        }
-                        if props.playable {
-                            <label><input type="checkbox" checked={*autoplay} onchange={on_autoplay} />{ " play on open" }</label>
-                        }
-                    </fieldset>
+                    // Only the options this state has: no empty box.
+                    if stepped || props.playable {
+                        <fieldset class="share-options">
+                            <legend>{ "Options" }</legend>
+                            if stepped {
+                                <label><input type="checkbox" checked={*with_step} onchange={on_step} />{ " open at the current step" }</label>
+                            }
+                            if props.playable {
+                                <label><input type="checkbox" checked={*autoplay} onchange={on_autoplay} />{ " play on open" }</label>
+                            }
+                        </fieldset>
+                    }
                     <h4>{ "Embed in a course page" }</h4>
                     <label class="share-field">{ "Size " }
                         <select onchange={on_size} aria-label="Embed size">{ for sizes }</select>

@@ -1,4 +1,4 @@
-//! The module of the home page and the Models lab (the feature `models`): the page's loader
+//! The module of the home page and the Models lab (the feature `lab-models`): the page's loader
 //! (`web/loader.js`) loads it when that route is opened and calls its
 //! exported `mount` (`interleave_web::entry`).
 

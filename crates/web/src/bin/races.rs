@@ -1,4 +1,4 @@
-//! The module of the Races lab (the feature `races`): the page's loader
+//! The module of the Races lab (the feature `lab-races`): the page's loader
 //! (`web/loader.js`) loads it when that route is opened and calls its
 //! exported `mount` (`interleave_web::entry`).
 

@@ -4,25 +4,26 @@
 //! lab's file goes to that lab's module, which reads and checks it
 //! (`url_state::hand_over_file`).
 
-use interleave_core::share::{MAX_STATE_BYTES, SharedState, file_route, from_file, to_file};
+use interleave_core::labs::Lab;
+use interleave_core::share::{MAX_STATE_BYTES, file_lab, from_file, to_file};
 use yew::prelude::*;
 
 use crate::components::form;
 
 #[derive(Debug, Properties, PartialEq)]
-pub struct LabFileProps {
+pub struct LabFileProps<L: PartialEq> {
     /// The lab's state as shown.
-    pub state: SharedState,
+    pub state: L,
 }
 
 #[function_component(LabFile)]
-pub fn lab_file(props: &LabFileProps) -> Html {
+pub fn lab_file<L: Lab>(props: &LabFileProps<L>) -> Html {
     let problem = use_state(|| None::<String>);
     let on_save = {
         let state = props.state.clone();
         Callback::from(move |_| {
             crate::export::download_text(
-                &format!("interleave-{}.json", state.lab_name()),
+                &format!("interleave-{}.json", L::ID.name()),
                 "application/json",
                 &to_file(&state),
             );
@@ -39,22 +40,22 @@ pub fn lab_file(props: &LabFileProps) -> Html {
                 // Refused before reading when too big: a huge file never loads.
                 let read = form::read_text(&file, MAX_STATE_BYTES, "a lab file").await;
                 let opened = read.and_then(|text| {
-                    match file_route(&text) {
-                        Some(route) if !crate::app::renders_here(route) => {
-                            crate::url_state::hand_over_file(route, &file.name(), &text)
+                    match file_lab(&text) {
+                        Some(lab) if lab != L::ID => {
+                            crate::url_state::hand_over_file(lab, &file.name(), &text)
                                 .map(|()| None)
                         }
-                        _ => from_file(&text)
+                        _ => from_file::<L>(&text)
                             .map(Some)
                             .map_err(|error| error.to_string()),
                     }
                     .map_err(|error| format!("{}: {error}", file.name()))
                 });
                 match opened {
-                    Ok(state) => {
+                    Ok(lab) => {
                         problem.set(None);
-                        if let Some(state) = state {
-                            crate::url_state::open_state(&state);
+                        if let Some(lab) = lab {
+                            crate::url_state::open_lab(&lab);
                         }
                     }
                     Err(message) => problem.set(Some(message)),

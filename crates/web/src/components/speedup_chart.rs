@@ -5,7 +5,7 @@
 //! log2 axis, so 1, 2, 4 ... 64 are evenly spaced.
 
 use interleave_core::parallel::amdahl;
-use interleave_core::parallel::lab::Prediction;
+use interleave_core::parallel::lab::figures::Prediction;
 use yew::prelude::*;
 
 #[derive(Debug, Properties, PartialEq)]

@@ -7,14 +7,16 @@ use interleave_core::models::lab::codegen::{Language, RunNote, code, run_it_your
 use interleave_core::models::scenario::Model;
 use yew::prelude::*;
 
-use super::state::{LabAction, LabState};
+use interleave_core::models::lab::session::PageAction;
+
+use super::Dispatch;
 
 #[derive(Properties)]
 pub struct CodeViewProps {
     pub scenario: Rc<Scenario>,
     pub model: Model,
     pub language: Language,
-    pub dispatch: UseReducerDispatcher<LabState>,
+    pub dispatch: Dispatch,
 }
 
 impl PartialEq for CodeViewProps {
@@ -43,7 +45,7 @@ pub fn code_view(props: &CodeViewProps) -> Html {
         let selected = language == props.language;
         html! {
             <button role="tab" aria-selected={selected.to_string()} class={classes!(selected.then_some("active"))}
-                onclick={props.dispatch.to_callback().reform(move |_| LabAction::SetLanguage(language))}>
+                onclick={props.dispatch.to_callback().reform(move |_| PageAction::SetLanguage(language))}>
                 { language.title() }
             </button>
         }

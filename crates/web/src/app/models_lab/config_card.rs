@@ -8,7 +8,9 @@ use yew::prelude::*;
 use crate::components::form;
 
 use super::Simulated;
-use super::state::{LabAction, LabState};
+use interleave_core::models::lab::session::PageAction;
+
+use super::Dispatch;
 use crate::components::{NumberField, Timeline};
 
 #[derive(Properties)]
@@ -21,7 +23,7 @@ pub struct ConfigCardProps {
     pub window: (Time, Time),
     pub cursor: Time,
     pub on_scrub: Callback<Time>,
-    pub dispatch: UseReducerDispatcher<LabState>,
+    pub dispatch: Dispatch,
     pub unit: AttrValue,
 }
 
@@ -52,7 +54,7 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
     let model = props.model;
     let set = {
         let dispatch = props.dispatch.clone();
-        move |model: Model| dispatch.dispatch(LabAction::Lab(Action::SetConfig(idx, model)))
+        move |model: Model| dispatch.dispatch(PageAction::Lab(Action::SetConfig(idx, model)))
     };
     let on_kind = {
         let set = set.clone();
@@ -83,11 +85,11 @@ pub fn config_card(props: &ConfigCardProps) -> Html {
     let select = props
         .dispatch
         .to_callback()
-        .reform(move |_| LabAction::Lab(Action::SelectConfig(idx)));
+        .reform(move |_| PageAction::Lab(Action::SelectConfig(idx)));
     let remove = props
         .dispatch
         .to_callback()
-        .reform(move |_| LabAction::Lab(Action::RemoveConfig(idx)));
+        .reform(move |_| PageAction::Lab(Action::RemoveConfig(idx)));
     let core_options = [1u32, 2, 4, 8, 16].into_iter().map(|cores| {
         html! { <option value={cores.to_string()} selected={model.cores == Some(cores)}>{ format!("{cores} core{}", if cores == 1 { "" } else { "s" }) }</option> }
     });

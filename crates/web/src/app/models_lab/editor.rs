@@ -16,7 +16,9 @@ use yew::prelude::*;
 
 use crate::components::form;
 
-use super::state::{LabAction, LabState};
+use interleave_core::models::lab::session::PageAction;
+
+use super::Dispatch;
 use crate::components::NumberField;
 use crate::components::timeline::TASK_COLOURS;
 
@@ -28,7 +30,7 @@ pub struct WorkloadEditorProps {
     pub scenario: Rc<Scenario>,
     /// The id of the built-in workload the scenario came from.
     pub preset: Option<&'static str>,
-    pub dispatch: UseReducerDispatcher<LabState>,
+    pub dispatch: Dispatch,
 }
 
 impl PartialEq for WorkloadEditorProps {
@@ -44,8 +46,8 @@ impl std::fmt::Debug for WorkloadEditorProps {
     }
 }
 
-fn lab(action: Action) -> LabAction {
-    LabAction::Lab(action)
+fn lab(action: Action) -> PageAction {
+    PageAction::Lab(action)
 }
 
 #[function_component(WorkloadEditor)]
@@ -150,7 +152,7 @@ struct TaskEditorProps {
     task: TaskSpec,
     count: usize,
     unit: AttrValue,
-    dispatch: UseReducerDispatcher<LabState>,
+    dispatch: Dispatch,
 }
 
 impl PartialEq for TaskEditorProps {

@@ -15,10 +15,17 @@ use crate::components::form;
 use crate::url_state;
 
 use super::Simulated;
-use super::state::{LabAction, LabState, PLAY_MILLIS_AT_1X};
+use interleave_core::models::lab::Action;
+use interleave_core::models::lab::session::{PLAY_MILLIS_AT_1X, PageAction, SPEEDS, Session};
+
+use super::Dispatch;
 
 const FRAME_MILLIS: u32 = 33;
-pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+
+/// Moves the cursor to `time`.
+pub fn cursor_at(time: Time) -> PageAction {
+    PageAction::Lab(Action::SetCursor(time))
+}
 
 /// The next (or previous) instant with an event in any configuration.
 pub fn step_time(runs: &[Simulated], cursor: Time, forward: bool) -> Option<Time> {
@@ -34,18 +41,17 @@ pub fn step_time(runs: &[Simulated], cursor: Time, forward: bool) -> Option<Time
 
 /// Advances the cursor while playing, about 30 times a second.
 #[hook]
-pub fn use_playback(state: &UseReducerHandle<LabState>, end: Time) {
+pub fn use_playback(session: &Session, dispatch: Dispatch, end: Time) {
     let latest = use_mut_ref(|| (0.0f64, 0 as Time, 1.0f64));
     {
         let mut latest = latest.borrow_mut();
-        if latest.1 != state.lab.cursor {
-            latest.0 = state.lab.cursor as f64;
+        if latest.1 != session.lab.cursor {
+            latest.0 = session.lab.cursor as f64;
         }
-        latest.1 = state.lab.cursor;
-        latest.2 = state.speed;
+        latest.1 = session.lab.cursor;
+        latest.2 = session.speed;
     }
-    let dispatch = state.dispatcher();
-    use_effect_with((state.playing, end), move |(playing, end)| {
+    use_effect_with((session.playing, end), move |(playing, end)| {
         let end = *end;
         let interval = playing.then(|| {
             Interval::new(FRAME_MILLIS, move || {
@@ -55,10 +61,10 @@ pub fn use_playback(state: &UseReducerHandle<LabState>, end: Time) {
                     (latest.0, latest.1)
                 };
                 if position >= end as f64 {
-                    dispatch.dispatch(LabAction::SetCursor(end));
-                    dispatch.dispatch(LabAction::Pause);
+                    dispatch.dispatch(cursor_at(end));
+                    dispatch.dispatch(PageAction::Pause);
                 } else if position as Time != cursor {
-                    dispatch.dispatch(LabAction::SetCursor(position as Time));
+                    dispatch.dispatch(cursor_at(position as Time));
                 }
             })
         });
@@ -69,7 +75,7 @@ pub fn use_playback(state: &UseReducerHandle<LabState>, end: Time) {
 /// Space plays or pauses; arrows step between events (with Shift: one time
 /// unit); Home and End jump; + and - zoom. Ignored while typing in a field.
 #[hook]
-pub fn use_keyboard(state: &UseReducerHandle<LabState>, runs: Rc<Vec<Simulated>>) {
+pub fn use_keyboard(session: &Session, dispatch: Dispatch, runs: Rc<Vec<Simulated>>) {
     let latest = use_mut_ref(|| None::<(Time, bool, Time, Rc<Vec<Simulated>>)>);
     let end = runs
         .iter()
@@ -77,8 +83,7 @@ pub fn use_keyboard(state: &UseReducerHandle<LabState>, runs: Rc<Vec<Simulated>>
         .max()
         .unwrap_or(1)
         .max(1);
-    *latest.borrow_mut() = Some((state.lab.cursor, state.playing, end, runs));
-    let dispatch = state.dispatcher();
+    *latest.borrow_mut() = Some((session.lab.cursor, session.playing, end, runs));
     use_effect_with((), move |_| {
         let document = gloo::utils::document();
         let options = EventListenerOptions::enable_prevent_default();
@@ -101,28 +106,28 @@ pub fn use_keyboard(state: &UseReducerHandle<LabState>, runs: Rc<Vec<Simulated>>
                 };
                 let action = match event.key().as_str() {
                     " " | "k" => Some(if playing {
-                        LabAction::Pause
+                        PageAction::Pause
                     } else {
-                        LabAction::Play { end }
+                        PageAction::Play { end }
                     }),
                     "ArrowRight" if event.shift_key() => {
-                        Some(LabAction::SetCursor((cursor + 1).min(end)))
+                        Some(cursor_at((cursor + 1).min(end)))
                     }
                     "ArrowLeft" if event.shift_key() => {
-                        Some(LabAction::SetCursor(cursor.saturating_sub(1)))
+                        Some(cursor_at(cursor.saturating_sub(1)))
                     }
-                    "ArrowRight" | "l" => step_time(&runs, cursor, true).map(LabAction::SetCursor),
-                    "ArrowLeft" | "j" => Some(LabAction::SetCursor(
+                    "ArrowRight" | "l" => step_time(&runs, cursor, true).map(cursor_at),
+                    "ArrowLeft" | "j" => Some(cursor_at(
                         step_time(&runs, cursor, false).unwrap_or(0),
                     )),
-                    "Home" => Some(LabAction::SetCursor(0)),
-                    "End" => Some(LabAction::SetCursor(end)),
-                    "+" | "=" => Some(LabAction::Zoom {
+                    "Home" => Some(cursor_at(0)),
+                    "End" => Some(cursor_at(end)),
+                    "+" | "=" => Some(PageAction::Zoom {
                         center: cursor,
                         factor: 0.5,
                         end,
                     }),
-                    "-" => Some(LabAction::Zoom {
+                    "-" => Some(PageAction::Zoom {
                         center: cursor,
                         factor: 2.0,
                         end,
@@ -175,7 +180,7 @@ pub struct PlaybackBarProps {
     /// screen reader says as the cursor moves.
     pub narration: AttrValue,
     pub runs: Rc<Vec<Simulated>>,
-    pub dispatch: UseReducerDispatcher<LabState>,
+    pub dispatch: Dispatch,
 }
 
 impl PartialEq for PlaybackBarProps {
@@ -208,9 +213,9 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
         let playing = props.playing;
         Callback::from(move |_| {
             dispatch.dispatch(if playing {
-                LabAction::Pause
+                PageAction::Pause
             } else {
-                LabAction::Play { end }
+                PageAction::Play { end }
             })
         })
     };
@@ -219,7 +224,7 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
         let runs = props.runs.clone();
         Callback::from(move |_| {
             let time = step_time(&runs, cursor, forward).unwrap_or(if forward { end } else { 0 });
-            dispatch.dispatch(LabAction::SetCursor(time));
+            dispatch.dispatch(cursor_at(time));
         })
     };
     let on_scrub = {
@@ -228,7 +233,7 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
             if let Some(time) =
                 form::input_value(&event).and_then(|value| value.parse::<Time>().ok())
             {
-                dispatch.dispatch(LabAction::SetCursor(time));
+                dispatch.dispatch(cursor_at(time));
             }
         })
     };
@@ -238,14 +243,14 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
             if let Some(speed) =
                 form::select_value(&event).and_then(|value| value.parse::<f64>().ok())
             {
-                dispatch.dispatch(LabAction::SetSpeed(speed));
+                dispatch.dispatch(PageAction::SetSpeed(speed));
             }
         })
     };
     let zoom = |factor: f64| {
         let dispatch = dispatch.clone();
         Callback::from(move |_| {
-            dispatch.dispatch(LabAction::Zoom {
+            dispatch.dispatch(PageAction::Zoom {
                 center: cursor,
                 factor,
                 end,
@@ -279,7 +284,7 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
             <span class="zoom" role="group" aria-label="Zoom">
                 <button onclick={zoom(0.5)} aria-label="Zoom in" title="Zoom in (+)">{ "+" }</button>
                 <button onclick={zoom(2.0)} aria-label="Zoom out" title="Zoom out (−)">{ "−" }</button>
-                <button onclick={dispatch.to_callback().reform(|_| LabAction::ZoomFit)} disabled={!props.zoomed}>{ "Fit" }</button>
+                <button onclick={dispatch.to_callback().reform(|_| PageAction::ZoomFit)} disabled={!props.zoomed}>{ "Fit" }</button>
             </span>
             <span class="keys">
                 <label><input type="checkbox" checked={*shortcuts} onchange={on_shortcuts} data-testid="shortcuts" />{ " Key shortcuts" }</label>

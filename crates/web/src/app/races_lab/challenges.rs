@@ -3,13 +3,12 @@
 //! at a time, the win message when the goal is met, and the challenges
 //! won kept in this browser under the set's id.
 
-use gloo::storage::{LocalStorage, Storage};
 use interleave_core::races::challenges::ChallengeSet;
 use interleave_core::races::lab::{Action, Playing};
 use interleave_core::share::MAX_STATE_BYTES;
 use yew::prelude::*;
 
-use super::RacesState;
+use super::Dispatch;
 use crate::components::form;
 
 #[derive(Properties, PartialEq)]
@@ -17,28 +16,7 @@ pub struct ChallengePanelProps {
     pub playing: Option<Playing>,
     /// Whether the challenge's goal is met at the step shown.
     pub goal_met: bool,
-    pub dispatch: UseReducerDispatcher<RacesState>,
-}
-
-fn storage_key(set: &ChallengeSet) -> String {
-    format!("interleave-challenges-{}", set.id())
-}
-
-/// The challenges of `set` won in this browser (kept as `0,3,4`).
-fn load_won(set: &ChallengeSet) -> Vec<usize> {
-    let text = LocalStorage::raw()
-        .get_item(&storage_key(set))
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    text.split(',')
-        .filter_map(|item| item.parse().ok())
-        .collect()
-}
-
-fn save_won(set: &ChallengeSet, won: &[usize]) {
-    let text: Vec<String> = won.iter().map(usize::to_string).collect();
-    let _ = LocalStorage::raw().set_item(&storage_key(set), &text.join(","));
+    pub dispatch: Dispatch,
 }
 
 #[function_component(ChallengePanel)]
@@ -50,7 +28,7 @@ pub fn challenge_panel(props: &ChallengePanelProps) -> Html {
         let won = won.clone();
         let playing = props.playing.clone();
         use_effect_with(set_id, move |_| {
-            won.set(playing.map_or_else(Vec::new, |playing| load_won(&playing.set)));
+            won.set(playing.map_or_else(Vec::new, |playing| crate::url_state::challenges_won(&playing.set.id())));
         });
     }
     {
@@ -61,11 +39,11 @@ pub fn challenge_panel(props: &ChallengePanelProps) -> Html {
             (props.goal_met, props.playing.as_ref().map(|p| p.at)),
             move |(met, _)| {
                 if let Some(playing) = playing.filter(|_| *met) {
-                    let mut now = load_won(&playing.set);
+                    let mut now = crate::url_state::challenges_won(&playing.set.id());
                     if !now.contains(&playing.at) {
                         now.push(playing.at);
                         now.sort_unstable();
-                        save_won(&playing.set, &now);
+                        crate::url_state::set_challenges_won(&playing.set.id(), &now);
                     }
                     won.set(now);
                 }

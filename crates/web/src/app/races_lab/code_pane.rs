@@ -10,7 +10,7 @@ use interleave_core::races::program::Op;
 use interleave_core::races::schedule::{thread_colour, why_not};
 use yew::prelude::*;
 
-use super::RacesState;
+use super::Dispatch;
 use crate::components::form;
 
 #[derive(Properties)]
@@ -20,7 +20,7 @@ pub struct CodePaneProps {
     pub thread: usize,
     pub source: Rc<str>,
     pub expanded: bool,
-    pub dispatch: UseReducerDispatcher<RacesState>,
+    pub dispatch: Dispatch,
 }
 
 impl PartialEq for CodePaneProps {

@@ -7,18 +7,19 @@
 
 use std::rc::Rc;
 
-use interleave_core::protocol::{Answer, Job, Progress};
+use interleave_core::count;
 use interleave_core::races::Program;
 use interleave_core::races::explore::{self, Verdict};
+use interleave_core::races::jobs::{Done, Job, Progress, RacesJobs};
 use interleave_core::races::lab::Action;
 use interleave_core::races::limits;
 use interleave_core::races::liveness::{Lasso, Liveness};
 use interleave_core::races::sample::{SampleOptions, SampleReport};
 use yew::prelude::*;
 
-use super::RacesState;
+use super::Dispatch;
 use crate::components::form;
-use crate::workers::{JobSlot, cancel_callback, start_in, unexpected, use_job_slot};
+use crate::workers::{JobSlot, cancel_callback, start_in, use_job_slot};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -43,7 +44,7 @@ pub struct ExplorerPanelProps {
     pub program: Rc<Program>,
     pub source: String,
     pub prefix: Vec<usize>,
-    pub dispatch: UseReducerDispatcher<RacesState>,
+    pub dispatch: Dispatch,
     pub takeaway: Option<&'static str>,
 }
 
@@ -61,7 +62,7 @@ fn start(
     prefix: &[usize],
     reduction: bool,
     status: UseStateHandle<Status>,
-    running: JobSlot,
+    running: JobSlot<RacesJobs>,
 ) -> Result<(), String> {
     let prefix_owned = prefix.to_vec();
     let explore = Job::Explore {
@@ -89,11 +90,12 @@ fn start(
         },
         move |answer| {
             status.set(match answer {
-                Answer::Explored(report) => Status::Done {
+                Ok(Done::Explored(report)) => Status::Done {
                     report: Rc::new(*report),
                     prefix: prefix_owned,
                 },
-                other => Status::Failed(unexpected(&other)),
+                Ok(_) => Status::Failed("the worker answered another job".to_owned()),
+                Err(message) => Status::Failed(message),
             })
         },
     )?;
@@ -103,7 +105,7 @@ fn start(
 #[function_component(ExplorerPanel)]
 pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
     let status = use_state(|| Status::Idle);
-    let running = use_job_slot();
+    let running: JobSlot<RacesJobs> = use_job_slot();
     let reduction = use_state(|| true);
     let on_explore = {
         let status = status.clone();
@@ -172,12 +174,12 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
             let liveness_goal = program.goal.is_some_and(|goal| goal.is_liveness());
             let most = report.most_common_count();
             let rows = report.outcomes.iter().map(|outcome| {
-                let share = outcome.count as f64 / most as f64 * 100.0;
+                let share = count::share(outcome.count, most, 1000) as f64 / 10.0;
                 html! {
                     <li class={classes!("outcome", outcome.outcome.failing.then_some("failing"))}>
                         <div class="outcome-head">
                             <code class="outcome-values">{ outcome.outcome.values_text() }</code>
-                            <span class="outcome-count">{ format!("{} schedule{}", outcome.count, if outcome.count == 1 { "" } else { "s" }) }</span>
+                            <span class="outcome-count">{ count::counted(outcome.count, "schedule", "schedules") }</span>
                             if outcome.outcome.failing { <span class="badge fail">{ "fails" }</span> }
                             <button class="link-button" onclick={load(prefix, &outcome.example)}>{ "Show one" }</button>
                         </div>
@@ -190,7 +192,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
             html! {
                 <div data-testid="explore-result">
                     <p class="explore-summary">
-                        <strong>{ format!("{} interleavings", report.interleavings) }</strong>
+                        <strong>{ count::counted(report.interleavings, "interleaving", "interleavings") }</strong>
                         { format!(
                             " from step {}, {} states visited ({}).",
                             prefix.len(),
@@ -204,7 +206,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                         if stale { <em>{ " The run has moved since: explore again for the step shown." }</em> }
                     </p>
                     <p class="explore-verdicts">
-                        { format!("Deadlocks: {} · failing schedules: {}", report.deadlocks, report.failing) }
+                        { format!("Deadlocks: {} · failing schedules: {}", count::text(report.deadlocks), count::text(report.failing)) }
                         if let Some(verdict) = report.goal_reachable {
                             <span data-testid="goal-verdict" data-verdict={format!("{verdict:?}").to_ascii_lowercase()}>{ match verdict {
                                 Verdict::Reached => " · the goal can be met".to_owned(),
@@ -338,7 +340,7 @@ struct SamplePanelProps {
     source: String,
     prefix: Vec<usize>,
     program: Rc<Program>,
-    dispatch: UseReducerDispatcher<RacesState>,
+    dispatch: Dispatch,
     has_goal: bool,
 }
 
@@ -356,7 +358,7 @@ impl PartialEq for SamplePanelProps {
 #[function_component(SamplePanel)]
 fn sample_panel(props: &SamplePanelProps) -> Html {
     let status = use_state(|| SampleStatus::Idle);
-    let running = use_job_slot();
+    let running: JobSlot<RacesJobs> = use_job_slot();
     let seed = use_mut_ref(|| 0u64);
     let on_sample = {
         let (status, running, seed) = (status.clone(), running.clone(), seed.clone());
@@ -391,8 +393,9 @@ fn sample_panel(props: &SamplePanelProps) -> Html {
                 },
                 move |answer| {
                     status_in.set(match answer {
-                        Answer::Sampled(report) => SampleStatus::Done(Rc::new(report)),
-                        other => SampleStatus::Failed(unexpected(&other)),
+                        Ok(Done::Sampled(report)) => SampleStatus::Done(Rc::new(report)),
+                        Ok(_) => SampleStatus::Failed("the worker answered another job".to_owned()),
+                        Err(message) => SampleStatus::Failed(message),
                     })
                 },
             );

@@ -13,7 +13,7 @@ use interleave_core::servers::scenario::{
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::ServersState;
+use super::Dispatch;
 use crate::components::{DecimalField, NumberField, form};
 
 #[derive(Properties)]
@@ -24,7 +24,7 @@ pub struct SettingsProps {
     pub draft_error: Option<String>,
     /// The last form edit's problem.
     pub error: Option<String>,
-    pub dispatch: UseReducerDispatcher<ServersState>,
+    pub dispatch: Dispatch,
 }
 
 impl PartialEq for SettingsProps {

@@ -5,16 +5,16 @@
 
 use std::rc::Rc;
 
-use interleave_core::protocol::{Answer, Job, Progress};
+use interleave_core::servers::jobs::{Done, Job, Progress, ServersJobs};
 use interleave_core::servers::lab::Action;
 use interleave_core::servers::scenario::MAX_RATE;
 use interleave_core::servers::{self, ServersScenario, SweepPoint};
 use yew::prelude::*;
 
-use super::ServersState;
+use super::Dispatch;
 use super::charts::SweepChart;
 use crate::components::{DecimalField, form};
-use crate::workers::{start_in, unexpected, use_job_slot};
+use crate::workers::{JobSlot, start_in, use_job_slot};
 
 /// Load points per sweep.
 const POINTS: u32 = 20;
@@ -44,7 +44,7 @@ enum Status {
 pub struct SweepPanelProps {
     pub scenario: Rc<ServersScenario>,
     pub sweep_max: Option<f64>,
-    pub dispatch: UseReducerDispatcher<ServersState>,
+    pub dispatch: Dispatch,
 }
 
 impl PartialEq for SweepPanelProps {
@@ -56,7 +56,7 @@ impl PartialEq for SweepPanelProps {
 #[function_component(SweepPanel)]
 pub fn sweep_panel(props: &SweepPanelProps) -> Html {
     let status = use_state(|| Status::Idle);
-    let running = use_job_slot();
+    let running: JobSlot<ServersJobs> = use_job_slot();
     // The load points of the sweep in progress, as they arrive.
     let partial = use_mut_ref(Vec::<SweepPoint>::new);
     let max_rate = props
@@ -86,26 +86,21 @@ pub fn sweep_panel(props: &SweepPanelProps) -> Html {
             let job = start_in(
                 &running,
                 sweep,
-                // The only progress a sweep reports (and, in the Servers
-                // lab's own module, the only kind there is).
-                #[allow(irrefutable_let_patterns)]
-                move |at| {
-                    if let Progress::Sweep { done, total, point } = at {
-                        partial_in.borrow_mut().extend(point);
-                        progress.set(Status::Running {
-                            done: done as f64,
-                            total: total as f64,
-                        })
-                    }
+                move |Progress::Sweep { done, total, point }| {
+                    partial_in.borrow_mut().extend(point);
+                    progress.set(Status::Running {
+                        done: done as f64,
+                        total: total as f64,
+                    })
                 },
                 move |answer| {
                     status_in.set(match answer {
-                        Answer::Swept { points } => Status::Done {
+                        Ok(Done::Swept { points }) => Status::Done {
                             points: Rc::new(points),
                             of,
                             millis: crate::web::performance_now() - started,
                         },
-                        other => Status::Failed(unexpected(&other)),
+                        Err(message) => Status::Failed(message),
                     })
                 },
             );

@@ -1,4 +1,5 @@
-//! Real parallelism: the wasm-bindgen-rayon pool and the runs on it.
+//! Real parallelism sharing memory: the wasm-bindgen-rayon pool and the
+//! runs on it (cross-origin isolated pages).
 //!
 //! The page's main thread never blocks on the pool: work is handed over
 //! with `rayon::spawn` and the result comes back on a oneshot channel that
@@ -12,8 +13,9 @@ use std::sync::atomic::{AtomicBool, AtomicU16};
 
 use futures_channel::oneshot;
 use interleave_core::parallel::kernels::KernelSpec;
-use interleave_core::parallel::race::{CounterMethod, RaceResult, race};
-use interleave_core::parallel::run::{KernelRun, RunControl, run_kernel};
+use interleave_core::parallel::race::{CounterMethod, RaceResult};
+use interleave_core::parallel::run::KernelRun;
+use interleave_core::parallel::threads::{RunControl, race, run_kernel};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::web::{performance_now, shared_clock};

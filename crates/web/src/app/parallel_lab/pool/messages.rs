@@ -4,30 +4,24 @@
 //! `interleave_core::parallel::schedule` hands out the chunks, as it does
 //! for the shared pool; this module is its backend: a chunk is a
 //! [`Job::Chunk`] request to one worker, and its times come back on the
-//! shared clock (`timeOrigin + now`).
+//! shared clock (`timeOrigin + now`). A worker that fails its chunk (or
+//! stops) fails the run, saying which worker and why.
 
-use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 
 use interleave_core::parallel::kernels::KernelSpec;
 use interleave_core::parallel::run::KernelRun;
+use interleave_core::parallel::jobs::{self, Job, ParallelJobs};
 use interleave_core::parallel::schedule::{self, Backend, Done, Scheduler};
-use interleave_core::protocol::{Answer, Job};
 
 use crate::web::shared_clock;
-use crate::workers::{ProtocolWorker, unexpected};
+use crate::workers::ProtocolWorker;
 
 /// A set of message-passing workers, started once per page.
 #[derive(Debug)]
 pub struct MessagePool {
-    workers: Vec<ProtocolWorker>,
-}
-
-impl PartialEq for MessagePool {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
+    workers: Vec<ProtocolWorker<ParallelJobs>>,
 }
 
 impl MessagePool {
@@ -36,10 +30,11 @@ impl MessagePool {
         let workers = (0..workers)
             .map(|_| ProtocolWorker::spawn())
             .collect::<Result<Vec<_>, _>>()?;
-        for worker in &workers {
-            match worker.ask(Job::Start).await?.0 {
-                Answer::Started => {}
-                other => return Err(unexpected(&other)),
+        for (idx, worker) in workers.iter().enumerate() {
+            match worker.ask(Job::Start).await {
+                Ok((jobs::Done::Started, _)) => {}
+                Ok((other, _)) => return Err(format!("worker {} answered {other:?}", idx + 1)),
+                Err(message) => return Err(format!("worker {}: {message}", idx + 1)),
             }
         }
         Ok(MessagePool { workers })
@@ -49,13 +44,9 @@ impl MessagePool {
         self.workers.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.workers.is_empty()
-    }
-
     /// Runs `spec` on the first `workers` workers, chunk by chunk.
     pub async fn run(
-        self: Rc<Self>,
+        &self,
         spec: KernelSpec,
         workers: usize,
         image: Arc<Vec<AtomicU16>>,
@@ -63,7 +54,7 @@ impl MessagePool {
     ) -> Result<KernelRun, String> {
         let scheduler = Scheduler::new(&spec, workers.clamp(1, self.len()));
         let backend = Chunks {
-            pool: &self,
+            pool: self,
             spec,
             image: &image,
             origin: shared_clock(),
@@ -88,9 +79,13 @@ impl Backend for Chunks<'_> {
             spec: self.spec,
             items: job.items.clone(),
         };
-        match self.pool.workers[worker].ask(request).await? {
+        let answer = self.pool.workers[worker]
+            .ask(request)
+            .await
+            .map_err(|message| format!("worker {}: {message}", worker + 1))?;
+        match answer {
             (
-                Answer::Chunk {
+                jobs::Done::Chunk {
                     start,
                     end,
                     checksum,
@@ -116,7 +111,7 @@ impl Backend for Chunks<'_> {
                     checksum,
                 })
             }
-            (other, _) => Err(unexpected(&other)),
+            (other, _) => Err(format!("worker {} answered {other:?}", worker + 1)),
         }
     }
 }
