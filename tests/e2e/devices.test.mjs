@@ -66,6 +66,39 @@ async function assertFits(page, what) {
   assert.deepEqual(layout.small, [], `${what}: text under 11 px`);
 }
 
+/**
+ * Nothing is cut: every select shows its whole choice (the chosen option's
+ * text, in the select's font, fits inside it beside its arrow), and every
+ * chart's text lies inside its drawing.
+ */
+async function assertNothingCut(page, what) {
+  const cut = await page.evaluate(() => {
+    const context = document.createElement('canvas').getContext('2d');
+    const selects = [...document.querySelectorAll('select')]
+      .filter((select) => select.offsetParent !== null && select.selectedIndex >= 0)
+      .map((select) => {
+        const style = getComputedStyle(select);
+        context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const text = select.options[select.selectedIndex].text;
+        const needs = context.measureText(text).width + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + 18;
+        return { text, needs, has: select.clientWidth };
+      })
+      .filter(({ needs, has }) => needs > has + 1)
+      .map(({ text, needs, has }) => `select "${text}" needs ${needs.toFixed(0)} px, has ${has}`);
+    const texts = [...document.querySelectorAll('svg text')]
+      .filter((text) => text.getBBox().width > 0 && text.closest('[aria-hidden="true"]') === null && text.closest('svg').viewBox.baseVal)
+      .filter((text) => {
+        const view = text.closest('svg').viewBox.baseVal;
+        if (view.width === 0) return false;
+        const box = text.getBBox();
+        return box.x < view.x - 1 || box.x + box.width > view.x + view.width + 1;
+      })
+      .map((text) => `chart text "${text.textContent}" runs out of its drawing`);
+    return [...selects, ...texts];
+  });
+  assert.deepEqual(cut, [], `${what}: text cut`);
+}
+
 /** `locator`'s box lies within the window's width. */
 async function assertInView(page, locator, what) {
   const box = await locator.boundingBox();
@@ -99,7 +132,8 @@ const LABS = {
       const row = page.locator('[data-testid=servers-compare] tbody tr').first();
       return [
         ['p99', row.getByTestId('p99')],
-        ['timed out', row.locator('td').nth(6)],
+        ['answered late', row.getByTestId('late')],
+        ['dropped', row.getByTestId('dropped')],
         ['the queue chart', page.locator('figure.queue-chart svg')],
       ];
     },
@@ -138,6 +172,7 @@ describe('every lab on a phone and a desktop, light and dark', () => {
           // Charts are drawn at their box's measured width.
           await page.waitForTimeout(300);
           await assertFits(page, what);
+          await assertNothingCut(page, what);
           for (const [figure, locator] of lab.key(page)) await assertInView(page, locator, `${what}: ${figure}`);
           await assertAccessible(page, what);
           await page.screenshot({ path: `${ARTIFACTS}devices-${name}-${size.width}-${colorScheme}.png`, fullPage: true });
@@ -184,6 +219,7 @@ describe('accessibility in more states', () => {
     await servers.sweep();
     await page.waitForTimeout(300);
     await assertFits(page, 'servers at 390 px after a sweep');
+    await assertNothingCut(page, 'servers at 390 px after a sweep');
     await assertInView(page, page.locator('figure.sweep-chart > svg'), 'the sweep chart');
     assert.deepEqual(problems, []);
     await context.close();
@@ -215,6 +251,7 @@ describe('accessibility in more states', () => {
     const servers = await new ServersLab(page).ready();
     await servers.sweep();
     await assertAccessible(page, 'servers after a load sweep');
+    await assertNothingCut(page, 'servers after a load sweep');
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -268,4 +268,26 @@ describe('Models lab files', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test('an edited preset is your workload, and while playing the narration stays in view of the timelines', async () => {
+    const { lab, page, context, problems } = await open();
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await lab.loadPreset('A CPU-heavy batch');
+    assert.match(await lab.root.getByTestId('models-lesson').innerText(), /^What to look for: /);
+    await lab.root.getByRole('button', { name: '+ Add task' }).click();
+    assert.match(await lab.root.getByTestId('models-lesson').innerText(), /^Your workload, edited from “A CPU-heavy batch”/);
+    assert.equal(await lab.root.getByLabel('Load a preset workload').inputValue(), '', 'the picker says "Your workload"');
+    await lab.play();
+    await page.waitForFunction(() => Number(/^(\d+)/.exec(document.querySelector('.cursor-time').textContent)[1]) > 0);
+    const narration = lab.root.getByTestId('playback-narration');
+    await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(300);
+    const box = await narration.boundingBox();
+    const view = page.viewportSize();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= view.height, `the narration is in the window: ${JSON.stringify(box)}`);
+    assert.match(await narration.innerText(), /^at \d+ ms: /);
+    await lab.pause();
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

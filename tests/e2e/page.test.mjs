@@ -3,7 +3,7 @@
 // (scripts/test.sh does).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { serveDist } from './server.mjs';
 import { launch, openPage, watchProblems } from './browser.mjs';
 import { ModelsLab } from './pages/models_lab.mjs';
@@ -36,6 +36,27 @@ describe('isolated page (COOP + COEP)', () => {
     assert.equal(await lab.config('async, 1 thread').locator('rect.span.blocked').count(), 0);
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  test('every lab\'s console stays free of warnings and errors, the Parallel pool\'s workers included', async () => {
+    const labs = JSON.parse(await readFile(new URL('../../web/labs.json', import.meta.url), 'utf8')).labs;
+    for (const hash of ['#/', ...labs.map((lab) => `#${lab.path}`)]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const noise = [];
+      page.on('console', (msg) => ['warning', 'error'].includes(msg.type()) && noise.push(`${msg.type()}: ${msg.text()}`));
+      page.on('pageerror', (err) => noise.push(`uncaught: ${err.message}`));
+      await page.goto(`${server.url}${hash}`);
+      await page.locator('.module-root main').first().waitFor();
+      if (hash === '#/parallel') {
+        await new ParallelLab(page).poolReady();
+        // Every pool worker has started (and would have warned by now).
+        await page.waitForTimeout(500);
+      }
+      await page.waitForTimeout(300);
+      assert.deepEqual(noise, [], `${hash} logs nothing`);
+      await context.close();
+    }
   });
 
   test('sweeps a kernel over 1..N workers: identical results, every worker computes chunks, and the page answers during the run', async () => {
@@ -147,13 +168,31 @@ describe('isolated page (COOP + COEP)', () => {
     assert.match(chart.legend, new RegExp(`prediction, ${workers} to 64 workers: the fitted law, \\d+\\.\\d× at 64; assumes cores as fast as these`));
     assert.equal(await lab.root.locator('figure.speedup-chart .predicted-label').textContent(), `predicted past ${workers} workers`);
     assert.match(chart.legend, /Amdahl, serial 50 %/);
-    // One worker, one run: a row for 1 worker only after a settings change.
+    // Linear axes: the ideal speedup is a straight line, and the measured
+    // points keep the chart's width (the prediction goes on in the legend).
+    const geometry = await lab.root.locator('figure.speedup-chart').first().evaluate((figure) => {
+      const svg = figure.querySelector('svg');
+      const xs = [...figure.querySelectorAll('circle.measured-dot')].map((dot) => Number(dot.getAttribute('cx')));
+      return {
+        ideal: figure.querySelector('polyline.ideal').getAttribute('points').trim().split(/\s+/).length,
+        spread: (Math.max(...xs) - Math.min(...xs)) / svg.viewBox.baseVal.width,
+      };
+    });
+    assert.equal(geometry.ideal, 2, 'the ideal line is straight');
+    assert.ok(geometry.spread >= 0.35, `the measured points spread over the chart: ${geometry.spread.toFixed(2)} of its width`);
+    // A run on 2 workers alone has no speedup yet, and the page says why.
     await lab.setField('Items per chunk', 4000);
     assert.equal((await lab.results()).length, 0, 'a new spec clears the old results');
+    await lab.setField('Workers', 2);
+    await lab.run();
+    assert.ok(Number.isNaN((await lab.results())[0].speedup));
+    assert.match(await lab.root.getByTestId('missing-base').innerText(), /run on 1 worker \(or sweep\) to see them/);
+    // One worker, one run: now there is a base.
     await lab.setField('Workers', 1);
     await lab.run();
-    assert.deepEqual((await lab.results()).map((r) => r.workers), [1]);
+    assert.deepEqual((await lab.results()).map((r) => r.workers), [1, 2]);
     assert.deepEqual(await lab.workerChunks(), [25]);
+    assert.equal(await lab.root.getByTestId('missing-base').count(), 0);
     assert.deepEqual(problems, []);
     await context.close();
   });

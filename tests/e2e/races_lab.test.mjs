@@ -88,6 +88,81 @@ describe('Races lab', () => {
     });
   }
 
+  test('the explorer says what each number counts: 6 essentially different orders, 20 schedules, 18 of them failing', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    await lab.explore();
+    assert.equal(await lab.counts(), '6 essentially different orders (20 schedules)');
+    const outcomes = await lab.outcomes();
+    const lost = outcomes.find((o) => o.values === 'x = 1');
+    assert.deepEqual([lost.count, lost.schedules, lost.text], [4, 18, '4 orders, 18 schedules']);
+    assert.match(await lab.root.getByTestId('counts-meaning').innerText(), /one of each: those are the essentially different orders/);
+    assert.match(await lab.root.locator('.explore-verdicts').innerText(), /failing: 4 orders \(18 schedules\)/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('results belong to their program: another lesson clears them, and its fix says it works', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    await lab.explore();
+    await lab.loadLesson('counter-mutex');
+    assert.equal(await lab.exploreResult().count(), 0, 'the lost update\'s outcomes are gone');
+    assert.equal(await lab.root.getByTestId('load-shortest').count(), 0);
+    // An edit clears them too.
+    await lab.explore();
+    await lab.editProgram((await lab.root.getByTestId('program').inputValue()).replace('x = x + 1', 'x = x + 2'));
+    assert.equal(await lab.exploreResult().count(), 0, 'an edited program\'s outcomes are its own');
+    await lab.loadLesson('counter-mutex');
+    await lab.explore();
+    assert.match(await lab.root.getByTestId('no-failure').innerText(), /^No schedule fails: in all 2 schedules the program does what it should\.$/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the lesson\'s subject is on screen: the temporaries that make a lost update, and the final check with its line numbers', async () => {
+    const { lab, page, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    // B reads x into a temporary: the inspector shows it, and where from.
+    await lab.step('B');
+    assert.match(await lab.narration().innerText(), /B reads x \(0\) into (t\d+)/);
+    const [, temp] = /into (t\d+)/.exec(await lab.narration().innerText());
+    const held = lab.root.locator('.locals li.temporary');
+    assert.equal(await held.count(), 1);
+    assert.equal(await held.innerText(), `${temp} = 0 (temporary; read from x)`);
+    // A's whole increment: B's value is stale now, and the page says so.
+    await lab.step('A', 'A', 'A');
+    assert.match(await lab.root.locator('.locals li.stale').innerText(), new RegExp(`^${temp} = 0 \\(temporary; read from x; stale: A wrote x since\\)$`));
+    // The check the goal asks to break, beside the threads, with its lines.
+    const after = lab.root.getByTestId('after-pane');
+    assert.match(await after.innerText(), /Final check/);
+    const lines = await after.locator('li.line').evaluateAll((items) =>
+      items.map((item) => `${item.querySelector('.line-no').textContent} ${item.querySelector('.line-text').textContent.trim()}`));
+    assert.ok(lines.includes('13 assert(x == 2)'), `the assertion on line 13: ${lines.join(' | ')}`);
+    assert.match(await lab.root.getByTestId('after-status').innerText(), /runs once every thread has finished/);
+    await lab.step('B', 'B');
+    assert.match(await lab.root.getByTestId('after-status').innerText(), /^Failed with x = 1: final check: assert\(x == 2\) failed at line 13/);
+    // The language reference the editor names is a link that opens.
+    const link = lab.root.getByTestId('language-link');
+    const reference = await page.request.get(new URL(await link.getAttribute('href'), page.url()).href);
+    assert.equal(reference.status(), 200);
+    assert.match(await reference.text(), /^# The Races lab's thread language/m);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('while the edited text has an error, the threads show the last program that compiled, with its own lines', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadLesson('lost-update');
+    const before = await lab.root.locator('.thread-pane[data-thread]').first().locator('li.line').allInnerTexts();
+    // Two lines added on top, and an error: the panes keep the old text's lines.
+    await lab.editProgram(`// a\n// b\n${await lab.root.getByTestId('program').inputValue()}\nthread C {`);
+    await lab.programError().waitFor();
+    assert.deepEqual(await lab.root.locator('.thread-pane[data-thread]').first().locator('li.line').allInnerTexts(), before);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('with a mutex the explorer finds only x = 2, and a waiting thread cannot step', async () => {
     const { lab, context, problems } = await open();
     await lab.loadLesson('counter-mutex');
@@ -262,7 +337,7 @@ describe('Races lab', () => {
     await lab.editProgram('shared x = 0\nthread A {\n  x = x +\n}\n');
     assert.match(await lab.programError().innerText(), /^Line 3:10: expected a value/);
     assert.equal(await lab.root.getByTestId('program').inputValue(), 'shared x = 0\nthread A {\n  x = x +\n}\n');
-    assert.equal(await lab.root.locator('.thread-pane').count(), 2);
+    assert.equal(await lab.root.locator('.thread-pane[data-thread]').count(), 2);
     assert.deepEqual(await lab.stepCount(), { at: 1, of: 1 });
     assert.deepEqual(problems, []);
     await context.close();

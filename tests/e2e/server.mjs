@@ -14,6 +14,8 @@ const TYPES = {
   '.svg': 'image/svg+xml',
   '.json': 'application/json',
   '.png': 'image/png',
+  // The Races language reference, read as text (web/_headers says so too).
+  '.md': 'text/plain; charset=utf-8',
 };
 
 export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);

@@ -195,4 +195,53 @@ describe('Servers lab', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test('every request offered is counted once: answered, late, dropped or refused, and the page says so', async () => {
+    const { lab, context, problems } = await open();
+    await lab.loadPreset('long-io');
+    const rows = await lab.comparison();
+    for (const [model, row] of Object.entries(rows)) {
+      assert.equal(row.answered + row.late + row.dropped + row.rejected, 1500, `${model}: ${JSON.stringify(row)}`);
+    }
+    assert.match(await lab.root.getByTestId('outcomes-sentence').innerText(), /^Multi-process: of 1500 requests offered, \d+ answered in time, /);
+    // The figures explain themselves where they are.
+    await lab.root.getByTestId('glossary').locator('summary').click();
+    assert.match(await lab.root.getByTestId('glossary').innerText(), /p50, p95, p99\s+Latency percentiles/);
+    assert.equal(await lab.root.getByTestId('request-type').count() > 0, true, 'the legend names each request type\'s colour');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the timeline\'s cursor moves by keyboard, a zoomed view pans with it, and a link keeps both', async () => {
+    const { lab, page, context, problems } = await open();
+    const slider = lab.root.getByTestId('servers-cursor');
+    await slider.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    const at = lab.root.getByTestId('at-cursor');
+    await at.waitFor();
+    assert.match(await slider.getAttribute('aria-valuetext'), /./);
+    await lab.root.getByRole('button', { name: 'Zoom in' }).click();
+    await lab.root.getByRole('button', { name: 'Zoom in' }).click();
+    const view = async () => ({
+      min: Number(await slider.getAttribute('data-view-from')),
+      max: Number(await slider.getAttribute('data-view-to')),
+    });
+    const before = await view();
+    await slider.focus();
+    for (let i = 0; i < 40; i++) await page.keyboard.press('PageUp');
+    const after = await view();
+    assert.ok(after.min > before.min, `the view panned with the cursor: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+    const cursor = Number(await slider.inputValue());
+    assert.ok(cursor >= after.min && cursor <= after.max);
+    // The address holds them: a reload opens the same cursor and view.
+    await page.waitForFunction(() => location.hash.includes('s=v1.'));
+    await page.waitForTimeout(400);
+    await page.reload();
+    const reloaded = await new ServersLab(page).ready();
+    const again = reloaded.root.getByTestId('servers-cursor');
+    assert.equal(Number(await again.inputValue()), cursor);
+    assert.equal(Number(await again.getAttribute('data-view-from')), after.min);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

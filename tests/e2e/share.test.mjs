@@ -29,7 +29,7 @@ describe('share links', () => {
     const { link, snippet } = await lab.share();
     assert.ok(link.startsWith(server.url) && link.includes('#/models?s=v1.'), link);
     assert.ok(link.length < 500, `a typical link is short: ${link.length}`);
-    assert.match(snippet, /^<iframe src="[^"]*#\/models\?s=v1\.[^"]*&amp;embed"|^<iframe src="[^"]*&embed"/);
+    assert.match(snippet, /^<iframe id="interleave" src="[^"]*#\/models\?s=v1\.[^"]*&amp;embed"|^<iframe id="interleave" src="[^"]*&embed"/);
     assert.match(snippet, /allow="cross-origin-isolated"/);
     await context.close();
 
@@ -76,6 +76,12 @@ describe('share links', () => {
     assert.doesNotMatch(await link(), /theme/);
     await dialog.getByLabel('Embed theme').selectOption({ label: "Follow the viewer's system" });
     assert.doesNotMatch(await src(), /theme/);
+    // A plain page gets the lines that size the frame, for the snippet's id.
+    await dialog.locator('details.share-resize summary').click();
+    const resize = await dialog.getByTestId('resize-script').inputValue();
+    assert.match(resize, /event\.data\.type === 'interleave:resize'/);
+    assert.match(await snippet(), /<iframe id="interleave" /);
+    assert.match(resize, /getElementById\('interleave'\)/);
     await dialog.getByLabel('open at the current step').uncheck();
     const atStart = await link();
     assert.notEqual(atStart, atStep);
@@ -292,6 +298,18 @@ describe('security and offline', () => {
     const lab = await new ModelsLab(page).ready();
     assert.equal(await lab.makespan('async, 1 thread'), 90);
     await context.setOffline(false);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a lab without steps or playback shows no empty Options box', async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}#/servers`);
+    await page.locator('section.servers-lab [data-testid=servers-compare]').waitFor();
+    await page.getByRole('button', { name: 'Share / Embed' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Share link').waitFor();
+    assert.equal(await dialog.locator('fieldset.share-options').count(), 0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
     assert.deepEqual(problems, []);
     await context.close();
   });

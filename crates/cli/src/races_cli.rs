@@ -93,7 +93,7 @@ pub fn explore(args: &ExploreArgs) -> ExitCode {
 pub fn report_text(program: &races::Program, report: &Report) -> String {
     let mut out = format!(
         "{}, {} states ({}){}\n",
-        count::counted(report.interleavings, "interleaving", "interleavings"),
+        report.counts_text(),
         report.states,
         if report.reduction {
             "deduplicated, partial-order reduced"
@@ -108,20 +108,29 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
             ),
         }
     );
+    if let Some(meaning) = report.counts_meaning() {
+        out.push_str(&format!("note: {meaning}\n"));
+    }
     let widest = report
         .outcomes
         .iter()
         .map(|o| o.outcome.values_text().chars().count())
         .max()
         .unwrap_or(0);
-    let most = report.most_common_count();
+    let counts: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|o| report.outcome_counts_text(o))
+        .collect();
+    let counts_width = counts.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    let most = report.most_bar_count();
     out.push_str(&format!("outcomes ({}):\n", report.outcomes.len()));
-    for outcome in &report.outcomes {
-        let bar = "#".repeat(count::share(outcome.count, most, 30) as usize);
+    for (outcome, counted) in report.outcomes.iter().zip(&counts) {
+        let bar = "#".repeat(count::share(report.bar_count(outcome), most, 30) as usize);
         out.push_str(&format!(
-            "  {:<widest$}  {:>8}  {:<30}  {}{}\n",
+            "  {:<widest$}  {:>counts_width$}  {:<30}  {}{}\n",
             outcome.outcome.values_text(),
-            count::text(outcome.count),
+            counted,
             bar,
             if outcome.outcome.failing {
                 "FAIL: "
@@ -133,8 +142,8 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
     }
     out.push_str(&format!(
         "deadlocks: {}, failing: {}{}\n",
-        count::text(report.deadlocks),
-        count::text(report.failing),
+        report.failing_text(true),
+        report.failing_text(false),
         if report.cycles {
             ", some schedules loop forever (not counted)"
         } else {
@@ -163,8 +172,10 @@ pub fn report_text(program: &races::Program, report: &Report) -> String {
                 "failing schedule"
             }
         )),
-        None if program.goal.is_some() => out.push_str("no schedule meets the goal\n"),
-        None => out.push_str("no schedule fails\n"),
+        None => out.push_str(&format!(
+            "{}\n",
+            report.nothing_fails_text(program.goal.is_some())
+        )),
     }
     if let (Some(goal), Some(verdict)) = (program.goal, report.goal_reachable) {
         let verdict = match verdict {

@@ -115,8 +115,8 @@ fn metrics_text(scenario: &ServersScenario, m: &ServerMetrics) -> String {
     };
     let mut out = String::new();
     out.push_str(&format!(
-        "requests {}: answered {}, refused {}, timed out {}\n",
-        m.requests, m.completed, m.rejected, m.timed_out
+        "requests {}: answered in time {}, late {}, dropped {}, refused {}\n",
+        m.requests, m.completed, m.late, m.dropped, m.rejected
     ));
     out.push_str(&format!(
         "throughput {:.1}/s (offered {:.1}/s, capacity about {:.1}/s)\n",

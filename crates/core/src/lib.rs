@@ -9,7 +9,7 @@
 //! its lab state (`lab`: the state and its one `apply` reducer):
 //! [`models`], [`servers`], [`races`], [`parallel`], listed once in
 //! [`labs`]; beside them what they share: [`trace`], [`metrics`],
-//! [`share`], [`perfetto`], [`protocol`], [`input`], [`ascii`], [`count`],
+//! [`share`], [`perfetto`], [`protocol`], [`input`], [`ascii`], [`count`], [`glossary`],
 //! [`error`].
 // The page's module builds this crate for size (opt-level "z", see
 // .cargo/config.toml); the engines that run on the page's thread or its
@@ -21,6 +21,7 @@
 pub mod ascii;
 pub mod count;
 pub mod error;
+pub mod glossary;
 pub mod input;
 pub mod labs;
 pub mod metrics;

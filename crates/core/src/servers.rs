@@ -47,6 +47,7 @@ pub struct SweepCell {
     pub mean: f64,
     pub throughput: f64,
     pub rejected: u32,
+    /// Answered late or dropped: the client gave up.
     pub timed_out: u32,
 }
 

@@ -55,7 +55,7 @@ export class ParallelLab {
       rows.map((row) => ({
         workers: Number(row.dataset.workers),
         ms: Number(row.dataset.ms),
-        speedup: Number(row.dataset.speedup),
+        speedup: row.dataset.speedup === '' ? NaN : Number(row.dataset.speedup),
         checksum: row.dataset.checksum,
       })),
     );

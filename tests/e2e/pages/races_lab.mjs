@@ -95,15 +95,34 @@ export class RacesLab {
     await this.root.getByTestId('cancel-explore').click();
   }
 
-  /** The explorer's outcomes: [{ values, count, failing }]. */
+  /**
+   * The explorer's outcomes: [{ values, count, schedules, text, failing }]:
+   * `count` the essentially different orders (or schedules, without the
+   * reduction), `schedules` the exact number of schedules (NaN when not
+   * known), `text` what the page says of them.
+   */
   async outcomes() {
     return this.root.locator('[data-testid=outcomes] li.outcome').evaluateAll((items) =>
-      items.map((item) => ({
-        values: item.querySelector('.outcome-values').textContent,
-        count: Number(/(\d+)/.exec(item.querySelector('.outcome-count').textContent)[1]),
-        failing: item.classList.contains('failing'),
-      })),
+      items.map((item) => {
+        const counts = item.querySelector('.outcome-count');
+        return {
+          values: item.querySelector('.outcome-values').textContent,
+          count: Number(counts.dataset.orders),
+          schedules: counts.dataset.schedules === '' ? NaN : Number(counts.dataset.schedules),
+          text: counts.textContent,
+          failing: item.classList.contains('failing'),
+        };
+      }),
     );
+  }
+
+  /** The explorer's summary of what it counted. */
+  counts() {
+    return this.root.getByTestId('explore-counts').innerText();
+  }
+
+  exploreResult() {
+    return this.root.getByTestId('explore-result');
   }
 
   /** The goal's verdict: 'reached', 'unreachable' or 'unknown'. */

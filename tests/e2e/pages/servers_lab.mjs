@@ -26,6 +26,9 @@ export class ServersLab {
       rows[model] = {
         selected: (await row.getAttribute('class'))?.includes('selected') ?? false,
         p99: await row.getByTestId('p99').innerText(),
+        answered: Number(await row.getByTestId('answered').innerText()),
+        late: Number(await row.getByTestId('late').innerText()),
+        dropped: Number(await row.getByTestId('dropped').innerText()),
         rejected: Number(await row.getByTestId('rejected').innerText()),
       };
     }

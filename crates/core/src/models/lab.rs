@@ -43,6 +43,21 @@ pub struct ModelsLab {
     /// through edits, so the picker still names it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// Playback speed: 1 crosses the time axis in
+    /// `session::PLAY_MILLIS_AT_1X`; a link plays at its sender's.
+    #[serde(default = "normal_speed", skip_serializing_if = "is_normal_speed")]
+    pub speed: f64,
+}
+
+/// The playback speeds a lab may have.
+pub const SPEED_RANGE: (f64, f64) = (0.05, 16.0);
+
+fn normal_speed() -> f64 {
+    1.0
+}
+
+fn is_normal_speed(speed: &f64) -> bool {
+    *speed == 1.0
 }
 
 impl Default for ModelsLab {
@@ -77,6 +92,8 @@ pub enum Action {
     MoveSegment(usize, usize, isize),
     SetSegment(usize, usize, Segment),
     SetWaitKind(usize, usize, WaitKind),
+    /// The playback speed, within [`SPEED_RANGE`].
+    SetSpeed(f64),
 }
 
 impl Action {
@@ -85,7 +102,10 @@ impl Action {
     /// the timelines a new time axis; moving the cursor or choosing which
     /// configuration is detailed does not.
     pub fn changes_work(&self) -> bool {
-        !matches!(self, Action::SetCursor(_) | Action::SelectConfig(_))
+        !matches!(
+            self,
+            Action::SetCursor(_) | Action::SelectConfig(_) | Action::SetSpeed(_)
+        )
     }
 }
 
@@ -104,6 +124,7 @@ impl ModelsLab {
             cursor: 0,
             selected: 0,
             preset: None,
+            speed: 1.0,
         }
     }
 
@@ -113,6 +134,13 @@ impl ModelsLab {
             preset: Some(preset.id.to_owned()),
             ..ModelsLab::with_scenario(preset.scenario())
         }
+    }
+
+    /// The built-in workload, while the lab's is still exactly it: its
+    /// lesson speaks of that workload, not of whatever it was edited into.
+    pub fn unchanged_preset(&self) -> Option<&'static Preset> {
+        self.preset()
+            .filter(|preset| *self.scenario == preset.scenario())
     }
 
     /// The built-in workload the lab's came from: by id; for links and
@@ -160,6 +188,7 @@ impl Lab for ModelsLab {
                 format!("configuration {} does not exist", self.selected),
             ));
         }
+        check_speed(self.speed)?;
         Ok(())
     }
 
@@ -177,6 +206,18 @@ impl ModelsLab {
     pub fn check_work(&self) -> Result<(), ScenarioError> {
         self.scenario
             .check_work(&self.configs, |idx| format!("configs[{idx}]"))
+    }
+}
+
+fn check_speed(speed: f64) -> Result<(), ScenarioError> {
+    let (slowest, fastest) = SPEED_RANGE;
+    if (slowest..=fastest).contains(&speed) {
+        Ok(())
+    } else {
+        Err(ScenarioError::at_path(
+            "speed",
+            format!("{speed} is outside {slowest}..={fastest}"),
+        ))
     }
 }
 
@@ -220,6 +261,7 @@ pub fn apply(lab: &mut ModelsLab, action: Action) -> Result<(), ScenarioError> {
         }
         Action::ReplaceScenario(scenario) => scenario.validate()?,
         Action::SetConfig(_, model) => model.validate("config")?,
+        Action::SetSpeed(speed) => check_speed(*speed)?,
         _ => {}
     }
     let before = action.changes_work().then(|| lab.clone());
@@ -252,6 +294,7 @@ fn apply_unchecked(lab: &mut ModelsLab, action: Action) {
             }
         }
         Action::SetCursor(time) => lab.cursor = time,
+        Action::SetSpeed(speed) => lab.speed = speed,
         Action::SelectConfig(idx) => {
             if idx < lab.configs.len() {
                 lab.selected = idx;
@@ -378,6 +421,7 @@ fn edit_workload(tasks: &mut Vec<TaskSpec>, action: Action) {
         | Action::LoadPreset(_)
         | Action::ReplaceScenario(_)
         | Action::SetCursor(_)
+        | Action::SetSpeed(_)
         | Action::SelectConfig(_)
         | Action::AddConfig
         | Action::RemoveConfig(_)
@@ -388,6 +432,27 @@ fn edit_workload(tasks: &mut Vec<TaskSpec>, action: Action) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edited_preset_is_your_workload_not_the_preset() {
+        let mut lab = ModelsLab::from_preset(&presets::PRESETS[1]);
+        assert_eq!(
+            lab.unchanged_preset().map(|p| p.id),
+            Some(presets::PRESETS[1].id)
+        );
+        apply(&mut lab, Action::SetCursor(7)).unwrap();
+        assert!(
+            lab.unchanged_preset().is_some(),
+            "moving the cursor edits nothing"
+        );
+        apply(&mut lab, Action::AddTask).unwrap();
+        assert!(lab.unchanged_preset().is_none());
+        assert_eq!(
+            lab.preset().map(|p| p.id),
+            Some(presets::PRESETS[1].id),
+            "still edited from it"
+        );
+    }
 
     #[test]
     fn editing_actions_keep_the_scenario_valid() {

@@ -24,6 +24,15 @@ impl CounterMethod {
         CounterMethod::Mutex,
     ];
 
+    /// `the mutex`, `fetch_add`, `the racy loop`: as a sentence names it.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            CounterMethod::LoadStore => "the racy loop",
+            CounterMethod::FetchAdd => "fetch_add",
+            CounterMethod::Mutex => "the mutex",
+        }
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(speed))]
     pub fn title(self) -> &'static str {
         match self {

@@ -103,7 +103,7 @@ impl KernelRun {
             })
             .collect();
         Trace {
-            unit: "us".to_owned(),
+            unit: "µs".to_owned(),
             tasks,
             lanes,
             events: Vec::new(),

@@ -131,8 +131,13 @@ impl Outcome {
 pub struct OutcomeCount {
     #[serde(flatten)]
     pub outcome: Outcome,
-    /// Complete schedules that end this way.
+    /// Complete schedules that end this way; with the partial-order
+    /// reduction, classes of equivalent schedules ([`Report::classes`]).
     pub count: u64,
+    /// The exact number of schedules that end this way, when it is known
+    /// and finite ([`Report::schedules`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<u64>,
     /// One schedule that ends this way (thread names).
     pub example: Vec<String>,
 }
@@ -140,8 +145,24 @@ pub struct OutcomeCount {
 /// What the explorer found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
-    /// Complete schedules explored.
+    /// Complete schedules explored; with the partial-order reduction
+    /// ([`Report::classes`]), classes of equivalent schedules: schedules
+    /// that differ only in the order of independent steps are one, and one
+    /// of each is run.
     pub interleavings: u64,
+    /// Whether `interleavings` and the outcomes' `count` are classes of
+    /// equivalent schedules (the partial-order reduction was on).
+    #[serde(default)]
+    pub classes: bool,
+    /// The exact number of complete schedules, when it is known and
+    /// finite: counted as paths through the deduplicated state graph
+    /// (without the partial-order reduction), never one by one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<u64>,
+    /// Why `schedules` is not given, when it is not: a schedule can go
+    /// round a loop (there are infinitely many), or the count stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules_unknown: Option<String>,
     /// States visited (without reduction: nodes of the schedule tree).
     pub states: u64,
     pub outcomes: Vec<OutcomeCount>,
@@ -304,7 +325,26 @@ pub struct Explorer {
     /// The liveness search's graph, while it grows.
     graph: Option<Graph>,
     liveness: Option<Liveness>,
+    /// The search for exact schedule counts (deduplication without the
+    /// partial-order reduction), while it runs, when this one counts
+    /// classes; then what it found.
+    exact: Option<Box<Explorer>>,
+    exact_counts: Option<ExactCounts>,
+    /// This explorer only counts schedules: no shortest schedule, no
+    /// liveness, no nested count.
+    counting_only: bool,
     done: bool,
+}
+
+/// Exact schedule counts per outcome, from a search without the
+/// partial-order reduction.
+#[derive(Debug, Clone)]
+struct ExactCounts {
+    by_outcome: HashMap<Outcome, u64>,
+    /// A schedule can go round a loop: infinitely many schedules.
+    cycles: bool,
+    /// The search stopped (state cap, step limit): counts are partial.
+    stopped: Option<Stop>,
 }
 
 impl std::fmt::Debug for Explorer {
@@ -336,6 +376,9 @@ impl Explorer {
             bfs: None,
             graph: None,
             liveness: None,
+            exact: None,
+            exact_counts: None,
+            counting_only: false,
             done: false,
         };
         let hash = hash_of(&start);
@@ -354,7 +397,7 @@ impl Explorer {
 
     pub fn progress(&self) -> Progress {
         Progress {
-            states: self.states,
+            states: self.states + self.exact.as_ref().map_or(0, |exact| exact.states),
             outcomes: self.outcomes.len(),
             shortening: self.bfs.is_some(),
             liveness: self.graph.is_some(),
@@ -376,11 +419,76 @@ impl Explorer {
                 self.bfs_step();
             } else if !self.stack.is_empty() {
                 self.dfs_step();
+            } else if let Some(exact) = &mut self.exact {
+                let slice = left.min(1_000);
+                left -= slice;
+                if exact.run(slice + 1) {
+                    self.exact_counts = Some(exact.counts());
+                    self.exact = None;
+                    self.finish_dfs();
+                }
+            } else if self.counts_classes() && self.exact_counts.is_none() && !self.capped {
+                self.exact = Some(Box::new(Explorer::counting(
+                    self.program.clone(),
+                    self.start.clone(),
+                    self.options,
+                )));
             } else {
                 self.finish_dfs();
             }
         }
         self.done
+    }
+
+    /// An explorer that only counts the schedules from `start` exactly
+    /// (deduplication without the partial-order reduction), within
+    /// `options`' limits.
+    fn counting(program: Rc<Program>, start: State, options: Options) -> Explorer {
+        let mut explorer = Explorer::new(
+            program,
+            start,
+            Options {
+                reduction: true,
+                partial_order: false,
+                ..options
+            },
+        );
+        explorer.counting_only = true;
+        explorer
+    }
+
+    /// Whether this search counts classes of equivalent schedules (the
+    /// partial-order reduction is on).
+    fn counts_classes(&self) -> bool {
+        self.options.reduction && self.options.partial_order && !self.counting_only
+    }
+
+    /// The schedules this search counted, per outcome.
+    fn counts(&self) -> ExactCounts {
+        let mut by_outcome = HashMap::new();
+        for &(idx, count) in &self.root {
+            by_outcome.insert(self.outcomes[idx as usize].outcome.clone(), count);
+        }
+        ExactCounts {
+            by_outcome,
+            cycles: self.cycles,
+            stopped: self.stop(),
+        }
+    }
+
+    /// Why the search stopped early, if it did.
+    fn stop(&self) -> Option<Stop> {
+        if self.capped {
+            Some(Stop::StateCap {
+                max_states: self.options.max_states,
+            })
+        } else if self.cut {
+            Some(Stop::StepLimit {
+                max_depth: self.options.max_depth,
+            })
+        } else {
+            None
+        }
     }
 
     /// Runs to the end.
@@ -403,23 +511,41 @@ impl Explorer {
         for &(idx, count) in &self.root {
             outcomes[idx as usize].count = count;
         }
+        let stopped = self.stop();
+        // The exact number of schedules per outcome: this search's counts
+        // when it counts schedules, else the count without the reduction;
+        // none while a loop makes them infinite or a search stopped.
+        let exact = if self.counts_classes() {
+            self.exact_counts.clone()
+        } else {
+            Some(self.counts())
+        };
+        let schedules_unknown = match &exact {
+            _ if stopped.is_some() => Some("the search stopped early".to_owned()),
+            None => Some("they were not counted".to_owned()),
+            Some(exact) if exact.cycles => {
+                Some("a schedule can go round a loop, so there are infinitely many".to_owned())
+            }
+            Some(ExactCounts {
+                stopped: Some(stop),
+                ..
+            }) => Some(format!("their count stopped ({})", stop.text())),
+            Some(_) => None,
+        };
+        if schedules_unknown.is_none()
+            && let Some(exact) = &exact
+        {
+            for outcome in &mut outcomes {
+                outcome.schedules =
+                    Some(exact.by_outcome.get(&outcome.outcome).copied().unwrap_or(0));
+            }
+        }
         let total = |keep: &dyn Fn(&Outcome) -> bool| -> u64 {
             outcomes
                 .iter()
                 .filter(|o| keep(&o.outcome))
                 .map(|o| o.count)
                 .fold(0u64, u64::saturating_add)
-        };
-        let stopped = if self.capped {
-            Some(Stop::StateCap {
-                max_states: self.options.max_states,
-            })
-        } else if self.cut {
-            Some(Stop::StepLimit {
-                max_depth: self.options.max_depth,
-            })
-        } else {
-            None
         };
         let liveness = self.liveness.as_ref();
         let goal_reachable = self.program.goal.map(|goal| {
@@ -467,8 +593,27 @@ impl Explorer {
                 .filter(|(_, o)| crate::count::saturated(o.count))
                 .map(|(idx, _)| format!("outcomes[{idx}].count")),
         );
+        let schedules = schedules_unknown.is_none().then(|| {
+            outcomes
+                .iter()
+                .filter_map(|o| o.schedules)
+                .fold(0u64, u64::saturating_add)
+        });
+        if schedules.is_some_and(crate::count::saturated) {
+            saturated.push("schedules".to_owned());
+        }
+        saturated.extend(
+            outcomes
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.schedules.is_some_and(crate::count::saturated))
+                .map(|(idx, _)| format!("outcomes[{idx}].schedules")),
+        );
         Report {
             interleavings,
+            classes: self.counts_classes(),
+            schedules,
+            schedules_unknown,
             states: self.states,
             deadlocks,
             failing,
@@ -630,12 +775,17 @@ impl Explorer {
         self.outcomes.push(OutcomeCount {
             outcome,
             count: 0,
+            schedules: None,
             example,
         });
         idx
     }
 
     fn finish_dfs(&mut self) {
+        if self.counting_only {
+            self.done = true;
+            return;
+        }
         if self.shortest.is_none()
             || self.shortest.as_ref().is_some_and(Vec::is_empty)
             || self.capped
@@ -955,5 +1105,6 @@ pub fn outcome_of(program: &Program, state: &State, runaway: bool) -> Outcome {
     }
 }
 
+mod counts;
 #[cfg(test)]
 mod tests;

@@ -186,6 +186,9 @@ pub struct Session {
     pub lab: RacesLab,
     /// The last program that compiled (shown while the text has an error).
     pub program: Option<Rc<Program>>,
+    /// The text `program` was compiled from: its line numbers are this
+    /// text's, not the edited text's.
+    pub compiled: Rc<str>,
     /// The schedule replayed on `program`.
     pub run: Rc<Run>,
     /// Why the current text does not compile.
@@ -204,6 +207,7 @@ impl Session {
                 ..lab.clone()
             },
             program: None,
+            compiled: Rc::from(""),
             run: Rc::new(Run {
                 states: Vec::new(),
                 steps: Vec::new(),
@@ -237,6 +241,7 @@ impl Session {
                 self.lab.cursor = self.lab.cursor.min(kept.len());
                 self.lab.schedule = kept;
                 self.program = Some(Rc::new(program));
+                self.compiled = Rc::from(self.lab.source.as_str());
                 self.run = Rc::new(run);
             }
             Err(error) => self.error = Some(error),
@@ -519,10 +524,14 @@ mod tests {
         let mut session = Session::new(RacesLab::default());
         apply(&mut session, Action::Step(0)).unwrap();
         let good = session.program.clone();
+        let good_text = session.lab.source.clone();
+        assert_eq!(&*session.compiled, good_text);
         apply(&mut session, Action::Edit("thread A {".into())).unwrap();
         assert_eq!(session.lab.source, "thread A {");
         assert!(session.error.is_some());
         assert_eq!(session.program, good);
+        // The program shown is drawn from the text it was compiled from.
+        assert_eq!(&*session.compiled, good_text);
         assert_eq!(session.lab.schedule, vec![0]);
     }
 

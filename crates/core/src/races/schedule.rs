@@ -219,6 +219,73 @@ pub fn loc_text(program: &Program, state: &State, loc: Loc) -> String {
     }
 }
 
+/// A value a thread holds at a state: a local, or a temporary (a value
+/// read or computed by one indivisible step and not yet used by the next,
+/// as in `t1 ← x` then `x ← t1 + 1`), with the shared things it was
+/// read from and those another thread wrote since: a stale value, the
+/// stuff of lost updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// `t1`, `count`, `v (remove)` for a function's local.
+    pub name: String,
+    pub value: String,
+    pub temporary: bool,
+    /// The shared things its value was read from: `x`.
+    pub read_from: Vec<String>,
+    /// Who wrote one of them since: `A wrote x`.
+    pub stale: Vec<String>,
+}
+
+/// What `thread` holds at `state`: its locals, then the temporaries that
+/// hold a value (a used temporary is empty again).
+pub fn held(program: &Program, state: &State, thread: usize) -> Vec<Held> {
+    let code = &program.threads[thread];
+    let now = &state.threads[thread];
+    let mut locals = Vec::new();
+    let mut temporaries = Vec::new();
+    for (slot, info) in code.slots.iter().enumerate() {
+        let value = &now.locals[slot];
+        let deps = now.deps.get(slot).map_or(&[][..], Vec::as_slice);
+        if info.temp && *value == Value::Null && deps.is_empty() {
+            continue;
+        }
+        let mut read_from: Vec<String> = deps
+            .iter()
+            .map(|dep| loc_text(program, state, dep.loc))
+            .collect();
+        read_from.dedup();
+        let mut stale: Vec<String> = deps
+            .iter()
+            .filter_map(|dep| {
+                let (writer, _) = dep.overwritten?;
+                Some(format!(
+                    "{} wrote {}",
+                    program.threads[writer as usize].name,
+                    loc_text(program, state, dep.loc)
+                ))
+            })
+            .collect();
+        stale.dedup();
+        let held = Held {
+            name: match &info.function {
+                Some(function) => format!("{} ({function})", info.name),
+                None => info.name.clone(),
+            },
+            value: value.to_string(),
+            temporary: info.temp,
+            read_from,
+            stale,
+        };
+        if info.temp {
+            temporaries.push(held);
+        } else {
+            locals.push(held);
+        }
+    }
+    locals.extend(temporaries);
+    locals
+}
+
 /// One step in words, from the states before and after it.
 pub fn narrate(
     program: &Program,
@@ -674,6 +741,21 @@ mod tests {
     use crate::races::compile_source;
 
     const COUNTER: &str = "shared x = 0\nthread A { x = x + 1 }\nthread B { x = x + 1 }\n";
+
+    #[test]
+    fn a_thread_holds_its_temporaries_and_says_when_they_are_stale() {
+        let program = compile_source(COUNTER).unwrap();
+        // B reads x into its temporary, then A increments x.
+        let run = replay(&program, &[1, 0, 0, 0]).unwrap();
+        let b = held(&program, run.last(), 1);
+        assert_eq!(b.len(), 1, "{b:?}");
+        assert_eq!((b[0].value.as_str(), b[0].temporary), ("0", true));
+        assert_eq!(b[0].read_from, ["x"]);
+        assert_eq!(b[0].stale, ["A wrote x"]);
+        assert!(b[0].name.starts_with('t'), "{}", b[0].name);
+        // A used its temporaries: it holds nothing.
+        assert_eq!(held(&program, run.last(), 0), []);
+    }
 
     #[test]
     fn schedules_read_names_and_repeats_and_say_what_is_wrong() {

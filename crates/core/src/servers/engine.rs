@@ -44,8 +44,14 @@ pub struct ServerMetrics {
     pub completed: u32,
     /// Turned away at once because the backlog was full (503).
     pub rejected: u32,
-    /// Dropped after waiting past the timeout, or answered too late.
+    /// Given up on by the client: `dropped` plus `late`.
     pub timed_out: u32,
+    /// Answered, but after the client's timeout: the client had given up.
+    #[serde(default)]
+    pub late: u32,
+    /// Waited past the timeout and dropped unanswered.
+    #[serde(default)]
+    pub dropped: u32,
     /// Answers within the timeout per second of the run.
     pub throughput: f64,
     /// Arrival to answer, over every answered request (late ones too).
@@ -770,6 +776,8 @@ impl<'a> Sim<'a> {
             completed: self.answered_in_time,
             rejected: self.rejected,
             timed_out: self.dropped + self.late,
+            late: self.late,
+            dropped: self.dropped,
             throughput: per_second(self.answered_in_time as f64),
             latency,
             duration_ms: end as f64 / 1000.0,

@@ -15,6 +15,7 @@ use crate::servers::scenario::{
     ArrivalPattern, Balancer, MAX_RATE, Millis, RandomMillis, RequestType, ServerModel,
     ServersScenario,
 };
+use crate::trace::{Time, Window};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +31,12 @@ pub struct ServersLab {
     /// Scenario JSON being edited that does not parse yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft: Option<String>,
+    /// The time cursor on the run drawn, in µs; none before one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<Time>,
+    /// The part of the run in view, in µs; none shows all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zoom: Option<(Time, Time)>,
 }
 
 impl Default for ServersLab {
@@ -52,6 +59,17 @@ pub enum Action {
     /// Forget the draft and show the scenario's JSON again.
     DiscardDraft,
     SetSweepMax(Option<f64>),
+    /// Puts the time cursor on the run drawn (µs); zoomed in, the view
+    /// pans with it.
+    SetCursor(Time),
+    /// Zooms the view of the run, which ends at `end`, by `factor` (< 1
+    /// zooms in) around `center`; never narrower than a millisecond.
+    Zoom {
+        center: Time,
+        factor: f64,
+        end: Time,
+    },
+    ZoomFit,
 }
 
 /// The form's edits: one field each, or a request type added or removed.
@@ -187,6 +205,8 @@ impl ServersLab {
             preset: Some(preset.id.to_owned()),
             sweep_max: None,
             draft: None,
+            cursor: None,
+            zoom: None,
         }
     }
 
@@ -214,6 +234,15 @@ impl ServersLab {
 impl Lab for ServersLab {
     const ID: LabId = LabId::Servers;
 
+    /// The run as it starts: no cursor, the whole of it in view.
+    fn at_start(&self) -> Option<Self> {
+        Some(ServersLab {
+            cursor: None,
+            zoom: None,
+            ..self.clone()
+        })
+    }
+
     /// Checks what a link can hold.
     fn validate(&self) -> Result<(), ScenarioError> {
         self.scenario.validate().map_err(|mut error| {
@@ -230,6 +259,14 @@ impl Lab for ServersLab {
             return Err(ScenarioError::at_path(
                 "sweep_max",
                 format!("{max} is not a rate in (0, {MAX_RATE}]"),
+            ));
+        }
+        if let Some((from, to)) = self.zoom
+            && from >= to
+        {
+            return Err(ScenarioError::at_path(
+                "zoom",
+                format!("the view {from}..{to} µs is empty"),
             ));
         }
         Ok(())
@@ -260,6 +297,17 @@ impl LabSession for ServersLab {
     }
 }
 
+/// The narrowest view of a run: a millisecond.
+pub const MIN_ZOOM_MICROS: Time = 1_000;
+
+impl ServersLab {
+    /// Another run is drawn: its cursor and view start afresh.
+    fn new_run(&mut self) {
+        self.cursor = None;
+        self.zoom = None;
+    }
+}
+
 /// The one reducer, with the shape every lab's has: applies `action`, or
 /// refuses it, leaving `lab` as it was, with an error that says why. A
 /// JSON text that does not parse is kept as the draft (nothing typed is
@@ -274,6 +322,7 @@ pub fn apply(lab: &mut ServersLab, action: Action) -> Result<(), ScenarioError> 
         Action::ShowModel(model) => {
             lab.scenario.model = model;
             lab.draft = None;
+            lab.new_run();
         }
         Action::Set(change) => {
             let mut scenario = lab.scenario.clone();
@@ -281,16 +330,33 @@ pub fn apply(lab: &mut ServersLab, action: Action) -> Result<(), ScenarioError> 
             scenario.validate()?;
             lab.scenario = scenario;
             lab.draft = None;
+            lab.new_run();
         }
         // Text that does not parse is kept as the draft, not refused:
         // nothing typed is lost, and `draft_error` says what is wrong.
         Action::EditJson(text) => match ServersScenario::from_json(&text) {
             Ok(scenario) => {
+                if scenario != lab.scenario {
+                    lab.new_run();
+                }
                 lab.scenario = scenario;
                 lab.draft = None;
             }
             Err(_) => lab.draft = Some(text),
         },
+        Action::SetCursor(time) => {
+            lab.cursor = Some(time);
+            lab.zoom = lab.zoom.map(|(from, to)| {
+                let window = Window { from, to }.follow(time);
+                (window.from, window.to)
+            });
+        }
+        Action::Zoom {
+            center,
+            factor,
+            end,
+        } => lab.zoom = Window::or_whole(lab.zoom, end).zoom(end, center, factor, MIN_ZOOM_MICROS),
+        Action::ZoomFit => lab.zoom = None,
         Action::DiscardDraft => lab.draft = None,
         Action::SetSweepMax(max) => {
             let before = lab.sweep_max;
@@ -307,6 +373,41 @@ pub fn apply(lab: &mut ServersLab, action: Action) -> Result<(), ScenarioError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_keeps_the_cursor_and_the_view_until_another_run_is_drawn() {
+        let mut lab = ServersLab::default();
+        apply(
+            &mut lab,
+            Action::Zoom {
+                center: 500_000,
+                factor: 0.1,
+                end: 2_000_000,
+            },
+        )
+        .unwrap();
+        let (from, to) = lab.zoom.unwrap();
+        assert!(to - from <= 200_001, "{from}..{to}");
+        apply(&mut lab, Action::SetCursor(1_900_000)).unwrap();
+        let (from, to) = lab.zoom.unwrap();
+        assert!(
+            (from..=to).contains(&1_900_000),
+            "the view pans with the cursor: {from}..{to}"
+        );
+        let link = crate::share::encode(&lab);
+        assert_eq!(crate::share::decode::<ServersLab>(&link), Ok(lab.clone()));
+        apply(&mut lab, Action::ShowModel(ServerModel::Evented)).unwrap();
+        assert_eq!(
+            (lab.cursor, lab.zoom),
+            (None, None),
+            "another run starts afresh"
+        );
+        let bad = ServersLab {
+            zoom: Some((5, 5)),
+            ..ServersLab::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().path, "zoom");
+    }
 
     #[test]
     fn a_bad_json_edit_keeps_the_text_and_the_last_good_scenario() {

@@ -298,8 +298,11 @@ pub fn narrate(scenario: &ServersScenario, metrics: &[ServerMetrics]) -> String 
         if m.rejected > 0 {
             harm.push(format!("{} refused", m.rejected));
         }
-        if m.timed_out > 0 {
-            harm.push(format!("{} timed out", m.timed_out));
+        if m.late > 0 {
+            harm.push(format!("{} answered late", m.late));
+        }
+        if m.dropped > 0 {
+            harm.push(format!("{} dropped", m.dropped));
         }
         let bound = if capacity < rate {
             format!(
@@ -409,7 +412,7 @@ mod tests {
     fn narration_names_who_holds_and_who_breaks() {
         let scenario = Preset::by_id("long-io").unwrap().scenario();
         let text = narrate(&scenario, &compare(&scenario));
-        expect_test::expect!["Multi-threaded, Evented and Hybrid hold at 40 requests/s (p99 833 ms). Multi-process breaks (p99 11 s, 687 timed out): it can serve about 18/s (4 workers, each held 218 ms per request)."]
+        expect_test::expect!["Multi-threaded, Evented and Hybrid hold at 40 requests/s (p99 833 ms). Multi-process breaks (p99 11 s, 119 answered late, 568 dropped): it can serve about 18/s (4 workers, each held 218 ms per request)."]
         .assert_eq(&text);
     }
 }

@@ -104,10 +104,30 @@ fn check_little(scenario: &ServersScenario, model: ServerModel) {
         "{model:?}: L = {} but lambda W = {lambda_w}",
         little.l
     );
+    // Every request offered is answered in time, answered late, dropped
+    // or refused: nothing is counted twice, nothing left out.
+    assert_eq!(m.timed_out, m.late + m.dropped, "{model:?}");
     assert_eq!(
-        m.completed + m.rejected + m.timed_out,
+        m.completed + m.late + m.dropped + m.rejected,
         m.requests,
-        "{model:?}: every request is answered, refused or timed out"
+        "{model:?}: every request is answered, answered late, dropped or refused"
+    );
+    // A late answer is one that came after the client's timeout.
+    let outcome = simulate(scenario, model, true);
+    let over = outcome
+        .latencies
+        .iter()
+        .filter(|&&latency| {
+            scenario
+                .timeout_ms
+                .is_some_and(|limit| latency > crate::servers::traffic::micros(limit))
+        })
+        .count() as u32;
+    assert_eq!(over, m.late, "{model:?}: late answers");
+    assert_eq!(
+        outcome.latencies.len() as u32,
+        m.completed + m.late,
+        "{model:?}: every answer"
     );
 }
 

@@ -120,8 +120,12 @@ pub fn models_lab_view(props: &LabProps<ModelsLab>) -> Html {
                     { "A synchronous thread takes a task and finishes it before the next; while the task waits, the thread is blocked (hatched). " }
                     { "An asynchronous thread parks a waiting task and runs another. Threads are a separate axis, and threads are not cores." }
                 </p>
-                if let Some(preset) = preset {
-                    <p class="lesson"><strong>{ "What to look for: " }</strong>{ preset.lesson }</p>
+                if let Some(preset) = lab.unchanged_preset() {
+                    <p class="lesson" data-testid="models-lesson"><strong>{ "What to look for: " }</strong>{ preset.lesson }</p>
+                } else if let Some(preset) = preset {
+                    <p class="lesson" data-testid="models-lesson">
+                        { format!("Your workload, edited from \u{201c}{}\u{201d}: what that preset shows may no longer hold here. Play it and see what does.", preset.title) }
+                    </p>
                 }
                 <crate::app::ShareButton<ModelsLab> state={lab.clone()}
                     title="Interleave: synchronous vs asynchronous" playable=true />
@@ -145,7 +149,7 @@ pub fn models_lab_view(props: &LabProps<ModelsLab>) -> Html {
             <div class="lab-body">
                 <div class="lab-main">
                     <playback::PlaybackBar cursor={lab.cursor} end={axis_end} playing={session.playing}
-                        speed={session.speed} zoomed={session.zoom.is_some()} unit={unit} runs={runs.clone()}
+                        speed={lab.speed} zoomed={session.zoom.is_some()} unit={unit} runs={runs.clone()}
                         narration={details::narration_text(&selected.trace, lab.cursor)}
                         dispatch={dispatch.clone()} />
                     <div class="configs">{ for cards }</div>
@@ -170,7 +174,7 @@ pub fn models_lab_view(props: &LabProps<ModelsLab>) -> Html {
                     <code_view::CodeView scenario={lab.scenario.clone()} model={lab.configs[lab.selected.min(lab.configs.len() - 1)]}
                         language={session.language} dispatch={dispatch.clone()} />
                 </div>
-                <editor::WorkloadEditor scenario={lab.scenario.clone()} preset={lab.preset().map(|preset| preset.id)} dispatch={dispatch.clone()} />
+                <editor::WorkloadEditor scenario={lab.scenario.clone()} preset={lab.unchanged_preset().map(|preset| preset.id)} dispatch={dispatch.clone()} />
             </div>
         </section>
     }

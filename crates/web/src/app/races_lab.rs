@@ -23,10 +23,19 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::app::lab::{LabDispatch, LabProps, use_lab};
-use crate::components::{Timeline, form};
+use crate::components::{Timeline, form, prose};
 
 /// What the lab's parts dispatch with.
 pub type Dispatch = LabDispatch<Session>;
+
+/// A key for a program's text: a part keyed by it starts afresh when the
+/// program changes.
+fn program_key(source: &str) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    source.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
 
 #[function_component(RacesLabView)]
 pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
@@ -133,7 +142,7 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
             let panes = (0..program.threads.len()).map(|thread| {
                 html! {
                     <code_pane::CodePane program={program.clone()} state={Rc::new(now.clone())} thread={thread}
-                        source={Rc::<str>::from(lab.source.as_str())} expanded={lab.expanded}
+                        source={session.compiled.clone()} expanded={lab.expanded}
                         dispatch={dispatch.clone()} />
                 }
             });
@@ -157,6 +166,19 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
                 Phase::Deadlock => {
                     Some(interleave_core::races::schedule::deadlock_text(program, now))
                 }
+            };
+            // The final check, beside the threads: what it says now.
+            let (after_status, after_failed) = match phase {
+                Phase::Running => ("It runs once every thread has finished.".to_owned(), false),
+                Phase::Finished => {
+                    let outcome = interleave_core::races::explore::outcome_of(program, now, false);
+                    if outcome.assert_failed {
+                        (format!("Failed with {}: {}.", outcome.values_text(), outcome.result), true)
+                    } else {
+                        (format!("Passed with {}.", outcome.values_text()), false)
+                    }
+                }
+                Phase::Deadlock => ("It never runs: the threads are stuck.".to_owned(), false),
             };
             let goal = program.goal.map(|goal| {
                 let met = session.goal_met() == Some(true);
@@ -193,7 +215,11 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
                     if let Some(notice) = state.refused.as_ref().or(session.notice.as_ref()) {
                         <p class="notice" role="status">{ notice.clone() }</p>
                     }
-                    <div class="thread-panes">{ for panes }</div>
+                    <div class="thread-panes">
+                        { for panes }
+                        <code_pane::AfterPane program={program.clone()} source={session.compiled.clone()}
+                            status={after_status} failed={after_failed} />
+                    </div>
                     if let Some(trace) = trace.as_ref() {
                         if total > 0 {
                             <div class="races-timeline" ref={timeline.clone()}>
@@ -205,7 +231,10 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
                         }
                     }
                     <inspector::Inspector program={program.clone()} state={Rc::new(now.clone())} />
-                    <explorer::ExplorerPanel program={program.clone()} source={lab.source.clone()}
+                    // Keyed by the program: results belong to the program
+                    // they were computed for, and go when it changes (a
+                    // moved cursor keeps them, marked as from another step).
+                    <explorer::ExplorerPanel key={program_key(&session.compiled)} program={program.clone()} source={session.compiled.to_string()}
                         prefix={lab.schedule[..cursor].to_vec()} dispatch={dispatch.clone()}
                         takeaway={session.unchanged_lesson().map(|l| l.takeaway)} />
                 </>
@@ -230,7 +259,7 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
                     </select>
                 </label>
                 if let Some(lesson) = lesson {
-                    <p class="lesson-intro" data-testid="lesson-intro">{ lesson.intro }</p>
+                    <p class="lesson-intro" data-testid="lesson-intro">{ prose::with_code(lesson.intro) }</p>
                 }
                 <challenges::ChallengePanel playing={lab.challenges.clone()}
                     goal_met={session.goal_met() == Some(true)} dispatch={dispatch.clone()} />
@@ -243,7 +272,11 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
             </div>
             <details class="program-editor" open={session.error.is_some()}>
                 <summary>{ "Edit the program" }</summary>
-                <p class="note">{ "Shared variables and arrays, mutexes, semaphores, condition variables, reader-writer locks, barriers, atomics, files, functions, threads, an after { } check and a goal. See docs/races-language.md. Edits apply as you type; the schedule is kept as far as it still runs." }</p>
+                <p class="note">
+                    { "Shared variables and arrays, mutexes, semaphores, condition variables, reader-writer locks, barriers, atomics, files, functions, threads, an after { } check and a goal: " }
+                    <a href="races-language.md" target="_blank" rel="noopener" data-testid="language-link">{ "the language, its limits and the lessons" }</a>
+                    { ". Edits apply as you type; the schedule is kept as far as it still runs." }
+                </p>
                 <textarea class="program-text" spellcheck="false" rows="18" value={lab.source.clone()} oninput={on_edit}
                     aria-label="Program" data-testid="program" />
                 { for error }

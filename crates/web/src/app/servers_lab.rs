@@ -10,17 +10,19 @@ mod sweep;
 
 use std::rc::Rc;
 
+use interleave_core::glossary;
 use interleave_core::servers::lab::narration::{
-    Snapshot, describe_arrival, describe_model, describe_utilisation,
+    Snapshot, describe_arrival, describe_model, describe_outcomes, describe_utilisation,
 };
 use interleave_core::servers::lab::{Action, ServersLab};
 use interleave_core::servers::presets::{PRESETS, capacity, ms_text, narrate};
 use interleave_core::servers::{self, QueuePoint, ServerMetrics, ServerModel, ServersScenario};
-use interleave_core::trace::{Time, Trace, Window};
+use interleave_core::trace::{Time, Trace};
 use yew::prelude::*;
 
 use crate::app::lab::{LabDispatch, LabProps, use_lab};
-use crate::components::{Timeline, form};
+use crate::components::glossary::header;
+use crate::components::{Glossary, Timeline, form};
 
 /// What the lab's parts dispatch with: the lab is its own session.
 pub type Dispatch = LabDispatch<ServersLab>;
@@ -59,18 +61,10 @@ pub fn servers_lab_view(props: &LabProps<ServersLab>) -> Html {
             metrics: outcome.metrics,
         }
     });
-    let window = use_state(|| None::<(Time, Time)>);
-    let cursor = use_state(|| None::<Time>);
+    // The cursor and the view are the lab's (a link keeps them; another
+    // run starts afresh).
+    let (window, cursor) = (lab.zoom, lab.cursor);
     let timeline = use_node_ref();
-    {
-        // A new run starts with the whole run in view.
-        let window = window.clone();
-        let cursor = cursor.clone();
-        use_effect_with(shown.clone(), move |_| {
-            window.set(None);
-            cursor.set(None);
-        });
-    }
 
     let on_preset = {
         let dispatch = dispatch.clone();
@@ -96,16 +90,25 @@ pub fn servers_lab_view(props: &LabProps<ServersLab>) -> Html {
     let end = trace.end.max(1);
     let (from, to) = window.unwrap_or((0, end));
     let zoom = |factor: f64| {
-        let window = window.clone();
-        let centre = cursor.unwrap_or((from + to) / 2);
-        // Never narrower than a millisecond.
-        Callback::from(move |_: MouseEvent| {
-            window.set(Window { from, to }.zoom(end, centre, factor, 1_000));
+        let center = cursor.unwrap_or((from + to) / 2);
+        dispatch.on(Action::Zoom {
+            center,
+            factor,
+            end,
         })
     };
+    // By keyboard: the slider's arrows move the cursor a 200th of the
+    // view, Page Up and Down a tenth (WCAG 2.1.1).
+    let step = ((to - from) / 200).max(1);
+    let on_slider = dispatch.reform(move |event: InputEvent| {
+        let time = form::input_value(&event)
+            .and_then(|value| value.parse::<Time>().ok())
+            .unwrap_or(0);
+        Action::SetCursor(time.min(end))
+    });
     let on_scrub = {
-        let cursor = cursor.clone();
-        Callback::from(move |time: Time| cursor.set(Some(time)))
+        let dispatch = dispatch.clone();
+        Callback::from(move |time: Time| dispatch.dispatch(Action::SetCursor(time)))
     };
     let at_cursor =
         cursor.map(|time| Snapshot::at(&trace, &shown.queue, time).sentence(&trace, time));
@@ -134,8 +137,10 @@ pub fn servers_lab_view(props: &LabProps<ServersLab>) -> Html {
                 <td data-label="p50">{ ms_text(m.latency.p50) }</td>
                 <td data-label="p95">{ ms_text(m.latency.p95) }</td>
                 <td data-label="p99" data-testid="p99">{ ms_text(m.latency.p99) }</td>
+                <td data-label="Answered in time" data-testid="answered">{ m.completed }</td>
+                <td data-label="Late" class={classes!((m.late > 0).then_some("bad"))} data-testid="late">{ m.late }</td>
+                <td data-label="Dropped" class={classes!((m.dropped > 0).then_some("bad"))} data-testid="dropped">{ m.dropped }</td>
                 <td data-label="Refused (503)" class={classes!((m.rejected > 0).then_some("bad"))} data-testid="rejected">{ m.rejected }</td>
-                <td data-label="Timed out" class={classes!((m.timed_out > 0).then_some("bad"))}>{ m.timed_out }</td>
                 <td data-label="Peak memory">{ format!("{:.0} MB", m.peak_memory) }</td>
                 <td data-label="Cores busy">{ format!("{:.0} %", cores * 100.0) }</td>
             </tr>
@@ -178,14 +183,20 @@ pub fn servers_lab_view(props: &LabProps<ServersLab>) -> Html {
                 <caption>{ format!("{} requests offered at {} requests/s ({}); the row picked is drawn below.",
                     scenario.traffic.requests, scenario.traffic.rate, describe_arrival(scenario)) }</caption>
                 <thead><tr>
-                    <th scope="col">{ "Model" }</th><th scope="col">{ "Capacity" }</th><th scope="col">{ "Throughput" }</th>
-                    <th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th>
-                    <th scope="col">{ "Refused (503)" }</th><th scope="col">{ "Timed out" }</th>
-                    <th scope="col">{ "Peak memory" }</th><th scope="col">{ "Cores busy" }</th>
+                    <th scope="col">{ "Model" }</th>{ header("Capacity", glossary::CAPACITY) }{ header("Throughput", glossary::THROUGHPUT) }
+                    { header("p50", glossary::PERCENTILES) }{ header("p95", glossary::PERCENTILES) }{ header("p99", glossary::PERCENTILES) }
+                    { header("Answered in time", glossary::ANSWERED) }{ header("Late", glossary::LATE) }{ header("Dropped", glossary::DROPPED) }
+                    { header("Refused (503)", glossary::REFUSED) }
+                    { header("Peak memory", glossary::PEAK_MEMORY) }{ header("Cores busy", glossary::CORES_BUSY) }
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
             </div>
+            if let Some(shown) = comparison.iter().find(|m| m.model == scenario.model) {
+                <p class="note" data-testid="outcomes-sentence">{ describe_outcomes(shown, scenario) }</p>
+            }
+            <Glossary terms={vec![glossary::CAPACITY, glossary::THROUGHPUT, glossary::PERCENTILES, glossary::ANSWERED,
+                glossary::LATE, glossary::DROPPED, glossary::REFUSED, glossary::PEAK_MEMORY, glossary::CORES_BUSY, glossary::LITTLES_LAW]} />
             <div class="lab-body">
                 <aside class="editor">
                     <settings::Settings scenario={Rc::new(scenario.clone())} json={lab.json_text()}
@@ -198,20 +209,24 @@ pub fn servers_lab_view(props: &LabProps<ServersLab>) -> Html {
                     <div class="timeline-tools">
                         <button onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
                         <button onclick={zoom(2.0)} aria-label="Zoom out" disabled={window.is_none()}>{ "Zoom out" }</button>
-                        <span class="note">{ format!("Showing {} of {}. Click the lanes to put the cursor there.", trace.range_text(from, to), trace.time_text(trace.end)) }</span>
+                        <input type="range" class="scrubber" min="0" max={end.to_string()} step={step.to_string()}
+                            value={cursor.unwrap_or(from).to_string()} oninput={on_slider} aria-label="Time cursor" data-testid="servers-cursor"
+                            data-view-from={from.to_string()} data-view-to={to.to_string()}
+                            aria-valuetext={at_cursor.clone().unwrap_or_else(|| "no cursor yet".to_owned())} />
+                        <span class="note">{ format!("Showing {} of {}. Click the lanes, or move the slider, to put the cursor there.", trace.range_text(from, to), trace.time_text(trace.end)) }</span>
                         <crate::components::TimelineDownloads file={format!("interleave-servers-{}", scenario.model.title().to_ascii_lowercase().replace(' ', "-"))}
                             timeline={timeline.clone()}
                             traces={vec![(format!("{}: {} serving {} requests", scenario.name.clone().unwrap_or_else(|| "Servers".to_owned()), scenario.model.title(), scenario.traffic.requests), trace.clone())]} />
                     </div>
                     <div ref={timeline.clone()}>
-                        <Timeline trace={trace.clone()} window={Some((from, to))} cursor={*cursor} on_scrub={on_scrub}
+                        <Timeline trace={trace.clone()} window={Some((from, to))} cursor={cursor} on_scrub={on_scrub}
                             label={format!("{} serving {} requests", scenario.model.title(), scenario.traffic.requests)} />
                     </div>
-                    <charts::ServerLegend />
+                    <charts::ServerLegend types={scenario.mix.iter().map(|kind| kind.name.clone()).collect::<Vec<_>>()} />
                     if let Some(line) = at_cursor { <p class="status" data-testid="at-cursor">{ line }</p> }
                     <h3>{ "Backlog and requests in the server" }</h3>
                     <charts::QueueChart points={shown.queue.clone()} window={(from, to)}
-                        cursor={*cursor} backlog={scenario.backlog} />
+                        cursor={cursor} backlog={scenario.backlog} />
                     <h3>{ "Latency" }</h3>
                     <charts::LatencyHistogram latencies={shown.latencies.clone()}
                         latency={metrics.latency} timeout_ms={scenario.timeout_ms} />

@@ -14,6 +14,16 @@ use crate::components::form;
 
 use crate::url_state::page_url;
 
+/// What a plain HTML page needs to size the frame to the lab's height
+/// (the lab posts `{type: "interleave:resize", height}`; docs/embedding.md).
+const RESIZE_SCRIPT: &str = "<script>
+  addEventListener('message', (event) => {
+    if (event.data && event.data.type === 'interleave:resize') {
+      document.getElementById('interleave').style.height = event.data.height + 'px';
+    }
+  });
+</script>";
+
 /// Iframe sizes offered: label, width, height.
 const SIZES: [(&str, &str, &str); 4] = [
     ("Small (640 × 520)", "640", "520"),
@@ -130,7 +140,7 @@ pub fn share_button<L: Lab>(props: &ShareButtonProps<L>) -> Html {
     let embed_link = page_url(&fragment(true));
     let (_, width, height) = SIZES[*size];
     let snippet = format!(
-        "<iframe src=\"{embed_link}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" allow=\"cross-origin-isolated\" loading=\"lazy\" title=\"{}\"></iframe>",
+        "<iframe id=\"interleave\" src=\"{embed_link}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" allow=\"cross-origin-isolated\" loading=\"lazy\" title=\"{}\"></iframe>",
         props.title.replace('"', "&quot;")
     );
 
@@ -269,6 +279,11 @@ pub fn share_button<L: Lab>(props: &ShareButtonProps<L>) -> Html {
                         <button onclick={copy_snippet}>{ if *copied == Some("snippet") { "Copied ✓" } else { "Copy embed code" } }</button>
                     </div>
                     <p class="note">{ "Embedded, the page hides the site header, fits its frame, reports its height to the course page, and links to the full page. allow=\"cross-origin-isolated\" lets browsers that support it run the shared-memory demos inside the frame. The theme follows the viewer's light or dark setting unless you choose one to match your site." }</p>
+                    <details class="share-resize">
+                        <summary>{ "On a plain HTML page: let the frame fit its content" }</summary>
+                        <p class="note">{ "Canvas, Moodle and H5P pages size the frame themselves. On a page of your own, put these lines after the iframe: they set its height each time the lab reports it." }</p>
+                        <textarea class="share-snippet" readonly=true rows="7" aria-label="Resize script" data-testid="resize-script" value={RESIZE_SCRIPT} />
+                    </details>
                     <button class="close" onclick={close.reform(|_| ())}>{ "Close" }</button>
                 </div>
             </dialog>

@@ -2,8 +2,12 @@
 
 use std::rc::Rc;
 
+use interleave_core::glossary;
 use interleave_core::metrics::Metrics;
 use yew::prelude::*;
+
+use crate::components::Glossary;
+use crate::components::glossary::header;
 
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -52,19 +56,20 @@ pub fn metrics_table(props: &MetricsTableProps) -> Html {
                 <thead>
                     <tr>
                         <th scope="col">{ "model" }</th>
-                        <th scope="col">{ "makespan" }</th>
+                        { header("makespan", glossary::MAKESPAN) }
                         <th scope="col" title={format!("tasks completed per 1000 {unit}")}>{ format!("throughput /1000 {unit}") }</th>
                         <th scope="col">{ format!("latency mean / p95 / max ({unit})") }</th>
                         <th scope="col" title="mean per task">{ format!("wait for a thread ({unit})") }</th>
                         <th scope="col" title="mean per task">{ format!("wait for a core ({unit})") }</th>
                         <th scope="col" title="mean per task">{ format!("wait on I/O ({unit})") }</th>
-                        <th scope="col">{ "CPU utilisation" }</th>
+                        { header("CPU utilisation", glossary::CPU_UTILISATION) }
                         <th scope="col" title="most tasks started and not finished at one instant">{ "max in progress" }</th>
                         <th scope="col">{ "context switches" }</th>
                     </tr>
                 </thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            <Glossary terms={vec![glossary::MAKESPAN, glossary::MEAN_LATENCY, glossary::PERCENTILES, glossary::CPU_UTILISATION]} />
         </div>
     }
 }

@@ -1,8 +1,11 @@
 //! Speedup against workers: measured points, the ideal line, Amdahl's curve
 //! for the set serial fraction and the one fitted to the measurements,
-//! or for weak scaling Gustafson's law, and past the workers measured, the fitted law's prediction (dotted, on
-//! a shaded part of the chart labelled as predicted). Workers are on a
-//! log2 axis, so 1, 2, 4 ... 64 are evenly spaced.
+//! or for weak scaling Gustafson's law, and past the workers measured, the
+//! fitted law's prediction (dotted, on a shaded part of the chart labelled
+//! as predicted). Both axes are linear, so the ideal speedup is a straight
+//! line; the prediction is drawn a little past the workers measured (half
+//! as many again, at least one more) and its legend says where it goes (to
+//! the ceiling), so the measured points keep most of the chart's width.
 
 use interleave_core::parallel::amdahl;
 use interleave_core::parallel::lab::figures::Prediction;
@@ -37,21 +40,25 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
     let figure_ref = use_node_ref();
     let width = crate::components::use_width(&figure_ref).clamp(260.0, MAX_WIDTH);
     let measured_to = props.max_workers.max(2);
-    let x_max = props
-        .prediction
-        .as_ref()
-        .map_or(measured_to, |p| p.to.max(measured_to));
-    let (max_n, log_max) = (x_max as f64, (x_max as f64).log2());
-    let predicted_end = props
-        .prediction
-        .as_ref()
-        .and_then(|p| p.points.last())
-        .map(|p| p.1);
+    let x_max = match &props.prediction {
+        Some(p) => {
+            p.to.min((measured_to * 3).div_ceil(2).max(measured_to + 1))
+                .max(measured_to)
+        }
+        None => measured_to,
+    };
+    let max_n = x_max as f64;
+    let predicted_at = |n: f64| {
+        props
+            .prediction
+            .as_ref()
+            .map(|p| amdahl::speedup(p.serial_fraction, n))
+    };
     let max_y = props
         .points
         .iter()
         .map(|(_, s)| *s)
-        .chain(predicted_end)
+        .chain(predicted_at(max_n))
         .chain([
             if props.gustafson {
                 amdahl::gustafson(props.serial_fraction, max_n)
@@ -62,19 +69,26 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         ])
         .fold(2.0, f64::max)
         .ceil();
-    let x = |n: f64| LEFT + n.max(1.0).log2() / log_max * (width - LEFT - RIGHT);
+    let x = |n: f64| LEFT + (n.max(1.0) - 1.0) / (max_n - 1.0) * (width - LEFT - RIGHT);
     let y = |s: f64| HEIGHT - BOTTOM - s / max_y * (HEIGHT - BOTTOM - TOP);
-    // A curve from `from` to `to` workers, evenly spaced on the log axis,
-    // cut where it leaves the chart.
+    // A curve from `from` to `to` workers, cut where it leaves the chart.
     let curve = |from: f64, to: f64, f: &dyn Fn(f64) -> f64| -> String {
         (0..=48)
-            .map(|step| (from.log2() + (to.log2() - from.log2()) * step as f64 / 48.0).exp2())
+            .map(|step| from + (to - from) * step as f64 / 48.0)
             .take_while(|n| f(*n) <= max_y * 1.001)
             .map(|n| format!("{:.1},{:.1}", x(n), y(f(n))))
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let ideal = curve(1.0, max_n, &|n| n);
+    // n× on n workers: a straight line, to where it leaves the chart.
+    let ideal_end = max_n.min(max_y);
+    let ideal = format!(
+        "{:.1},{:.1} {:.1},{:.1}",
+        x(1.0),
+        y(1.0),
+        x(ideal_end),
+        y(ideal_end)
+    );
     let (law_class, law) = if props.gustafson {
         (
             "gustafson",
@@ -91,7 +105,7 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         .map(|f| curve(1.0, measured_to as f64, &move |n| amdahl::speedup(f, n)));
     let predicted = props.prediction.as_ref().map(|p| {
         let s = p.serial_fraction;
-        curve(p.from as f64, p.to as f64, &move |n| amdahl::speedup(s, n))
+        curve(p.from as f64, max_n, &move |n| amdahl::speedup(s, n))
     });
     let measured = props
         .points
@@ -99,11 +113,12 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
         .map(|(n, s)| format!("{:.1},{:.1}", x(*n as f64), y(*s)))
         .collect::<Vec<_>>()
         .join(" ");
-    let tick_counts: Vec<usize> = if x_max <= 8 {
+    let tick_counts: Vec<usize> = if x_max <= 12 {
         (1..=x_max).collect()
     } else {
-        let mut counts: Vec<usize> = std::iter::successors(Some(1usize), |n| Some(n * 2))
-            .take_while(|n| *n < x_max)
+        let step = x_max.div_ceil(8);
+        let mut counts: Vec<usize> = std::iter::once(1)
+            .chain((step..x_max).step_by(step))
             .collect();
         counts.push(x_max);
         counts
@@ -134,8 +149,8 @@ pub fn speedup_chart(props: &SpeedupChartProps) -> Html {
             <svg viewBox={format!("0 0 {width} {HEIGHT}")} role="img" aria-label={format!("{} by workers: {summary}{}", if props.gustafson { "Scaled speedup" } else { "Speedup" }, props.prediction.as_ref().map_or(String::new(), |p| format!("; predicted {:.1}× at {} workers", p.points.last().map_or(0.0, |point| point.1), p.to)))}>
                 if let Some(p) = &props.prediction {
                     <rect class="predicted-region" x={format!("{:.1}", x(p.from as f64))} y={TOP.to_string()}
-                        width={format!("{:.1}", x(p.to as f64) - x(p.from as f64))} height={(HEIGHT - BOTTOM - TOP).to_string()} />
-                    <text class="predicted-label" x={format!("{:.1}", x(p.to as f64) - 4.0)} y={(TOP + 12.0).to_string()} text-anchor="end">
+                        width={format!("{:.1}", x(max_n) - x(p.from as f64))} height={(HEIGHT - BOTTOM - TOP).to_string()} />
+                    <text class="predicted-label" x={format!("{:.1}", x(max_n) - 4.0)} y={(TOP + 12.0).to_string()} text-anchor="end">
                         { format!("predicted past {} workers", p.from) }
                     </text>
                 }

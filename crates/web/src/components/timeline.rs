@@ -313,11 +313,19 @@ fn span_layer(props: &SpanLayerProps) -> Html {
         .map(|idx| first_tick + idx * step)
         .take_while(|time| *time <= scale.window.to)
         .map(|time| {
-            let x = scale.x(time).to_string();
+            let at = scale.x(time);
+            let x = at.to_string();
+            // A label at the plot's right end ends there: centred, it would
+            // run out of the drawing.
+            let anchor = if at > scale.left() + scale.plot_width() - TICK_SPACING_PX / 2.0 {
+                "end"
+            } else {
+                "middle"
+            };
             html! {
                 <g class="tick">
                     <line x1={x.clone()} x2={x.clone()} y1="18" y2={height.to_string()} />
-                    <text x={x} y="13" text-anchor="middle">{ trace.tick_text(time) }</text>
+                    <text x={x} y="13" text-anchor={anchor}>{ trace.tick_text(time) }</text>
                 </g>
             }
         });

@@ -12,7 +12,7 @@ use crate::trace::{Time, Window};
 
 /// At 1x, playback crosses the whole time axis in this many milliseconds.
 pub const PLAY_MILLIS_AT_1X: f64 = 10_000.0;
-/// The playback speeds offered.
+/// The playback speeds offered (within `SPEED_RANGE`).
 pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 /// The narrowest zoomed window, in the scenario's unit.
 pub const MIN_ZOOM_SPAN: Time = 4;
@@ -21,8 +21,6 @@ pub const MIN_ZOOM_SPAN: Time = 4;
 pub struct Session {
     pub lab: ModelsLab,
     pub playing: bool,
-    /// Playback speed: 1 crosses the time axis in [`PLAY_MILLIS_AT_1X`].
-    pub speed: f64,
     /// The visible time window; `None` shows everything.
     pub zoom: Option<(Time, Time)>,
     pub language: Language,
@@ -40,7 +38,6 @@ pub enum PageAction {
         end: Time,
     },
     Pause,
-    SetSpeed(f64),
     /// Zooms by `factor` (< 1 zooms in) around `center`, on an axis that
     /// ends at `end`.
     Zoom {
@@ -60,7 +57,6 @@ impl LabSession for Session {
         Session {
             lab,
             playing: false,
-            speed: 1.0,
             zoom: None,
             language: Language::JavaScript,
         }
@@ -110,15 +106,6 @@ pub fn apply(session: &mut Session, action: PageAction) -> Result<(), ScenarioEr
             session.playing = true;
         }
         PageAction::Pause => session.playing = false,
-        PageAction::SetSpeed(speed) => {
-            if !speed.is_finite() {
-                return Err(ScenarioError::at_path(
-                    "speed",
-                    format!("{speed} is not a speed"),
-                ));
-            }
-            session.speed = speed.clamp(0.05, 16.0);
-        }
         PageAction::Zoom {
             center,
             factor,
@@ -173,11 +160,14 @@ mod tests {
         apply(&mut session, PageAction::Play { end: 90 }).unwrap();
         assert!(session.playing);
         assert_eq!(session.lab.cursor, 0);
-        apply(&mut session, PageAction::SetSpeed(100.0)).unwrap();
-        assert_eq!(session.speed, 16.0);
+        apply(&mut session, PageAction::Lab(Action::SetSpeed(2.0))).unwrap();
+        assert_eq!(session.lab.speed, 2.0, "a link plays at its sender's speed");
         let before = session.clone();
-        assert!(apply(&mut session, PageAction::SetSpeed(f64::NAN)).is_err());
+        assert!(apply(&mut session, PageAction::Lab(Action::SetSpeed(f64::NAN))).is_err());
+        assert!(apply(&mut session, PageAction::Lab(Action::SetSpeed(100.0))).is_err());
         assert_eq!(session, before, "a refusal changes nothing");
+        let link = crate::share::encode(&session.lab);
+        assert_eq!(crate::share::decode::<ModelsLab>(&link).unwrap().speed, 2.0);
     }
 
     #[test]

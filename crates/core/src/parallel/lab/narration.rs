@@ -9,6 +9,7 @@ use super::session::{Busy, Failure, PoolStatus};
 use super::sweep::{PlanKind, SWEEP_REPEATS};
 use super::{Machine, Measured, ParallelLab, PoolMode, WORKER_CEILING, pool_size};
 use crate::parallel::amdahl;
+use crate::parallel::race::{CounterMethod, RaceResult};
 
 /// One or two sentences on the gap between the measured speedup on the
 /// most workers and Amdahl's bound: the serial part, the extra work when
@@ -118,6 +119,75 @@ impl ParallelLab {
     }
 }
 
+/// Why the table has no speedup yet, when it has runs but none on one
+/// worker: speedup is against a run on one.
+pub fn missing_base(runs: &[Measured]) -> Option<String> {
+    (!runs.is_empty() && base_millis(runs).is_none()).then(|| {
+        "Speedup and efficiency compare a run with the same work on 1 worker: run on 1 worker (or sweep) to see them.".to_owned()
+    })
+}
+
+/// What the race's table shows, computed from it: how many increments
+/// the racy loop lost (or why it lost none), that `fetch_add` and the
+/// mutex lost none, and how their times compare with the racy loop's,
+/// whichever way they came out. `None` until the three methods ran.
+pub fn race_story(results: &[RaceResult]) -> Option<String> {
+    let find = |method| results.iter().find(|result| result.method == method);
+    let racy = find(CounterMethod::LoadStore)?;
+    let fetch_add = find(CounterMethod::FetchAdd)?;
+    let mutex = find(CounterMethod::Mutex)?;
+    let mut text = if racy.lost() > 0 {
+        format!(
+            "Reading, then writing, lost {} of {} increments ({:.1} %): between one worker's read and its write, other workers' increments were written, and the stale value plus one overwrote them.",
+            racy.lost(),
+            racy.expected,
+            racy.lost() as f64 / racy.expected.max(1) as f64 * 100.0
+        )
+    } else if !racy.started_together || racy.overlap_millis <= 0.0 {
+        "Reading, then writing, lost nothing this time because the loops never ran at the same time (too few free workers): with one worker at a time there is nobody to overwrite.".to_owned()
+    } else {
+        format!(
+            "Reading, then writing, lost nothing this time although the loops ran together for {:.0} ms: a lost update needs one worker's write to fall between another's read and write, which is likely but not certain. Run it again.",
+            racy.overlap_millis
+        )
+    };
+    let safe = [fetch_add, mutex];
+    let lost: u64 = safe.iter().map(|result| result.lost()).sum();
+    text.push_str(&if lost == 0 {
+        " fetch_add and the mutex lost none: each makes the read-modify-write one indivisible step."
+            .to_owned()
+    } else {
+        format!(" fetch_add and the mutex lost {lost}: that should never happen, and is a bug.")
+    });
+    for result in safe {
+        let ratio = result.millis / racy.millis.max(0.001);
+        let name = result.method.short_name();
+        text.push_str(&if ratio > 1.1 {
+            format!(
+                " {name} took {:.0} ms, {ratio:.1}× the racy loop's {:.0} ms: making the increment indivisible cost time here.",
+                result.millis, racy.millis
+            )
+        } else if ratio < 0.9 {
+            format!(
+                " {name} took {:.0} ms, less than the racy loop's {:.0} ms: the racy workers fight over the counter's cache line on every increment{}, so being correct cost nothing here.",
+                result.millis,
+                racy.millis,
+                if result.method == CounterMethod::Mutex {
+                    ", while a worker that holds the mutex tends to take it again and again without waiting"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                " {name} took {:.0} ms, about the racy loop's {:.0} ms.",
+                result.millis, racy.millis
+            )
+        });
+    }
+    Some(text)
+}
+
 /// The workers' badge: a title in bold, when there is one, and the
 /// sentence after it; nothing before the page asks for workers.
 pub fn pool_status(pool: &PoolStatus) -> Option<(Option<&'static str>, String)> {
@@ -223,6 +293,86 @@ mod tests {
     use crate::parallel::kernels::{KernelKind, KernelSpec};
     use crate::parallel::lab::tests::{machine, measured, with_runs};
     use crate::parallel::lab::{Action, apply};
+
+    fn raced(method: CounterMethod, actual: u64, millis: f64) -> RaceResult {
+        RaceResult {
+            method,
+            workers: 2,
+            per_worker: 1_000,
+            expected: 2_000,
+            actual,
+            millis,
+            overlap_millis: 3.0,
+            started_together: true,
+        }
+    }
+
+    #[test]
+    fn the_race_is_told_from_its_own_figures_whichever_way_they_came_out() {
+        // As seen: the mutex the fastest, the racy loop the slowest.
+        let seen = [
+            raced(CounterMethod::LoadStore, 1_500, 597.0),
+            raced(CounterMethod::FetchAdd, 2_000, 500.0),
+            raced(CounterMethod::Mutex, 2_000, 408.0),
+        ];
+        let text = race_story(&seen).unwrap();
+        assert!(
+            text.starts_with("Reading, then writing, lost 500 of 2000 increments (25.0 %)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the mutex took 408 ms, less than the racy loop's 597 ms"),
+            "{text}"
+        );
+        assert!(
+            text.contains("fetch_add took 500 ms, less than the racy loop's 597 ms"),
+            "{text}"
+        );
+        assert!(!text.contains("cost time"), "{text}");
+        // The other way round: indivisible increments cost time.
+        let costly = [
+            raced(CounterMethod::LoadStore, 1_900, 100.0),
+            raced(CounterMethod::FetchAdd, 2_000, 150.0),
+            raced(CounterMethod::Mutex, 2_000, 400.0),
+        ];
+        let text = race_story(&costly).unwrap();
+        assert!(text.contains("the mutex took 400 ms, 4.0× the racy loop's 100 ms: making the increment indivisible cost time here"), "{text}");
+        assert!(
+            text.contains("fetch_add took 150 ms, 1.5× the racy loop's 100 ms"),
+            "{text}"
+        );
+        // Nothing lost, and why.
+        let apart = [
+            RaceResult {
+                started_together: false,
+                overlap_millis: 0.0,
+                ..raced(CounterMethod::LoadStore, 2_000, 100.0)
+            },
+            raced(CounterMethod::FetchAdd, 2_000, 100.0),
+            raced(CounterMethod::Mutex, 2_000, 100.0),
+        ];
+        let text = race_story(&apart).unwrap();
+        assert!(
+            text.contains("lost nothing this time because the loops never ran at the same time"),
+            "{text}"
+        );
+        assert!(text.contains("about the racy loop's 100 ms"), "{text}");
+        assert_eq!(race_story(&apart[..2]), None, "not before all three ran");
+    }
+
+    #[test]
+    fn a_table_without_a_one_worker_run_says_what_its_speedup_needs() {
+        assert!(
+            missing_base(&[measured(2, 100.0)])
+                .unwrap()
+                .contains("run on 1 worker")
+        );
+        assert_eq!(
+            missing_base(&[measured(1, 200.0), measured(2, 100.0)]),
+            None
+        );
+        assert_eq!(missing_base(&[]), None);
+    }
 
     #[test]
     fn weak_runs_make_a_table_and_a_story_checked_by_hand() {

@@ -1,6 +1,6 @@
 //! The explorer against what must be true of every interleaving.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use proptest::prelude::*;
@@ -12,13 +12,36 @@ use crate::races::machine::State;
 use crate::races::schedule;
 
 fn explore(text: &str, reduction: bool) -> Report {
+    explore_with(
+        text,
+        Options {
+            reduction,
+            ..Options::default()
+        },
+    )
+}
+
+/// Explores `text` from its start to the end of the search.
+fn explore_with(text: &str, options: Options) -> Report {
     let program = Rc::new(compile_source(text).unwrap());
     let start = State::initial(&program);
-    let options = Options {
-        reduction,
-        ..Options::default()
-    };
     Explorer::new(program, start, options).run_to_end()
+}
+
+/// Explores `text` as the page does, stopping at `max_states`.
+fn explore_capped(text: &str, max_states: usize) -> Report {
+    explore_with(
+        text,
+        Options {
+            max_states,
+            ..Options::default()
+        },
+    )
+}
+
+/// A lesson explored as the page does.
+pub(super) fn explore_lesson(id: &str) -> Report {
+    explore(lesson(id), true)
 }
 
 fn lesson(id: &str) -> &'static str {
@@ -179,13 +202,7 @@ fn every_lesson_compiles_and_explores_completely() {
 #[test]
 fn the_state_cap_stops_the_search_and_says_so() {
     let text = "shared x = 0\nthread A { while true { x = x + 1 } }\nthread B { while true { x = x - 1 } }\n";
-    let program = Rc::new(compile_source(text).unwrap());
-    let start = State::initial(&program);
-    let options = Options {
-        max_states: 1_000,
-        ..Options::default()
-    };
-    let report = Explorer::new(program, start, options).run_to_end();
+    let report = explore_capped(text, 1_000);
     assert!(!report.complete);
 }
 
@@ -284,15 +301,15 @@ proptest! {
 /// every schedule one by one, or (`dedup`) every state once with the
 /// counts carried, which is exact too.
 fn explore_exact(text: &str, dedup: bool, max_states: usize) -> Report {
-    let program = Rc::new(compile_source(text).unwrap());
-    let start = State::initial(&program);
-    let options = Options {
-        reduction: dedup,
-        partial_order: false,
-        max_states,
-        ..Options::default()
-    };
-    Explorer::new(program, start, options).run_to_end()
+    explore_with(
+        text,
+        Options {
+            reduction: dedup,
+            partial_order: false,
+            max_states,
+            ..Options::default()
+        },
+    )
 }
 
 /// What a reduced and an exact search must agree on when both are complete.
@@ -611,4 +628,107 @@ fn a_count_past_two_to_the_64_is_said_to_be_more_not_a_number() {
     assert_eq!(json["saturated"][0], "interleavings");
     // Nothing fails here: that count is exact.
     assert_eq!(report.failing, 0);
+}
+
+/// The outcomes' counts by their final values.
+fn counts_by_outcome(
+    report: &Report,
+    count: impl Fn(&OutcomeCount) -> Option<u64>,
+) -> BTreeMap<String, Option<u64>> {
+    report
+        .outcomes
+        .iter()
+        .map(|o| {
+            (
+                format!("{} / {}", o.outcome.values_text(), o.outcome.result),
+                count(o),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_lost_update_has_six_essentially_different_orders_and_twenty_schedules() {
+    let report = explore(lesson("lost-update"), true);
+    assert!(report.classes);
+    assert_eq!((report.interleavings, report.schedules), (6, Some(20)));
+    let one = report
+        .outcomes
+        .iter()
+        .find(|o| o.outcome.values_text() == "x = 1")
+        .unwrap();
+    assert_eq!((one.count, one.schedules), (4, Some(18)));
+    assert_eq!(report.failing, 4);
+    // Without the reduction the counts are schedules already.
+    let full = explore_exact(lesson("lost-update"), false, 3_000_000);
+    assert!(!full.classes);
+    assert_eq!((full.interleavings, full.schedules), (20, Some(20)));
+}
+
+#[test]
+fn a_reduced_search_gives_the_exact_number_of_schedules_per_outcome_on_every_lesson() {
+    for lesson in &lessons::LESSONS {
+        let reduced = explore(lesson.source, true);
+        let exact = explore_exact(lesson.source, true, 3_000_000);
+        assert!(exact.complete, "{}", lesson.id);
+        if exact.cycles {
+            // A loop: infinitely many schedules, never a number.
+            assert_eq!(reduced.schedules, None, "{}", lesson.id);
+            assert!(
+                reduced
+                    .schedules_unknown
+                    .as_deref()
+                    .is_some_and(|why| why.contains("infinitely many")),
+                "{}: {:?}",
+                lesson.id,
+                reduced.schedules_unknown
+            );
+            assert!(
+                reduced.outcomes.iter().all(|o| o.schedules.is_none()),
+                "{}",
+                lesson.id
+            );
+            continue;
+        }
+        assert_eq!(
+            reduced.schedules,
+            Some(exact.interleavings),
+            "{}",
+            lesson.id
+        );
+        assert_eq!(
+            counts_by_outcome(&reduced, |o| o.schedules),
+            counts_by_outcome(&exact, |o| Some(o.count)),
+            "{}",
+            lesson.id
+        );
+    }
+    // Where every schedule can be enumerated one by one, the same numbers.
+    for id in [
+        "lost-update",
+        "counter-mutex",
+        "deadlock",
+        "file-append",
+        "check-then-act",
+    ] {
+        let reduced = explore(lesson(id), true);
+        let full = explore_exact(lesson(id), false, 3_000_000);
+        assert_eq!(reduced.schedules, Some(full.interleavings), "{id}");
+        assert_eq!(
+            counts_by_outcome(&reduced, |o| o.schedules),
+            counts_by_outcome(&full, |o| Some(o.count)),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_count_that_stopped_gives_no_number_of_schedules() {
+    let report = explore_capped(lesson("philosophers"), 50);
+    assert!(!report.complete);
+    assert_eq!(report.schedules, None);
+    assert_eq!(
+        report.schedules_unknown.as_deref(),
+        Some("the search stopped early")
+    );
 }

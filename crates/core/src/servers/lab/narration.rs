@@ -90,6 +90,45 @@ pub fn describe_utilisation(m: &ServerMetrics) -> String {
     )
 }
 
+/// What became of every request offered to one model (the four add up
+/// to what was offered), and what its latency percentiles are over.
+pub fn describe_outcomes(m: &ServerMetrics, scenario: &ServersScenario) -> String {
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![format!("{} answered in time", m.completed)];
+    if let Some(timeout) = scenario.timeout_ms {
+        let timeout = crate::servers::presets::ms_text(timeout);
+        parts.push(format!(
+            "{} after the client's {timeout} timeout (late: the client had already given up)",
+            plural(m.late, "answered", "answered")
+        ));
+        parts.push(format!(
+            "{} past the timeout and dropped unanswered",
+            plural(m.dropped, "waited", "waited")
+        ));
+    }
+    parts.push(format!("{} refused at once (503)", m.rejected));
+    let last = parts.pop().expect("at least one part");
+    let mut text = format!(
+        "{}: of {} offered, {} and {last}.",
+        m.model.title(),
+        plural(m.requests, "request", "requests"),
+        parts.join(", ")
+    );
+    if let Some(timeout) = scenario.timeout_ms
+        && m.late > 0
+    {
+        text.push_str(&format!(
+            " Latency percentiles are over every answer, late ones included{}.",
+            if m.latency.p99 > timeout {
+                ", which is why the p99 is above the timeout"
+            } else {
+                ""
+            }
+        ));
+    }
+    text
+}
+
 /// The server at one time of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Snapshot {
@@ -147,7 +186,7 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::servers::presets::Preset;
+    use crate::servers::presets::{PRESETS, Preset};
     use crate::trace::{Lane, Span};
 
     #[test]
@@ -271,5 +310,40 @@ mod tests {
                 trace.time_text(150)
             )
         );
+    }
+
+    #[test]
+    fn the_outcomes_add_up_to_what_was_offered_and_late_answers_are_named() {
+        // The long-I/O preset overloads the multi-process server: some
+        // requests time out.
+        let scenario = PRESETS
+            .iter()
+            .map(|preset| preset.scenario())
+            .find(|scenario| scenario.timeout_ms.is_some())
+            .expect("a preset with a timeout");
+        for model in ServerModel::ALL {
+            let m = crate::servers::simulate(&scenario, model, false).metrics;
+            let text = describe_outcomes(&m, &scenario);
+            assert!(
+                text.contains(&format!(
+                    "of {} requests offered, {} answered in time",
+                    m.requests, m.completed
+                )),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("{} refused at once (503).", m.rejected)),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("{} answered after the client's", m.late)),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("{} waited past the timeout", m.dropped)),
+                "{text}"
+            );
+            assert_eq!(m.completed + m.late + m.dropped + m.rejected, m.requests);
+        }
     }
 }

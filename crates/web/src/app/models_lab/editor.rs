@@ -114,7 +114,7 @@ pub fn workload_editor(props: &WorkloadEditorProps) -> Html {
             <label class="preset-picker">
                 { "Preset " }
                 <select onchange={on_preset} aria-label="Load a preset workload">
-                    if props.preset.is_none() { <option value="" selected=true>{ "(edited)" }</option> }
+                    if props.preset.is_none() { <option value="" selected=true>{ "Your workload" }</option> }
                     { for presets }
                 </select>
             </label>

@@ -49,7 +49,7 @@ pub fn use_playback(session: &Session, dispatch: Dispatch, end: Time) {
             latest.0 = session.lab.cursor as f64;
         }
         latest.1 = session.lab.cursor;
-        latest.2 = session.speed;
+        latest.2 = session.lab.speed;
     }
     use_effect_with((session.playing, end), move |(playing, end)| {
         let end = *end;
@@ -243,7 +243,7 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
             if let Some(speed) =
                 form::select_value(&event).and_then(|value| value.parse::<f64>().ok())
             {
-                dispatch.dispatch(PageAction::SetSpeed(speed));
+                dispatch.dispatch(PageAction::Lab(Action::SetSpeed(speed)));
             }
         })
     };
@@ -292,6 +292,10 @@ pub fn playback_bar(props: &PlaybackBarProps) -> Html {
                     <span aria-hidden="true">{ ": Space play · ←/→ events · Shift+←/→ 1 step · +/− zoom" }</span>
                 }
             </span>
+            // What happens at the cursor, in view of the timelines while
+            // they play (the bar stays at the top of the window); the
+            // details below say it to screen readers.
+            <p class="playback-narration" aria-hidden="true" data-testid="playback-narration">{ props.narration.clone() }</p>
         </div>
     }
 }

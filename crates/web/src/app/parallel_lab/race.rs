@@ -3,6 +3,8 @@
 //! with a mutex; the table of what each kept. Off, saying why, where the
 //! page cannot share memory.
 
+use interleave_core::glossary;
+use interleave_core::parallel::lab::narration;
 use interleave_core::parallel::lab::session::{Busy, PageAction, Session};
 use interleave_core::parallel::lab::{Action, MAX_RACE_COUNT};
 use interleave_core::share::{Fragment, Route};
@@ -10,7 +12,8 @@ use interleave_core::labs::LabId;
 use yew::prelude::*;
 
 use super::Dispatch;
-use crate::components::{NumberField, form};
+use crate::components::glossary::header;
+use crate::components::{Glossary, NumberField, form};
 use crate::url_state;
 
 /// The race's section of the lab.
@@ -36,7 +39,7 @@ pub fn race_section(session: &Session, dispatch: &Dispatch) -> Html {
     html! {
         <section class="race" aria-labelledby="race-title" data-races={session.races_run.to_string()}>
             <h3 id="race-title">{ "A real race on shared memory" }</h3>
-            <p>{ "Each worker adds 1 to one shared counter, many times. Reading the counter and then writing it back (two separate atomic steps, well-defined Rust) loses every increment another worker made in between; fetch_add and a mutex make the increment indivisible, and cost time." }</p>
+            <p>{ "Each worker adds 1 to one shared counter, many times. Reading the counter and then writing it back (two separate atomic steps, well-defined Rust) loses every increment another worker made in between; fetch_add and a mutex make the increment indivisible. Run it to see what each kept, and what each cost." }</p>
             <div class="parallel-controls">
                 <label>{ "workers " }
                     <NumberField value={session.race_workers() as u64} min={1} max={session.max_workers() as u64} label="Race workers"
@@ -60,10 +63,14 @@ pub fn race_section(session: &Session, dispatch: &Dispatch) -> Html {
                 <div class="table-scroll">
                 <table class="metrics reflow race-table">
                     <thead><tr><th scope="col">{ "increment" }</th><th scope="col">{ "expected" }</th><th scope="col">{ "actual" }</th>
-                        <th scope="col">{ "lost" }</th><th scope="col">{ "time" }</th><th scope="col">{ "all loops at once" }</th></tr></thead>
+                        { header("lost", glossary::LOST) }<th scope="col">{ "time" }</th>{ header("all loops at once", glossary::ALL_LOOPS_AT_ONCE) }</tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
                 </div>
+                if let Some(story) = narration::race_story(&session.races) {
+                    <p class="explanation" data-testid="race-story">{ story }</p>
+                }
+                <Glossary terms={vec![glossary::LOST, glossary::ALL_LOOPS_AT_ONCE]} />
             }
         </section>
     }

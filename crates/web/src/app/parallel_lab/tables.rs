@@ -4,12 +4,15 @@
 //! (`parallel::lab::figures`), every sentence too (`narration`).
 
 use interleave_core::parallel::lab::figures::{self, WeakRow};
+use interleave_core::parallel::lab::narration;
 use interleave_core::parallel::lab::session::PageAction;
 use interleave_core::parallel::lab::{Action, Measured, ParallelLab};
+use interleave_core::glossary;
 use yew::prelude::*;
 
 use super::Dispatch;
-use crate::components::SpeedupChart;
+use crate::components::glossary::header;
+use crate::components::{Glossary, SpeedupChart};
 
 /// The speedup table of `runs` (this page's, `own-table`, or theirs,
 /// `their-table`). Parts of the lab's view are functions, not
@@ -32,10 +35,14 @@ pub fn speedup_table(runs: &[Measured], serial_fraction: f64, class: &'static st
     html! {
         <div class="table-scroll">
             <table class={classes!("metrics", "reflow", "speedup-table", class)}>
-                <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "time" }</th><th scope="col">{ "speedup" }</th>
-                    <th scope="col">{ "efficiency" }</th><th scope="col">{ "Amdahl" }</th><th scope="col">{ "checksum" }</th></tr></thead>
+                <thead><tr><th scope="col">{ "workers" }</th><th scope="col">{ "time" }</th>{ header("speedup", glossary::SPEEDUP) }
+                    { header("efficiency", glossary::EFFICIENCY) }{ header("Amdahl", glossary::AMDAHL) }{ header("checksum", glossary::CHECKSUM) }</tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            if let Some(note) = narration::missing_base(runs) {
+                <p class="note" data-testid="missing-base">{ note }</p>
+            }
+            <Glossary terms={vec![glossary::SPEEDUP, glossary::EFFICIENCY, glossary::AMDAHL, glossary::CHECKSUM]} />
         </div>
     }
 }

@@ -107,7 +107,7 @@ pub fn challenge_panel(props: &ChallengePanelProps) -> Html {
     });
     let hints = challenge.hints[..playing.hints]
         .iter()
-        .map(|hint| html! { <li>{ hint.clone() }</li> });
+        .map(|hint| html! { <li>{ crate::components::prose::with_code(hint) }</li> });
     let more = challenge.hints.len() - playing.hints;
     html! {
         <div class="challenges playing" data-testid="challenges">
@@ -122,7 +122,7 @@ pub fn challenge_panel(props: &ChallengePanelProps) -> Html {
             </details>
             <h3 data-testid="challenge-title">{ challenge.title.clone() }</h3>
             if !challenge.intro.is_empty() {
-                <p class="lesson-intro">{ challenge.intro.clone() }</p>
+                <p class="lesson-intro">{ crate::components::prose::with_code(&challenge.intro) }</p>
             }
             if playing.hints > 0 {
                 <ol class="hints" data-testid="hints">{ for hints }</ol>
@@ -134,7 +134,7 @@ pub fn challenge_panel(props: &ChallengePanelProps) -> Html {
             }
             if props.goal_met {
                 <div class="win" role="status" data-testid="challenge-win">
-                    <strong>{ "Challenge won! " }</strong>{ challenge.win.clone() }
+                    <strong>{ "Challenge won! " }</strong>{ crate::components::prose::with_code(&challenge.win) }
                     if playing.at + 1 < count {
                         { " " }<button class="primary" onclick={act(Action::GoToChallenge(playing.at + 1))} data-testid="next-challenge">{ "Next challenge" }</button>
                     }

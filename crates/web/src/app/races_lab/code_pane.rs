@@ -1,12 +1,13 @@
 //! One thread's code with its next step highlighted, what the thread is
-//! doing, and its Step button.
+//! doing, and its Step button; and the program's final check, beside the
+//! threads, with its line numbers.
 
 use std::rc::Rc;
 
 use interleave_core::races::Program;
 use interleave_core::races::lab::Action;
 use interleave_core::races::machine::{Readiness, State, Status};
-use interleave_core::races::program::Op;
+use interleave_core::races::program::{Code, Op};
 use interleave_core::races::schedule::{thread_colour, why_not};
 use yew::prelude::*;
 
@@ -35,10 +36,10 @@ impl PartialEq for CodePaneProps {
     }
 }
 
-/// The source lines a thread's code comes from, in runs of nearby lines;
-/// a run inside a function starts at its `fn` line.
-fn line_runs(program: &Program, thread: usize, source: &str) -> Vec<(u32, u32)> {
-    let code = &program.threads[thread];
+/// The source lines `code` (a thread's, or the final check's) comes
+/// from, in runs of nearby lines; a run inside a function starts at its
+/// `fn` line.
+fn line_runs(code: &Code, source: &str) -> Vec<(u32, u32)> {
     let mut lines: Vec<u32> = code.instrs.iter().map(|instr| instr.line).collect();
     lines.push(code.pos.line);
     lines.sort_unstable();
@@ -94,7 +95,7 @@ pub fn code_pane(props: &CodePaneProps) -> Html {
         (_, other) => why_not(program, other),
     };
     let lines: Vec<&str> = props.source.lines().collect();
-    let runs = line_runs(program, thread, &props.source);
+    let runs = line_runs(code, &props.source);
     let mut rows = Vec::new();
     for (run_idx, (first, last)) in runs.iter().enumerate() {
         if run_idx > 0 {
@@ -154,6 +155,49 @@ pub fn code_pane(props: &CodePaneProps) -> Html {
                 </button>
             </div>
             <p class="thread-status" data-testid={format!("status-{}", code.name)}>{ status }</p>
+            <ol class="code">{ for rows }</ol>
+        </div>
+    }
+}
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct AfterPaneProps {
+    pub program: Rc<Program>,
+    pub source: Rc<str>,
+    /// What the check says at the step shown.
+    pub status: AttrValue,
+    pub failed: bool,
+}
+
+/// The `after { }` check: what must hold once every thread has finished.
+#[function_component(AfterPane)]
+pub fn after_pane(props: &AfterPaneProps) -> Html {
+    let Some(code) = &props.program.after else {
+        return Html::default();
+    };
+    let lines: Vec<&str> = props.source.lines().collect();
+    // Shown from its `after {` line (the compiled check starts nowhere in
+    // particular), with the functions it calls.
+    let mut code = code.clone();
+    if let Some(header) = lines.iter().position(|line| {
+        let line = line.trim();
+        line.starts_with("after") && line.ends_with('{')
+    }) {
+        code.pos.line = header as u32 + 1;
+    }
+    let rows = line_runs(&code, &props.source).into_iter().flat_map(|(first, last)| first..=last).filter_map(|line| {
+        let text = lines.get(line as usize - 1)?;
+        Some(html! {
+            <li class="line">
+                <span class="line-no">{ line }</span>
+                <span class="line-text">{ text.to_string() }</span>
+            </li>
+        })
+    });
+    html! {
+        <div class={classes!("thread-pane", "after-pane", props.failed.then_some("failed"))} data-testid="after-pane">
+            <div class="thread-head"><strong>{ "Final check" }</strong></div>
+            <p class="thread-status" data-testid="after-status">{ props.status.clone() }</p>
             <ol class="code">{ for rows }</ol>
         </div>
     }

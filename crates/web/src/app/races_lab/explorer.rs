@@ -172,14 +172,15 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
         Status::Done { report, prefix } => {
             let has_goal = report.goal_reachable.is_some();
             let liveness_goal = program.goal.is_some_and(|goal| goal.is_liveness());
-            let most = report.most_common_count();
+            let most = report.most_bar_count();
             let rows = report.outcomes.iter().map(|outcome| {
-                let share = count::share(outcome.count, most, 1000) as f64 / 10.0;
+                let share = count::share(report.bar_count(outcome), most, 1000) as f64 / 10.0;
                 html! {
                     <li class={classes!("outcome", outcome.outcome.failing.then_some("failing"))}>
                         <div class="outcome-head">
                             <code class="outcome-values">{ outcome.outcome.values_text() }</code>
-                            <span class="outcome-count">{ count::counted(outcome.count, "schedule", "schedules") }</span>
+                            <span class="outcome-count" data-orders={outcome.count.to_string()}
+                                data-schedules={outcome.schedules.map(|n| n.to_string()).unwrap_or_default()}>{ report.outcome_counts_text(outcome) }</span>
                             if outcome.outcome.failing { <span class="badge fail">{ "fails" }</span> }
                             <button class="link-button" onclick={load(prefix, &outcome.example)}>{ "Show one" }</button>
                         </div>
@@ -192,7 +193,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
             html! {
                 <div data-testid="explore-result">
                     <p class="explore-summary">
-                        <strong>{ count::counted(report.interleavings, "interleaving", "interleavings") }</strong>
+                        <strong data-testid="explore-counts">{ report.counts_text() }</strong>
                         { format!(
                             " from step {}, {} states visited ({}).",
                             prefix.len(),
@@ -205,8 +206,11 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                         if report.cycles { { " Some schedules can loop for ever: they end in no outcome, so they are not counted here; starvation and livelock are looked for below." } }
                         if stale { <em>{ " The run has moved since: explore again for the step shown." }</em> }
                     </p>
+                    if let Some(meaning) = report.counts_meaning() {
+                        <p class="note" data-testid="counts-meaning">{ meaning }</p>
+                    }
                     <p class="explore-verdicts">
-                        { format!("Deadlocks: {} · failing schedules: {}", count::text(report.deadlocks), count::text(report.failing)) }
+                        { format!("Deadlocks: {} · failing: {}", report.failing_text(true), report.failing_text(false)) }
                         if let Some(verdict) = report.goal_reachable {
                             <span data-testid="goal-verdict" data-verdict={format!("{verdict:?}").to_ascii_lowercase()}>{ match verdict {
                                 Verdict::Reached => " · the goal can be met".to_owned(),
@@ -229,7 +233,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                     } else if !report.complete {
                         <p class="shortest">{ if has_goal { "No schedule that meets the goal in the part searched." } else { "No failing schedule in the part searched." } }</p>
                     } else {
-                        <p class="shortest">{ if has_goal { "No schedule meets the goal." } else { "No schedule fails." } }</p>
+                        <p class="shortest good" data-testid="no-failure">{ report.nothing_fails_text(has_goal) }</p>
                     }
                     if let Some(liveness) = &report.liveness {
                         { liveness_view(liveness, &load, prefix) }
@@ -239,7 +243,7 @@ pub fn explorer_panel(props: &ExplorerPanelProps) -> Html {
                             program={props.program.clone()} dispatch={props.dispatch.clone()} has_goal={has_goal} />
                     }
                     if let Some(takeaway) = props.takeaway {
-                        <p class="takeaway">{ takeaway }</p>
+                        <p class="takeaway">{ crate::components::prose::with_code(takeaway) }</p>
                     }
                 </div>
             }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use interleave_core::races::Program;
 use interleave_core::races::machine::{Readiness, State};
 use interleave_core::races::program::Value;
+use interleave_core::races::schedule;
 use yew::prelude::*;
 
 use super::heap::HeapDiagram;
@@ -134,24 +135,35 @@ pub fn inspector(props: &InspectorProps) -> Html {
         );
         sync.push(row(&barrier.name, "barrier", now, waiters));
     }
-    let locals = program.threads.iter().zip(&state.threads).map(|(code, thread)| {
-        let items: Vec<Html> = code
-            .slots
-            .iter()
-            .zip(&thread.locals)
-            .filter(|(slot, _)| !slot.temp)
-            .map(|(slot, value)| {
-                let name = match &slot.function {
-                    Some(function) => format!("{} ({function})", slot.name),
-                    None => slot.name.clone(),
-                };
-                html! { <li><code>{ name }</code>{ " = " }{ value.to_string() }</li> }
+    let locals = program.threads.iter().enumerate().map(|(thread, code)| {
+        let items: Vec<Html> = schedule::held(program, state, thread)
+            .into_iter()
+            .map(|held| {
+                let from = (!held.read_from.is_empty())
+                    .then(|| format!("read from {}", held.read_from.join(", ")));
+                let stale = (!held.stale.is_empty())
+                    .then(|| format!("stale: {} since", held.stale.join(", ")));
+                let note: Vec<String> = [
+                    held.temporary.then(|| "temporary".to_owned()),
+                    from,
+                    stale.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                html! {
+                    <li class={classes!(held.temporary.then_some("temporary"), stale.is_some().then_some("stale"))}
+                        data-testid={format!("local-{}-{}", code.name, held.name)}>
+                        <code>{ held.name }</code>{ " = " }{ held.value }
+                        if !note.is_empty() { <span class="note">{ format!(" ({})", note.join("; ")) }</span> }
+                    </li>
+                }
             })
             .collect();
         html! {
             <div class="locals">
                 <strong>{ code.name.clone() }</strong>
-                if items.is_empty() { <span class="note">{ " no locals" }</span> } else { <ul>{ for items }</ul> }
+                if items.is_empty() { <span class="note">{ " holds nothing yet" }</span> } else { <ul>{ for items }</ul> }
             </div>
         }
     });
@@ -193,7 +205,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 </div>
             }
             <div class="inspector-box">
-                <h3>{ "Locals" }</h3>
+                <h3>{ "Locals and temporaries" }</h3>
                 { for locals }
             </div>
             if !state.world.heap.is_empty() {

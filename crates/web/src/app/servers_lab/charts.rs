@@ -13,11 +13,24 @@ use crate::components::timeline::Scale;
 use crate::components::use_width;
 
 /// What the lanes' spans mean in this lab.
+#[derive(Debug, Properties, PartialEq)]
+pub struct ServerLegendProps {
+    /// The request types, in the order of the scenario's mix: a computing
+    /// span has its type's colour (`trace::PALETTE`, by that order).
+    pub types: Vec<String>,
+}
+
 #[function_component(ServerLegend)]
-pub fn server_legend() -> Html {
+pub fn server_legend(props: &ServerLegendProps) -> Html {
+    let types = props.types.iter().enumerate().map(|(idx, name)| {
+        let colour = interleave_core::trace::PALETTE[idx % interleave_core::trace::PALETTE.len()];
+        html! {
+            <li data-testid="request-type"><span class="swatch" style={format!("background:{colour}")} />{ format!("computing a {name} request") }</li>
+        }
+    });
     html! {
         <ul class="legend" aria-label="Legend">
-            <li><span class="swatch swatch-running" />{ "computing (a colour per request type)" }</li>
+            { for types }
             <li><span class="swatch swatch-blocked" />{ "blocked on I/O, holding the worker" }</li>
             <li><span class="swatch swatch-ready" />{ "waiting for a core, or for the GIL" }</li>
             <li><span class="swatch swatch-idle" />{ "idle" }</li>
@@ -292,9 +305,12 @@ pub fn sweep_chart(props: &SweepChartProps) -> Html {
             </g>
         }
     });
+    // The last tick ends at the plot's right edge: centred, it would run
+    // out of the drawing.
     let x_ticks = (0..=4).map(|i| {
         let rate = max_rate * i as f64 / 4.0;
-        html! { <text class="tick" x={format!("{:.1}", x(rate))} y={(SWEEP_HEIGHT - 20.0).to_string()} text-anchor="middle">{ format!("{rate:.0}/s") }</text> }
+        let anchor = if i == 4 { "end" } else { "middle" };
+        html! { <text class="tick" x={format!("{:.1}", x(rate))} y={(SWEEP_HEIGHT - 20.0).to_string()} text-anchor={anchor}>{ format!("{rate:.0}/s") }</text> }
     });
     let lines = ServerModel::ALL.iter().enumerate().map(|(idx, &model)| {
         let (colour, dash) = model_style(model);
@@ -308,7 +324,7 @@ pub fn sweep_chart(props: &SweepChartProps) -> Html {
             html! {
                 <circle class={classes!("sweep-dot", failing.then_some("failing"))} cx={format!("{:.1}", x(rate))} cy={format!("{:.1}", y(m.p99))}
                     r="3.5" stroke={colour} fill={if failing { "#fff" } else { colour }}>
-                    <title>{ format!("{} at {rate:.0}/s: p99 {}, {:.1}/s answered, {} refused, {} timed out",
+                    <title>{ format!("{} at {rate:.0}/s: p99 {}, {:.1}/s answered in time, {} refused, {} answered late or dropped",
                         model.title(), ms_text(m.p99), m.throughput, m.rejected, m.timed_out) }</title>
                 </circle>
             }
@@ -354,7 +370,7 @@ pub fn sweep_chart(props: &SweepChartProps) -> Html {
             </svg>
             <figcaption class="chart-legend">
                 { for keys }
-                <span class="note">{ "Hollow dots: some requests were refused or timed out. The grey line is this scenario's rate." }</span>
+                <span class="note">{ "Hollow dots: some requests were refused, answered late or dropped. The grey line is this scenario's rate." }</span>
             </figcaption>
         </figure>
     }
