@@ -21,6 +21,7 @@
 pub mod ascii;
 pub mod count;
 pub mod error;
+pub mod eventloop;
 pub mod glossary;
 pub mod input;
 pub mod labs;

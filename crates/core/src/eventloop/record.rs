@@ -1,0 +1,260 @@
+//! What a run leaves behind for the lab to show: a step per statement
+//! (and one where the event loop takes each job), each with the call
+//! stack and the queues as they were; the jobs with their times; the
+//! console; the events between steps (what was queued, what settled);
+//! the frames. Views are shared between steps while they do not change,
+//! so a long run stays small.
+
+use std::rc::Rc;
+
+use serde::Serialize;
+
+/// Where a job came from: the lab colours jobs by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Script,
+    Microtask,
+    Timer,
+    Io,
+    Frame,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] = [
+        Source::Script,
+        Source::Microtask,
+        Source::Timer,
+        Source::Io,
+        Source::Frame,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Script => "script",
+            Source::Microtask => "microtask",
+            Source::Timer => "timer",
+            Source::Io => "I/O",
+            Source::Frame => "frame",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrameView {
+    pub name: Rc<str>,
+    /// The line the frame is at (for the top frame, the step's line).
+    pub line: u32,
+    /// A built-in running the program's code (`forEach`, `new Promise`).
+    pub native: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueuedView {
+    pub label: Rc<str>,
+    pub source: Source,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimerView {
+    pub id: u32,
+    pub label: Rc<str>,
+    /// When it is due, in µs of virtual time.
+    pub due: u64,
+    /// An interval's period in µs.
+    pub every: Option<u64>,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IoView {
+    pub label: Rc<str>,
+    /// When it completes, in µs.
+    pub done: u64,
+    pub line: u32,
+}
+
+/// Every queue at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct QueuesView {
+    pub microtasks: Vec<QueuedView>,
+    /// Pending timers, soonest first.
+    pub timers: Vec<TimerView>,
+    /// I/O in progress, soonest first.
+    pub io: Vec<IoView>,
+    /// `requestAnimationFrame` callbacks waiting for the next frame.
+    pub frames: Vec<QueuedView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// The event loop takes the next job.
+    Take,
+    /// A statement (`program.stmts[n]`) starts.
+    Stmt(u32),
+    /// The program is over.
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub kind: StepKind,
+    /// µs of virtual time.
+    pub time: u64,
+    /// The job it belongs to.
+    pub job: Option<u32>,
+    pub stack: Rc<[FrameView]>,
+    pub queues: Rc<QueuesView>,
+    /// Console lines printed before this step.
+    pub console: u32,
+    /// Events before this step.
+    pub events: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobRecord {
+    pub source: Source,
+    pub label: Rc<str>,
+    pub line: u32,
+    /// When it was queued (µs).
+    pub queued: u64,
+    pub start: u64,
+    pub end: u64,
+    pub first_step: u32,
+    /// One past its last step.
+    pub end_step: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsoleLine {
+    pub text: String,
+    pub stream: &'static str,
+    pub time: u64,
+    /// The step that printed it.
+    pub step: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A job joins a queue (a microtask, a frame callback).
+    Queued {
+        source: Source,
+        label: Rc<str>,
+    },
+    TimerSet {
+        id: u32,
+        label: Rc<str>,
+        ms: f64,
+        repeat: bool,
+    },
+    TimerCleared {
+        id: u32,
+    },
+    IoStarted {
+        label: Rc<str>,
+        ms: f64,
+    },
+    /// A promise settles (`value`: what it holds, as Node would print it).
+    Settled {
+        promise: u32,
+        line: u32,
+        fulfilled: bool,
+        value: String,
+    },
+    /// An `await` suspends a function until `promise` settles.
+    Awaited {
+        function: Rc<str>,
+        line: u32,
+        promise: u32,
+    },
+    /// `work(ms)` holds the call stack.
+    Worked {
+        ms: f64,
+    },
+    /// A promise was rejected with no handler yet.
+    Unhandled {
+        promise: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// The step it happened before.
+    pub step: u32,
+    pub time: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// A frame's deadline (60 Hz) and what became of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FrameRecord {
+    pub deadline: u64,
+    /// The main thread was running a job at the deadline: the frame could
+    /// not be drawn on time.
+    pub missed: bool,
+}
+
+/// The microseconds between frames at 60 Hz (16.667 ms).
+pub const FRAME_US: u64 = 16_667;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Ending {
+    /// Nothing was left to run.
+    Finished,
+    /// An exception nothing caught: Node prints it and exits with code 1.
+    Uncaught { error: String, line: u32 },
+    /// A rejection nothing handled: Node exits with code 1.
+    Unhandled { reason: String },
+    /// A limit of the lab stopped the run.
+    Stopped { reason: String, line: u32 },
+    /// The program used what the lab does not model.
+    Unsupported { reason: String, line: u32 },
+}
+
+/// Everything a run recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    pub steps: Vec<Step>,
+    pub jobs: Vec<JobRecord>,
+    pub console: Vec<ConsoleLine>,
+    pub events: Vec<Event>,
+    pub frames: Vec<FrameRecord>,
+    pub ending: Ending,
+    /// µs of virtual time when it ended.
+    pub end: u64,
+}
+
+impl Run {
+    /// What Node's exit code would be: 0, or 1 after an uncaught error;
+    /// `None` when the lab stopped the run.
+    pub fn exit_code(&self) -> Option<u8> {
+        match self.ending {
+            Ending::Finished => Some(0),
+            Ending::Uncaught { .. } | Ending::Unhandled { .. } => Some(1),
+            Ending::Stopped { .. } | Ending::Unsupported { .. } => None,
+        }
+    }
+
+    /// The lines printed, as a terminal shows them.
+    pub fn console_text(&self) -> Vec<&str> {
+        self.console.iter().map(|l| l.text.as_str()).collect()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub steps: Vec<Step>,
+    pub jobs: Vec<JobRecord>,
+    pub console: Vec<ConsoleLine>,
+    pub events: Vec<Event>,
+    /// The call stack changed since the last step.
+    pub frames_changed: bool,
+    pub stack_view: Option<Rc<[FrameView]>>,
+    pub queues_view: Option<Rc<QueuesView>>,
+    pub current_job: Option<u32>,
+}

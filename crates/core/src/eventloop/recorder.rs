@@ -1,0 +1,275 @@
+//! Recording a run as it goes: a step with the stack and the queues as
+//! they are, the events between steps, the console, the jobs.
+
+use std::rc::Rc;
+
+use super::heap::Stream;
+use super::machine::{Completion, EachOp, Entry, Machine, NativeFrame, Stop};
+use super::record::{
+    ConsoleLine, Event, EventKind, FRAME_US, FrameRecord, FrameView, IoView, JobRecord, QueuedView,
+    QueuesView, Source, Step, StepKind, TimerView,
+};
+use super::value::{ObjId, Value};
+
+impl Machine {
+    /// The line of the statement running now (0 between jobs).
+    pub fn current_line(&self) -> u32 {
+        for entry in self.stack.iter().rev() {
+            if let Entry::Js(frame) = entry {
+                return frame
+                    .stmt
+                    .map(|s| self.program.stmts[s as usize].start.line)
+                    .unwrap_or(0);
+            }
+        }
+        0
+    }
+
+    fn stack_view(&mut self) -> Rc<[FrameView]> {
+        if self.rec.frames_changed || self.rec.stack_view.is_none() {
+            let mut frames = Vec::new();
+            for entry in &self.stack {
+                match entry {
+                    Entry::Js(frame) => frames.push(FrameView {
+                        name: self.frame_name(frame),
+                        line: frame
+                            .stmt
+                            .map(|s| self.program.stmts[s as usize].start.line)
+                            .unwrap_or(0),
+                        native: false,
+                    }),
+                    Entry::Native(native) => {
+                        let name = match native {
+                            NativeFrame::Job(_) => continue,
+                            NativeFrame::Executor { .. } => "new Promise",
+                            NativeFrame::Each(each) => match each.op {
+                                EachOp::Map => "map",
+                                EachOp::Filter => "filter",
+                                EachOp::ForEach => "forEach",
+                                EachOp::Reduce => "reduce",
+                                EachOp::ReduceRight => "reduceRight",
+                                EachOp::Find => "find",
+                                EachOp::FindIndex => "findIndex",
+                                EachOp::FindLast => "findLast",
+                                EachOp::FindLastIndex => "findLastIndex",
+                                EachOp::Some => "some",
+                                EachOp::Every => "every",
+                                EachOp::From => "Array.from",
+                            },
+                            NativeFrame::Sort(_) => "sort",
+                            NativeFrame::Finally { .. } => "finally",
+                        };
+                        frames.push(FrameView {
+                            name: Rc::from(name),
+                            line: 0,
+                            native: true,
+                        });
+                    }
+                }
+            }
+            self.rec.stack_view = Some(frames.into());
+            self.rec.frames_changed = false;
+        }
+        self.rec.stack_view.clone().expect("made above")
+    }
+
+    fn queues_view(&mut self) -> Rc<QueuesView> {
+        if self.loop_state.changed || self.rec.queues_view.is_none() {
+            let state = &self.loop_state;
+            let mut timers: Vec<TimerView> = state
+                .timers
+                .iter()
+                .map(|t| TimerView {
+                    id: t.id,
+                    label: t.label.clone(),
+                    due: t.due,
+                    every: t.every,
+                    line: t.line,
+                })
+                .collect();
+            timers.sort_by_key(|t| (t.due, t.id));
+            let mut io: Vec<IoView> = state
+                .io
+                .iter()
+                .map(|i| IoView {
+                    label: i.label.clone(),
+                    done: i.done,
+                    line: i.line,
+                })
+                .collect();
+            io.sort_by_key(|i| i.done);
+            let view = QueuesView {
+                microtasks: state
+                    .microtasks
+                    .iter()
+                    .map(|q| QueuedView {
+                        label: q.label.clone(),
+                        source: Source::Microtask,
+                        line: q.line,
+                    })
+                    .collect(),
+                timers,
+                io,
+                frames: state
+                    .raf
+                    .iter()
+                    .map(|r| QueuedView {
+                        label: r.label.clone(),
+                        source: Source::Frame,
+                        line: r.line,
+                    })
+                    .collect(),
+            };
+            self.rec.queues_view = Some(Rc::new(view));
+            self.loop_state.changed = false;
+        }
+        self.rec.queues_view.clone().expect("made above")
+    }
+
+    pub fn record(&mut self, kind: StepKind) {
+        let stack = self.stack_view();
+        let queues = self.queues_view();
+        let step = Step {
+            kind,
+            time: self.clock,
+            job: self.rec.current_job,
+            stack,
+            queues,
+            console: self.rec.console.len() as u32,
+            events: self.rec.events.len() as u32,
+        };
+        self.rec.steps.push(step);
+    }
+
+    pub fn record_step(&mut self, stmt: Option<u32>) {
+        match stmt {
+            Some(n) => self.record(StepKind::Stmt(n)),
+            None => self.record(StepKind::Take),
+        }
+    }
+
+    pub fn event(&mut self, kind: EventKind) {
+        let event = Event {
+            step: self.rec.steps.len() as u32,
+            time: self.clock,
+            kind,
+        };
+        self.rec.events.push(event);
+    }
+
+    /// A short text of a value for the views (as Node prints it, cut at 60
+    /// characters).
+    pub fn preview(&mut self, v: &Value) -> String {
+        let text = match v {
+            Value::Str(s) => super::inspect::quote(s),
+            v => self.inspect(v).unwrap_or_else(|_| "…".into()),
+        };
+        let text = text.replace('\n', " ");
+        if text.chars().count() > 60 {
+            let cut: String = text.chars().take(59).collect();
+            format!("{cut}…")
+        } else {
+            text
+        }
+    }
+
+    pub fn promise_number(&self, id: ObjId) -> (u32, u32) {
+        match &self.obj(id).kind {
+            super::heap::Kind::Promise(p) => (p.number, p.line),
+            _ => (0, 0),
+        }
+    }
+
+    pub fn note_settled(&mut self, promise: ObjId, fulfilled: bool, value: &Value) {
+        let (number, line) = self.promise_number(promise);
+        let value = self.preview(value);
+        self.event(EventKind::Settled {
+            promise: number,
+            line,
+            fulfilled,
+            value,
+        });
+    }
+
+    pub fn note_await(&mut self, promise: ObjId, function: Rc<str>, line: u32) {
+        let (number, _) = self.promise_number(promise);
+        self.event(EventKind::Awaited {
+            function,
+            line,
+            promise: number,
+        });
+    }
+
+    pub fn console_log(&mut self, stream: Stream, args: &[Value]) -> Completion<()> {
+        if self.rec.console.len() >= self.limits.max_console {
+            return Err(super::machine::Abrupt::Stop(Stop::Limit(format!(
+                "stopped after {} lines of console output",
+                self.limits.max_console
+            ))));
+        }
+        let text = self.format_log(args)?;
+        let stream = match stream {
+            Stream::Log => "log",
+            Stream::Info => "info",
+            Stream::Debug => "debug",
+            Stream::Warn => "warn",
+            Stream::Error => "error",
+        };
+        let line = ConsoleLine {
+            text,
+            stream,
+            time: self.clock,
+            step: self.rec.steps.len().saturating_sub(1) as u32,
+        };
+        self.rec.console.push(line);
+        Ok(())
+    }
+
+    pub fn begin_job(&mut self, source: Source, label: Rc<str>, line: u32, queued: u64) {
+        let index = self.rec.jobs.len() as u32;
+        self.rec.jobs.push(JobRecord {
+            source,
+            label,
+            line,
+            queued,
+            start: self.clock,
+            end: self.clock,
+            first_step: self.rec.steps.len() as u32,
+            end_step: self.rec.steps.len() as u32,
+        });
+        self.rec.current_job = Some(index);
+        self.rec.frames_changed = true;
+        self.record(StepKind::Take);
+    }
+
+    pub fn end_job(&mut self) {
+        if let Some(index) = self.rec.current_job.take() {
+            let steps = self.rec.steps.len() as u32;
+            let clock = self.clock;
+            let job = &mut self.rec.jobs[index as usize];
+            job.end = clock;
+            job.end_step = steps;
+        }
+        self.stack.clear();
+        self.rec.frames_changed = true;
+    }
+
+    /// The frames of the run: a deadline every [`FRAME_US`], missed when a
+    /// job was running across it.
+    pub fn frames(&self) -> Vec<FrameRecord> {
+        let mut frames = Vec::new();
+        let mut jobs = self.rec.jobs.iter().peekable();
+        let mut deadline = FRAME_US;
+        while deadline <= self.clock && frames.len() < 10_000 {
+            while jobs.peek().is_some_and(|j| j.end <= deadline) {
+                jobs.next();
+            }
+            let missed = jobs
+                .peek()
+                .is_some_and(|j| j.start < deadline && j.end > deadline);
+            frames.push(FrameRecord { deadline, missed });
+            deadline += FRAME_US;
+        }
+        frames
+    }
+}
