@@ -504,6 +504,17 @@ fn generated_programs_print_what_node_prints() {
 }
 
 #[test]
+fn every_lesson_prints_what_node_prints() {
+    let lessons: Vec<(String, String)> = interleave_core::eventloop::lessons::LESSONS
+        .iter()
+        .filter(|lesson| !lesson.browser)
+        .map(|lesson| (lesson.id.to_owned(), lesson.source.to_owned()))
+        .collect();
+    assert!(lessons.len() >= 10);
+    check_all("lessons", lessons);
+}
+
+#[test]
 fn hand_written_programs_print_what_node_prints() {
     let dir = repo().join("tests/eventloop/programs");
     let mut programs = Vec::new();

@@ -888,6 +888,12 @@ impl Machine {
                 if seen.contains(id) {
                     return self.throw("TypeError", "Converting circular structure to JSON");
                 }
+                if seen.len() >= super::machine::MAX_VALUE_DEPTH {
+                    return Err(self.limit(format!(
+                        "stopped: `JSON.stringify` went more than {} objects deep",
+                        super::machine::MAX_VALUE_DEPTH
+                    )));
+                }
                 seen.push(*id);
                 let inner = format!("{current}{indent}");
                 let (open, close, parts) = if let Kind::Array(items) = self.obj(*id).kind.clone() {
@@ -1372,28 +1378,12 @@ impl Machine {
                 done(self.new_array(out)?)
             }
             Method::Join | Method::ToString => {
-                let sep = match arg(&args, 0) {
+                let separator = match arg(&args, 0) {
                     Value::Undefined => Rc::from(","),
                     v if m == Method::Join => self.to_string(&v)?,
                     _ => Rc::from(","),
                 };
-                let items = self.items(id).clone();
-                let mut out = String::new();
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(&sep);
-                    }
-                    if !item.is_nullish() {
-                        if item == &this {
-                            continue;
-                        }
-                        out.push_str(&self.to_string(item)?);
-                    }
-                    if out.len() > self.limits.max_string {
-                        return Err(self.limit(format!("a string grew past {} characters", self.limits.max_string)));
-                    }
-                }
-                done(self.string(out)?)
+                done(Value::Str(self.join_array(id, &separator)?))
             }
             Method::Reverse => {
                 self.items_mut(id).reverse();
@@ -1506,12 +1496,27 @@ impl Machine {
     }
 
     fn flatten(&mut self, items: Vec<Value>, depth: f64) -> Completion<Vec<Value>> {
+        self.flatten_at(items, depth, 0)
+    }
+
+    fn flatten_at(
+        &mut self,
+        items: Vec<Value>,
+        depth: f64,
+        level: usize,
+    ) -> Completion<Vec<Value>> {
+        if level > super::machine::MAX_VALUE_DEPTH {
+            return Err(self.limit(format!(
+                "stopped: `flat` went more than {} arrays deep",
+                super::machine::MAX_VALUE_DEPTH
+            )));
+        }
         let mut out = Vec::new();
         for item in items {
             match &item {
                 Value::Obj(id) if depth >= 1.0 && matches!(self.obj(*id).kind, Kind::Array(_)) => {
                     let inner = self.items(*id).clone();
-                    out.extend(self.flatten(inner, depth - 1.0)?);
+                    out.extend(self.flatten_at(inner, depth - 1.0, level + 1)?);
                 }
                 _ => out.push(item),
             }

@@ -226,7 +226,13 @@ pub struct Machine {
     /// The function objects of methods, made once (`Method as usize`).
     pub method_fns: Vec<(super::heap::Method, ObjId)>,
     pub promises_made: u32,
+    /// Arrays being joined into text now (a cycle joins as `""`, as in V8).
+    pub join_stack: Vec<ObjId>,
 }
+
+/// How deep values may nest when turned into text (arrays in arrays,
+/// `JSON.stringify`, `flat`); deeper is a limit of the lab, not an error.
+pub const MAX_VALUE_DEPTH: usize = 200;
 
 /// What a statement costs in virtual time: 1 µs (a real engine is
 /// faster; `work(ms)` is what takes time).
@@ -1268,24 +1274,7 @@ impl Machine {
                 match self.obj(*id).kind.clone() {
                     Kind::Plain | Kind::Iter { .. } => Rc::from("[object Object]"),
                     Kind::Promise(_) => Rc::from("[object Promise]"),
-                    Kind::Array(items) => {
-                        let mut out = String::new();
-                        for (i, item) in items.iter().enumerate() {
-                            if i > 0 {
-                                out.push(',');
-                            }
-                            if !item.is_nullish() {
-                                out.push_str(&self.to_string(item)?);
-                            }
-                            if out.len() > self.limits.max_string {
-                                return Err(self.limit(format!(
-                                    "a string grew past {} characters",
-                                    self.limits.max_string
-                                )));
-                            }
-                        }
-                        Rc::from(out.as_str())
-                    }
+                    Kind::Array(_) => self.join_array(*id, ",")?,
                     Kind::Error { name, message, .. } => {
                         Rc::from(error_text(&name, &message).as_str())
                     }
@@ -1297,6 +1286,45 @@ impl Machine {
                 }
             }
         })
+    }
+
+    /// `Array.prototype.join`: nested arrays joined in turn, a cycle as `""`.
+    pub fn join_array(&mut self, id: ObjId, separator: &str) -> Completion<Rc<str>> {
+        if self.join_stack.contains(&id) {
+            return Ok(Rc::from(""));
+        }
+        if self.join_stack.len() >= MAX_VALUE_DEPTH {
+            return Err(self.limit(format!(
+                "stopped: arrays nested more than {MAX_VALUE_DEPTH} deep were turned into text"
+            )));
+        }
+        self.join_stack.push(id);
+        let result = self.join_items(id, separator);
+        self.join_stack.pop();
+        result
+    }
+
+    fn join_items(&mut self, id: ObjId, separator: &str) -> Completion<Rc<str>> {
+        let items = match &self.obj(id).kind {
+            Kind::Array(items) => items.clone(),
+            _ => Vec::new(),
+        };
+        let mut out = String::new();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(separator);
+            }
+            if !item.is_nullish() {
+                out.push_str(&self.to_string(item)?);
+            }
+            if out.len() > self.limits.max_string {
+                return Err(self.limit(format!(
+                    "a string grew past {} characters",
+                    self.limits.max_string
+                )));
+            }
+        }
+        Ok(Rc::from(out.as_str()))
     }
 
     /// A property key from any value.

@@ -28,6 +28,8 @@ pub enum Job {
 
 #[derive(Debug, Clone)]
 pub struct Queued {
+    /// Its entry in the run's record of the queues.
+    pub entry: u32,
     pub job: Job,
     pub label: Rc<str>,
     pub line: u32,
@@ -36,6 +38,8 @@ pub struct Queued {
 
 #[derive(Debug, Clone)]
 pub struct Timer {
+    /// Its entry in the run's record of the queues.
+    pub entry: u32,
     pub id: u32,
     pub due: u64,
     pub seq: u64,
@@ -50,6 +54,8 @@ pub struct Timer {
 
 #[derive(Debug, Clone)]
 pub struct PendingIo {
+    /// Its entry in the run's record of the queues.
+    pub entry: u32,
     pub done: u64,
     pub seq: u64,
     pub promise: ObjId,
@@ -61,6 +67,8 @@ pub struct PendingIo {
 
 #[derive(Debug, Clone)]
 pub struct FrameRequest {
+    /// Its entry in the run's record of the queues.
+    pub entry: u32,
     pub id: u32,
     pub f: Value,
     pub label: Rc<str>,
@@ -79,12 +87,13 @@ pub struct LoopState {
     pub next_timer: u32,
     pub next_frame_id: u32,
     pub seq: u64,
-    /// A queue changed since the last step.
-    pub changed: bool,
     /// The last frame deadline whose callbacks ran.
     pub rendered_deadline: u64,
     /// Timers cleared while the current timer's callback ran.
     pub cleared: Vec<u32>,
+    /// The script's own promise (a module's): its rejection is an
+    /// uncaught exception, not an unhandled rejection.
+    pub script_promise: Option<ObjId>,
 }
 
 impl LoopState {

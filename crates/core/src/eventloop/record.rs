@@ -49,6 +49,52 @@ pub struct FrameView {
     pub native: bool,
 }
 
+/// One frame of a recorded call stack, linked to the frame below it:
+/// steps share the frames they have in common.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackNode {
+    pub frame: FrameView,
+    pub below: Option<Rc<StackNode>>,
+}
+
+/// The frames of a recorded stack, bottom first.
+pub fn frames_of(top: &Option<Rc<StackNode>>) -> Vec<FrameView> {
+    let mut out = Vec::new();
+    let mut node = top.as_deref();
+    while let Some(n) = node {
+        out.push(n.frame.clone());
+        node = n.below.as_deref();
+    }
+    out.reverse();
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueKind {
+    Microtask,
+    Timer,
+    Io,
+    Frame,
+}
+
+/// Something that waited in a queue, and for which steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueEntry {
+    pub queue: QueueKind,
+    pub label: Rc<str>,
+    pub line: u32,
+    /// A timer's id.
+    pub id: u32,
+    /// When a timer is due or an I/O completes (µs).
+    pub due: u64,
+    /// An interval's period (µs).
+    pub every: Option<u64>,
+    /// The first step that sees it waiting, and the first that does not.
+    pub added: u32,
+    pub removed: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueuedView {
     pub label: Rc<str>,
@@ -94,6 +140,8 @@ pub enum StepKind {
     Take,
     /// A statement (`program.stmts[n]`) starts.
     Stmt(u32),
+    /// The job is over: the call stack is empty again.
+    Done,
     /// The program is over.
     End,
 }
@@ -105,8 +153,9 @@ pub struct Step {
     pub time: u64,
     /// The job it belongs to.
     pub job: Option<u32>,
-    pub stack: Rc<[FrameView]>,
-    pub queues: Rc<QueuesView>,
+    /// The call stack, top first (shared with the steps around it).
+    #[serde(skip)]
+    pub stack: Option<Rc<StackNode>>,
     /// Console lines printed before this step.
     pub console: u32,
     /// Events before this step.
@@ -224,6 +273,8 @@ pub struct Run {
     pub console: Vec<ConsoleLine>,
     pub events: Vec<Event>,
     pub frames: Vec<FrameRecord>,
+    /// Everything that waited in a queue.
+    pub queue: Vec<QueueEntry>,
     pub ending: Ending,
     /// µs of virtual time when it ended.
     pub end: u64,
@@ -244,6 +295,51 @@ impl Run {
     pub fn console_text(&self) -> Vec<&str> {
         self.console.iter().map(|l| l.text.as_str()).collect()
     }
+
+    /// Every queue as it is at `step`.
+    pub fn queues_at(&self, step: usize) -> QueuesView {
+        let step = step as u32;
+        // Entries are recorded in the order they were added.
+        let seen = self.queue.partition_point(|e| e.added <= step);
+        let mut view = QueuesView::default();
+        for entry in self.queue[..seen].iter().filter(|e| e.removed > step) {
+            match entry.queue {
+                QueueKind::Microtask => view.microtasks.push(QueuedView {
+                    label: entry.label.clone(),
+                    source: Source::Microtask,
+                    line: entry.line,
+                }),
+                QueueKind::Frame => view.frames.push(QueuedView {
+                    label: entry.label.clone(),
+                    source: Source::Frame,
+                    line: entry.line,
+                }),
+                QueueKind::Timer => view.timers.push(TimerView {
+                    id: entry.id,
+                    label: entry.label.clone(),
+                    due: entry.due,
+                    every: entry.every,
+                    line: entry.line,
+                }),
+                QueueKind::Io => view.io.push(IoView {
+                    label: entry.label.clone(),
+                    done: entry.due,
+                    line: entry.line,
+                }),
+            }
+        }
+        view.timers.sort_by_key(|t| (t.due, t.id));
+        view.io.sort_by_key(|i| i.done);
+        view
+    }
+
+    /// The call stack at `step`, bottom first.
+    pub fn stack_at(&self, step: usize) -> Vec<FrameView> {
+        self.steps
+            .get(step)
+            .map(|s| frames_of(&s.stack))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -252,9 +348,10 @@ pub struct Recorder {
     pub jobs: Vec<JobRecord>,
     pub console: Vec<ConsoleLine>,
     pub events: Vec<Event>,
+    pub queue: Vec<QueueEntry>,
     /// The call stack changed since the last step.
     pub frames_changed: bool,
-    pub stack_view: Option<Rc<[FrameView]>>,
-    pub queues_view: Option<Rc<QueuesView>>,
+    /// The recorded stack now, bottom first (its nodes are shared).
+    pub stack_nodes: Vec<Rc<StackNode>>,
     pub current_job: Option<u32>,
 }

@@ -6,8 +6,8 @@ use std::rc::Rc;
 use super::heap::Stream;
 use super::machine::{Completion, EachOp, Entry, Machine, NativeFrame, Stop};
 use super::record::{
-    ConsoleLine, Event, EventKind, FRAME_US, FrameRecord, FrameView, IoView, JobRecord, QueuedView,
-    QueuesView, Source, Step, StepKind, TimerView,
+    ConsoleLine, Event, EventKind, FRAME_US, FrameRecord, FrameView, JobRecord, QueueEntry,
+    QueueKind, Source, StackNode, Step, StepKind,
 };
 use super::value::{ObjId, Value};
 
@@ -25,116 +25,114 @@ impl Machine {
         0
     }
 
-    fn stack_view(&mut self) -> Rc<[FrameView]> {
-        if self.rec.frames_changed || self.rec.stack_view.is_none() {
-            let mut frames = Vec::new();
-            for entry in &self.stack {
-                match entry {
-                    Entry::Js(frame) => frames.push(FrameView {
-                        name: self.frame_name(frame),
-                        line: frame
-                            .stmt
-                            .map(|s| self.program.stmts[s as usize].start.line)
-                            .unwrap_or(0),
-                        native: false,
-                    }),
-                    Entry::Native(native) => {
-                        let name = match native {
-                            NativeFrame::Job(_) => continue,
-                            NativeFrame::Executor { .. } => "new Promise",
-                            NativeFrame::Each(each) => match each.op {
-                                EachOp::Map => "map",
-                                EachOp::Filter => "filter",
-                                EachOp::ForEach => "forEach",
-                                EachOp::Reduce => "reduce",
-                                EachOp::ReduceRight => "reduceRight",
-                                EachOp::Find => "find",
-                                EachOp::FindIndex => "findIndex",
-                                EachOp::FindLast => "findLast",
-                                EachOp::FindLastIndex => "findLastIndex",
-                                EachOp::Some => "some",
-                                EachOp::Every => "every",
-                                EachOp::From => "Array.from",
-                            },
-                            NativeFrame::Sort(_) => "sort",
-                            NativeFrame::Finally { .. } => "finally",
-                        };
-                        frames.push(FrameView {
-                            name: Rc::from(name),
-                            line: 0,
-                            native: true,
-                        });
-                    }
+    /// The frames now, bottom first, as the views name them.
+    fn frame_views(&self) -> Vec<FrameView> {
+        let mut frames = Vec::new();
+        for entry in &self.stack {
+            match entry {
+                Entry::Js(frame) => frames.push(FrameView {
+                    name: self.frame_name(frame),
+                    line: frame
+                        .stmt
+                        .map(|s| self.program.stmts[s as usize].start.line)
+                        .unwrap_or(0),
+                    native: false,
+                }),
+                Entry::Native(native) => {
+                    let name = match native {
+                        NativeFrame::Job(_) => continue,
+                        NativeFrame::Executor { .. } => "new Promise",
+                        NativeFrame::Each(each) => match each.op {
+                            EachOp::Map => "map",
+                            EachOp::Filter => "filter",
+                            EachOp::ForEach => "forEach",
+                            EachOp::Reduce => "reduce",
+                            EachOp::ReduceRight => "reduceRight",
+                            EachOp::Find => "find",
+                            EachOp::FindIndex => "findIndex",
+                            EachOp::FindLast => "findLast",
+                            EachOp::FindLastIndex => "findLastIndex",
+                            EachOp::Some => "some",
+                            EachOp::Every => "every",
+                            EachOp::From => "Array.from",
+                        },
+                        NativeFrame::Sort(_) => "sort",
+                        NativeFrame::Finally { .. } => "finally",
+                    };
+                    frames.push(FrameView {
+                        name: Rc::from(name),
+                        line: 0,
+                        native: true,
+                    });
                 }
             }
-            self.rec.stack_view = Some(frames.into());
-            self.rec.frames_changed = false;
         }
-        self.rec.stack_view.clone().expect("made above")
+        frames
     }
 
-    fn queues_view(&mut self) -> Rc<QueuesView> {
-        if self.loop_state.changed || self.rec.queues_view.is_none() {
-            let state = &self.loop_state;
-            let mut timers: Vec<TimerView> = state
-                .timers
+    /// The recorded stack, made again only where it changed: the frames it
+    /// shares with the last one are shared.
+    fn stack_view(&mut self) -> Option<Rc<StackNode>> {
+        if self.rec.frames_changed {
+            let frames = self.frame_views();
+            let keep = self
+                .rec
+                .stack_nodes
                 .iter()
-                .map(|t| TimerView {
-                    id: t.id,
-                    label: t.label.clone(),
-                    due: t.due,
-                    every: t.every,
-                    line: t.line,
-                })
-                .collect();
-            timers.sort_by_key(|t| (t.due, t.id));
-            let mut io: Vec<IoView> = state
-                .io
-                .iter()
-                .map(|i| IoView {
-                    label: i.label.clone(),
-                    done: i.done,
-                    line: i.line,
-                })
-                .collect();
-            io.sort_by_key(|i| i.done);
-            let view = QueuesView {
-                microtasks: state
-                    .microtasks
-                    .iter()
-                    .map(|q| QueuedView {
-                        label: q.label.clone(),
-                        source: Source::Microtask,
-                        line: q.line,
-                    })
-                    .collect(),
-                timers,
-                io,
-                frames: state
-                    .raf
-                    .iter()
-                    .map(|r| QueuedView {
-                        label: r.label.clone(),
-                        source: Source::Frame,
-                        line: r.line,
-                    })
-                    .collect(),
-            };
-            self.rec.queues_view = Some(Rc::new(view));
-            self.loop_state.changed = false;
+                .zip(&frames)
+                .take_while(|(node, frame)| node.frame == **frame)
+                .count();
+            self.rec.stack_nodes.truncate(keep);
+            for frame in frames.into_iter().skip(keep) {
+                let below = self.rec.stack_nodes.last().cloned();
+                self.rec
+                    .stack_nodes
+                    .push(Rc::new(StackNode { frame, below }));
+            }
+            self.rec.frames_changed = false;
         }
-        self.rec.queues_view.clone().expect("made above")
+        self.rec.stack_nodes.last().cloned()
+    }
+
+    /// Something joins a queue; returns its entry, to mark when it leaves.
+    pub fn queue_add(
+        &mut self,
+        queue: QueueKind,
+        label: Rc<str>,
+        line: u32,
+        id: u32,
+        due: u64,
+        every: Option<u64>,
+    ) -> u32 {
+        let added = self.rec.steps.len() as u32;
+        self.rec.queue.push(QueueEntry {
+            queue,
+            label,
+            line,
+            id,
+            due,
+            every,
+            added,
+            removed: u32::MAX,
+        });
+        (self.rec.queue.len() - 1) as u32
+    }
+
+    /// The entry leaves its queue (taken, or cleared).
+    pub fn queue_remove(&mut self, entry: u32) {
+        let removed = self.rec.steps.len() as u32;
+        if let Some(e) = self.rec.queue.get_mut(entry as usize) {
+            e.removed = e.removed.min(removed);
+        }
     }
 
     pub fn record(&mut self, kind: StepKind) {
         let stack = self.stack_view();
-        let queues = self.queues_view();
         let step = Step {
             kind,
             time: self.clock,
             job: self.rec.current_job,
             stack,
-            queues,
             console: self.rec.console.len() as u32,
             events: self.rec.events.len() as u32,
         };
@@ -243,6 +241,11 @@ impl Machine {
     }
 
     pub fn end_job(&mut self) {
+        self.stack.clear();
+        self.rec.frames_changed = true;
+        if self.rec.current_job.is_some() {
+            self.record(StepKind::Done);
+        }
         if let Some(index) = self.rec.current_job.take() {
             let steps = self.rec.steps.len() as u32;
             let clock = self.clock;

@@ -31,7 +31,7 @@ use super::machine::{
     Abrupt, AsyncState, Completion, Entry, Frame, JobBase, Limits, Machine, NativeFrame, Stop,
 };
 use super::queues::{FrameRequest, Job, LoopState, PendingIo, Queued, Timer};
-use super::record::{Ending, EventKind, FRAME_US, Recorder, Run, Source, StepKind};
+use super::record::{Ending, EventKind, FRAME_US, QueueKind, Recorder, Run, Source, StepKind};
 use super::value::{ObjId, Value};
 
 fn to_stop(abrupt: Abrupt) -> Stop {
@@ -67,6 +67,7 @@ pub fn run(program: Rc<Program>, source: Rc<str>, limits: Limits) -> Run {
         rec: Recorder::default(),
         method_fns: Vec::new(),
         promises_made: 0,
+        join_stack: Vec::new(),
     };
     let result = machine.main();
     machine.finish(result)
@@ -76,6 +77,7 @@ impl Machine {
     fn main(&mut self) -> Result<(), Stop> {
         builtins::install(self).map_err(to_stop)?;
         let promise = self.new_promise().map_err(to_stop)?;
+        self.loop_state.script_promise = Some(promise);
         self.begin_job(Source::Script, Rc::from("main script"), 1, 0);
         self.stack
             .push(Entry::Native(NativeFrame::Job(JobBase::Callback)));
@@ -114,7 +116,7 @@ impl Machine {
     /// no handler took ends the program.
     fn checkpoint(&mut self) -> Result<(), Stop> {
         while let Some(queued) = self.loop_state.microtasks.pop_front() {
-            self.loop_state.changed = true;
+            self.queue_remove(queued.entry);
             self.begin_job(Source::Microtask, queued.label, queued.line, queued.at);
             let result = match queued.job {
                 Job::Reaction {
@@ -140,6 +142,10 @@ impl Machine {
                 && !p.handled
                 && let super::heap::PromiseState::Rejected(reason) = &p.state
             {
+                // The script's own rejection is its uncaught exception.
+                if Some(promise) == self.loop_state.script_promise {
+                    return Err(Stop::Uncaught(reason.clone()));
+                }
                 return Err(Stop::Unhandled(reason.clone()));
             }
         }
@@ -159,7 +165,7 @@ impl Machine {
                 .map(|(i, _)| i);
             let Some(index) = due else { return Ok(()) };
             let timer = self.loop_state.timers.remove(index);
-            self.loop_state.changed = true;
+            self.queue_remove(timer.entry);
             let started = self.clock;
             self.loop_state.cleared.clear();
             self.begin_job(Source::Timer, timer.label.clone(), timer.line, timer.set_at);
@@ -177,13 +183,22 @@ impl Machine {
                 if !self.loop_state.cleared_during(timer.id) {
                     self.loop_state.seq += 1;
                     let seq = self.loop_state.seq;
+                    let due = started + every;
+                    let entry = self.queue_add(
+                        QueueKind::Timer,
+                        timer.label.clone(),
+                        timer.line,
+                        timer.id,
+                        due,
+                        Some(every),
+                    );
                     self.loop_state.timers.push(Timer {
-                        due: started + every,
+                        due,
                         seq,
                         set_at: started,
+                        entry,
                         ..timer
                     });
-                    self.loop_state.changed = true;
                 }
             }
             self.loop_state.cleared.clear();
@@ -233,8 +248,8 @@ impl Machine {
                 .into_iter()
                 .partition(|i| i.done <= clock);
         self.loop_state.io = waiting;
-        if !ready.is_empty() {
-            self.loop_state.changed = true;
+        for io in &ready {
+            self.queue_remove(io.entry);
         }
         ready.sort_by_key(|i| (i.done, i.seq));
         ready
@@ -261,8 +276,8 @@ impl Machine {
         }
         self.loop_state.rendered_deadline = latest;
         let callbacks = std::mem::take(&mut self.loop_state.raf);
-        self.loop_state.changed = true;
         for request in callbacks {
+            self.queue_remove(request.entry);
             self.begin_job(
                 Source::Frame,
                 request.label.clone(),
@@ -312,6 +327,7 @@ impl Machine {
             console: self.rec.console,
             events: self.rec.events,
             frames,
+            queue: self.rec.queue,
             ending,
             end: self.clock,
         }
@@ -431,13 +447,14 @@ impl Machine {
             source: Source::Microtask,
             label: label.clone(),
         });
+        let entry = self.queue_add(QueueKind::Microtask, label.clone(), line, 0, 0, None);
         self.loop_state.microtasks.push_back(Queued {
             job,
             label,
             line,
             at: self.clock,
+            entry,
         });
-        self.loop_state.changed = true;
         Ok(())
     }
 
@@ -488,9 +505,19 @@ impl Machine {
             ms,
             repeat,
         });
-        self.loop_state.timers.push(Timer {
+        let due = self.clock.saturating_add(us);
+        let entry = self.queue_add(
+            QueueKind::Timer,
+            label.clone(),
+            line,
             id,
-            due: self.clock.saturating_add(us),
+            due,
+            repeat.then_some(us),
+        );
+        self.loop_state.timers.push(Timer {
+            entry,
+            id,
+            due,
             seq: self.loop_state.seq,
             f,
             args,
@@ -499,7 +526,6 @@ impl Machine {
             line,
             set_at: self.clock,
         });
-        self.loop_state.changed = true;
         Ok(id)
     }
 
@@ -508,10 +534,19 @@ impl Machine {
             return;
         }
         let id = id as u32;
+        let entries: Vec<u32> = self
+            .loop_state
+            .timers
+            .iter()
+            .filter(|t| t.id == id)
+            .map(|t| t.entry)
+            .collect();
+        for entry in entries {
+            self.queue_remove(entry);
+        }
         self.loop_state.timers.retain(|t| t.id != id);
         self.loop_state.cleared.push(id);
         self.event(EventKind::TimerCleared { id });
-        self.loop_state.changed = true;
     }
 
     pub fn request_frame(&mut self, f: Value) -> Completion<u32> {
@@ -524,20 +559,30 @@ impl Machine {
             source: Source::Frame,
             label: label.clone(),
         });
+        let entry = self.queue_add(QueueKind::Frame, label.clone(), line, id, 0, None);
         self.loop_state.raf.push(FrameRequest {
+            entry,
             id,
             f,
             label,
             line,
             at: self.clock,
         });
-        self.loop_state.changed = true;
         Ok(id)
     }
 
     pub fn cancel_frame(&mut self, id: f64) {
+        let entries: Vec<u32> = self
+            .loop_state
+            .raf
+            .iter()
+            .filter(|r| r.id as f64 == id)
+            .map(|r| r.entry)
+            .collect();
+        for entry in entries {
+            self.queue_remove(entry);
+        }
         self.loop_state.raf.retain(|r| r.id as f64 != id);
-        self.loop_state.changed = true;
     }
 
     /// `io(label, ms, value)`: a promise that the poll phase fulfils with
@@ -553,8 +598,11 @@ impl Machine {
             label: label.clone(),
             ms,
         });
+        let done = self.clock.saturating_add(us);
+        let entry = self.queue_add(QueueKind::Io, shown.clone(), line, 0, done, None);
         self.loop_state.io.push(PendingIo {
-            done: self.clock.saturating_add(us),
+            entry,
+            done,
             seq: self.loop_state.seq,
             promise,
             value,
@@ -562,7 +610,6 @@ impl Machine {
             line,
             started: self.clock,
         });
-        self.loop_state.changed = true;
         Ok(promise)
     }
 

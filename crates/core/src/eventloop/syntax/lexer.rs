@@ -60,7 +60,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ScenarioError> {
         line: 1,
         column: 1,
     };
-    let tokens = lexer.tokens(false)?;
+    let tokens = lexer.tokens(None)?;
     Ok(tokens)
 }
 
@@ -92,17 +92,17 @@ impl<'a> Lexer<'a> {
         Some(c)
     }
 
-    /// Tokens up to the end of the text or, `in_template`, up to the `}`
-    /// that closes a `${`.
-    fn tokens(&mut self, in_template: bool) -> Result<Vec<Token>, ScenarioError> {
+    /// Tokens up to the end of the text or, inside the `${` at
+    /// `in_template`, up to the `}` that closes it.
+    fn tokens(&mut self, in_template: Option<Pos>) -> Result<Vec<Token>, ScenarioError> {
         let mut out: Vec<Token> = Vec::new();
         let mut depth = 0usize;
         loop {
             let newline_before = self.skip_space_and_comments()?;
             let start = self.pos();
             let Some(c) = self.peek() else {
-                if in_template {
-                    return Err(error_at(start, "this `${` has no closing `}`"));
+                if let Some(open) = in_template {
+                    return Err(error_at(open, "this `${` has no closing `}`"));
                 }
                 out.push(Token {
                     tok: Tok::Eof,
@@ -112,7 +112,7 @@ impl<'a> Lexer<'a> {
                 });
                 return Ok(out);
             };
-            if in_template && c == '}' && depth == 0 {
+            if in_template.is_some() && c == '}' && depth == 0 {
                 self.bump();
                 return Ok(out);
             }
@@ -411,10 +411,11 @@ impl<'a> Lexer<'a> {
                     return Ok(Tok::Template { parts, subs });
                 }
                 Some('$') if self.peek_at(1) == Some(b'{') => {
+                    let open = self.pos();
                     self.bump();
                     self.bump();
                     parts.push(std::mem::take(&mut text));
-                    let mut tokens = self.tokens(true)?;
+                    let mut tokens = self.tokens(Some(open))?;
                     let end = self.pos();
                     tokens.push(Token {
                         tok: Tok::Eof,

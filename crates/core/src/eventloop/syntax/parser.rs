@@ -287,147 +287,152 @@ impl<'t> Parser<'t> {
 
     fn statement_inner(&mut self) -> Result<Stmt> {
         let start = self.pos();
-        let token = self.peek().clone();
-        let kind = match &token.tok {
-            Tok::Punct("{") => StmtKind::Block(self.block_body()?),
-            Tok::Punct(";") => {
+        // Each kind of statement is parsed in a function of its own: the
+        // frames on the way down a nested program stay small.
+        let word = match &self.peek().tok {
+            Tok::Ident(word) => Some(word.clone()),
+            _ => None,
+        };
+        let kind = match word.as_deref() {
+            _ if self.is_punct("{") => StmtKind::Block(self.block_body()?),
+            _ if self.is_punct(";") => {
                 self.next();
                 StmtKind::Empty
             }
-            Tok::Ident(word) => match word.as_str() {
-                "let" | "const" => {
-                    let kind = self.declaration()?;
-                    self.end_statement()?;
-                    kind
-                }
-                "var" => {
-                    return Err(not_supported(start, "`var`")
-                        .with_hint("use `let` (or `const` for a value that never changes)"));
-                }
-                "function" => {
-                    let function = self.function(false, start, true)?;
-                    StmtKind::Function(function)
-                }
-                "async" if self.word_at(1, "function") && !self.peek_n(1).newline_before => {
-                    self.next();
-                    let function = self.function(true, start, true)?;
-                    StmtKind::Function(function)
-                }
-                "return" => {
-                    if self.in_function == 0 {
-                        return Err(error_at(start, "`return` outside a function"));
-                    }
-                    self.next();
-                    let next = self.peek();
-                    let value = if next.newline_before
-                        || matches!(next.tok, Tok::Eof | Tok::Punct(";") | Tok::Punct("}"))
-                    {
-                        None
-                    } else {
-                        Some(self.expression()?)
-                    };
-                    self.end_statement()?;
-                    StmtKind::Return(value)
-                }
-                "if" => {
-                    self.next();
-                    self.expect("(")?;
-                    let test = self.expression()?;
-                    self.expect(")")?;
-                    let then = self.sub_statement()?;
-                    let otherwise = if self.eat_word("else") {
-                        Some(Box::new(self.sub_statement()?))
-                    } else {
-                        None
-                    };
-                    StmtKind::If(test, Box::new(then), otherwise)
-                }
-                "while" => {
-                    self.next();
-                    self.expect("(")?;
-                    let test = self.expression()?;
-                    self.expect(")")?;
-                    let body = self.loop_body()?;
-                    StmtKind::While(test, Box::new(body))
-                }
-                "do" => {
-                    self.next();
-                    let body = self.loop_body()?;
-                    if !self.eat_word("while") {
-                        return Err(error_at(
-                            self.pos(),
-                            "expected `while` after the body of `do`",
-                        ));
-                    }
-                    self.expect("(")?;
-                    let test = self.expression()?;
-                    self.expect(")")?;
-                    self.eat(";");
-                    StmtKind::DoWhile(Box::new(body), test)
-                }
-                "for" => self.for_statement(start)?,
-                "break" | "continue" => {
-                    self.next();
-                    if self.loops == 0 {
-                        return Err(error_at(start, format!("`{word}` outside a loop")));
-                    }
-                    if matches!(self.peek().tok, Tok::Ident(_)) && !self.peek().newline_before {
-                        return Err(not_supported(self.pos(), "labels"));
-                    }
-                    self.end_statement()?;
-                    if word == "break" {
-                        StmtKind::Break
-                    } else {
-                        StmtKind::Continue
-                    }
-                }
-                "throw" => {
-                    self.next();
-                    if self.peek().newline_before {
-                        return Err(error_at(
-                            self.pos(),
-                            "`throw` needs its value on the same line",
-                        ));
-                    }
-                    let value = self.expression()?;
-                    self.end_statement()?;
-                    StmtKind::Throw(value)
-                }
-                "try" => self.try_statement()?,
-                "switch" => {
-                    return Err(
-                        not_supported(start, "`switch`").with_hint("use `if` and `else if`")
-                    );
-                }
-                "class" => {
-                    return Err(
-                        not_supported(start, "classes").with_hint("use functions and objects")
-                    );
-                }
-                "import" | "export" => {
-                    return Err(not_supported(start, "modules (`import`, `export`)"));
-                }
-                "with" => return Err(not_supported(start, "`with`")),
-                "debugger" => return Err(not_supported(start, "`debugger`")),
-                _ if self.punct_at(1, ":") && !is_reserved(word) => {
-                    return Err(not_supported(start, "labels"));
-                }
-                _ => {
-                    let expr = self.expression()?;
-                    self.end_statement()?;
-                    StmtKind::Expr(expr)
-                }
-            },
-            _ => {
-                let expr = self.expression()?;
+            Some("let" | "const") => {
+                let kind = self.declaration()?;
                 self.end_statement()?;
-                StmtKind::Expr(expr)
+                kind
             }
+            Some("var") => {
+                return Err(not_supported(start, "`var`")
+                    .with_hint("use `let` (or `const` for a value that never changes)"));
+            }
+            Some("function") => StmtKind::Function(self.function(false, start, true)?),
+            Some("async") if self.word_at(1, "function") && !self.peek_n(1).newline_before => {
+                self.next();
+                StmtKind::Function(self.function(true, start, true)?)
+            }
+            Some("return") => self.return_statement(start)?,
+            Some("if") => self.if_statement()?,
+            Some("while") => self.while_statement()?,
+            Some("do") => self.do_while_statement()?,
+            Some("for") => self.for_statement(start)?,
+            Some(word @ ("break" | "continue")) => self.jump_statement(start, word == "break")?,
+            Some("throw") => self.throw_statement()?,
+            Some("try") => self.try_statement()?,
+            Some("switch") => {
+                return Err(not_supported(start, "`switch`").with_hint("use `if` and `else if`"));
+            }
+            Some("class") => {
+                return Err(not_supported(start, "classes").with_hint("use functions and objects"));
+            }
+            Some("import" | "export") => {
+                return Err(not_supported(start, "modules (`import`, `export`)"));
+            }
+            Some("with") => return Err(not_supported(start, "`with`")),
+            Some("debugger") => return Err(not_supported(start, "`debugger`")),
+            Some(word) if self.punct_at(1, ":") && !is_reserved(word) => {
+                return Err(not_supported(start, "labels"));
+            }
+            _ => self.expression_statement()?,
         };
         Ok(Stmt {
             kind,
             span: self.span_from(start),
         })
+    }
+
+    fn expression_statement(&mut self) -> Result<StmtKind> {
+        let expr = self.expression()?;
+        self.end_statement()?;
+        Ok(StmtKind::Expr(expr))
+    }
+
+    fn return_statement(&mut self, start: Pos) -> Result<StmtKind> {
+        if self.in_function == 0 {
+            return Err(error_at(start, "`return` outside a function"));
+        }
+        self.next();
+        let next = self.peek();
+        let value = if next.newline_before
+            || matches!(next.tok, Tok::Eof | Tok::Punct(";") | Tok::Punct("}"))
+        {
+            None
+        } else {
+            Some(self.expression()?)
+        };
+        self.end_statement()?;
+        Ok(StmtKind::Return(value))
+    }
+
+    fn if_statement(&mut self) -> Result<StmtKind> {
+        self.next();
+        self.expect("(")?;
+        let test = self.expression()?;
+        self.expect(")")?;
+        let then = self.sub_statement()?;
+        let otherwise = if self.eat_word("else") {
+            Some(Box::new(self.sub_statement()?))
+        } else {
+            None
+        };
+        Ok(StmtKind::If(test, Box::new(then), otherwise))
+    }
+
+    fn while_statement(&mut self) -> Result<StmtKind> {
+        self.next();
+        self.expect("(")?;
+        let test = self.expression()?;
+        self.expect(")")?;
+        let body = self.loop_body()?;
+        Ok(StmtKind::While(test, Box::new(body)))
+    }
+
+    fn do_while_statement(&mut self) -> Result<StmtKind> {
+        self.next();
+        let body = self.loop_body()?;
+        if !self.eat_word("while") {
+            return Err(error_at(
+                self.pos(),
+                "expected `while` after the body of `do`",
+            ));
+        }
+        self.expect("(")?;
+        let test = self.expression()?;
+        self.expect(")")?;
+        self.eat(";");
+        Ok(StmtKind::DoWhile(Box::new(body), test))
+    }
+
+    fn jump_statement(&mut self, start: Pos, is_break: bool) -> Result<StmtKind> {
+        self.next();
+        if self.loops == 0 {
+            let word = if is_break { "break" } else { "continue" };
+            return Err(error_at(start, format!("`{word}` outside a loop")));
+        }
+        if matches!(self.peek().tok, Tok::Ident(_)) && !self.peek().newline_before {
+            return Err(not_supported(self.pos(), "labels"));
+        }
+        self.end_statement()?;
+        Ok(if is_break {
+            StmtKind::Break
+        } else {
+            StmtKind::Continue
+        })
+    }
+
+    fn throw_statement(&mut self) -> Result<StmtKind> {
+        self.next();
+        if self.peek().newline_before {
+            return Err(error_at(
+                self.pos(),
+                "`throw` needs its value on the same line",
+            ));
+        }
+        let value = self.expression()?;
+        self.end_statement()?;
+        Ok(StmtKind::Throw(value))
     }
 
     /// The body of `if` or `else`: a declaration there needs braces.

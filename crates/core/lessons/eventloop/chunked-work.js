@@ -1,0 +1,13 @@
+// The same 200 ms of work in 10 pieces: the timer gets in between.
+setTimeout(() => console.log("timer: runs between two pieces"), 10);
+
+let piece = 0;
+function doPiece() {
+  work(20);
+  piece += 1;
+  console.log("piece", piece);
+  if (piece < 10) {
+    setTimeout(doPiece, 0); // give the event loop a turn
+  }
+}
+doPiece();
