@@ -33,7 +33,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate a Models-lab scenario file and print its timeline and metrics.
+    /// Simulate a Models-lab scenario file and print its timeline and
+    /// metrics; a Servers-lab scenario; or a JavaScript program (`.js`) of
+    /// the Event loop lab: its console, the jobs the event loop ran, the
+    /// timeline and how it ended.
     Run(RunArgs),
     /// Time the Models engine natively on a generated workload (the same
     /// work the bench measures in wasm) and print JSON.
@@ -247,6 +250,7 @@ fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
     })
 }
 
+mod eventloop_cli;
 mod races_cli;
 mod servers_cli;
 
@@ -312,6 +316,7 @@ fn load(args: &RunArgs, text: Option<String>) -> Result<(Scenario, String, Vec<M
                 Ok(((*lab.scenario).clone(), "the link".to_owned(), lab.configs))
             }
             LabId::Servers => unreachable!("run() hands Servers links to servers_cli"),
+            LabId::EventLoop => unreachable!("run() hands Event loop links to eventloop_cli"),
             LabId::Races => Err(
                 "error: --link: this is a Races lab link: explore it with `interleave explore --link URL`"
                     .to_owned(),
@@ -348,11 +353,22 @@ fn run(args: &RunArgs) -> ExitCode {
         if let Some(Ok(lab)) = fragment.state.as_deref().map(share::decode::<ServersLab>) {
             return servers_cli::run_scenario(args, "the link", &mut lab.scenario.clone());
         }
+        match eventloop_cli::link_source(link) {
+            Ok(Some(source)) => return eventloop_cli::run(args, "the link", &source),
+            Ok(None) => {}
+            Err(message) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        }
     }
     // The input is read once (standard input cannot be read twice).
     let text = match &args.file {
         Some(file) if args.link.is_none() => match read_input(file) {
             Ok(text) if is_servers_text(&text) => return servers_cli::run(args, file, &text),
+            Ok(text) if eventloop_cli::is_program(file, &text) => {
+                return eventloop_cli::run(args, file, &text);
+            }
             Ok(text) => Some(text),
             Err(message) => {
                 eprintln!("error: {file}: {message}");

@@ -3,11 +3,13 @@
 //!
 //! Each folder holds `scenario.json`, optionally `args` (extra arguments,
 //! default `--model sync,async`), and `expected.txt`: the exact stdout, or
-//! for a failing run `exit code N` followed by the exact stderr. A Races-lab
+//! for a failing run `exit code N` followed by the exact stderr (and
+//! `--- stdout` and the stdout, where it printed any). A Races-lab
 //! folder holds `program.race` instead (or `lesson`, a built-in lesson's
 //! id, to run `crates/core/lessons/<id>.race`), and `args` is the whole
 //! command line with `PROGRAM` for the program's path
-//! (`explore PROGRAM --json`).
+//! (`explore PROGRAM --json`). An Event-loop-lab folder holds
+//! `program.js` and `args` the same way (`run PROGRAM --json`).
 //! Set `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +32,7 @@ fn run_case(root: &Path, name: &str) -> String {
         let args = std::fs::read_to_string(dir.join("args")).expect("a races case has args");
         let program = match std::fs::read_to_string(dir.join("lesson")) {
             Ok(lesson) => format!("crates/core/lessons/{}.race", lesson.trim()),
+            Err(_) if dir.join("program.js").exists() => format!("tests/data/{name}/program.js"),
             Err(_) => format!("tests/data/{name}/program.race"),
         };
         command.args(args.split_whitespace().map(|arg| {
@@ -51,16 +54,26 @@ fn run_case(root: &Path, name: &str) -> String {
     if output.status.success() {
         String::from_utf8(output.stdout).unwrap()
     } else {
+        let stdout = String::from_utf8(output.stdout).unwrap();
         format!(
-            "exit code {}\n{}",
+            "exit code {}\n{}{}",
             output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stderr).unwrap()
+            String::from_utf8(output.stderr).unwrap(),
+            if stdout.is_empty() {
+                String::new()
+            } else {
+                format!("--- stdout\n{stdout}")
+            }
         )
     }
 }
 
+/// A case whose `args` are the whole command line (a Races or an Event
+/// loop program).
 fn is_race_case(dir: &Path) -> bool {
-    dir.join("program.race").exists() || dir.join("lesson").exists()
+    ["program.race", "program.js", "lesson"]
+        .iter()
+        .any(|file| dir.join(file).exists())
 }
 
 fn check_case(root: &Path, name: &str) -> Result<(), Failed> {

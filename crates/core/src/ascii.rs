@@ -119,8 +119,15 @@ fn cell(trace: &Trace, lane: usize, from: Time, to: Time) -> char {
             (SpanKind::Idle, _) | (_, None) => '.',
             (kind, Some(task)) => symbol(task, kind),
         };
-        if best.is_none_or(|(most, _)| overlap > most) {
-            best = Some((overlap, ch));
+        // Any work in the column shows over idling: a job of 4 µs in a
+        // column of 20 µs is still seen.
+        let weight = if ch == '.' {
+            overlap
+        } else {
+            overlap + (to - from) + 1
+        };
+        if best.is_none_or(|(most, _)| weight > most) {
+            best = Some((weight, ch));
         }
     }
     best.map_or(' ', |(_, ch)| ch)

@@ -12,6 +12,7 @@ pub mod builtins;
 pub mod compile;
 pub mod heap;
 pub mod inspect;
+pub mod lab;
 pub mod lessons;
 pub mod machine;
 pub mod promise;

@@ -104,8 +104,33 @@ pub const LOST: Term = Term {
     meaning: "Increments overwritten: a worker read the counter, another wrote it, and the first wrote back its stale value plus one.",
 };
 
+pub const CALL_STACK: Term = Term {
+    word: "call stack",
+    meaning: "The functions running now, the one that called each below it. JavaScript runs one job at a time: while the stack is not empty, nothing else runs.",
+};
+
+pub const TASK: Term = Term {
+    word: "task",
+    meaning: "A job the event loop takes when the stack is empty: the script, a timer's callback, an I/O callback. After each task, every microtask runs.",
+};
+
+pub const MICROTASK: Term = Term {
+    word: "microtask",
+    meaning: "A job that runs as soon as the stack is empty, before the next task or frame: promise callbacks, the rest of an async function after await, queueMicrotask.",
+};
+
+pub const FRAME: Term = Term {
+    word: "frame",
+    meaning: "A browser draws the page about every 16.7 ms (60 Hz) when the thread is free; requestAnimationFrame callbacks run just before. A frame falls while a job runs is missed: the page freezes.",
+};
+
+pub const VIRTUAL_TIME: Term = Term {
+    word: "virtual time",
+    meaning: "The lab's clock: a statement takes 1 µs, work(ms) takes ms, io(name, ms) completes after ms. Real engines are faster; the order is what matters, and it is the same.",
+};
+
 /// Every term, for the tests.
-pub const TERMS: [Term; 19] = [
+pub const TERMS: [Term; 24] = [
     PERCENTILES,
     MEAN_LATENCY,
     MAKESPAN,
@@ -125,6 +150,11 @@ pub const TERMS: [Term; 19] = [
     CHECKSUM,
     ALL_LOOPS_AT_ONCE,
     LOST,
+    CALL_STACK,
+    TASK,
+    MICROTASK,
+    FRAME,
+    VIRTUAL_TIME,
 ];
 
 #[cfg(test)]

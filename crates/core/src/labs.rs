@@ -39,6 +39,7 @@ pub enum LabId {
     Servers,
     Races,
     Parallel,
+    EventLoop,
 }
 
 /// What the page says about a lab, and where it lives.
@@ -58,7 +59,13 @@ pub struct LabInfo {
 
 impl LabId {
     /// Every lab, in the order the navigation lists them.
-    pub const ALL: [LabId; 4] = [LabId::Models, LabId::Servers, LabId::Races, LabId::Parallel];
+    pub const ALL: [LabId; 5] = [
+        LabId::Models,
+        LabId::Servers,
+        LabId::Races,
+        LabId::Parallel,
+        LabId::EventLoop,
+    ];
 
     /// The lab whose module also shows the home page (and an unknown
     /// path, which shows the home page).
@@ -92,6 +99,13 @@ impl LabId {
                 nav: "Parallel",
                 title: "Parallel: real multi-core speedup",
                 summary: "Splitting CPU work over cores gives real speedup, measured here on your machine's own web workers: run a kernel on one worker and on all of them and compare.",
+            },
+            LabId::EventLoop => LabInfo {
+                name: "eventloop",
+                nav: "Event loop",
+                title: "Event loop: JavaScript, one job at a time",
+                summary: "Why does setTimeout(f, 0) run after a then? Step through real JavaScript one statement at a time and watch the call stack, the microtask queue, timers, I/O and frames; \
+                          then run the same code for real in your browser and compare, line by line.",
             },
         }
     }

@@ -677,7 +677,7 @@ mod tests {
         );
         assert_eq!(
             error("{\"format\": \"interleave-lab/1\", \"state\": {\"chess\": {}}}"),
-            "1:41 state: there is no lab `chess` (the labs are `models`, `servers`, `races`, `parallel`)"
+            "1:41 state: there is no lab `chess` (the labs are `models`, `servers`, `races`, `parallel`, `eventloop`)"
         );
         assert_eq!(
             error(&to_file(&RacesLab::default())),
@@ -923,6 +923,9 @@ mod tests {
                 LabId::Servers => lab_of(&encode(&ServersLab::default())),
                 LabId::Races => lab_of(&encode(&races)),
                 LabId::Parallel => lab_of(&encode(&saved_parallel_lab())),
+                LabId::EventLoop => {
+                    lab_of(&encode(&crate::eventloop::lab::EventLoopLab::default()))
+                }
             };
             assert_eq!(name, Ok(lab));
         }

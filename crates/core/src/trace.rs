@@ -27,6 +27,21 @@ pub struct Trace {
     pub events: Vec<Event>,
     /// The end of the last span.
     pub end: Time,
+    /// What a kind of span means in this trace where it is not what
+    /// [`SpanKind::label`] says (the Event loop lab's hatched spans are
+    /// missed frames, not I/O).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kind_names: Vec<(SpanKind, String)>,
+}
+
+impl Trace {
+    /// The legend's words for `kind` in this trace.
+    pub fn kind_label(&self, kind: SpanKind) -> &str {
+        self.kind_names
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(kind.label(), |(_, name)| name.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +105,20 @@ pub enum SpanKind {
     Switching,
     /// The thread waits for a lock another thread holds.
     Waiting,
+}
+
+impl SpanKind {
+    /// What the legends call it, with how it is drawn.
+    pub fn label(self) -> &'static str {
+        match self {
+            SpanKind::Running => "running (solid)",
+            SpanKind::Blocked => "blocked on I/O (hatched)",
+            SpanKind::Waiting => "waiting for a lock (hatched)",
+            SpanKind::Ready => "ready, waiting for a core (dashed)",
+            SpanKind::Switching => "context switch",
+            SpanKind::Idle => "idle (grey)",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

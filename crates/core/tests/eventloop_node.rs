@@ -12,17 +12,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use interleave_core::eventloop::record::{Ending, Run, Source};
+use interleave_core::eventloop::record::{Ending, Run};
 use interleave_core::eventloop::{Limits, run_source};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg32;
 
 /// Programs the test generates; at least [`MIN_KEPT`] must be timing-safe.
-const CANDIDATES: u64 = 220;
+const CANDIDATES: u64 = 260;
 const MIN_KEPT: usize = 150;
 /// Due times closer than this (µs) race against the real clock: Node
-/// starts a timer from libuv's coarse clock (seen up to 6 ms behind).
-const MARGIN_US: u64 = 12_000;
+/// starts a timer from libuv's coarse clock (seen up to 6 ms behind), and
+/// on a loaded machine (the test runs several Node processes at once) a
+/// script has been seen to take 14 ms between two timers it sets.
+const MARGIN_US: u64 = 25_000;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -430,20 +432,6 @@ impl Gen {
 
 /// Whether the program's order could depend on real time (see the module doc).
 fn timing_sensitive(run: &Run) -> bool {
-    let _ = Source::Timer;
-    // The due times of every timer and I/O job that ran, with the delay it
-    // was set with (the label carries the delay).
-    let due: Vec<(u64, u64)> = run
-        .jobs
-        .iter()
-        .filter(|j| matches!(j.source, Source::Timer | Source::Io))
-        .map(|j| {
-            // Queued time and the moment it became due: the job's start
-            // when it ran at once, else when the loop was free for it.
-            (j.queued, j.start)
-        })
-        .collect();
-    let _ = due;
     // The scheduled due time of each timer/I/O job: from the events.
     let mut scheduled: Vec<(u64, f64)> = Vec::new();
     for event in &run.events {

@@ -69,6 +69,7 @@ registered_labs! {
     Servers => "lab-servers", servers_lab::ServersLabView, interleave_core::servers::lab::ServersLab;
     Races => "lab-races", races_lab::RacesLabView, interleave_core::races::lab::RacesLab;
     Parallel => "lab-parallel", parallel_lab::ParallelLabView, interleave_core::parallel::lab::ParallelLab;
+    EventLoop => "lab-eventloop", eventloop_lab::EventLoopLabView, interleave_core::eventloop::lab::EventLoopLab;
 }
 
 #[cfg(feature = "lab-models")]

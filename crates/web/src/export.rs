@@ -119,31 +119,16 @@ pub fn legend_items(trace: &Trace) -> Vec<LegendItem> {
             .iter()
             .any(|lane| lane.spans.iter().any(|span| span.kind == kind))
     };
-    for (kind, fill, dashed, label) in [
-        (SpanKind::Running, "#8a94a3", false, "running (solid)"),
-        (
-            SpanKind::Blocked,
-            "hatched",
-            false,
-            "blocked on I/O (hatched)",
-        ),
-        (
-            SpanKind::Waiting,
-            "hatched",
-            false,
-            "waiting for a lock (hatched)",
-        ),
-        (
-            SpanKind::Ready,
-            "#d7dbe0",
-            true,
-            "ready, waiting for a core (dashed)",
-        ),
-        (SpanKind::Switching, "#3b3f46", false, "context switch"),
-        (SpanKind::Idle, "#e3e5e8", false, "idle (grey)"),
+    for (kind, fill, dashed) in [
+        (SpanKind::Running, "#8a94a3", false),
+        (SpanKind::Blocked, "hatched", false),
+        (SpanKind::Waiting, "hatched", false),
+        (SpanKind::Ready, "#d7dbe0", true),
+        (SpanKind::Switching, "#3b3f46", false),
+        (SpanKind::Idle, "#e3e5e8", false),
     ] {
         if has(kind) {
-            items.push(item(fill, dashed, label));
+            items.push(item(fill, dashed, trace.kind_label(kind)));
         }
     }
     items
@@ -325,6 +310,7 @@ mod tests {
             }],
             events: Vec::new(),
             end: 5,
+            kind_names: Vec::new(),
         }
     }
 

@@ -59,7 +59,7 @@ pub fn worker_request(request: &str, post: &js_sys::Function) {
         Ok((_, LabId::Parallel)) => {
             protocol::serve::<ParallelJobs>(request, &shared_clock, &mut post)
         }
-        Ok((id, lab @ LabId::Models)) => protocol::refuse(
+        Ok((id, lab @ (LabId::Models | LabId::EventLoop))) => protocol::refuse(
             id,
             &format!("{} runs no jobs in workers", lab.the_lab()),
             &mut post,

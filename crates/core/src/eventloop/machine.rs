@@ -208,6 +208,9 @@ pub enum Entry {
 
 #[derive(Debug)]
 pub struct Machine {
+    /// The line of the innermost frame an exception left unhandled, while
+    /// it unwinds (0 when none): where an uncaught error is reported.
+    pub throw_line: u32,
     pub program: Rc<Program>,
     pub source: Rc<str>,
     pub objs: Vec<Obj>,
@@ -403,7 +406,13 @@ impl Machine {
                             frame.env = handler.env;
                             frame.stack.push(error);
                             frame.pc = handler.pc;
+                            self.throw_line = 0;
                             return Ok(());
+                        }
+                        if self.throw_line == 0 {
+                            self.throw_line = frame
+                                .stmt
+                                .map_or(0, |s| self.program.stmts[s as usize].start.line);
                         }
                         let Some(Entry::Js(frame)) = self.stack.pop() else {
                             unreachable!()

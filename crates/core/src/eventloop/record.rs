@@ -100,6 +100,8 @@ pub struct QueuedView {
     pub label: Rc<str>,
     pub source: Source,
     pub line: u32,
+    /// The event loop takes this one next (as the run went on).
+    pub next: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,6 +113,8 @@ pub struct TimerView {
     /// An interval's period in µs.
     pub every: Option<u64>,
     pub line: u32,
+    /// The event loop takes this one next (as the run went on).
+    pub next: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +123,8 @@ pub struct IoView {
     /// When it completes, in µs.
     pub done: u64,
     pub line: u32,
+    /// The event loop takes this one next (as the run went on).
+    pub next: bool,
 }
 
 /// Every queue at one moment.
@@ -301,18 +307,27 @@ impl Run {
         let step = step as u32;
         // Entries are recorded in the order they were added.
         let seen = self.queue.partition_point(|e| e.added <= step);
+        // The step at which the event loop next takes a job: the entry
+        // that leaves its queue then is the one taken next.
+        let next_take = self.steps[(step as usize + 1).min(self.steps.len())..]
+            .iter()
+            .position(|s| s.kind == StepKind::Take)
+            .map(|at| step + 1 + at as u32);
         let mut view = QueuesView::default();
         for entry in self.queue[..seen].iter().filter(|e| e.removed > step) {
+            let next = next_take == Some(entry.removed);
             match entry.queue {
                 QueueKind::Microtask => view.microtasks.push(QueuedView {
                     label: entry.label.clone(),
                     source: Source::Microtask,
                     line: entry.line,
+                    next,
                 }),
                 QueueKind::Frame => view.frames.push(QueuedView {
                     label: entry.label.clone(),
                     source: Source::Frame,
                     line: entry.line,
+                    next,
                 }),
                 QueueKind::Timer => view.timers.push(TimerView {
                     id: entry.id,
@@ -320,11 +335,13 @@ impl Run {
                     due: entry.due,
                     every: entry.every,
                     line: entry.line,
+                    next,
                 }),
                 QueueKind::Io => view.io.push(IoView {
                     label: entry.label.clone(),
                     done: entry.due,
                     line: entry.line,
+                    next,
                 }),
             }
         }

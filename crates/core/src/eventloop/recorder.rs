@@ -223,7 +223,12 @@ impl Machine {
         Ok(())
     }
 
+    /// The event loop takes a job: that costs a step's time too
+    /// ([`super::machine::STEP_US`]), so every job has a width on the
+    /// timeline.
     pub fn begin_job(&mut self, source: Source, label: Rc<str>, line: u32, queued: u64) {
+        self.throw_line = 0;
+        self.clock = self.clock.saturating_add(super::machine::STEP_US);
         let index = self.rec.jobs.len() as u32;
         self.rec.jobs.push(JobRecord {
             source,

@@ -44,6 +44,7 @@ fn to_stop(abrupt: Abrupt) -> Stop {
 /// Runs a compiled program to its end (or to a limit) and returns what it did.
 pub fn run(program: Rc<Program>, source: Rc<str>, limits: Limits) -> Run {
     let mut machine = Machine {
+        throw_line: 0,
         program,
         source,
         objs: Vec::new(),
@@ -95,6 +96,7 @@ impl Machine {
             }),
             stmt: None,
         }));
+        self.rec.frames_changed = true;
         self.run()?;
         self.end_job();
         self.after_task()?;
@@ -310,7 +312,11 @@ impl Machine {
             Ok(()) => Ending::Finished,
             Err(Stop::Uncaught(value)) => Ending::Uncaught {
                 error: self.uncaught_text(&value),
-                line,
+                line: if self.throw_line > 0 {
+                    self.throw_line
+                } else {
+                    line
+                },
             },
             Err(Stop::Unhandled(value)) => Ending::Unhandled {
                 reason: self.uncaught_text(&value),

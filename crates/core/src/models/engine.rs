@@ -598,6 +598,7 @@ impl<'a> Simulation<'a> {
             lanes: self.lanes,
             events: self.events,
             end,
+            kind_names: Vec::new(),
         }
     }
 }

@@ -108,6 +108,7 @@ impl KernelRun {
             lanes,
             events: Vec::new(),
             end,
+            kind_names: Vec::new(),
         }
     }
 }

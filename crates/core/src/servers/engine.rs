@@ -835,6 +835,7 @@ impl<'a> Sim<'a> {
                     lanes: rec.lanes,
                     events: rec.events,
                     end,
+                    kind_names: Vec::new(),
                 },
                 queue,
             )

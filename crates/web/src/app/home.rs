@@ -2,6 +2,8 @@
 
 use std::rc::Rc;
 
+use interleave_core::eventloop::lab::EventLoopLab;
+use interleave_core::eventloop::lessons::LESSONS as EVENT_LOOP_LESSONS;
 use interleave_core::models::lab::ModelsLab;
 use interleave_core::models::lab::presets::PRESETS;
 use interleave_core::models::scenario::Model;
@@ -45,6 +47,10 @@ pub fn home() -> Html {
             ));
             html! { <li><a href={link}>{ preset.title }</a></li> }
         });
+    let event_loop_lessons = EVENT_LOOP_LESSONS.iter().map(|lesson| {
+        let link = lab_link(&EventLoopLab::from_lesson(lesson));
+        html! { <li><a href={link}>{ lesson.title }</a></li> }
+    });
     html! {
         <div class="home">
             <section class="lab-card" aria-labelledby="home-models">
@@ -89,6 +95,14 @@ pub fn home() -> Html {
                     { "Splitting CPU work over cores gives real speedup, measured here on your machine's own web workers: run a kernel on one worker and on all of them and compare." }
                 </p>
                 <p><a class="button-link" href="#/parallel">{ "Measure the speedup on this machine" }</a></p>
+            </section>
+            <section class="lab-card" aria-labelledby="home-eventloop">
+                <h2 id="home-eventloop"><a href="#/eventloop">{ "Event loop: JavaScript, one job at a time" }</a></h2>
+                <p>
+                    { "Why does a 0 ms timer run after a promise's then? Step through real JavaScript with the call stack, the microtask queue, timers, I/O and frames in view, backwards too, then run the same program for real in this browser and compare." }
+                </p>
+                <p class="examples-title">{ "Lessons:" }</p>
+                <ul class="examples" data-testid="home-eventloop-lessons">{ for event_loop_lessons }</ul>
             </section>
         </div>
     }

@@ -508,15 +508,30 @@ pub fn legend(props: &LegendProps) -> Html {
         }
     });
     let more = trace.tasks.len().saturating_sub(LEGEND_TASKS);
+    // Only the kinds of span this trace has: a key for what is not drawn
+    // would explain nothing.
+    let has = |kind: SpanKind| {
+        trace
+            .lanes
+            .iter()
+            .any(|lane| lane.spans.iter().any(|span| span.kind == kind))
+    };
+    let kinds = [
+        (SpanKind::Running, "swatch-running"),
+        (SpanKind::Blocked, "swatch-blocked"),
+        (SpanKind::Waiting, "swatch-blocked"),
+        (SpanKind::Ready, "swatch-ready"),
+        (SpanKind::Switching, "swatch-switching"),
+        (SpanKind::Idle, "swatch-idle"),
+    ]
+    .into_iter()
+    .filter(|(kind, _)| has(*kind))
+    .map(|(kind, swatch)| html! { <li><span class={classes!("swatch", swatch)}></span>{ trace.kind_label(kind).to_owned() }</li> });
     html! {
         <ul class="legend" aria-label="Legend">
             { for tasks }
             if more > 0 { <li>{ format!("and {more} more tasks") }</li> }
-            <li><span class="swatch swatch-running"></span>{ "running (solid)" }</li>
-            <li><span class="swatch swatch-blocked"></span>{ "blocked on I/O (hatched)" }</li>
-            <li><span class="swatch swatch-ready"></span>{ "ready, waiting for a core (dashed)" }</li>
-            <li><span class="swatch swatch-switching"></span>{ "context switch" }</li>
-            <li><span class="swatch swatch-idle"></span>{ "idle (grey)" }</li>
+            { for kinds }
         </ul>
     }
 }

@@ -257,6 +257,7 @@ mod tests {
             ],
             events: Vec::new(),
             end: 300,
+            kind_names: Vec::new(),
         };
         let queue = [
             QueuePoint {

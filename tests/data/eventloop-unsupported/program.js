@@ -1,0 +1,4 @@
+console.log("before");
+class Counter {
+  constructor() { this.n = 0; }
+}
