@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import os from 'node:os';
 import { serveDist } from '../tests/e2e/server.mjs';
-import { launch } from '../tests/e2e/browser.mjs';
+import { launch, openPage } from '../tests/e2e/browser.mjs';
 import { WASM_GZIP_BUDGETS, wasmSizes } from '../tests/e2e/budget.mjs';
 
 const PAGE_LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 9);
@@ -251,6 +251,45 @@ try {
   await uiContext.close();
   const p95 = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.95)];
 
+  // The Event loop lab on a program of 1,000 timer jobs (5,004 steps):
+  // frame gaps while the scrubber moves every frame, and while Step is
+  // pressed every frame (issue 30: 60 frames per second).
+  const { page: loop, context: loopContext } = await openPage(browser, `${server.url}#/eventloop`, { width: 1400, height: 900 });
+  const loopLab = loop.locator('section.eventloop-lab');
+  await loopLab.getByTestId('code').waitFor();
+  await loopLab.locator('details.program-editor summary').click();
+  await loopLab.getByTestId('program').fill('for (let i = 0; i < 1000; i++) {\n  setTimeout(() => {\n    console.log("job", i);\n  }, i);\n}\n');
+  await loop.waitForFunction(() => /of 5004 /.test(document.querySelector('[data-testid=position]')?.textContent ?? ''));
+  const loopFrames = await loop.evaluate(async () => {
+    const scrub = document.querySelector('[data-testid=scrubber]');
+    const forward = document.querySelector('[data-testid=forward]');
+    const max = Number(scrub.max);
+    const drive = (act, n) => new Promise((resolve) => {
+      const gaps = [];
+      let last = performance.now();
+      let k = 0;
+      const frame = (now) => {
+        gaps.push(now - last);
+        last = now;
+        if (k++ >= n) return resolve(gaps.slice(1));
+        act(k);
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    const scrubbing = await drive((k) => {
+      scrub.value = String((k * 997) % max);
+      scrub.dispatchEvent(new Event('input', { bubbles: true }));
+    }, 120);
+    const stepping = await drive(() => forward.click(), 120);
+    return { scrubbing, stepping };
+  });
+  await loopContext.close();
+  const frameStats = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return `median ${median(xs).toFixed(1)} ms, p95 ${sorted[Math.floor(sorted.length * 0.95)].toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms`;
+  };
+
   const version = browser.version();
   console.log(`Interleave bench: headless Chromium ${version}, ${os.cpus().length} CPUs, ${workers} workers`);
   for (const [which, size] of moduleSizes) {
@@ -285,6 +324,7 @@ try {
   const same = Math.abs(serversChecksum - serversNative.checksum) < 1e-6 * Math.abs(serversNative.checksum);
   console.log(`servers sweep    ${serversNative.points} loads x ${serversNative.models} models x ${serversNative.requests} requests: wasm median ${serversMs.toFixed(1)} ms (target < 2000 ms), native median ${serversNative.median_ms.toFixed(1)} ms, wasm/native ${(serversMs / serversNative.median_ms).toFixed(2)}x; results ${same ? 'identical' : `DIFFER (${serversChecksum} vs ${serversNative.checksum})`}`);
   console.log(`timeline frames  ${spans.reduce((a, b) => a + b, 0)} spans in 4 timelines [${spans.join(', ')}]; scrub, zoom, scroll: ${gaps.length} frames, max ${Math.max(...gaps).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+  console.log(`event loop lab   1,000 timer jobs, 5,004 steps, a frame each: scrubbing ${frameStats(loopFrames.scrubbing)}; stepping ${frameStats(loopFrames.stepping)} over 120 frames each (target 16.7 ms: 60 frames per second)`);
 } finally {
   await browser.close();
   await server.close();

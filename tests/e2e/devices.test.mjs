@@ -14,6 +14,7 @@ import { ModelsLab } from './pages/models_lab.mjs';
 import { RacesLab } from './pages/races_lab.mjs';
 import { ServersLab } from './pages/servers_lab.mjs';
 import { ParallelLab } from './pages/parallel_lab.mjs';
+import { EventLoopLab } from './pages/eventloop_lab.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 const SIZES = [
@@ -157,6 +158,21 @@ const LABS = {
     key: (page) => [
       ['the lost updates', page.locator('.race-table td[data-label="lost"]').first()],
       ['the speedup chart', page.locator('figure.speedup-chart svg').first()],
+    ],
+  },
+  eventloop: {
+    hash: '#/eventloop',
+    prepare: async (page) => {
+      const lab = await new EventLoopLab(page).ready();
+      await lab.loadLesson('sequential-vs-all');
+      await lab.press('next-job', 3);
+      await lab.press('forward');
+    },
+    key: (page) => [
+      ['the step controls', page.getByTestId('scrubber')],
+      ['the microtask queue', page.getByTestId('microtasks')],
+      ['the console', page.getByTestId('console')],
+      ['the timeline', page.locator('figure.eventloop-timeline svg').first()],
     ],
   },
 };

@@ -36,6 +36,15 @@ def explore(name, data, extra=""):
     case(name, f"explore FILE {extra}".strip(), data)
 
 
+def js(name, data, extra=""):
+    """An Event loop lab program: `interleave run FILE.js` (the CLI knows a
+    program by its name), so the input is written as NAME.input.js too."""
+    case(name, f"run FILE.js {extra}".strip(), data)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(os.path.join(out, f"{name}.input.js"), mode) as f:
+        f.write(data)
+
+
 def link(state_json, route="models", raw=None):
     payload = raw if raw is not None else state_json.encode()
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
@@ -152,6 +161,39 @@ explore("race-state-explosion", "shared x = 0\nshared y = 0\nthread A {\n  while
 explore("race-size-outside", thread_body("x = 1\n" + "  x = 1\n" * 5000))
 case("race-sample-runs-outside", "sample FILE --runs 10000001", thread_body("x = 1"))
 case("race-replay-huge-schedule", "replay FILE A*100000000", thread_body("x = 1"))
+
+# --- Event loop lab programs (`run FILE.js`) ------------------------------------
+# Exit 0, 1 (an uncaught error, as Node) or 3 (stopped at a limit) are clean
+# endings here, as is 2 with a located error.
+
+js("eventloop-endless-loop", "while (true) {}\n")
+js("eventloop-microtask-loop", "function again() { queueMicrotask(again); }\nagain();\n")
+js("eventloop-promise-loop", "function spin() { return Promise.resolve().then(spin); }\nspin();\n")
+js("eventloop-timer-bomb", "function bomb() { for (let i = 0; i < 100; i++) setTimeout(bomb, 0); }\nbomb();\n")
+js("eventloop-interval-forever", "setInterval(() => {}, 1);\n")
+js("eventloop-deep-promise-chain", "let p = Promise.resolve(0);\nfor (let i = 0; i < 200000; i++) p = p.then((v) => v + 1);\np.then(console.log);\n")
+js("eventloop-deep-recursion", "function f(n) { return f(n + 1) + 1; }\nf(0);\n")
+js("eventloop-deep-async-recursion", "async function f(n) { await null; return f(n + 1); }\nf(0);\n")
+js("eventloop-huge-string", "let s = 'x';\nwhile (true) s = s + s;\n")
+js("eventloop-huge-array", "const a = [];\nwhile (true) a.push(a.length);\n")
+js("eventloop-console-flood", "for (let i = 0; ; i++) console.log('line', i);\n")
+js("eventloop-deep-value", "let v = [];\nfor (let i = 0; i < 100000; i++) v = [v];\nconsole.log(JSON.stringify(v).length);\n")
+js("eventloop-cyclic-print", "const a = {}; a.a = a; a.list = [a, a];\nconsole.log(a, JSON.stringify([1]));\n")
+js("eventloop-long-work", "work(60000);\nwork(60000);\n")
+js("eventloop-bad-io", "io('db', -1);\n")
+js("eventloop-nesting", "(" * 20000 + "1" + ")" * 20000 + "\n")
+js("eventloop-nested-blocks", "{" * 20000 + "}" * 20000 + "\n")
+js("eventloop-nested-functions", "() => " * 7000 + "1;\n")
+js("eventloop-too-big", "// " + "x" * 60000 + "\n")
+js("eventloop-unsupported-class", "class A {}\n")
+js("eventloop-unsupported-regex", "const r = /a+/g;\n")
+js("eventloop-unsupported-generator", "function* g() { yield 1; }\n")
+js("eventloop-unterminated", "console.log(`abc\n")
+js("eventloop-nul", "console.log(1)\u0000;\n")
+js("eventloop-binary", bytes(range(256)) * 4)
+js("eventloop-empty", "")
+js("eventloop-uncaught", "setTimeout(() => { throw new Error('boom'); }, 1);\n")
+js("eventloop-unhandled", "Promise.reject(new Error('nobody listens'));\n")
 
 # --- Links -------------------------------------------------------------------
 

@@ -150,6 +150,9 @@ pub fn event_loop_lab_view(props: &LabProps<EventLoopLab>) -> Html {
                             </ul>
                         }
                     </div>
+                    if session.error.is_some() {
+                        <p class="notice" data-testid="stale">{ "The text has an error: what follows is the last version that ran." }</p>
+                    }
                     if let Some(refused) = &state.refused {
                         <p class="notice" role="status">{ refused.clone() }</p>
                     }
@@ -168,8 +171,10 @@ pub fn event_loop_lab_view(props: &LabProps<EventLoopLab>) -> Html {
                         <TimelineDownloads file="interleave-event-loop" timeline={timeline_ref.clone()}
                             traces={vec![(lesson.map_or_else(|| "Your program".to_owned(), |l| l.title.to_owned()), trace.clone())]} />
                     </figure>
-                    <real_run::RealRunPanel run={run.clone()} source={session.compiled.clone()}
-                        real={session.real.clone()} comparison={session.comparison()} dispatch={dispatch.clone()} />
+                    if session.error.is_none() {
+                        <real_run::RealRunPanel run={run.clone()} source={session.compiled.clone()}
+                            real={session.real.clone()} comparison={session.comparison()} dispatch={dispatch.clone()} />
+                    }
                     if let Some(lesson) = session.unchanged_lesson() {
                         <p class="takeaway" data-testid="takeaway"><strong>{ "What it shows: " }</strong>{ prose::with_code(lesson.takeaway) }</p>
                         if let Some((label, link)) = lesson.see_also {

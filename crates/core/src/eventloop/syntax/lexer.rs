@@ -459,7 +459,13 @@ impl<'a> Lexer<'a> {
         if c == '@' {
             return Err(not_supported(start, "decorators (`@`)"));
         }
-        Err(error_at(start, format!("unexpected character `{c}`")))
+        // Control and invisible characters are named by their code.
+        let shown = if c.is_control() || c.is_whitespace() {
+            format!("U+{:04X}", c as u32)
+        } else {
+            format!("`{c}`")
+        };
+        Err(error_at(start, format!("unexpected character {shown}")))
     }
 }
 

@@ -24,6 +24,23 @@ fn empty(text: &str) -> Html {
     html! { <li class="empty">{ text.to_owned() }</li> }
 }
 
+/// How many entries of a queue are drawn: a program with a thousand
+/// timers steps at the frame rate, and the count says how many there are.
+const SHOWN: usize = 25;
+/// How many of the console's last lines are drawn.
+const CONSOLE_SHOWN: usize = 200;
+
+/// The first [`SHOWN`] of `total` items, then how many more there are.
+fn capped(items: impl Iterator<Item = Html>, total: usize) -> Html {
+    let more = total.saturating_sub(SHOWN);
+    html! {
+        <>
+            { for items.take(SHOWN) }
+            if more > 0 { <li class="empty">{ format!("and {more} more") }</li> }
+        </>
+    }
+}
+
 #[function_component(StackAndQueues)]
 pub fn stack_and_queues(props: &RunAtProps) -> Html {
     let run = &props.run;
@@ -54,17 +71,17 @@ pub fn stack_and_queues(props: &RunAtProps) -> Html {
         .collect();
     // The job the event loop takes next (the recorded run says which).
     let tag = |on: bool| on.then(|| html! { <span class="next-tag">{ "next" }</span> });
-    let microtasks: Vec<Html> = queues
+    let microtasks = queues
         .microtasks
-        .iter()
+        .iter().take(SHOWN)
         .map(|q| {
             let on = q.next;
             html! { <li class={classes!(on.then_some("next"))}><span>{ q.label.to_string() }</span>{ for tag(on) }</li> }
         })
-        .collect();
-    let timers: Vec<Html> = queues
+        .collect::<Vec<Html>>();
+    let timers = queues
         .timers
-        .iter()
+        .iter().take(SHOWN)
         .map(|t| {
             let when = if t.due > now { format!("in {}", ms(t.due - now)) } else { format!("due {} ago", ms(now - t.due)) };
             let on = t.next;
@@ -72,21 +89,21 @@ pub fn stack_and_queues(props: &RunAtProps) -> Html {
                 <li class={classes!(on.then_some("next"))}><span>{ t.label.to_string() }</span><span class="where">{ when }</span>{ for tag(on) }</li>
             }
         })
-        .collect();
-    let io: Vec<Html> = queues
+        .collect::<Vec<Html>>();
+    let io = queues
         .io
-        .iter()
+        .iter().take(SHOWN)
         .map(|i| {
             let when = if i.done > now { format!("done in {}", ms(i.done - now)) } else { "done: waits for the poll phase".to_owned() };
             let on = i.next;
             html! { <li class={classes!(on.then_some("next"))}><span>{ i.label.to_string() }</span><span class="where">{ when }</span>{ for tag(on) }</li> }
         })
-        .collect();
-    let raf: Vec<Html> = queues
+        .collect::<Vec<Html>>();
+    let raf = queues
         .frames
-        .iter()
+        .iter().take(SHOWN)
         .map(|q| html! { <li class={classes!(q.next.then_some("next"))}><span>{ q.label.to_string() }</span>{ for tag(q.next) }</li> })
-        .collect();
+        .collect::<Vec<Html>>();
     let drawn = run.frames.iter().filter(|f| f.deadline <= now && !f.missed).count();
     let missed = run.frames.iter().filter(|f| f.deadline <= now && f.missed).count();
     html! {
@@ -100,27 +117,27 @@ pub fn stack_and_queues(props: &RunAtProps) -> Html {
             <section aria-labelledby="micro-title" data-testid="microtasks">
                 <h3 id="micro-title">{ "Microtask queue" }<span class="count">{ queues.microtasks.len() }</span></h3>
                 <ol class="queue">
-                    if microtasks.is_empty() { { empty("Empty.") } } else { { for microtasks } }
+                    if queues.microtasks.is_empty() { { empty("Empty.") } } else { { capped(microtasks.into_iter(), queues.microtasks.len()) } }
                 </ol>
             </section>
             <section aria-labelledby="timers-title" data-testid="timers">
                 <h3 id="timers-title">{ "Timers" }<span class="count">{ queues.timers.len() }</span></h3>
                 <ol class="queue">
-                    if timers.is_empty() { { empty("None pending.") } } else { { for timers } }
+                    if queues.timers.is_empty() { { empty("None pending.") } } else { { capped(timers.into_iter(), queues.timers.len()) } }
                 </ol>
             </section>
             <section aria-labelledby="io-title" data-testid="io">
                 <h3 id="io-title">{ "I/O in progress" }<span class="count">{ queues.io.len() }</span></h3>
                 <ol class="queue">
-                    if io.is_empty() { { empty("None.") } } else { { for io } }
+                    if queues.io.is_empty() { { empty("None.") } } else { { capped(io.into_iter(), queues.io.len()) } }
                 </ol>
             </section>
             <section aria-labelledby="frames-title" data-testid="frames">
                 <h3 id="frames-title">{ "Frames" }</h3>
                 <p class="frames-summary">{ format!("{drawn} drawn, {missed} missed so far (60 Hz).") }</p>
-                if !raf.is_empty() {
+                if !queues.frames.is_empty() {
                     <p class="note">{ "Waiting for the next frame:" }</p>
-                    <ol class="queue">{ for raf }</ol>
+                    <ol class="queue">{ capped(raf.into_iter(), queues.frames.len()) }</ol>
                 }
             </section>
         </div>
@@ -132,13 +149,17 @@ pub fn console(props: &RunAtProps) -> Html {
     let run = &props.run;
     let cursor = props.cursor.min(run.steps.len() - 1);
     let printed = run.steps[cursor].console as usize;
-    let lines = run.console[..printed].iter().map(|line| {
+    let first = printed.saturating_sub(CONSOLE_SHOWN);
+    let lines = run.console[first..printed].iter().map(|line| {
         html! { <li class={classes!("console-line", line.stream)}><pre>{ line.text.clone() }</pre></li> }
     });
     html! {
         <section class="panel console-panel" aria-labelledby="console-title" data-testid="console">
             <h3 id="console-title">{ "Console" }<span class="count">{ printed }</span></h3>
-            <ol class="console">
+            if first > 0 {
+                <p class="note">{ format!("The last {CONSOLE_SHOWN} of {printed} lines (the real-run comparison below has them all).") }</p>
+            }
+            <ol class="console" start={(first + 1).to_string()}>
                 if printed == 0 { { empty("Nothing printed yet.") } } else { { for lines } }
             </ol>
         </section>
