@@ -202,7 +202,10 @@ pub enum EventKind {
     TimerSet {
         id: u32,
         label: Rc<str>,
+        /// The delay Node uses: below 1 ms (or not a number) is 1 ms.
         ms: f64,
+        /// The delay the program asked for.
+        asked: f64,
         repeat: bool,
     },
     TimerCleared {

@@ -509,6 +509,7 @@ impl Machine {
             id,
             label: label.clone(),
             ms,
+            asked: delay,
             repeat,
         });
         let due = self.clock.saturating_add(us);

@@ -169,11 +169,20 @@ pub fn narrate(run: &Run, program: &Program, source: &str, step: usize) -> Narra
             EventKind::TimerSet {
                 id,
                 ms: delay,
+                asked,
                 repeat,
                 ..
             } => {
                 let due = event.time + (delay * 1000.0).round() as u64;
-                if *repeat {
+                if asked != delay {
+                    // Where Node and browsers differ, the narration says so.
+                    format!(
+                        "Set {} {id} for {} ms: Node waits 1 ms instead (a browser may run it at once), so it is due at {}.",
+                        if *repeat { "interval" } else { "timer" },
+                        crate::eventloop::value::number_to_string(*asked),
+                        ms(due)
+                    )
+                } else if *repeat {
                     format!(
                         "Set interval {id}: every {} ms, first due at {}.",
                         crate::eventloop::value::number_to_string(*delay),
@@ -332,6 +341,20 @@ mod tests {
         );
         assert!(
             effects.contains("work(50) held the call stack for 50 ms"),
+            "{effects}"
+        );
+    }
+
+    #[test]
+    fn a_zero_timeout_says_where_node_and_browsers_differ() {
+        let all = narrations("setTimeout(() => {}, 0)");
+        let effects = all
+            .iter()
+            .flat_map(|n| n.effects.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            effects.contains("Set timer 1 for 0 ms: Node waits 1 ms instead (a browser may run it at once), so it is due at 1.002 ms."),
             "{effects}"
         );
     }

@@ -2,7 +2,8 @@
 //! per job, coloured by where the job came from (the script, a microtask,
 //! a timer, I/O, a frame), grey while the loop waits; and a lane of
 //! frames, one mark per 60 Hz deadline, hatched where a job was running
-//! across it (a missed frame). Events: each job queued, started and done.
+//! across it (a missed frame). Events: each job queued, started and done,
+//! and each promise settled (its reactions become ready).
 
 use crate::eventloop::record::{FRAME_US, Run, Source};
 use crate::trace::{Event, EventKind, Lane, LaneKind, PALETTE, Span, SpanKind, TaskInfo, Trace};
@@ -103,6 +104,20 @@ pub fn trace(run: &Run) -> Trace {
             task: None,
             other: None,
         });
+    }
+    // A promise settling makes the reactions waiting on it ready: the
+    // microtasks it queues (`Ready`, at the moment it settles).
+    for event in &run.events {
+        if let crate::eventloop::record::EventKind::Settled { .. } = event.kind {
+            events.push(Event {
+                time: event.time,
+                kind: EventKind::Ready,
+                task: Some(task_of(Source::Microtask)),
+                lane: Some(MAIN),
+                other: None,
+                wait: None,
+            });
+        }
     }
     events.sort_by_key(|e| e.time);
     let frame_task = Some(task_of(Source::Frame));
