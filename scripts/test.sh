@@ -98,7 +98,7 @@ check_core_is_pure() {
 check_fuzz_seeds() {
   cargo +stable build --quiet --manifest-path fuzz/Cargo.toml || return 1
   local target ok=0 bad=0
-  for target in decode_link parse_scenario parse_race; do
+  for target in decode_link parse_scenario parse_race parse_js; do
     local seeds=(fuzz/seeds/"$target"/*)
     if "fuzz/target/debug/$target" -rss_limit_mb=2048 -timeout=20 "${seeds[@]}" >"$LOG_DIR/fuzz-$target.log" 2>&1; then
       echo "fuzz target $target: ${#seeds[@]} seeds ok"

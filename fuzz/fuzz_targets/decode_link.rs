@@ -4,6 +4,7 @@
 //! decode to itself.
 #![no_main]
 
+use interleave_core::eventloop::lab::EventLoopLab;
 use interleave_core::labs::{Lab, LabId};
 use interleave_core::models::lab::ModelsLab;
 use interleave_core::parallel::lab::ParallelLab;
@@ -30,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
             Ok(LabId::Servers) => round_trip::<ServersLab>(&candidate),
             Ok(LabId::Races) => round_trip::<RacesLab>(&candidate),
             Ok(LabId::Parallel) => round_trip::<ParallelLab>(&candidate),
+            Ok(LabId::EventLoop) => round_trip::<EventLoopLab>(&candidate),
             Err(_) => round_trip::<ModelsLab>(&candidate),
         }
     }

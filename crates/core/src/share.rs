@@ -562,6 +562,26 @@ mod tests {
         );
     }
 
+    /// An Event loop link as the page wrote it in 2026 (an edited program,
+    /// at step 3, playing at 10 steps/s) opens the same program forever.
+    #[test]
+    fn a_saved_v1_event_loop_link_still_opens() {
+        let saved = include_str!("../tests/links/v1-eventloop-program.txt").trim();
+        let Ok(lab) = decode::<crate::eventloop::lab::EventLoopLab>(saved) else {
+            panic!("the saved Event loop link no longer opens");
+        };
+        assert!(lab.source.starts_with("async function load() {"));
+        assert_eq!(
+            (lab.cursor, lab.speed, lab.lesson.as_deref()),
+            (3, 10.0, None)
+        );
+        assert_eq!(lab_of(saved), Ok(LabId::EventLoop));
+        assert_eq!(
+            Fragment::parse("#/eventloop?s=x").route,
+            Route::Lab(LabId::EventLoop)
+        );
+    }
+
     /// The Parallel lab of the saved v1 link: primes, a 5 % serial part,
     /// runs on 1, 2 and 4 workers of an 8-core machine.
     fn saved_parallel_lab() -> ParallelLab {
