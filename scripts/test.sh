@@ -100,6 +100,11 @@ check_fuzz_seeds() {
   local target ok=0 bad=0
   for target in decode_link parse_scenario parse_race parse_js; do
     local seeds=(fuzz/seeds/"$target"/*)
+    # The Event loop lessons and the programs checked against Node seed
+    # the JavaScript target where they are.
+    if [ "$target" = parse_js ]; then
+      seeds+=(crates/core/lessons/eventloop/*.js tests/eventloop/programs/*.js)
+    fi
     if "fuzz/target/debug/$target" -rss_limit_mb=2048 -timeout=20 "${seeds[@]}" >"$LOG_DIR/fuzz-$target.log" 2>&1; then
       echo "fuzz target $target: ${#seeds[@]} seeds ok"
       ok=$((ok + 1))

@@ -57,12 +57,7 @@ pub fn render(trace: &Trace, max_columns: usize) -> String {
         ));
     }
 
-    let has = |kind: SpanKind| {
-        trace
-            .lanes
-            .iter()
-            .any(|lane| lane.spans.iter().any(|span| span.kind == kind))
-    };
+    let has = |kind: SpanKind| trace.has_span_kind(kind);
     let mut key = String::from("A-Z running, a-z blocked on I/O");
     if has(SpanKind::Ready) {
         key.push_str(", - ready (waiting for a core)");

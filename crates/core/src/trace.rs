@@ -35,6 +35,13 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Whether any lane has a span of `kind` (what a legend lists).
+    pub fn has_span_kind(&self, kind: SpanKind) -> bool {
+        self.lanes
+            .iter()
+            .any(|lane| lane.spans.iter().any(|span| span.kind == kind))
+    }
+
     /// The legend's words for `kind` in this trace.
     pub fn kind_label(&self, kind: SpanKind) -> &str {
         self.kind_names

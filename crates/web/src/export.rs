@@ -113,12 +113,7 @@ pub fn legend_items(trace: &Trace) -> Vec<LegendItem> {
             items.push(item("none", false, "other colours: a task each"));
         }
     }
-    let has = |kind: SpanKind| {
-        trace
-            .lanes
-            .iter()
-            .any(|lane| lane.spans.iter().any(|span| span.kind == kind))
-    };
+    let has = |kind: SpanKind| trace.has_span_kind(kind);
     for (kind, fill, dashed) in [
         (SpanKind::Running, "#8a94a3", false),
         (SpanKind::Blocked, "hatched", false),

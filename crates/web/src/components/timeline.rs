@@ -510,12 +510,7 @@ pub fn legend(props: &LegendProps) -> Html {
     let more = trace.tasks.len().saturating_sub(LEGEND_TASKS);
     // Only the kinds of span this trace has: a key for what is not drawn
     // would explain nothing.
-    let has = |kind: SpanKind| {
-        trace
-            .lanes
-            .iter()
-            .any(|lane| lane.spans.iter().any(|span| span.kind == kind))
-    };
+    let has = |kind: SpanKind| trace.has_span_kind(kind);
     let kinds = [
         (SpanKind::Running, "swatch-running"),
         (SpanKind::Blocked, "swatch-blocked"),
