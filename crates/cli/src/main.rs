@@ -59,6 +59,10 @@ enum Command {
     /// Time the Servers lab's sweep natively: load points x 4 models x
     /// requests (the same work the bench measures in wasm; JSON).
     BenchServers(servers_cli::BenchServersArgs),
+    /// Check a challenge set: validate it, play every reference solution
+    /// and print what each challenge asks (`--built-in`: every lab's
+    /// built-in set).
+    Check(check_cli::CheckArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -250,6 +254,7 @@ fn parse_model_arg(text: &str) -> Result<ModelArg, String> {
     })
 }
 
+mod check_cli;
 mod eventloop_cli;
 mod races_cli;
 mod servers_cli;
@@ -265,6 +270,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => races_cli::replay(&args),
         Command::BenchRaces(args) => races_cli::bench(&args),
         Command::BenchServers(args) => servers_cli::bench(&args),
+        Command::Check(args) => check_cli::check(&args),
     }
 }
 

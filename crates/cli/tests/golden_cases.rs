@@ -9,7 +9,9 @@
 //! id, to run `crates/core/lessons/<id>.race`), and `args` is the whole
 //! command line with `PROGRAM` for the program's path
 //! (`explore PROGRAM --json`). An Event-loop-lab folder holds
-//! `program.js` and `args` the same way (`run PROGRAM --json`).
+//! `program.js` and `args` the same way (`run PROGRAM --json`), and a
+//! challenge set's folder `set.json` (`check PROGRAM`); a folder with
+//! `args` alone runs them as they are (`check --built-in`).
 //! Set `UPDATE_EXPECT=1` to rewrite the expectations from the current output.
 
 use std::path::{Path, PathBuf};
@@ -33,6 +35,7 @@ fn run_case(root: &Path, name: &str) -> String {
         let program = match std::fs::read_to_string(dir.join("lesson")) {
             Ok(lesson) => format!("crates/core/lessons/{}.race", lesson.trim()),
             Err(_) if dir.join("program.js").exists() => format!("tests/data/{name}/program.js"),
+            Err(_) if dir.join("set.json").exists() => format!("tests/data/{name}/set.json"),
             Err(_) => format!("tests/data/{name}/program.race"),
         };
         command.args(args.split_whitespace().map(|arg| {
@@ -68,12 +71,14 @@ fn run_case(root: &Path, name: &str) -> String {
     }
 }
 
-/// A case whose `args` are the whole command line (a Races or an Event
-/// loop program).
+/// A case whose `args` are the whole command line: a Races or an Event
+/// loop program, a challenge set (`set.json`), or a folder with no
+/// scenario at all (`check --built-in`).
 fn is_race_case(dir: &Path) -> bool {
-    ["program.race", "program.js", "lesson"]
+    ["program.race", "program.js", "lesson", "set.json"]
         .iter()
         .any(|file| dir.join(file).exists())
+        || !dir.join("scenario.json").exists()
 }
 
 fn check_case(root: &Path, name: &str) -> Result<(), Failed> {

@@ -124,19 +124,31 @@ fn from_tree<T: serde::de::DeserializeOwned>(
     text: &str,
     tree: &serde_json::Value,
 ) -> Result<T, ScenarioError> {
+    read_part(text, tree, &[])
+}
+
+/// `T` from `part`, the value at field path `prefix` of the tree read
+/// from `text` (a challenge's state inside a set file, read once the set
+/// says which lab it is for); a problem names the whole path and the line
+/// and column of the value in `text`.
+pub fn read_part<T: serde::de::DeserializeOwned>(
+    text: &str,
+    part: &serde_json::Value,
+    prefix: &[Step],
+) -> Result<T, ScenarioError> {
     use serde_path_to_error::Segment;
-    serde_path_to_error::deserialize(tree).map_err(|err| {
+    serde_path_to_error::deserialize(part).map_err(|err| {
         // serde_path_to_error has `?` for a place it could not name: the
         // known part of the path is kept.
-        let path: Vec<Step> = err
-            .path()
+        let path: Vec<Step> = prefix
             .iter()
-            .map_while(|segment| match segment {
+            .cloned()
+            .chain(err.path().iter().map_while(|segment| match segment {
                 Segment::Seq { index } => Some(Step::Index(*index)),
                 Segment::Map { key } => Some(Step::Key(key.clone())),
                 Segment::Enum { variant } => Some(Step::Key(variant.clone())),
                 Segment::Unknown => None,
-            })
+            }))
             .collect();
         let message = strip_serde_position(&err.into_inner().to_string());
         let at = if message.starts_with("unknown field") {

@@ -19,6 +19,7 @@
 #![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
 
 pub mod ascii;
+pub mod challenges;
 pub mod count;
 pub mod error;
 pub mod eventloop;
@@ -32,6 +33,7 @@ pub mod perfetto;
 pub mod protocol;
 pub mod races;
 pub mod servers;
+pub mod sets;
 pub mod share;
 pub mod trace;
 

@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod challenges;
+pub mod checks;
 pub mod compile;
 pub mod explore;
 pub mod jobs;

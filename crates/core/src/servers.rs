@@ -54,6 +54,10 @@ pub struct SweepCell {
 /// The most load points in one sweep.
 pub const MAX_SWEEP_POINTS: usize = 100;
 
+/// Load points in the page's sweep (and in a challenge's question of
+/// which model breaks first, so the two agree).
+pub const SWEEP_POINTS: usize = 20;
+
 /// Whether a sweep of `a` holds for `b` too. A sweep runs every model at
 /// every load, so which model is shown, and the scenario's name, do not
 /// change it; anything else (traffic, settings, mix, limits) does.

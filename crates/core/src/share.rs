@@ -168,8 +168,12 @@ impl std::error::Error for LinkError {}
 
 /// `v1.<payload>` for `lab`.
 pub fn encode<L: Lab>(lab: &L) -> String {
-    let json = serde_json::to_vec(&Named(lab.clone())).expect("lab states always serialise");
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    pack(&serde_json::to_vec(&Named(lab.clone())).expect("lab states always serialise"))
+}
+
+/// `v1.<payload>`: JSON compressed for an address (a state, a set).
+pub fn pack(json: &[u8]) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(json, 9);
     format!("v{VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
@@ -210,7 +214,7 @@ pub fn lab_of(text: &str) -> Result<LabId, LinkError> {
 }
 
 /// The JSON a link packs, after its checks of size and shape.
-fn unpack(text: &str) -> Result<String, LinkError> {
+pub fn unpack(text: &str) -> Result<String, LinkError> {
     if text.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong(text.len()));
     }

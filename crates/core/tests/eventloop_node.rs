@@ -521,3 +521,25 @@ fn hand_written_programs_print_what_node_prints() {
     assert!(!programs.is_empty());
     check_all("programs", programs);
 }
+
+/// Every program of the Event loop lab's built-in challenge set, at its
+/// start and as its reference solution: what a learner is told Node
+/// prints is what Node prints.
+#[test]
+fn the_built_in_challenges_print_what_node_prints() {
+    use interleave_core::eventloop::lab::EventLoopLab;
+    let set = interleave_core::sets::builtin(interleave_core::labs::LabId::EventLoop);
+    let mut programs = Vec::new();
+    for (idx, challenge) in set.challenges.iter().enumerate() {
+        let start: EventLoopLab = serde_json::from_value(challenge.state.clone()).expect("a state");
+        programs.push((format!("challenge-{idx}"), start.source));
+        if let Some(solution) = &challenge.solution
+            && let Some(state) = solution.get("state")
+        {
+            let solved: EventLoopLab = serde_json::from_value(state.clone()).expect("a state");
+            programs.push((format!("challenge-{idx}-solution"), solved.source));
+        }
+    }
+    assert!(programs.len() >= 8, "{}", programs.len());
+    check_all("challenges", programs);
+}

@@ -8,6 +8,7 @@
 //! result of running the same text for real in this browser, when the
 //! learner asked for it.
 
+pub mod checks;
 pub mod narration;
 pub mod real;
 pub mod timeline;

@@ -36,6 +36,27 @@ pub fn path_text(path: &[Step]) -> String {
     text
 }
 
+/// A path written as the errors write it (`challenges[2].check.p99`)
+/// read back into its steps.
+pub fn path_steps(path: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for part in path.split('.').filter(|part| !part.is_empty()) {
+        let (key, mut rest) = part
+            .split_once('[')
+            .map_or((part, ""), |(key, rest)| (key, rest));
+        if !key.is_empty() {
+            steps.push(Step::Key(key.to_owned()));
+        }
+        while let Some((index, after)) = rest.split_once(']') {
+            if let Ok(index) = index.parse() {
+                steps.push(Step::Index(index));
+            }
+            rest = after.strip_prefix('[').unwrap_or(after);
+        }
+    }
+    steps
+}
+
 /// The byte offset where the value at `path` starts; where the text has
 /// no such value, the start of the deepest value on the way to it.
 pub fn value_at(text: &str, path: &[Step]) -> usize {

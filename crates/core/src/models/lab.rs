@@ -6,6 +6,7 @@
 //! autosave can hold all of it: the workload, the compared configurations,
 //! the time cursor and the selection.
 
+pub mod checks;
 pub mod codegen;
 pub mod narration;
 pub mod presets;

@@ -16,6 +16,7 @@
 //! ([`figures`]: the speedup table, the Amdahl fit, the prediction, weak
 //! scaling) and the words ([`narration`]).
 
+pub mod checks;
 pub mod figures;
 pub mod machine;
 pub mod narration;

@@ -4,6 +4,7 @@
 //! preset it came from, the sweep's top load, and the JSON text being
 //! edited while it does not parse (so nothing typed is lost).
 
+pub mod checks;
 pub mod narration;
 
 use serde::{Deserialize, Serialize};

@@ -17,7 +17,7 @@ use crate::components::{DecimalField, form};
 use crate::workers::{JobSlot, start_in, use_job_slot};
 
 /// Load points per sweep.
-const POINTS: u32 = 20;
+const POINTS: u32 = servers::SWEEP_POINTS as u32;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
