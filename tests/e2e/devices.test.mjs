@@ -210,6 +210,48 @@ describe('every lab on a phone and a desktop, light and dark', () => {
   }
 });
 
+describe('challenges on a phone and a desktop, light and dark', () => {
+  test('a prediction\'s form, its comparison, the teacher\'s maker and the challenges page: they fit, axe clean, embedded too', async () => {
+    for (const size of SIZES) {
+      for (const colorScheme of ['light', 'dark']) {
+        const what = `challenges at ${size.width} px, ${colorScheme}`;
+        const { page, context, problems } = await openPage(browser, `${server.url}#/eventloop?c=builtin&at=3`, { ...size, colorScheme });
+        const bar = page.getByTestId('challenges');
+        await bar.getByTestId('answer-order').waitFor();
+        await assertFits(page, `${what}: the order form`);
+        await assertAccessible(page, `${what}: the order form`);
+        await page.screenshot({ path: `${ARTIFACTS}devices-challenge-${size.width}-${colorScheme}.png`, fullPage: true });
+        // By keyboard: a line moves with its button, the answer commits.
+        await bar.getByRole('button', { name: 'Move \u201cscript\u201d up' }).first().focus();
+        await page.keyboard.press('Enter');
+        await bar.getByTestId('commit-answer').focus();
+        await page.keyboard.press('Enter');
+        await bar.getByTestId('comparison').waitFor();
+        await page.locator('section.lab').waitFor();
+        await page.waitForTimeout(300);
+        await assertFits(page, `${what}: the comparison`);
+        await assertAccessible(page, `${what}: the comparison`);
+        await page.goto(`${server.url}#/models`);
+        await page.getByTestId('make-challenge').click();
+        await page.getByTestId('maker').waitFor();
+        await assertFits(page, `${what}: the maker`);
+        await assertAccessible(page, `${what}: the maker`);
+        await page.getByTestId('open-challenges-page').click();
+        await page.getByTestId('challenges-page').waitFor();
+        await assertFits(page, `${what}: the challenges page`);
+        await assertAccessible(page, `${what}: the challenges page`);
+        assert.deepEqual(problems, []);
+        await context.close();
+      }
+    }
+    const { page, context, problems } = await openPage(browser, `${server.url}#/models?c=builtin&at=2&embed`, SIZES[1]);
+    await page.getByTestId('answer-choices').waitFor();
+    await assertAccessible(page, 'a challenge embedded');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
 describe('detail on a phone', () => {
   test('a Models timeline fits by default; zoomed in, it pans with the cursor', async () => {
     const { page, context, problems } = await openPage(browser, `${server.url}#/models`, SIZES[0]);

@@ -276,60 +276,6 @@ describe('Races lab', () => {
     await context.close();
   });
 
-  test('a challenge set opened from a link plays in order, and the challenges won stay after a reload', async () => {
-    const { lab, context, page, problems, browser } = await open();
-    await lab.playLessons();
-    assert.equal(await lab.challengeTitle().innerText(), 'Lost update on a counter');
-    assert.match(await lab.challengeProgress().innerText(), /challenge 1 of \d+, 0 won/);
-    // The address now carries the set: a fresh browser (no progress yet)
-    // opens it at the same challenge.
-    await page.waitForURL(/#\/races\?s=v1\./);
-    const link = page.url();
-    const fresh = await browser.newContext();
-    const other = await fresh.newPage();
-    await other.goto(link);
-    const learner = await new RacesLab(other).ready();
-    assert.equal(await learner.challengeTitle().innerText(), 'Lost update on a counter');
-    await learner.step('A', 'B', 'A', 'A', 'B', 'B');
-    assert.match(await learner.challengeWin().innerText(), /Challenge won!/);
-    assert.match(await learner.challengeProgress().innerText(), /1 won/);
-    await other.reload();
-    await new RacesLab(other).ready();
-    assert.match(await learner.challengeProgress().innerText(), /challenge 1 of \d+, 1 won/);
-    await fresh.close();
-
-    // A teacher's set from a file: hints one at a time; a bad file says where.
-    const set = {
-      format: 'interleave-challenges/1',
-      title: 'Week 3',
-      challenges: [{
-        title: 'Two locks',
-        program: 'mutex a, b\nthread A { lock(a); lock(b); unlock(b); unlock(a) }\nthread B { lock(b); lock(a); unlock(a); unlock(b) }\ngoal deadlock\n',
-        intro: 'Deadlock them.',
-        hints: ['Each takes one lock first.', 'Step A once, then B once.'],
-        win: 'Each holds what the other needs.',
-      }],
-    };
-    await lab.root.getByRole('button', { name: 'Leave the set' }).click();
-    await lab.openSet('week3.json', JSON.stringify(set, null, 2));
-    await lab.challengeTitle().waitFor();
-    assert.equal(await lab.challengeTitle().innerText(), 'Two locks');
-    assert.deepEqual(await lab.hints(), []);
-    await lab.revealHint();
-    assert.deepEqual(await lab.hints(), ['Each takes one lock first.']);
-    await lab.revealHint();
-    assert.deepEqual(await lab.hints(), ['Each takes one lock first.', 'Step A once, then B once.']);
-    assert.equal(await lab.root.getByTestId('hint').count(), 0, 'no more hints');
-    await lab.step('A', 'B');
-    assert.match(await lab.challengeWin().innerText(), /Each holds what the other needs/);
-    await lab.root.getByRole('button', { name: 'Leave the set' }).click();
-    const broken = JSON.stringify({ ...set, challenges: [{ ...set.challenges[0], program: 'thread A { y = x }\ngoal assert\n' }] }, null, 2);
-    await lab.openSet('broken.json', broken);
-    assert.match(await lab.challengeProblem().innerText(), /broken\.json: challenges\[0\]\.program: 1:16: unknown name 'x'/);
-    assert.deepEqual(problems, []);
-    await context.close();
-  });
-
   test('a bad edit shows a located error, keeps the text and the last good program', async () => {
     const { lab, context, problems } = await open();
     await lab.loadLesson('lost-update');

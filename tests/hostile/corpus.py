@@ -195,6 +195,60 @@ js("eventloop-empty", "")
 js("eventloop-uncaught", "setTimeout(() => { throw new Error('boom'); }, 1);\n")
 js("eventloop-unhandled", "Promise.reject(new Error('nobody listens'));\n")
 
+# --- Challenge sets and progress reports ------------------------------------
+
+def challenge_set(challenges, title="Week 1", fmt="interleave-challenges/2"):
+    return json.dumps({"format": fmt, "title": title, "challenges": challenges})
+
+def one(lab, kind, state, check, **extra):
+    return dict({"lab": lab, "kind": kind, "title": "x", "state": state, "check": check}, **extra)
+
+MODELS_STATE = {"scenario": {"tasks": [{"segments": [{"compute": 10}]}]}, "configs": [{"kind": "sync"}]}
+case("set-not-json", "check FILE", "{\"format\": ")
+case("set-binary", "check FILE", bytes(range(256)) * 4)
+case("set-nesting", "check FILE", "[" * 100000 + "]" * 100000)
+case("set-empty", "check FILE", challenge_set([]))
+case("set-too-many", "check FILE", challenge_set([one("models", "predict", MODELS_STATE, "first_to_finish")] * 51))
+case("set-long-title", "check FILE", challenge_set([one("models", "predict", MODELS_STATE, "first_to_finish")], title="t" * 100000))
+case("set-many-hints", "check FILE", challenge_set([one("models", "predict", MODELS_STATE, "first_to_finish", hints=["h"] * 100000)]))
+case("set-unknown-lab", "check FILE", challenge_set([one("chemistry", "goal", {}, "goal")]))
+case("set-wrong-kind", "check FILE", challenge_set([one("models", "target", MODELS_STATE, {"makespan": {"config": 0, "tolerance": 1}})]))
+case("set-bad-config", "check FILE", challenge_set([one("models", "predict", MODELS_STATE, {"makespan": {"config": 99, "tolerance": 1}})]))
+case("set-nan-tolerance", "check FILE", challenge_set([one("models", "predict", MODELS_STATE, {"makespan": {"config": 0, "tolerance": 1e400}})]))
+case("set-generate-bomb", "check FILE", challenge_set([one("models", "predict", {
+    "scenario": {"generate": {"tasks": 100000, "segments": [{"compute": 1}] * 1000}, "tasks": []},
+    "configs": [{"kind": "sync"}]}, {"makespan": {"config": 0, "tolerance": 1}})]))
+case("set-servers-flood", "check FILE", challenge_set([one("servers", "predict",
+    {"scenario": {"lab": "servers", "model": "evented", "traffic": {"rate": 1e9, "requests": 4294967295}, "mix": [{"name": "a", "cpu_ms": 1, "io_ms": 1}]}},
+    "breaks_first")]))
+case("set-races-explosion", "check FILE", challenge_set([one("races", "predict",
+    {"source": "shared x = 0\n" + "".join(f"thread T{i} {{ x = x + 1\n x = x + 1\n x = x + 1 }}\n" for i in range(8))},
+    {"final_values": {"variable": "x"}})]))
+case("set-races-bad-program", "check FILE", challenge_set([one("races", "target", {"source": "thread A { y = x }"}, {"safe": {}})]))
+case("set-eventloop-endless", "check FILE", challenge_set([one("eventloop", "predict", {"source": "while (true) {}\n"}, "order")]))
+case("set-eventloop-flood", "check FILE", challenge_set([one("eventloop", "predict", {"source": "for (let i = 0; ; i++) console.log(i);\n"}, "order")]))
+case("set-huge-answer", "check FILE", challenge_set([one("races", "predict", {"source": "shared x = 0\nthread A { x = 1 }\n"},
+    {"final_values": {"variable": "x"}}, solution={"answer": list(range(100000))})]))
+case("set-solution-not-a-state", "check FILE", challenge_set([one("models", "target", MODELS_STATE, {"finish_by": {"by": 5, "max_threads": 1}},
+    solution={"state": {"scenario": 7}})]))
+case("set-v1-bad-program", "check FILE", challenge_set([{"title": "x", "program": "thread A { y = x }\ngoal assert\n"}], fmt="interleave-challenges/1"))
+case("set-v1-huge-program", "check FILE", challenge_set([{"title": "x", "program": "x" * 1000000}], fmt="interleave-challenges/1"))
+case("set-future-format", "check FILE", challenge_set([], fmt="interleave-challenges/9"))
+
+def progress(entries, challenges=3):
+    return json.dumps({"format": "interleave-progress/1", "set": "Week 1", "set_id": "0", "challenges": challenges, "entries": entries})
+
+ENTRY = {"at": 0, "title": "x", "lab": "models", "kind": "predict", "won": True}
+case("progress-not-json", "report FILE", "{")
+case("progress-binary", "report FILE", bytes(range(256)) * 4)
+case("progress-too-many-entries", "report FILE", progress([dict(ENTRY, at=i) for i in range(100)], challenges=3))
+case("progress-out-of-order", "report FILE", progress([dict(ENTRY, at=2), dict(ENTRY, at=1)]))
+case("progress-huge-answer", "report FILE", progress([dict(ENTRY, answer=["line"] * 100000)]))
+case("progress-long-title", "report FILE", progress([dict(ENTRY, title="t" * 100000)]))
+case("progress-unknown-lab", "report FILE", progress([dict(ENTRY, lab="chemistry")]))
+case("progress-huge-count", "report FILE", progress([], challenges=10**30))
+case("progress-nesting", "report FILE", "{\"a\":" * 50000 + "1" + "}" * 50000)
+
 # --- Links -------------------------------------------------------------------
 
 case("link-deflate-bomb", "run --link " + link(None, raw=b"0" * (64 << 20)))

@@ -3,6 +3,8 @@
 //! `interleave check --built-in` does the same for every lab's built-in
 //! set. A bad set gets a located error (`challenges[3].check.p99: ...`)
 //! and exit code 2; a set whose solution does not win exits 1.
+//! `interleave report FILE...` reads the progress reports students hand
+//! in.
 
 use std::process::ExitCode;
 
@@ -138,4 +140,87 @@ fn report(set: &ChallengeSet, proofs: &[Proof]) -> String {
     out.push_str(&summary);
     out.push_str(".\n");
     out
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Progress reports students handed in (`interleave-progress/1`), or
+    /// `-` for stdin.
+    #[arg(required = true, num_args = 1..)]
+    files: Vec<String>,
+}
+
+/// `interleave report FILE...`: each student's report read and checked,
+/// in a line each (challenges won, predictions right); a damaged file
+/// gets a located error, the others are still read, and the exit code is
+/// 2 when any was damaged.
+pub fn report_files(args: &ReportArgs) -> ExitCode {
+    let mut damaged = false;
+    for file in &args.files {
+        let read = read_input(file).map_err(|message| format!("error: {file}: {message}"));
+        let progress = read.and_then(|text| {
+            interleave_core::challenges::Progress::parse(&text)
+                .map_err(|error| located(file, &error))
+        });
+        match progress {
+            Ok(progress) => {
+                let answered = progress
+                    .entries
+                    .iter()
+                    .filter(|entry| entry.answer.is_some())
+                    .count();
+                let right = progress
+                    .entries
+                    .iter()
+                    .filter(|entry| entry.answer.is_some() && entry.won)
+                    .count();
+                println!(
+                    "{file}: \u{201c}{}\u{201d} (set {}): {} of {} challenges won; {right} of {answered} predictions right",
+                    progress.set,
+                    progress.set_id,
+                    progress.won_count(),
+                    progress.challenges
+                );
+                for entry in &progress.entries {
+                    let answer = entry
+                        .answer
+                        .as_ref()
+                        .map(|answer| {
+                            format!(
+                                "; answered {}, computed {}",
+                                answer.text(),
+                                if entry.computed.is_empty() {
+                                    "not yet"
+                                } else {
+                                    &entry.computed
+                                }
+                            )
+                        })
+                        .unwrap_or_default();
+                    println!(
+                        "  {:>2}. {} [{} {}] {}{answer}{}",
+                        entry.at + 1,
+                        entry.title,
+                        entry.lab,
+                        entry.kind.name(),
+                        if entry.won { "won" } else { "not won" },
+                        if entry.when.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", entry.when)
+                        }
+                    );
+                }
+            }
+            Err(message) => {
+                damaged = true;
+                eprintln!("{message}");
+            }
+        }
+    }
+    if damaged {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -63,6 +63,9 @@ enum Command {
     /// and print what each challenge asks (`--built-in`: every lab's
     /// built-in set).
     Check(check_cli::CheckArgs),
+    /// Read progress reports students handed in (`interleave-progress/1`
+    /// files): what each won and answered, a line each.
+    Report(check_cli::ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -271,6 +274,7 @@ fn main() -> ExitCode {
         Command::BenchRaces(args) => races_cli::bench(&args),
         Command::BenchServers(args) => servers_cli::bench(&args),
         Command::Check(args) => check_cli::check(&args),
+        Command::Report(args) => check_cli::report_files(&args),
     }
 }
 

@@ -77,8 +77,9 @@ impl Kind {
     }
 }
 
-/// An answer to a prediction, as a file and the page's form hold it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An answer to a prediction, as a file and the page's form hold it: a
+/// number, whole numbers, lines, or a choice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Answer {
     Number(f64),
@@ -87,7 +88,48 @@ pub enum Answer {
     Choice(String),
 }
 
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Answer::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Answer {
+    /// An answer from its JSON: a number, a list of whole numbers, a list
+    /// of lines, or a choice's text.
+    pub fn from_value(value: &serde_json::Value) -> Result<Answer, String> {
+        use serde_json::Value;
+        let wrong = || {
+            "an answer is a number, a list of whole numbers, a list of lines or a choice".to_owned()
+        };
+        match value {
+            Value::Number(number) => number
+                .as_f64()
+                .filter(|value| value.is_finite())
+                .map(Answer::Number)
+                .ok_or_else(wrong),
+            Value::String(text) => Ok(Answer::Choice(text.clone())),
+            Value::Array(items) if items.len() > MAX_ITEMS => {
+                Err(format!("at most {MAX_ITEMS} items"))
+            }
+            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => {
+                Ok(Answer::Lines(
+                    items
+                        .iter()
+                        .filter_map(|item| item.as_str().map(str::to_owned))
+                        .collect(),
+                ))
+            }
+            Value::Array(items) => items
+                .iter()
+                .map(|item| item.as_i64().ok_or_else(wrong))
+                .collect::<Result<Vec<i64>, String>>()
+                .map(Answer::Integers),
+            _ => Err(wrong()),
+        }
+    }
+
     /// The answer in words: `120`, `1, 2`, `A, then B`, `async, 4 threads`.
     pub fn text(&self) -> String {
         match self {
@@ -105,8 +147,7 @@ impl Answer {
 
 /// What a prediction's answer is: the page draws its form from this, and
 /// an answer is read against it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "form", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AnswerForm {
     /// A number, right within `tolerance` either side.
     Number {
@@ -231,8 +272,7 @@ pub fn tolerance_text(tolerance: f64, relative: bool, unit: &str) -> String {
 }
 
 /// What a check says of a state (and, for a prediction, of an answer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// The goal or target is met; the prediction is right.
     Met,
@@ -243,13 +283,16 @@ pub enum Verdict {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Judgement {
     pub verdict: Verdict,
     /// The figure the check is about, as computed: `makespan 120 ms`.
     pub computed: String,
     /// Why, in the lab's own words.
     pub explanation: String,
+    /// A prediction's right answer, as computed (none for a goal, a
+    /// target, or a figure not known yet).
+    pub answer: Option<Answer>,
 }
 
 impl Judgement {
@@ -288,6 +331,13 @@ pub trait Checks: Lab {
     /// (a prediction), for the challenge that started at `start`.
     fn judge(check: &Self::Check, start: &Self, now: &Self, answer: Option<&Answer>) -> Judgement;
 
+    /// What a learner is shown of the start before committing a
+    /// prediction (the lab itself would show the result).
+    fn brief(start: &Self) -> Brief;
+
+    /// The lab's built-in set.
+    fn builtin_set() -> ChallengeSet;
+
     /// Whether the figure is measured on the learner's machine (the
     /// Parallel lab's timings): judged against that measurement, and no
     /// reference can be played here.
@@ -301,10 +351,21 @@ pub trait Checks: Lab {
     fn offered(state: &Self) -> Vec<Self::Check>;
 }
 
+/// The start of a prediction as text: what it is about, without the
+/// result.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Brief {
+    /// Sentences or list items.
+    pub lines: Vec<String>,
+    /// A program, shown as code.
+    pub code: Option<String>,
+}
+
 /// A set as its file holds it. Each challenge's state, check and solution
 /// stay JSON until [`Challenge::pose`] reads them as its lab's types.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Read by hand from the JSON tree (`read`): the same located errors as
+/// the crate's other files, without a decoder per type in every page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChallengeSet {
     /// Always [`FORMAT`].
     pub format: String,
@@ -312,8 +373,7 @@ pub struct ChallengeSet {
     pub challenges: Vec<Challenge>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Challenge {
     /// The lab's name: `models`, `races`.
     pub lab: String,
@@ -346,8 +406,8 @@ pub struct Posed<L: Checks> {
     pub solution: Option<Solution<L>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case", bound = "L: Lab")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", bound = "L: Lab")]
 pub enum Solution<L> {
     State(L),
     Answer(Answer),
@@ -367,13 +427,10 @@ impl ChallengeSet {
                 ),
             ));
         }
-        let tree: serde_json::Value = crate::input::parse_json(text, |_| None)?;
-        let set: ChallengeSet = if tree.get("format").and_then(|f| f.as_str()) == Some(FORMAT_V1) {
-            crate::input::read_part::<v1::SetV1>(text, &tree, &[])?.into_v2()
-        } else {
-            crate::input::read_part(text, &tree, &[])?
-        };
-        set.validate()?;
+        let tree = crate::input::read_checked_tree(text)?;
+        let set = read::set(&tree).map_err(|err| crate::input::place(text, err))?;
+        set.validate()
+            .map_err(|err| crate::input::place(text, err))?;
         Ok(set)
     }
 
@@ -445,12 +502,13 @@ impl ChallengeSet {
     pub fn from_link(text: &str) -> Result<ChallengeSet, ScenarioError> {
         let json = crate::share::unpack(text)
             .map_err(|err| ScenarioError::at_path("", format!("this set's link: {err}")))?;
-        let set: ChallengeSet = crate::input::read_checked_json(&json).map_err(|mut err| {
+        let tree = crate::input::read_checked_tree(&json).map_err(|mut err| {
             // A place in a link's hidden JSON means nothing to its reader.
             err.line = None;
             err.column = None;
             err
         })?;
+        let set = read::set(&tree)?;
         set.validate()?;
         Ok(set)
     }
@@ -549,19 +607,11 @@ impl Challenge {
         idx: usize,
         text: Option<&str>,
     ) -> Result<Posed<L>, ScenarioError> {
-        self.pose_unplaced(idx, text).map_err(|mut err| {
-            // A problem found after reading (a check's number out of
-            // range) has a path: its place in the file follows from it.
-            if let (Some(text), None) = (text, err.line) {
-                let steps = crate::input::locate::path_steps(&err.path);
-                let (line, column) = crate::input::locate::line_column(
-                    text,
-                    crate::input::locate::value_at(text, &steps),
-                );
-                err.line = Some(line);
-                err.column = Some(column);
-            }
-            err
+        // A problem found after reading (a check's number out of range)
+        // has a path: its place in the file follows from it.
+        self.pose_unplaced(idx, text).map_err(|err| match text {
+            Some(text) => crate::input::place(text, err),
+            None => err,
         })
     }
 
@@ -587,11 +637,8 @@ impl Challenge {
             idx: usize,
             field: &str,
         ) -> Result<T, ScenarioError> {
-            let prefix = [
-                Step::Key("challenges".into()),
-                Step::Index(idx),
-                Step::Key(field.into()),
-            ];
+            let mut prefix = vec![Step::Key("challenges".into()), Step::Index(idx)];
+            prefix.extend(field.split('.').map(|key| Step::Key(key.into())));
             match text {
                 Some(text) => crate::input::read_part(text, value, &prefix),
                 // A place in a link's hidden JSON means nothing to its reader.
@@ -620,11 +667,40 @@ impl Challenge {
             )
             .with_hint(format!("set \"kind\": \"{}\"", kind.name())));
         }
-        L::validate_check(&check, &start).map_err(|err| err.within(&format!("{at}.check")))?;
+        // A check is `{"makespan": {...}}` or `"first_to_finish"`: its
+        // fields are under its name.
+        let within = match self
+            .check
+            .as_object()
+            .map(|fields| fields.keys().collect::<Vec<_>>())
+        {
+            Some(keys) if keys.len() == 1 => format!("{at}.check.{}", keys[0]),
+            _ => format!("{at}.check"),
+        };
+        L::validate_check(&check, &start).map_err(|err| err.within(&within))?;
         let solution = match &self.solution {
             None => None,
             Some(value) => {
-                let solution: Solution<L> = read(text, value, idx, "solution")?;
+                let solution: Solution<L> = match value
+                    .as_object()
+                    .map(|fields| fields.iter().collect::<Vec<_>>())
+                    .as_deref()
+                {
+                    Some([(key, state)]) if key.as_str() == "state" => {
+                        Solution::State(read(text, state, idx, "solution.state")?)
+                    }
+                    Some([(key, answer)]) if key.as_str() == "answer" => {
+                        Solution::Answer(Answer::from_value(answer).map_err(|why| {
+                            ScenarioError::at_path(format!("{at}.solution.answer"), why)
+                        })?)
+                    }
+                    _ => {
+                        return Err(ScenarioError::at_path(
+                            format!("{at}.solution"),
+                            "a solution is {\"state\": ...} or {\"answer\": ...}",
+                        ));
+                    }
+                };
                 match (&solution, kind) {
                     (Solution::State(state), Kind::Goal | Kind::Target) => state
                         .validate()
@@ -709,6 +785,17 @@ pub fn prove<L: Checks>(posed: &Posed<L>, at: &str) -> Result<Proof, ScenarioErr
             return fail(format!(
                 "its answer cannot be computed: {}",
                 judged.explanation
+            ));
+        }
+        // The computed answer, given back, is right: what the page tells a
+        // learner is the answer agrees with how it judges one.
+        let Some(right) = &judged.answer else {
+            return fail("its check computes no answer".to_owned());
+        };
+        if form.accepts(right).is_err() || !L::judge(check, start, start, Some(right)).met() {
+            return fail(format!(
+                "its computed answer {} does not meet its own check",
+                right.text()
             ));
         }
         judged.computed
@@ -833,8 +920,154 @@ pub struct Entry {
     pub computed: String,
 }
 
-/// A learner's progress in one set: what the page keeps in the browser
-/// and what a student hands in.
+/// What the lab's page keeps of one challenge in this browser, under its
+/// own key (the set's id and the challenge's place): won or not, a
+/// prediction's answer and the computed one, and when. Kept as a few
+/// lines of text, so a lab's page needs no reader beyond this one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    pub won: bool,
+    /// When it was won or answered (the browser's clock, ISO 8601).
+    pub when: String,
+    pub answer: Option<Answer>,
+    /// The computed answer it was compared with; empty while not known.
+    pub computed: String,
+}
+
+/// What a record's text starts with.
+const RECORD_FORMAT: &str = "interleave-record/1";
+/// A record's text, in bytes, read at most.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024;
+
+impl Record {
+    /// Won (a goal or a target) `when`; a win stays the first one.
+    pub fn win(&mut self, when: &str) {
+        if !self.won {
+            self.won = true;
+            when.clone_into(&mut self.when);
+        }
+    }
+
+    /// A committed prediction, with the computed answer; won when right.
+    /// The first committed answer is the one kept; a figure not known yet
+    /// (a measurement still to make) is settled later ([`Record::settle`]).
+    pub fn predict(&mut self, answer: Answer, judged: &Judgement, when: &str) {
+        if self.answer.is_some() {
+            return;
+        }
+        self.answer = Some(answer);
+        when.clone_into(&mut self.when);
+        self.settle(judged, when);
+    }
+
+    /// Settles a committed prediction whose figure was not known when it
+    /// was committed, once it is.
+    pub fn settle(&mut self, judged: &Judgement, when: &str) {
+        if self.answer.is_none() || !self.computed.is_empty() || judged.verdict == Verdict::Unknown
+        {
+            return;
+        }
+        self.computed = judged.computed.replace('\n', " ");
+        self.won = judged.met();
+        when.clone_into(&mut self.when);
+    }
+
+    /// The record as kept: four lines, then the answer.
+    pub fn to_text(&self) -> String {
+        let answer = match &self.answer {
+            None => String::new(),
+            Some(Answer::Number(value)) => format!("n {value}"),
+            Some(Answer::Choice(choice)) => format!("c {choice}"),
+            Some(Answer::Integers(values)) => format!(
+                "i {}",
+                values
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Some(Answer::Lines(lines)) => {
+                let mut out = "l ".to_owned();
+                for line in lines {
+                    out.push_str(&format!("{}:{line}", line.len()));
+                }
+                out
+            }
+        };
+        format!(
+            "{RECORD_FORMAT}\n{}\n{}\n{}\n{answer}",
+            if self.won { "won" } else { "open" },
+            self.when.replace('\n', " "),
+            self.computed.replace('\n', " ")
+        )
+    }
+
+    /// A record read back; `None` when the text is not one (damaged, or
+    /// past its limits), which the page treats as no record.
+    pub fn from_text(text: &str) -> Option<Record> {
+        if text.len() > MAX_RECORD_BYTES {
+            return None;
+        }
+        let mut parts = text.splitn(5, '\n');
+        if parts.next()? != RECORD_FORMAT {
+            return None;
+        }
+        let won = match parts.next()? {
+            "won" => true,
+            "open" => false,
+            _ => return None,
+        };
+        let when = parts.next()?.to_owned();
+        let computed = parts.next()?.to_owned();
+        let answer = parts.next()?;
+        if when.chars().count() > 40 || computed.chars().count() > MAX_TEXT_CHARS {
+            return None;
+        }
+        let answer = if answer.is_empty() {
+            None
+        } else {
+            let (tag, rest) = answer.split_at_checked(2)?;
+            Some(match tag {
+                "n " => Answer::Number(rest.parse().ok().filter(|value: &f64| value.is_finite())?),
+                "c " if rest.chars().count() <= MAX_ITEM_CHARS => Answer::Choice(rest.to_owned()),
+                "i " => {
+                    let values: Option<Vec<i64>> =
+                        rest.split(',').map(|value| value.parse().ok()).collect();
+                    let values = values?;
+                    if values.len() > MAX_ITEMS {
+                        return None;
+                    }
+                    Answer::Integers(values)
+                }
+                "l " => {
+                    let mut lines = Vec::new();
+                    let mut rest = rest;
+                    while !rest.is_empty() {
+                        let (len, after) = rest.split_once(':')?;
+                        let len: usize = len.parse().ok()?;
+                        let line = after.get(..len)?;
+                        if lines.len() == MAX_ITEMS || line.chars().count() > MAX_ITEM_CHARS {
+                            return None;
+                        }
+                        lines.push(line.to_owned());
+                        rest = &after[len..];
+                    }
+                    Answer::Lines(lines)
+                }
+                _ => return None,
+            })
+        };
+        Some(Record {
+            won,
+            when,
+            answer,
+            computed,
+        })
+    }
+}
+
+/// A learner's progress in one set: what a student hands in, made from
+/// the records the lab pages keep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Progress {
@@ -872,60 +1105,33 @@ impl Progress {
         self.entries.iter().filter(|entry| entry.won).count()
     }
 
-    /// Records challenge `at` of `set` won (a goal or a target), `when`;
-    /// a win stays the first one.
-    pub fn record_win(&mut self, set: &ChallengeSet, at: usize, when: &str) {
-        if self.won(at) {
-            return;
-        }
-        let entry = self.slot(set, at);
-        entry.won = true;
-        entry.when = when.to_owned();
-    }
-
-    /// Records a committed prediction with the computed answer; it is won
-    /// when right. The first committed answer is the one kept.
-    pub fn record_prediction(
-        &mut self,
-        set: &ChallengeSet,
-        at: usize,
-        answer: Answer,
-        judged: &Judgement,
-        when: &str,
-    ) {
-        if self.entry(at).is_some_and(|entry| entry.answer.is_some()) {
-            return;
-        }
-        let entry = self.slot(set, at);
-        entry.answer = Some(answer);
-        entry.computed = judged.computed.clone();
-        entry.won = judged.met();
-        entry.when = when.to_owned();
-    }
-
-    fn slot(&mut self, set: &ChallengeSet, at: usize) -> &mut Entry {
-        let place = match self.entries.iter().position(|entry| entry.at == at) {
-            Some(place) => place,
-            None => {
-                let challenge = &set.challenges[at];
-                let place = self.entries.partition_point(|entry| entry.at < at);
-                self.entries.insert(
-                    place,
-                    Entry {
-                        at,
-                        title: challenge.title.clone(),
-                        lab: challenge.lab.clone(),
-                        kind: challenge.kind,
-                        won: false,
-                        when: String::new(),
-                        answer: None,
-                        computed: String::new(),
-                    },
-                );
-                place
-            }
-        };
-        &mut self.entries[place]
+    /// The progress in `set` from its challenges' records (what the lab
+    /// pages keep, challenge by challenge), in the set's order.
+    pub fn from_records(set: &ChallengeSet, records: &[(usize, Record)]) -> Progress {
+        let mut progress = Progress::new(set);
+        let mut records: Vec<&(usize, Record)> = records
+            .iter()
+            .filter(|(at, _)| *at < set.challenges.len())
+            .collect();
+        records.sort_by_key(|(at, _)| *at);
+        records.dedup_by_key(|(at, _)| *at);
+        progress.entries = records
+            .into_iter()
+            .map(|(at, record)| {
+                let challenge = &set.challenges[*at];
+                Entry {
+                    at: *at,
+                    title: challenge.title.clone(),
+                    lab: challenge.lab.clone(),
+                    kind: challenge.kind,
+                    won: record.won,
+                    when: record.when.clone(),
+                    answer: record.answer.clone(),
+                    computed: record.computed.clone(),
+                }
+            })
+            .collect();
+        progress
     }
 
     pub fn to_file(&self) -> String {
@@ -945,6 +1151,14 @@ impl Progress {
             ));
         }
         let progress: Progress = crate::input::parse_json(text, |_| None)?;
+        progress
+            .check()
+            .map_err(|err| crate::input::place(text, err))?;
+        Ok(progress)
+    }
+
+    fn check(&self) -> Result<(), ScenarioError> {
+        let progress = self;
         if progress.format != PROGRESS_FORMAT {
             return Err(ScenarioError::at_path(
                 "format",
@@ -1018,63 +1232,216 @@ impl Progress {
                 _ => {}
             }
         }
-        Ok(progress)
+        Ok(())
     }
 }
 
-/// The Races lab's first sets, `interleave-challenges/1`: a program
-/// with a `goal` line per challenge. Read as goal challenges of the
-/// Races lab, whose module compiles each program when it poses it.
-mod v1 {
-    use serde::Deserialize;
+/// Reading a set from its JSON tree by hand, with serde's words for
+/// what is wrong (`unknown field`, `missing field`, `invalid type`) and
+/// the field's path. The Races lab's first sets,
+/// `interleave-challenges/1` (a program with a `goal` line per
+/// challenge), read as goal challenges of the Races lab, whose module
+/// compiles each program when it poses it.
+mod read {
+    use serde_json::{Map, Value};
 
-    use super::{Challenge, ChallengeSet, FORMAT, Kind};
+    use super::{Challenge, ChallengeSet, FORMAT, FORMAT_V1, Kind};
+    use crate::error::ScenarioError;
 
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct SetV1 {
-        #[allow(dead_code)]
-        format: String,
-        title: String,
-        challenges: Vec<ChallengeV1>,
-    }
+    type Found<T> = Result<T, ScenarioError>;
 
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct ChallengeV1 {
-        title: String,
-        program: String,
-        #[serde(default)]
-        intro: String,
-        #[serde(default)]
-        hints: Vec<String>,
-        #[serde(default)]
-        win: String,
-    }
-
-    impl SetV1 {
-        pub fn into_v2(self) -> ChallengeSet {
-            ChallengeSet {
-                format: FORMAT.to_owned(),
-                title: self.title,
-                challenges: self
-                    .challenges
-                    .into_iter()
-                    .map(|old| Challenge {
-                        lab: "races".to_owned(),
-                        kind: Kind::Goal,
-                        title: old.title,
-                        intro: old.intro,
-                        hints: old.hints,
-                        win: old.win,
-                        state: serde_json::json!({ "source": old.program, "expanded": true }),
-                        check: serde_json::json!({ "figure": "goal" }),
-                        solution: None,
-                    })
-                    .collect(),
-            }
+    fn join(path: &str, key: &str) -> String {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
         }
     }
+
+    fn what(value: &Value) -> &'static str {
+        match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "sequence",
+            Value::Object(_) => "map",
+        }
+    }
+
+    fn wrong_type(path: &str, value: &Value, expected: &str) -> ScenarioError {
+        ScenarioError::at_path(
+            path,
+            format!("invalid type: {}, expected {expected}", what(value)),
+        )
+    }
+
+    /// An object at `path` with no field but `fields`.
+    fn object<'a>(value: &'a Value, path: &str, fields: &[&str]) -> Found<&'a Map<String, Value>> {
+        let Value::Object(map) = value else {
+            return Err(wrong_type(path, value, "a map"));
+        };
+        if let Some(key) = map.keys().find(|key| !fields.contains(&key.as_str())) {
+            let expected: Vec<String> = fields.iter().map(|field| format!("`{field}`")).collect();
+            return Err(ScenarioError::at_path(
+                join(path, key),
+                format!(
+                    "unknown field `{key}`, expected one of {}",
+                    expected.join(", ")
+                ),
+            ));
+        }
+        Ok(map)
+    }
+
+    fn field<'a>(map: &'a Map<String, Value>, path: &str, key: &str) -> Found<&'a Value> {
+        map.get(key)
+            .ok_or_else(|| ScenarioError::at_path(path, format!("missing field `{key}`")))
+    }
+
+    /// A string field; `""` when optional and absent.
+    fn string(map: &Map<String, Value>, path: &str, key: &str, required: bool) -> Found<String> {
+        match map.get(key) {
+            None if !required => Ok(String::new()),
+            None => Err(ScenarioError::at_path(
+                path,
+                format!("missing field `{key}`"),
+            )),
+            Some(Value::String(text)) => Ok(text.clone()),
+            Some(other) => Err(wrong_type(&join(path, key), other, "a string")),
+        }
+    }
+
+    fn strings(map: &Map<String, Value>, path: &str, key: &str) -> Found<Vec<String>> {
+        let at = join(path, key);
+        match map.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(idx, item)| match item {
+                    Value::String(text) => Ok(text.clone()),
+                    other => Err(wrong_type(&format!("{at}[{idx}]"), other, "a string")),
+                })
+                .collect(),
+            Some(other) => Err(wrong_type(&at, other, "a sequence")),
+        }
+    }
+
+    fn items<'a>(map: &'a Map<String, Value>, path: &str, key: &str) -> Found<&'a Vec<Value>> {
+        match field(map, path, key)? {
+            Value::Array(items) => Ok(items),
+            other => Err(wrong_type(&join(path, key), other, "a sequence")),
+        }
+    }
+
+    fn kind(value: &Value, path: &str) -> Found<Kind> {
+        let Value::String(name) = value else {
+            return Err(wrong_type(path, value, "a string"));
+        };
+        Kind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| {
+                ScenarioError::at_path(
+                    path,
+                    format!(
+                        "unknown variant `{}`, expected one of `goal`, `predict`, `target`",
+                        name.chars().take(40).collect::<String>()
+                    ),
+                )
+            })
+    }
+
+    /// A set of either version, as today's.
+    pub fn set(tree: &Value) -> Found<ChallengeSet> {
+        let map = object(tree, "", &["format", "title", "challenges"])?;
+        let format = string(map, "", "format", true)?;
+        let title = string(map, "", "title", true)?;
+        let list = items(map, "", "challenges")?;
+        let mut challenges = Vec::with_capacity(list.len().min(super::MAX_CHALLENGES));
+        for (idx, item) in list.iter().enumerate() {
+            let path = format!("challenges[{idx}]");
+            challenges.push(if format == FORMAT_V1 {
+                version_1(item, &path)?
+            } else {
+                challenge(item, &path)?
+            });
+        }
+        Ok(ChallengeSet {
+            format: if format == FORMAT_V1 {
+                FORMAT.to_owned()
+            } else {
+                format
+            },
+            title,
+            challenges,
+        })
+    }
+
+    fn challenge(value: &Value, path: &str) -> Found<Challenge> {
+        let map = object(
+            value,
+            path,
+            &[
+                "lab", "kind", "title", "intro", "hints", "win", "state", "check", "solution",
+            ],
+        )?;
+        Ok(Challenge {
+            lab: string(map, path, "lab", true)?,
+            kind: kind(field(map, path, "kind")?, &join(path, "kind"))?,
+            title: string(map, path, "title", true)?,
+            intro: string(map, path, "intro", false)?,
+            hints: strings(map, path, "hints")?,
+            win: string(map, path, "win", false)?,
+            state: field(map, path, "state")?.clone(),
+            check: field(map, path, "check")?.clone(),
+            solution: map.get("solution").cloned(),
+        })
+    }
+
+    fn version_1(value: &Value, path: &str) -> Found<Challenge> {
+        let map = object(value, path, &["title", "program", "intro", "hints", "win"])?;
+        let program = string(map, path, "program", true)?;
+        let mut state = Map::new();
+        state.insert("source".to_owned(), Value::String(program));
+        state.insert("expanded".to_owned(), Value::Bool(true));
+        Ok(Challenge {
+            lab: "races".to_owned(),
+            kind: Kind::Goal,
+            title: string(map, path, "title", true)?,
+            intro: string(map, path, "intro", false)?,
+            hints: strings(map, path, "hints")?,
+            win: string(map, path, "win", false)?,
+            state: Value::Object(state),
+            check: Value::String("goal".to_owned()),
+            solution: None,
+        })
+    }
+}
+
+/// `value` as a JSON tree, through its text: the crate's one serialiser
+/// (the one links use), not another one per type for trees.
+pub fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
+    let text = serde_json::to_string(value).expect("a challenge's parts serialise");
+    serde_json::from_str(&text).expect("what serde_json writes, it reads")
+}
+
+/// `T` from a JSON tree, with the crate's one reader; the error names
+/// the field.
+pub fn from_json<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, ScenarioError> {
+    crate::input::read_part("", value, &[]).map_err(|mut err| {
+        err.line = None;
+        err.column = None;
+        err
+    })
+}
+
+/// `{"state": state}`: a goal's or a target's reference solution.
+pub fn state_solution<L: Lab>(state: &L) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("state".to_owned(), to_json(state));
+    serde_json::Value::Object(object)
 }
 
 /// Serialising any of a challenge's typed parts to JSON, behind one
@@ -1086,7 +1453,7 @@ mod erased {
 
     impl<T: serde::Serialize> Json for T {
         fn json(&self) -> serde_json::Value {
-            serde_json::to_value(self).expect("a challenge's parts serialise")
+            super::to_json(self)
         }
     }
 }

@@ -71,6 +71,13 @@ pub fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Scenar
 /// [`read_json`] for text from outside: also refuses a repeated key (a
 /// `Value` would keep the last one without a word).
 pub fn read_checked_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ScenarioError> {
+    let tree = read_checked_tree(text)?;
+    from_tree(text, &tree)
+}
+
+/// The JSON text from outside as a tree, for a reader that walks it
+/// itself: a syntax error or a repeated key says where.
+pub fn read_checked_tree(text: &str) -> Result<serde_json::Value, ScenarioError> {
     let tree = read_tree(text)?;
     if let Some((at, path)) = locate::first_repeated_key(text) {
         let key = match path.last() {
@@ -84,7 +91,24 @@ pub fn read_checked_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
             format!("duplicate field `{key}`"),
         ));
     }
-    from_tree(text, &tree)
+    Ok(tree)
+}
+
+/// Places `error` (found by a reader that walked the tree of `text`,
+/// with a field path) at its line and column in `text`.
+pub fn place(text: &str, mut error: ScenarioError) -> ScenarioError {
+    if error.line.is_none() {
+        let path = locate::path_steps(&error.path);
+        let at = if error.message.starts_with("unknown field") {
+            locate::key_at(text, &path)
+        } else {
+            locate::value_at(text, &path)
+        };
+        let (line, column) = locate::line_column(text, at);
+        error.line = Some(line);
+        error.column = Some(column);
+    }
+    error
 }
 
 /// The JSON text as a tree, or the syntax error with its place.

@@ -55,6 +55,14 @@ pub struct LabInfo {
     pub title: &'static str,
     /// What it teaches, in a sentence or two (the home page).
     pub summary: &'static str,
+    /// The cargo profile its module is built with (`.cargo/config.toml`):
+    /// `wasm-release` inlines the core's engines for speed (the Models
+    /// engine's workloads, the Parallel kernels, the Servers model);
+    /// `wasm-small` does not, for a lab whose engine runs a learner's
+    /// small program once per edit or step (the Event loop's and the
+    /// Races lab's page modules: 50 and 30 KB gzip less; the Races
+    /// explorer's big searches run in the workers' module).
+    pub profile: &'static str,
 }
 
 impl LabId {
@@ -79,6 +87,7 @@ impl LabId {
                 title: "Models: synchronous vs asynchronous",
                 summary: "A synchronous thread runs a task to the end and sits blocked while it waits; an asynchronous thread parks a waiting task and runs another. \
                           Compare both on 1 to N threads and C cores, play them back step by step, and see the same program as Ruby, JavaScript or Rust.",
+                profile: "wasm-release",
             },
             LabId::Servers => LabInfo {
                 name: "servers",
@@ -86,6 +95,7 @@ impl LabId {
                 title: "Servers: I/O concurrency under load",
                 summary: "Processes, threads, an event loop, or processes of threads: the same traffic served four ways, with queueing, latency percentiles, memory and a load sweep. \
                           Find where each one breaks.",
+                profile: "wasm-release",
             },
             LabId::Races => LabInfo {
                 name: "races",
@@ -93,12 +103,14 @@ impl LabId {
                 title: "Races: be the scheduler",
                 summary: "Two threads add 1 to a counter and it ends at 1. Step threads by hand one indivisible step at a time, rewind, and let the explorer run every interleaving: \
                           lost updates, a linked list that keeps a removed node, deadlock, file locking.",
+                profile: "wasm-small",
             },
             LabId::Parallel => LabInfo {
                 name: "parallel",
                 nav: "Parallel",
                 title: "Parallel: real multi-core speedup",
                 summary: "Splitting CPU work over cores gives real speedup, measured here on your machine's own web workers: run a kernel on one worker and on all of them and compare.",
+                profile: "wasm-release",
             },
             LabId::EventLoop => LabInfo {
                 name: "eventloop",
@@ -106,6 +118,7 @@ impl LabId {
                 title: "Event loop: JavaScript, one job at a time",
                 summary: "Why does setTimeout(f, 0) run after a then? Step through real JavaScript one statement at a time and watch the call stack, the microtask queue, timers, I/O and frames; \
                           then run the same code for real in your browser and compare, line by line.",
+                profile: "wasm-small",
             },
         }
     }

@@ -4,7 +4,7 @@
 //! lab's challenges (`crate::challenges`); the CLI and the tests read
 //! every lab's here.
 
-use crate::challenges::{ChallengeSet, Proof, prove};
+use crate::challenges::{ChallengeSet, Checks, Proof, prove};
 use crate::error::ScenarioError;
 use crate::eventloop::lab::EventLoopLab;
 use crate::labs::LabId;
@@ -16,11 +16,11 @@ use crate::servers::lab::ServersLab;
 /// The built-in set of `lab`.
 pub fn builtin(lab: LabId) -> ChallengeSet {
     match lab {
-        LabId::Models => crate::models::lab::checks::builtin_set(),
-        LabId::Servers => crate::servers::lab::checks::builtin_set(),
-        LabId::Races => crate::races::checks::builtin_set(),
-        LabId::Parallel => crate::parallel::lab::checks::builtin_set(),
-        LabId::EventLoop => crate::eventloop::lab::checks::builtin_set(),
+        LabId::Models => ModelsLab::builtin_set(),
+        LabId::Servers => ServersLab::builtin_set(),
+        LabId::Races => RacesLab::builtin_set(),
+        LabId::Parallel => ParallelLab::builtin_set(),
+        LabId::EventLoop => EventLoopLab::builtin_set(),
     }
 }
 
@@ -121,6 +121,26 @@ mod tests {
     }
 
     #[test]
+    fn an_old_link_that_plays_a_version_1_set_opens_it_as_a_set_of_today() {
+        use crate::races::lab::{Playing, RacesLab};
+        let v1 = crate::races::challenges::ChallengeSet::builtin();
+        let lab = RacesLab {
+            challenges: Some(Playing {
+                set: v1.clone(),
+                at: 2,
+                hints: 1,
+            }),
+            ..RacesLab::default()
+        };
+        let (text, at) = lab.legacy_set().unwrap();
+        let set = ChallengeSet::parse(&text).unwrap();
+        assert_eq!(at, 2);
+        assert_eq!(set.challenges[2].title, v1.challenges[2].title);
+        check_one(&set, 2, None).unwrap();
+        assert_eq!(RacesLab::default().legacy_set(), None);
+    }
+
+    #[test]
     fn a_solution_that_does_not_win_and_a_start_already_won_are_refused() {
         let mut set = builtin(LabId::Models);
         set.challenges[0].solution = Some(serde_json::json!({ "answer": 100.0 }));
@@ -145,10 +165,10 @@ mod tests {
             "challenges[0].solution: a prediction's solution is an answer (hint: \"solution\": {\"answer\": ...})"
         );
         let mut set = builtin(LabId::Servers);
-        set.challenges[0].check["tolerance"] = serde_json::json!(-1);
+        set.challenges[0].check["p99"]["tolerance"] = serde_json::json!(-1);
         assert_eq!(
             check_one(&set, 0, None).unwrap_err().to_string(),
-            "challenges[0].check.tolerance: -1 is outside 0..=1000000000 (hint: a tolerance is an amount in the figure's unit)"
+            "challenges[0].check.p99.tolerance: -1 is outside 0..=1000000000 (hint: a tolerance is an amount in the figure's unit)"
         );
     }
 }

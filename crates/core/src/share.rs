@@ -401,6 +401,9 @@ pub enum Route {
     #[default]
     Home,
     Lab(LabId),
+    /// The challenges page: a set's overview and report, the built-in
+    /// sets, the set a teacher is making.
+    Challenges,
 }
 
 impl Route {
@@ -408,6 +411,7 @@ impl Route {
         match self {
             Route::Home => "/".to_owned(),
             Route::Lab(lab) => lab.path(),
+            Route::Challenges => "/challenges".to_owned(),
         }
     }
 
@@ -416,7 +420,7 @@ impl Route {
     /// by the same rule.
     pub fn module(self) -> LabId {
         match self {
-            Route::Home => LabId::HOME,
+            Route::Home | Route::Challenges => LabId::HOME,
             Route::Lab(lab) => lab,
         }
     }
@@ -455,6 +459,11 @@ pub struct Fragment {
     pub unknown_theme: Option<String>,
     /// A path this page does not know, kept for the error message.
     pub unknown_route: Option<String>,
+    /// The challenge set being played (`c=`): `builtin` (the lab's own
+    /// set) or a packed set (`v1.…`), not yet read.
+    pub set: Option<String>,
+    /// Which challenge of the set (`at=`, from 0).
+    pub at: usize,
 }
 
 impl Fragment {
@@ -468,8 +477,10 @@ impl Fragment {
         let mut parsed = Fragment::default();
         let path = path.trim_end_matches('/');
         if !path.is_empty() {
-            match LabId::from_name(path.strip_prefix('/').unwrap_or(path)) {
+            let name = path.strip_prefix('/').unwrap_or(path);
+            match LabId::from_name(name) {
                 Some(lab) => parsed.route = Route::Lab(lab),
+                None if name == "challenges" => parsed.route = Route::Challenges,
                 None => parsed.unknown_route = Some(path.to_owned()),
             }
         }
@@ -477,6 +488,8 @@ impl Fragment {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             match key {
                 "s" => parsed.state = Some(value.to_owned()),
+                "c" => parsed.set = Some(value.to_owned()),
+                "at" => parsed.at = value.parse().unwrap_or(0),
                 "embed" => parsed.embed = value != "0",
                 "autoplay" => parsed.autoplay = value != "0",
                 "theme" => match value {
@@ -496,6 +509,12 @@ impl Fragment {
         let mut params = Vec::new();
         if let Some(state) = &self.state {
             params.push(format!("s={state}"));
+        }
+        if let Some(set) = &self.set {
+            params.push(format!("c={set}"));
+            if self.at > 0 {
+                params.push(format!("at={}", self.at));
+            }
         }
         if self.embed {
             params.push("embed".to_owned());
@@ -819,12 +838,32 @@ mod tests {
             theme: Some(Theme::Dark),
             unknown_theme: None,
             unknown_route: None,
+            set: None,
+            at: 0,
         };
         assert_eq!(
             fragment.to_hash(),
             "#/models?s=v1.abc_-&embed&autoplay&theme=dark"
         );
         assert_eq!(Fragment::parse(&fragment.to_hash()), fragment);
+        // A challenge set in play, and which challenge.
+        let playing = Fragment {
+            set: Some("builtin".to_owned()),
+            at: 3,
+            ..fragment.clone()
+        };
+        assert_eq!(
+            playing.to_hash(),
+            "#/models?s=v1.abc_-&c=builtin&at=3&embed&autoplay&theme=dark"
+        );
+        assert_eq!(Fragment::parse(&playing.to_hash()), playing);
+        assert_eq!(Fragment::parse("#/races?c=builtin&at=x").at, 0);
+        let page = Fragment::parse("#/challenges?c=v1.x");
+        assert_eq!(
+            (page.route, page.set.as_deref()),
+            (Route::Challenges, Some("v1.x"))
+        );
+        assert_eq!(page.route.module(), LabId::HOME);
         assert_eq!(Fragment::parse("").route, Route::Home);
         assert_eq!(Fragment::parse("#/").route, Route::Home);
         assert_eq!(

@@ -124,8 +124,9 @@ fn index_html_builds_a_module_per_lab_and_shows_their_header_while_one_loads() {
         } else {
             "  data-type=\"worker\"\n  data-bindgen-target=\"web\"\n".to_owned()
         };
+        let profile = lab.info().profile;
         modules.push_str(&format!(
-            "<link\n  data-trunk\n  rel=\"rust\"\n  href=\"crates/web/Cargo.toml\"\n  data-bin=\"interleave_{name}\"\n{kind}  data-cargo-no-default-features\n  data-cargo-features=\"lab-{name}\"\n  data-cargo-profile-release=\"wasm-release\"\n  data-wasm-opt=\"z\"\n  data-wasm-opt-params=\"--enable-threads --enable-bulk-memory\"\n/>\n"
+            "<link\n  data-trunk\n  rel=\"rust\"\n  href=\"crates/web/Cargo.toml\"\n  data-bin=\"interleave_{name}\"\n{kind}  data-cargo-no-default-features\n  data-cargo-features=\"lab-{name}\"\n  data-cargo-profile-release=\"{profile}\"\n  data-wasm-opt=\"z\"\n  data-wasm-opt-params=\"--enable-threads --enable-bulk-memory\"\n/>\n"
         ));
     }
     expect_region("index.html", "modules", &modules);

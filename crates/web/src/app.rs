@@ -9,18 +9,22 @@
 //! folder, its feature, its view and its state's type.
 
 use gloo::events::EventListener;
-use interleave_core::labs::{Lab, LabId};
+use std::rc::Rc;
+
+use interleave_core::challenges::Checks;
+use interleave_core::labs::LabId;
 use interleave_core::share::{Fragment, Route, Theme, open};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::url_state;
 
+pub(crate) mod challenges;
 mod embed;
 pub mod lab;
 mod share_dialog;
 
-pub use lab::LabProps;
+pub use lab::{LabProps, LabWatch};
 pub use share_dialog::ShareButton;
 
 /// Registers the labs: each lab's web folder behind its feature (`lab-<name>`,
@@ -50,7 +54,8 @@ macro_rules! registered_labs {
                     #[cfg(feature = $feature)]
                     let page = html! {
                         <LabPage<$state, $folder::$view> link={fragment.state.clone()}
-                            embed={embed} autoplay={fragment.autoplay} />
+                            embed={embed} autoplay={fragment.autoplay}
+                            set={fragment.set.clone()} at={fragment.at} />
                     };
                     #[cfg(not(feature = $feature))]
                     let page = {
@@ -73,6 +78,8 @@ registered_labs! {
 }
 
 #[cfg(feature = "lab-models")]
+mod challenges_page;
+#[cfg(feature = "lab-models")]
 mod home;
 
 /// Whether this module renders `route`: its labs' pages, and the home
@@ -88,6 +95,9 @@ struct LabPageProps {
     link: Option<String>,
     embed: bool,
     autoplay: bool,
+    /// The challenge set in play (`c=`), not yet read, and which challenge.
+    set: Option<String>,
+    at: usize,
 }
 
 /// A lab's page: the state it opens on (the link, else the autosave,
@@ -98,7 +108,7 @@ struct LabPageProps {
 #[function_component(LabPage)]
 fn lab_page_view<L, V>(props: &LabPageProps) -> Html
 where
-    L: Lab,
+    L: Checks,
     V: BaseComponent<Properties = LabProps<L>>,
 {
     // Reloaded before the address caught up with the last edit: that
@@ -117,9 +127,51 @@ where
         });
     }
     let link = (*newer).clone().or_else(|| props.link.clone());
-    let opened = use_memo(link.clone(), |link| {
-        open::<L>(link.as_deref(), url_state::autosave::<L>().as_deref())
+    // A challenge set in play: the lab opens on the challenge's start
+    // until the learner has changed it (the address then holds it).
+    let play = use_memo((props.set.clone(), props.at), |(set, at)| {
+        Rc::new(challenges::open_play::<L>(set.as_deref(), *at))
     });
+    let play = (*play).clone();
+    let start = match &*play {
+        Ok(Some(challenges::Play {
+            posed: Some(posed), ..
+        })) => Some(posed.start.clone()),
+        _ => None,
+    };
+    let opened = use_memo((link.clone(), start.clone()), |(link, start)| {
+        let mut opened = open::<L>(link.as_deref(), url_state::autosave::<L>().as_deref());
+        if let (None, Some(start)) = (link, start) {
+            opened.lab = start.clone();
+        }
+        opened
+    });
+    // The lab as it is now, handed over by its view after each change.
+    let now = use_state(|| None::<L>);
+    let watch = {
+        let now = now.clone();
+        use_memo((), move |_| {
+            LabWatch(Callback::from(move |lab: L| now.set(Some(lab))))
+        })
+    };
+    // A prediction committed: the lab (with its result) may show now.
+    let committed = use_state(|| 0u32);
+    let on_committed = {
+        let committed = committed.clone();
+        Callback::from(move |()| committed.set(*committed + 1))
+    };
+    // "Start this challenge over": the start again, as a new view.
+    let restarts = use_state(|| 0u32);
+    let on_restart = {
+        let restarts = restarts.clone();
+        Callback::from(move |()| {
+            url_state::replace_fragment(&Fragment {
+                state: None,
+                ..url_state::current_fragment()
+            });
+            restarts.set(*restarts + 1);
+        })
+    };
     let problem = use_state(|| None::<String>);
     {
         let problem = problem.clone();
@@ -144,12 +196,26 @@ where
             </div>
         }
     });
+    let initial = if *restarts > 0 {
+        start.unwrap_or_else(|| opened.lab.clone())
+    } else {
+        opened.lab.clone()
+    };
+    let key = format!(
+        "{}|{:?}|{}|{}",
+        link.unwrap_or_default(),
+        props.set.as_deref().map(str::len),
+        props.at,
+        *restarts
+    );
     html! {
-        <>
+        <ContextProvider<LabWatch<L>> context={(*watch).clone()}>
             { for banner }
-            <V key={link.unwrap_or_default()} initial={opened.lab.clone()}
-                embed={props.embed} autoplay={props.autoplay} />
-        </>
+            <challenges::ChallengeBar<L> play={play.clone()} now={(*now).clone()} on_restart={on_restart} on_committed={on_committed} />
+            if challenges::shows_lab(&play) {
+                <V key={key} initial={initial} embed={props.embed} autoplay={props.autoplay} />
+            }
+        </ContextProvider<LabWatch<L>>>
     }
 }
 
@@ -180,6 +246,12 @@ pub fn app() -> Html {
         Route::Home => html! { <home::Home /> },
         #[cfg(not(feature = "lab-models"))]
         Route::Home => Html::default(),
+        #[cfg(feature = "lab-models")]
+        Route::Challenges => {
+            html! { <challenges_page::ChallengesPage set={fragment.set.clone()} /> }
+        }
+        #[cfg(not(feature = "lab-models"))]
+        Route::Challenges => Html::default(),
         Route::Lab(lab) => lab_page(lab, &fragment, embed),
     };
     let unknown_banner = fragment.unknown_route.as_ref().map(|path| {

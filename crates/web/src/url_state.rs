@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
+use interleave_core::challenges::Record;
 use interleave_core::labs::{Lab, LabId};
 use interleave_core::share::{Fragment, Route, encode};
 use yew::prelude::*;
@@ -215,41 +216,106 @@ pub fn use_address_and_autosave<L: Lab>(state: &L, edited: bool, embed: bool) {
 /// Writes `state` to the address (what the lab puts there, keeping
 /// embed and theme) and the autosave.
 fn save<L: Lab>(state: &L, embed: bool) {
+    let current = current_fragment();
+    // A challenge in play stays in the address; the learner's work on it
+    // is not the lab's own autosave.
+    let playing = current.set.is_some();
     replace_fragment(&Fragment {
         route: Route::Lab(L::ID),
         state: Some(encode(&state.for_address())),
         embed,
-        theme: current_fragment().theme,
+        theme: current.theme,
+        set: current.set,
+        at: current.at,
         ..Fragment::default()
     });
-    autosave_now(state);
+    if !playing {
+        autosave_now(state);
+    }
 }
 
 fn autosave_now<L: Lab>(state: &L) {
     let _ = LocalStorage::raw().set_item(&autosave_key(L::ID), &encode(state));
 }
 
-/// Where a challenge set's progress is kept: its id (the set's text).
-fn challenges_key(set_id: &str) -> String {
-    format!("interleave-challenges-{set_id}")
+/// Where challenge `at` of the set `set_id` (its text's hash) is kept.
+fn record_key(set_id: &str, at: usize) -> String {
+    format!("interleave.progress.{set_id}.{at}")
 }
 
-/// The challenges of the set `set_id` won in this browser (kept as `0,3,4`).
-pub fn challenges_won(set_id: &str) -> Vec<usize> {
+/// What this browser keeps of challenge `at` of the set `set_id` (a
+/// damaged record is none).
+pub fn record(set_id: &str, at: usize) -> Option<Record> {
     let text = LocalStorage::raw()
-        .get_item(&challenges_key(set_id))
+        .get_item(&record_key(set_id, at))
         .ok()
-        .flatten()
-        .unwrap_or_default();
-    text.split(',')
-        .filter_map(|item| item.parse().ok())
+        .flatten()?;
+    Record::from_text(&text)
+}
+
+/// Keeps challenge `at`'s record; errs when the browser would not.
+pub fn set_record(set_id: &str, at: usize, record: &Record) -> Result<(), String> {
+    LocalStorage::raw()
+        .set_item(&record_key(set_id, at), &record.to_text())
+        .map_err(|_| {
+            "this browser would not keep your progress (storage is off or full)".to_owned()
+        })
+}
+
+/// Every record of the set `set_id` of `count` challenges.
+pub fn records(set_id: &str, count: usize) -> Vec<(usize, Record)> {
+    (0..count)
+        .filter_map(|at| record(set_id, at).map(|record| (at, record)))
         .collect()
 }
 
-/// Keeps which challenges of the set `set_id` are won, in this browser.
-pub fn set_challenges_won(set_id: &str, won: &[usize]) {
-    let text: Vec<String> = won.iter().map(usize::to_string).collect();
-    let _ = LocalStorage::raw().set_item(&challenges_key(set_id), &text.join(","));
+/// Forgets the set's records ("start over").
+pub fn clear_records(set_id: &str, count: usize) {
+    let storage = LocalStorage::raw();
+    for at in 0..count {
+        let _ = storage.remove_item(&record_key(set_id, at));
+    }
+}
+
+/// Where a teacher's set in the making is kept, in any lab.
+const MY_SET_KEY: &str = "interleave.my-set";
+
+/// The set a teacher is making, as stored (read and checked by the caller).
+pub fn my_set() -> Option<String> {
+    LocalStorage::raw().get_item(MY_SET_KEY).ok().flatten()
+}
+
+/// Keeps the set a teacher is making (`None` forgets it).
+pub fn set_my_set(text: Option<&str>) -> Result<(), String> {
+    let storage = LocalStorage::raw();
+    match text {
+        Some(text) => storage
+            .set_item(MY_SET_KEY, text)
+            .map_err(|_| "this browser would not keep the set (storage is off or full): download it to keep it".to_owned()),
+        None => {
+            let _ = storage.remove_item(MY_SET_KEY);
+            Ok(())
+        }
+    }
+}
+
+/// Goes to `fragment` (a challenge, another lab), keeping the page's
+/// embed and theme; a history entry.
+pub fn go_to(fragment: Fragment) {
+    if let Some(location) = location() {
+        let current = current_fragment();
+        let fragment = Fragment {
+            embed: current.embed,
+            theme: current.theme,
+            ..fragment
+        };
+        let _ = location.set_hash(&fragment.to_hash());
+    }
+}
+
+/// The time now, as the progress records it (ISO 8601, UTC).
+pub fn now_iso() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
 }
 
 /// Where a lab's module leaves a lab file of another lab for that lab's

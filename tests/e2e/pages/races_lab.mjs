@@ -130,41 +130,6 @@ export class RacesLab {
     return this.root.getByTestId('goal-verdict').getAttribute('data-verdict');
   }
 
-  async playLessons() {
-    await this.root.getByTestId('play-lessons').click();
-    await this.challengeTitle().waitFor();
-  }
-
-  /** Opens a challenge set file: `set` is its JSON text. */
-  async openSet(name, text) {
-    await this.root.getByLabel('Open a challenge set').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
-  }
-
-  challengeTitle() {
-    return this.root.getByTestId('challenge-title');
-  }
-
-  challengeProgress() {
-    return this.root.getByTestId('challenge-progress');
-  }
-
-  challengeWin() {
-    return this.root.getByTestId('challenge-win');
-  }
-
-  challengeProblem() {
-    return this.root.getByTestId('challenge-problem');
-  }
-
-  async revealHint() {
-    await this.root.getByTestId('hint').click();
-  }
-
-  async hints() {
-    const list = this.root.getByTestId('hints');
-    return (await list.count()) ? list.locator('li').allInnerTexts() : [];
-  }
-
   async setReduction(on) {
     const box = this.root.getByLabel(/merge equal states/);
     if (on) await box.check();

@@ -13,12 +13,13 @@ use super::lab::{RacesLab, Session};
 use super::machine::State;
 use super::{Program, compile_source};
 use crate::challenges::{
-    self, Answer, AnswerForm, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution, Verdict,
+    self, Answer, AnswerForm, Brief, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution,
+    Verdict,
 };
 use crate::error::ScenarioError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "figure", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// Goal: step the threads until the program's `goal` line is met;
     /// the program stays as given.
@@ -99,7 +100,7 @@ impl Checks for RacesLab {
     }
 
     fn validate_check(check: &Check, start: &RacesLab) -> Result<(), ScenarioError> {
-        let program = compiled(start, "figure")?;
+        let program = compiled(start, "")?;
         match check {
             Check::Goal => {
                 if program.goal.is_none() {
@@ -182,6 +183,7 @@ impl Checks for RacesLab {
             verdict: Verdict::Unknown,
             computed: computed.to_owned(),
             explanation: why,
+            answer: None,
         };
         match check {
             Check::Goal => {
@@ -190,6 +192,7 @@ impl Checks for RacesLab {
                         verdict: Verdict::NotMet,
                         computed: "the program was changed".into(),
                         explanation: "This goal is met by choosing the order of the steps: put the program back as it was given and step its threads.".into(),
+                        answer: None,
                     };
                 }
                 let session = Session::new(now.clone());
@@ -198,6 +201,7 @@ impl Checks for RacesLab {
                         verdict: Verdict::Met,
                         computed: format!("met after {} steps", session.lab.cursor),
                         explanation: "The schedule you chose meets the goal.".into(),
+                        answer: None,
                     },
                     Some(false) => Judgement {
                         verdict: Verdict::NotMet,
@@ -206,8 +210,8 @@ impl Checks for RacesLab {
                         } else {
                             format!("not met after {} steps", session.lab.cursor)
                         },
-                        explanation:
-                            "Not yet: keep stepping, or go back and choose another thread.".into(),
+                        explanation: "Keep stepping, or go back and choose another thread.".into(),
+                        answer: None,
                     },
                     None => unknown("no goal", "The program has no goal line.".into()),
                 }
@@ -247,6 +251,7 @@ impl Checks for RacesLab {
                     verdict: if right { Verdict::Met } else { Verdict::NotMet },
                     computed: list(&values),
                     explanation,
+                    answer: Some(Answer::Integers(values.iter().copied().collect())),
                 }
             }
             Check::Safe { keep } => {
@@ -257,6 +262,7 @@ impl Checks for RacesLab {
                         explanation: format!(
                             "Keep `{gone}` in the program: the target is to make it hold, not to take it away."
                         ),
+                        answer: None,
                     };
                 }
                 let program = match compiled(now, "") {
@@ -266,6 +272,7 @@ impl Checks for RacesLab {
                             verdict: Verdict::NotMet,
                             computed: "the program does not compile".into(),
                             explanation: err.to_string(),
+                            answer: None,
                         };
                     }
                 };
@@ -284,6 +291,7 @@ impl Checks for RacesLab {
                             if report.failing == 1 { "" } else { "s" }
                         ),
                         explanation: format!("This schedule still fails: {example}."),
+                        answer: None,
                     };
                 }
                 if !report.complete {
@@ -304,9 +312,21 @@ impl Checks for RacesLab {
                         "The explorer saw every interleaving ({} states) and none fails.",
                         report.states
                     ),
+                    answer: None,
                 }
             }
         }
+    }
+
+    fn brief(start: &RacesLab) -> Brief {
+        Brief {
+            lines: Vec::new(),
+            code: Some(start.source.clone()),
+        }
+    }
+
+    fn builtin_set() -> ChallengeSet {
+        builtin_set()
     }
 
     fn offered(state: &RacesLab) -> Vec<Check> {

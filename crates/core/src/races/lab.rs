@@ -37,8 +37,9 @@ pub struct RacesLab {
     /// Show every indivisible step (load, compute, store) instead of lines.
     #[serde(default)]
     pub expanded: bool,
-    /// The challenge set being played, if any: the program is its
-    /// current challenge's.
+    /// A challenge set of version 1 being played, as links made before
+    /// challenges came to every lab hold it: the page plays it as a set
+    /// of today ([`RacesLab::legacy_set`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenges: Option<Playing>,
 }
@@ -78,16 +79,13 @@ impl RacesLab {
         }
     }
 
-    /// Challenge `at` of `set`, from its start.
-    pub fn from_challenge(set: ChallengeSet, at: usize) -> Self {
-        RacesLab {
-            source: set.challenges[at].program.clone(),
-            lesson: None,
-            schedule: Vec::new(),
-            cursor: 0,
-            expanded: true,
-            challenges: Some(Playing { set, at, hints: 0 }),
-        }
+    /// The version 1 set an old link plays, as a set file's text, and
+    /// which of its challenges: the page opens it as challenges are
+    /// opened today.
+    pub fn legacy_set(&self) -> Option<(String, usize)> {
+        let playing = self.challenges.as_ref()?;
+        let text = serde_json::to_string(&playing.set).expect("a set serialises");
+        Some((text, playing.at))
     }
 }
 
@@ -170,14 +168,6 @@ pub enum Action {
     /// Replaces the schedule (an explorer result) and moves to its end.
     LoadSchedule(Vec<usize>),
     SetExpanded(bool),
-    /// Starts playing a challenge set, at its first challenge.
-    OpenSet(ChallengeSet),
-    /// Goes to challenge `n` of the set in play, from its start.
-    GoToChallenge(usize),
-    /// Shows the next hint of the challenge in play.
-    RevealHint,
-    /// Stops playing the set (its program stays).
-    CloseSet,
 }
 
 /// The lab plus what follows from it.
@@ -381,41 +371,6 @@ pub fn apply(session: &mut Session, action: Action) -> Result<(), ScenarioError>
             session.lab.cursor = session.lab.schedule.len();
         }
         Action::SetExpanded(expanded) => session.lab.expanded = expanded,
-        Action::OpenSet(set) => {
-            set.validate()?;
-            let expanded = session.lab.expanded;
-            *session = Session::new(RacesLab {
-                expanded,
-                ..RacesLab::from_challenge(set, 0)
-            });
-        }
-        Action::GoToChallenge(at) => {
-            let Some(playing) = &session.lab.challenges else {
-                return refused("no challenge set is open".to_owned());
-            };
-            if at >= playing.set.challenges.len() {
-                return refused(format!(
-                    "the set has {} challenges; there is no challenge {}",
-                    playing.set.challenges.len(),
-                    at + 1
-                ));
-            }
-            let expanded = session.lab.expanded;
-            *session = Session::new(RacesLab {
-                expanded,
-                ..RacesLab::from_challenge(playing.set.clone(), at)
-            });
-        }
-        Action::RevealHint => {
-            let Some(playing) = &mut session.lab.challenges else {
-                return refused("no challenge set is open".to_owned());
-            };
-            if playing.hints >= playing.challenge().hints.len() {
-                return refused("every hint is shown".to_owned());
-            }
-            playing.hints += 1;
-        }
-        Action::CloseSet => session.lab.challenges = None,
     }
     Ok(())
 }
@@ -462,35 +417,6 @@ fn step(session: &mut Session, program: &Program, thread: usize, whole_line: boo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_challenge_set_plays_in_order_with_hints_one_at_a_time() {
-        let mut set = ChallengeSet::builtin();
-        set.challenges[1].hints = vec!["first".into(), "second".into()];
-        let mut session = Session::new(RacesLab::default());
-        apply(&mut session, Action::OpenSet(set.clone())).unwrap();
-        assert_eq!(session.lab.source, set.challenges[0].program);
-        assert_eq!(session.lab.lesson, None);
-        apply(&mut session, Action::GoToChallenge(1)).unwrap();
-        assert_eq!(session.lab.source, set.challenges[1].program);
-        apply(&mut session, Action::RevealHint).unwrap();
-        apply(&mut session, Action::RevealHint).unwrap();
-        let refused = apply(&mut session, Action::RevealHint).unwrap_err();
-        assert_eq!(refused.message, "every hint is shown");
-        assert_eq!(session.lab.challenges.as_ref().unwrap().hints, 2);
-        session.lab.validate().unwrap();
-        let past = set.challenges.len();
-        let refused = apply(&mut session, Action::GoToChallenge(past)).unwrap_err();
-        assert!(
-            refused.message.contains("there is no challenge"),
-            "{refused}"
-        );
-        // A lesson leaves the set.
-        apply(&mut session, Action::LoadLesson("deadlock".into())).unwrap();
-        assert_eq!(session.lab.challenges, None);
-        let refused = apply(&mut session, Action::RevealHint).unwrap_err();
-        assert_eq!(refused.message, "no challenge set is open");
-    }
 
     #[test]
     fn stepping_back_then_stepping_again_branches_the_schedule() {

@@ -51,8 +51,24 @@ pub fn home() -> Html {
         let link = lab_link(&EventLoopLab::from_lesson(lesson));
         html! { <li><a href={link}>{ lesson.title }</a></li> }
     });
+    let challenge_sets = interleave_core::labs::LabId::ALL.iter().map(|lab| {
+        let link = interleave_core::share::Fragment {
+            route: interleave_core::share::Route::Lab(*lab),
+            set: Some(crate::app::challenges::BUILTIN.to_owned()),
+            ..interleave_core::share::Fragment::default()
+        };
+        html! { <li><a href={link.to_hash()}>{ format!("{} lab", lab.info().nav) }</a></li> }
+    });
     html! {
         <div class="home">
+            <section class="lab-card home-challenges" aria-labelledby="home-challenges" data-testid="home-challenges">
+                <h2 id="home-challenges">{ "Challenges: predict, then run" }</h2>
+                <p>
+                    { "Answer before you see: predict a makespan, the order a console prints, the values a race can end with; then run it and compare. " }
+                    { "Reach targets, make the bad thing happen, and hand in a progress report. Teachers make challenges from anything they see, in any lab, and share a set as one link." }
+                </p>
+                <ul class="examples challenge-sets">{ for challenge_sets }</ul>
+            </section>
             <section class="lab-card" aria-labelledby="home-models">
                 <h2 id="home-models"><a href="#/models">{ "Models: synchronous vs asynchronous" }</a></h2>
                 <p>

@@ -138,8 +138,15 @@ impl<S: LabSession> std::ops::Deref for LabHandle<S> {
     }
 }
 
+/// Hands a lab's state, after each change, to the page around its view
+/// (the challenge in play judges it): given as a context by the lab's
+/// page, called by [`use_lab`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabWatch<L: PartialEq + 'static>(pub Callback<L>);
+
 /// A lab's session on the page, opened on `initial`, with the address
-/// and the autosave kept in step with its edits (`url_state`).
+/// and the autosave kept in step with its edits (`url_state`), and the
+/// state handed to the page's [`LabWatch`] after each change.
 #[hook]
 pub fn use_lab<S: LabSession>(initial: &S::Lab, embed: bool) -> LabHandle<S> {
     let state = {
@@ -151,5 +158,11 @@ pub fn use_lab<S: LabSession>(initial: &S::Lab, embed: bool) -> LabHandle<S> {
         })
     };
     crate::url_state::use_address_and_autosave(state.session.lab(), state.edited, embed);
+    let watch = use_context::<LabWatch<S::Lab>>();
+    use_effect_with(state.session.lab().clone(), move |lab| {
+        if let Some(watch) = watch {
+            watch.0.emit(lab.clone());
+        }
+    });
     LabHandle { state }
 }

@@ -5,7 +5,6 @@
 //! as boxes and arrows) and files, and an explorer that runs every
 //! interleaving in a worker.
 
-mod challenges;
 mod code_pane;
 mod explorer;
 mod heap;
@@ -43,6 +42,19 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
     let session = &state.session;
     let lab = &session.lab;
     let dispatch = state.dispatcher();
+    // A link made before challenges came to every lab plays a version 1
+    // set inside the lab's state: it opens as sets open today.
+    {
+        let legacy = props.initial.legacy_set();
+        use_effect_with((), move |_| {
+            if let Some((text, at)) = legacy
+                && let Ok(set) = interleave_core::challenges::ChallengeSet::parse(&text)
+            {
+                let at = at.min(set.challenges.len().saturating_sub(1));
+                crate::url_state::go_to(crate::app::challenges::fragment_of(&set, &set.to_link(), at));
+            }
+        });
+    }
     let timeline = use_node_ref();
     let trace = use_memo(
         (session.program.clone(), session.run.clone()),
@@ -254,20 +266,15 @@ pub fn races_lab_view(props: &LabProps<RacesLab>) -> Html {
             <div class="races-top">
                 <label class="preset-picker">{ "Lesson " }
                     <select onchange={on_lesson} data-testid="lesson">
-                        if lesson.is_none() { <option selected=true>{ if lab.challenges.is_some() { "A challenge" } else { "Your program" } }</option> }
+                        if lesson.is_none() { <option selected=true>{ "Your program" }</option> }
                         { for lessons }
                     </select>
                 </label>
                 if let Some(lesson) = lesson {
                     <p class="lesson-intro" data-testid="lesson-intro">{ prose::with_code(lesson.intro) }</p>
                 }
-                <challenges::ChallengePanel playing={lab.challenges.clone()}
-                    goal_met={session.goal_met() == Some(true)} dispatch={dispatch.clone()} />
                 <crate::app::ShareButton<RacesLab> state={lab.clone()}
-                    title={format!("Interleave: {}", lab.challenges.as_ref().map_or_else(
-                        || lesson.map_or("a race", |l| l.title).to_owned(),
-                        |playing| playing.set.title.clone(),
-                    ))} />
+                    title={format!("Interleave: {}", lesson.map_or("a race", |l| l.title))} />
                 <crate::components::LabFile<RacesLab> state={lab.clone()} />
             </div>
             <details class="program-editor" open={session.error.is_some()}>

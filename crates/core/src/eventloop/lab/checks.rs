@@ -8,14 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use super::EventLoopLab;
 use crate::challenges::{
-    self, Answer, AnswerForm, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution, Verdict,
+    self, Answer, AnswerForm, Brief, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution,
+    Verdict,
 };
 use crate::error::ScenarioError;
 use crate::eventloop::record::Ending;
 use crate::eventloop::{Limits, compile_source, runtime};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "figure", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// Goal: change the program until the console prints exactly
     /// `lines`, in this order, keeping each of `keep` in its text.
@@ -93,7 +94,7 @@ impl Checks for EventLoopLab {
             }
             Check::Order => {
                 let lines = console(start).map_err(|why| {
-                    ScenarioError::at_path("figure", format!("the program does not run: {why}"))
+                    ScenarioError::at_path("", format!("the program does not run: {why}"))
                 })?;
                 if lines.len() < 2 {
                     return Err(ScenarioError::at_path(
@@ -157,6 +158,7 @@ impl Checks for EventLoopLab {
                         verdict: Verdict::NotMet,
                         computed: format!("`{gone}` was removed"),
                         explanation: format!("Keep `{gone}` in the program."),
+                        answer: None,
                     };
                 }
                 let printed = match console(now) {
@@ -166,6 +168,7 @@ impl Checks for EventLoopLab {
                             verdict: Verdict::NotMet,
                             computed: "the program does not run".into(),
                             explanation: why,
+                            answer: None,
                         };
                     }
                 };
@@ -190,6 +193,7 @@ impl Checks for EventLoopLab {
                             lines.len()
                         )
                     },
+                    answer: None,
                 }
             }
             Check::Order => {
@@ -200,6 +204,7 @@ impl Checks for EventLoopLab {
                             verdict: Verdict::Unknown,
                             computed: "the program does not run".into(),
                             explanation: why,
+                            answer: None,
                         };
                     }
                 };
@@ -219,9 +224,21 @@ impl Checks for EventLoopLab {
                     verdict: if right { Verdict::Met } else { Verdict::NotMet },
                     computed: printed.join(", "),
                     explanation,
+                    answer: Some(Answer::Lines(printed.clone())),
                 }
             }
         }
+    }
+
+    fn brief(start: &EventLoopLab) -> Brief {
+        Brief {
+            lines: Vec::new(),
+            code: Some(start.source.clone()),
+        }
+    }
+
+    fn builtin_set() -> ChallengeSet {
+        builtin_set()
     }
 
     fn offered(state: &EventLoopLab) -> Vec<Check> {

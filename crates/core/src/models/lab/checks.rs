@@ -7,14 +7,15 @@ use serde::{Deserialize, Serialize};
 
 use super::ModelsLab;
 use crate::challenges::{
-    self, Answer, AnswerForm, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution, Verdict,
+    self, Answer, AnswerForm, Brief, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution,
+    Verdict,
 };
 use crate::error::ScenarioError;
 use crate::metrics::Metrics;
-use crate::models::scenario::{MAX_THREADS, Model, Time};
+use crate::models::scenario::{MAX_THREADS, Model, Segment, Time};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "figure", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// Predict: when configuration `config` finishes the last task.
     Makespan {
@@ -130,6 +131,7 @@ impl Checks for ModelsLab {
                 let right = matches!(answer, Some(Answer::Number(value))
                     if challenges::within(*value, computed as f64, *tolerance, false));
                 Judgement {
+                    answer: Some(Answer::Number(computed as f64)),
                     verdict: if right { Verdict::Met } else { Verdict::NotMet },
                     computed: format!("{computed} {unit}"),
                     explanation: format!(
@@ -165,6 +167,9 @@ impl Checks for ModelsLab {
                         format!("a tie: {} ({best} {unit})", first.join(" and "))
                     },
                     explanation: format!("Makespans: {all}."),
+                    answer: first
+                        .first()
+                        .map(|label| Answer::Choice((*label).to_owned())),
                 }
             }
             Check::FinishBy { by, max_threads } => {
@@ -173,6 +178,7 @@ impl Checks for ModelsLab {
                         verdict: Verdict::NotMet,
                         computed: "the workload was changed".to_owned(),
                         explanation: "The target is about the challenge's workload: change the configurations, not the tasks.".to_owned(),
+                        answer: None,
                     };
                 }
                 let best = now
@@ -188,6 +194,7 @@ impl Checks for ModelsLab {
                         explanation: format!(
                             "Add or change a configuration to use at most {max_threads} threads."
                         ),
+                        answer: None,
                     },
                     Some((time, model)) => Judgement {
                         verdict: if time <= *by {
@@ -208,10 +215,59 @@ impl Checks for ModelsLab {
                                 time - by
                             )
                         },
+                        answer: None,
                     },
                 }
             }
         }
+    }
+
+    fn brief(start: &ModelsLab) -> Brief {
+        let unit = unit(start);
+        let mut lines: Vec<String> = start
+            .scenario
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(idx, task)| {
+                let name = task
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("Task {}", idx + 1));
+                let steps: Vec<String> = task
+                    .segments
+                    .iter()
+                    .map(|segment| match segment {
+                        Segment::Compute(time) => format!("compute {time} {unit}"),
+                        Segment::Wait { duration, on } => {
+                            format!("wait {duration} {unit} for {}", on.noun())
+                        }
+                    })
+                    .collect();
+                format!(
+                    "{name} arrives at {} {unit}: {}",
+                    task.arrival,
+                    steps.join(", then ")
+                )
+            })
+            .collect();
+        if start.scenario.generate.is_some() {
+            lines.push("and more tasks from the workload's generator".to_owned());
+        }
+        lines.push(format!(
+            "Configurations: {}",
+            start
+                .configs
+                .iter()
+                .map(|model| model.label())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+        Brief { lines, code: None }
+    }
+
+    fn builtin_set() -> ChallengeSet {
+        builtin_set()
     }
 
     fn offered(state: &ModelsLab) -> Vec<Check> {
@@ -478,7 +534,7 @@ mod tests {
                 .pose::<ModelsLab>(0, Some(&bad))
                 .unwrap_err()
                 .to_string(),
-            "55:24 challenges[0].check.max_threads: 0 is outside 1..=64"
+            "55:26 challenges[0].check.finish_by.max_threads: 0 is outside 1..=64"
         );
     }
 }

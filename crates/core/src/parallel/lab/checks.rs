@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{MAX_WORKERS, ParallelLab, figures};
 use crate::challenges::{
-    self, Answer, AnswerForm, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution, Verdict,
+    self, Answer, AnswerForm, Brief, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution,
+    Verdict,
 };
 use crate::error::ScenarioError;
 use crate::parallel::amdahl;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "figure", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// Predict: the most speedup Amdahl's law allows on `workers` with
     /// the kernel's serial fraction.
@@ -108,6 +109,7 @@ impl Checks for ParallelLab {
                         s = challenges::number_text(serial),
                         p = challenges::number_text(1.0 - serial),
                     ),
+                    answer: Some(Answer::Number(bound)),
                 }
             }
             Check::Speedup { workers, tolerance } => {
@@ -122,6 +124,7 @@ impl Checks for ParallelLab {
                         explanation: format!(
                             "Measure the kernel on 1 and on {workers} workers (a sweep does both): your prediction is judged against this machine's measurement."
                         ),
+                        answer: None,
                     };
                 };
                 if now.spec != start.spec {
@@ -129,6 +132,7 @@ impl Checks for ParallelLab {
                         verdict: Verdict::Unknown,
                         computed: "another kernel was measured".into(),
                         explanation: "The prediction is about the challenge's kernel: put it back and measure again.".into(),
+                        answer: None,
                     };
                 }
                 if !figures::checksums_match(&now.runs) {
@@ -136,6 +140,7 @@ impl Checks for ParallelLab {
                         verdict: Verdict::Unknown,
                         computed: "the runs disagree".into(),
                         explanation: "The runs computed different results, so their times cannot be compared.".into(),
+                        answer: None,
                     };
                 }
                 let measured = at.speedup(base.millis);
@@ -151,9 +156,26 @@ impl Checks for ParallelLab {
                         speedup_text(measured),
                         speedup_text(amdahl::speedup(start.spec.serial_fraction, *workers as f64)),
                     ),
+                    answer: Some(Answer::Number(measured)),
                 }
             }
         }
+    }
+
+    fn brief(start: &ParallelLab) -> Brief {
+        Brief {
+            lines: vec![format!(
+                "{}, size {}, {} % of it serial",
+                start.spec.kind.title(),
+                start.spec.size,
+                challenges::number_text(start.spec.serial_fraction * 100.0)
+            )],
+            code: None,
+        }
+    }
+
+    fn builtin_set() -> ChallengeSet {
+        builtin_set()
     }
 
     fn measured(check: &Check) -> bool {

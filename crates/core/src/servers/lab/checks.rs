@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::ServersLab;
 use crate::challenges::{
-    self, Answer, AnswerForm, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution, Verdict,
+    self, Answer, AnswerForm, Brief, Challenge, ChallengeSet, Checks, Judgement, Kind, Solution,
+    Verdict,
 };
 use crate::error::ScenarioError;
 use crate::servers::{self, ServerModel, ServersScenario};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "figure", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// Predict: `model`'s 99th-percentile latency at the scenario's load.
     P99 {
@@ -173,6 +174,7 @@ impl Checks for ServersLab {
                         metrics.rejected,
                         metrics.timed_out
                     ),
+                    answer: Some(Answer::Number(p99)),
                 }
             }
             Check::BreaksFirst => {
@@ -207,6 +209,9 @@ impl Checks for ServersLab {
                         "First refused or late request, over the sweep's {} loads: {each}.",
                         servers::SWEEP_POINTS
                     ),
+                    answer: firsts
+                        .first()
+                        .map(|title| Answer::Choice((*title).to_owned())),
                 }
             }
             Check::Serve {
@@ -218,6 +223,7 @@ impl Checks for ServersLab {
                         verdict: Verdict::NotMet,
                         computed: "the traffic was changed".into(),
                         explanation: "The target is about the challenge's traffic: change the server, not the requests, the mix or the timeout.".into(),
+                        answer: None,
                     };
                 }
                 let model = now.scenario.model;
@@ -267,9 +273,64 @@ impl Checks for ServersLab {
                             misses.join("; ")
                         )
                     },
+                    answer: None,
                 }
             }
         }
+    }
+
+    fn brief(start: &ServersLab) -> Brief {
+        let scenario = &start.scenario;
+        let server = &scenario.server;
+        let total: f64 = scenario.mix.iter().map(|kind| kind.weight).sum();
+        let mut lines = vec![format!(
+            "{} requests at {} requests/s ({:?} arrivals)",
+            scenario.traffic.requests,
+            rate(scenario.traffic.rate),
+            scenario.traffic.arrival
+        )];
+        lines.extend(scenario.mix.iter().map(|kind| {
+            format!(
+                "{} % {}: {} ms of CPU, {} ms of I/O (means)",
+                rate(100.0 * kind.weight / total.max(f64::MIN_POSITIVE)),
+                kind.name,
+                rate(kind.cpu_ms.mean()),
+                rate(kind.io_ms.mean())
+            )
+        }));
+        lines.push(format!(
+            "Server: {} processes of {} threads on {} cores{}{}",
+            server.processes,
+            server.threads,
+            server.cores,
+            if server.gil {
+                ", a global interpreter lock"
+            } else {
+                ""
+            },
+            if server.offload > 0 {
+                format!(", an offload pool of {}", server.offload)
+            } else {
+                String::new()
+            }
+        ));
+        if let Some(backlog) = scenario.backlog {
+            lines.push(format!("A backlog of {backlog} waiting requests"));
+        }
+        if let Some(timeout) = scenario.timeout_ms {
+            lines.push(format!("Clients give up after {} ms", rate(timeout)));
+        }
+        lines.push(format!(
+            "Memory: {} MB a process, {} MB a thread, {} KB a connection",
+            rate(scenario.memory.process_mb),
+            rate(scenario.memory.thread_mb),
+            rate(scenario.memory.connection_kb)
+        ));
+        Brief { lines, code: None }
+    }
+
+    fn builtin_set() -> ChallengeSet {
+        builtin_set()
     }
 
     fn offered(state: &ServersLab) -> Vec<Check> {
