@@ -43,6 +43,20 @@ impl ScenarioError {
         self
     }
 
+    /// The error of a text held in the field `path` of a file (a
+    /// program inside a challenge): the text's own line:column goes into
+    /// the message, since the file's would be somewhere else.
+    pub fn inside(self, path: &str) -> Self {
+        let at = match (self.line, self.column) {
+            (Some(line), Some(column)) => format!("{line}:{column}: "),
+            _ => String::new(),
+        };
+        ScenarioError {
+            hint: self.hint,
+            ..ScenarioError::at_path(path, format!("{at}{}", self.message))
+        }
+    }
+
     /// `4:21` or `tasks[0].compute` or both, whichever is known.
     pub fn location(&self) -> String {
         let mut out = String::new();

@@ -139,19 +139,7 @@ impl Challenge {
         }
         // The program's own line:column goes into the message: the file's
         // would be somewhere else.
-        let program = compile_source(&self.program).map_err(|err| {
-            let at = match (err.line, err.column) {
-                (Some(line), Some(column)) => format!("{line}:{column}: "),
-                _ => String::new(),
-            };
-            ScenarioError {
-                line: None,
-                column: None,
-                path: "program".into(),
-                message: format!("{at}{}", err.message),
-                hint: err.hint,
-            }
-        })?;
+        let program = compile_source(&self.program).map_err(|err| err.inside("program"))?;
         if program.goal.is_none() {
             return Err(
                 ScenarioError::at_path("program", "a challenge's program needs a goal")

@@ -44,16 +44,7 @@ fn explore(program: Program) -> Report {
 }
 
 fn compiled(lab: &RacesLab, what: &str) -> Result<Program, ScenarioError> {
-    compile_source(&lab.source).map_err(|err| {
-        let at = match (err.line, err.column) {
-            (Some(line), Some(column)) => format!("{line}:{column}: "),
-            _ => String::new(),
-        };
-        ScenarioError {
-            hint: err.hint,
-            ..ScenarioError::at_path(what, format!("{at}{}", err.message))
-        }
-    })
+    compile_source(&lab.source).map_err(|err| err.inside(what))
 }
 
 /// Every final value of `variable` the search reached, or why it cannot say.

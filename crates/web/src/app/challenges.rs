@@ -38,6 +38,9 @@ pub const BUILTIN: &str = "builtin";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Play<L: Checks> {
     pub set: Rc<ChallengeSet>,
+    /// The set's id ([`ChallengeSet::id`], a hash of its text), computed
+    /// once: the records are kept under it.
+    pub id: Rc<str>,
     /// `c=` as written: what links to the set's other challenges carry.
     pub param: String,
     pub at: usize,
@@ -97,6 +100,7 @@ pub fn open_play<L: Checks>(param: Option<&str>, at: usize) -> Result<Option<Pla
         None
     };
     Ok(Some(Play {
+        id: Rc::from(set.id()),
         set: Rc::new(set),
         param: param.to_owned(),
         at,
@@ -150,7 +154,7 @@ pub fn shows_lab<L: Checks>(play: &Result<Option<Play<L>>, String>) -> bool {
     if L::kind_of(&posed.check) != Kind::Predict {
         return true;
     }
-    url_state::record(&play.set.id(), play.at).is_some_and(|record| record.answer.is_some())
+    url_state::record(&play.id, play.at).is_some_and(|record| record.answer.is_some())
 }
 
 #[derive(Properties, PartialEq)]
@@ -190,7 +194,7 @@ fn playing<L: Checks>(props: &PlayingProps<L>) -> Html {
     let challenge = &set.challenges[at];
     let posed = &props.posed;
     let kind = L::kind_of(&posed.check);
-    let set_id = use_memo(set.clone(), |set| set.id());
+    let set_id = props.play.id.clone();
     let record = {
         let set_id = set_id.clone();
         use_state(move || url_state::record(&set_id, at).unwrap_or_default())

@@ -65,16 +65,9 @@ impl Checks for EventLoopLab {
     }
 
     fn validate_start(start: &EventLoopLab) -> Result<(), ScenarioError> {
-        compile_source(&start.source).map(|_| ()).map_err(|err| {
-            let at = match (err.line, err.column) {
-                (Some(line), Some(column)) => format!("{line}:{column}: "),
-                _ => String::new(),
-            };
-            ScenarioError {
-                hint: err.hint,
-                ..ScenarioError::at_path("source", format!("{at}{}", err.message))
-            }
-        })
+        compile_source(&start.source)
+            .map(|_| ())
+            .map_err(|err| err.inside("source"))
     }
 
     fn validate_check(check: &Check, start: &EventLoopLab) -> Result<(), ScenarioError> {
